@@ -1,0 +1,4 @@
+export * from './enums.ts';
+export * from './status.ts';
+export * from './codes.ts';
+export * from './validation.ts';
