@@ -1,0 +1,141 @@
+import { mkdirSync, readFileSync, writeFileSync, rmSync, existsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { PGlite } from '@electric-sql/pglite';
+import postgres from 'postgres';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
+import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
+import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
+import type { PgAsyncDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import type { Logger } from 'drizzle-orm';
+import { relations } from './relations.ts';
+
+export type Database = PgAsyncDatabase<PgQueryResultHKT, typeof relations>;
+/** A transaction handle has the same query API as the database. */
+export type Tx = Parameters<Parameters<Database['transaction']>[0]>[0];
+
+export const migrationsFolder = resolve(dirname(fileURLToPath(import.meta.url)), '../migrations');
+
+export interface DatabaseOptions {
+  /** postgres://… selects PostgreSQL; otherwise the embedded PGlite database. */
+  url?: string | undefined;
+  /** PGlite data folder; `memory://` keeps it in memory. */
+  dataDir?: string | undefined;
+  /** Pool size for PostgreSQL. */
+  max?: number | undefined;
+  /** Called with every SQL statement drizzle sends (tests count them). */
+  onQuery?: ((sql: string, params: unknown[]) => void) | undefined;
+}
+
+export interface DatabaseHandle {
+  db: Database;
+  kind: 'pglite' | 'postgres';
+  /** Human-readable location, never containing a password. */
+  location: string;
+  migrate(): Promise<void>;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export class DataDirInUseError extends Error {
+  constructor(readonly dataDir: string, readonly pid: number) {
+    super(
+      `The embedded database at ${dataDir} is in use by another Closeloop process (pid ${pid}). ` +
+        'PGlite allows one process per data folder: stop that process first, or set DATABASE_URL to use PostgreSQL.',
+    );
+    this.name = 'DataDirInUseError';
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** One process per PGlite folder: a second opener would corrupt it, so it is refused. */
+function lockDataDir(dir: string): () => void {
+  const lockFile = `${dir}.lock`;
+  mkdirSync(dirname(lockFile), { recursive: true });
+  if (existsSync(lockFile)) {
+    const pid = Number(readFileSync(lockFile, 'utf8').trim());
+    if (pid && pid !== process.pid && isAlive(pid)) throw new DataDirInUseError(dir, pid);
+  }
+  writeFileSync(lockFile, String(process.pid));
+  return () => rmSync(lockFile, { force: true });
+}
+
+function redact(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return 'postgres';
+  }
+}
+
+export async function createDatabase(options: DatabaseOptions = {}): Promise<DatabaseHandle> {
+  const logger: Logger | undefined = options.onQuery
+    ? { logQuery: (q, p) => options.onQuery!(q, p) }
+    : undefined;
+
+  if (options.url && /^postgres(ql)?:\/\//.test(options.url)) {
+    const url = options.url;
+    const client = postgres(url, { max: options.max ?? 10, onnotice: () => {}, connection: { application_name: 'closeloop' } });
+    const db = drizzlePostgres({ client, relations, logger }) as unknown as Database;
+    return {
+      db,
+      kind: 'postgres',
+      location: redact(url),
+      async migrate() {
+        // A dedicated connection holds an advisory lock so concurrent starts migrate once.
+        const one = postgres(url, { max: 1, onnotice: () => {} });
+        try {
+          await one`select pg_advisory_lock(72022601)`;
+          await migratePostgres(drizzlePostgres({ client: one, relations }), { migrationsFolder });
+        } finally {
+          await one.end();
+        }
+      },
+      async ping() {
+        await client`select 1`;
+      },
+      close: () => client.end({ timeout: 5 }),
+    };
+  }
+
+  const dataDir = options.dataDir ?? '.data/pglite';
+  const inMemory = dataDir.startsWith('memory://');
+  const unlock = inMemory ? () => {} : lockDataDir(resolve(dataDir));
+  let client: PGlite;
+  try {
+    if (!inMemory) mkdirSync(resolve(dataDir), { recursive: true });
+    client = await PGlite.create(inMemory ? dataDir : resolve(dataDir));
+  } catch (e) {
+    unlock();
+    throw e;
+  }
+  // drizzle's PGlite typings reject a client built with create(); the runtime accepts it (see STACK-NOTES).
+  const pg = drizzlePglite({ client, relations, logger } as Parameters<typeof drizzlePglite>[0] & object);
+  const db = pg as unknown as Database;
+  return {
+    db,
+    kind: 'pglite',
+    location: inMemory ? dataDir : resolve(dataDir),
+    async migrate() {
+      await migratePglite(pg as never, { migrationsFolder });
+    },
+    async ping() {
+      await client.query('select 1');
+    },
+    async close() {
+      await client.close();
+      unlock();
+    },
+  };
+}

@@ -1,0 +1,3 @@
+export * from './schema.ts';
+export { relations } from './relations.ts';
+export * from './client.ts';

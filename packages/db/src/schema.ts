@@ -1,0 +1,181 @@
+import {
+  pgTable, pgEnum, uuid, text, integer, bigint, boolean, timestamp, date, jsonb, index, uniqueIndex, unique,
+} from 'drizzle-orm/pg-core';
+import {
+  FEEDBACK_KINDS, CHANNELS, TICKET_STATUSES, PRIORITIES, STAFF_ROLES, ESCALATION_LEVELS, VISIBILITIES,
+  TIMELINE_EVENT_TYPES,
+} from '@closeloop/domain';
+
+// Millisecond precision: JS Dates hold milliseconds, so connection cursors round-trip exactly.
+const ts = (name: string) => timestamp(name, { withTimezone: true, precision: 3 });
+const createdAt = () => ts('created_at').notNull().defaultNow();
+
+export const feedbackKind = pgEnum('feedback_kind', FEEDBACK_KINDS);
+export const channel = pgEnum('channel', CHANNELS);
+export const ticketStatus = pgEnum('ticket_status', TICKET_STATUSES);
+export const priority = pgEnum('priority', PRIORITIES);
+export const staffRole = pgEnum('staff_role', STAFF_ROLES);
+export const escalationLevel = pgEnum('escalation_level', ESCALATION_LEVELS);
+export const visibility = pgEnum('visibility', VISIBILITIES);
+export const timelineEventType = pgEnum('timeline_event_type', TIMELINE_EVENT_TYPES);
+export const actorType = pgEnum('actor_type', ['CUSTOMER', 'ANONYMOUS', 'STAFF', 'PARTNER', 'SYSTEM']);
+
+export const tiers = pgTable('tiers', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  code: text('code').notNull().unique(),
+  name: text('name').notNull(),
+  rank: integer('rank').notNull().default(0),
+  dedicatedManager: boolean('dedicated_manager').notNull().default(false),
+  createdAt: createdAt(),
+});
+
+export const departments = pgTable('departments', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  code: text('code').notNull().unique(),
+  name: text('name').notNull(),
+  createdAt: createdAt(),
+});
+
+export const staff = pgTable('staff', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  email: text('email').notNull().unique(),
+  name: text('name').notNull(),
+  passwordHash: text('password_hash'),
+  role: staffRole('role').notNull(),
+  departmentId: uuid('department_id').references(() => departments.id),
+  level: escalationLevel('level').notNull().default('L1'),
+  active: boolean('active').notNull().default(true),
+  // Bumped to revoke every session token issued before it.
+  sessionVersion: integer('session_version').notNull().default(1),
+  createdAt: createdAt(),
+}, (t) => [index('staff_department_idx').on(t.departmentId)]);
+
+export const customers = pgTable('customers', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  externalId: text('external_id').notNull().unique(),
+  name: text('name'),
+  phone: text('phone'),
+  email: text('email'),
+  tierId: uuid('tier_id').references(() => tiers.id),
+  accountManagerId: uuid('account_manager_id').references(() => staff.id),
+  birthday: date('birthday'),
+  rewardPoints: integer('reward_points').notNull().default(0),
+  createdAt: createdAt(),
+  updatedAt: ts('updated_at').notNull().defaultNow(),
+});
+
+export const channelApps = pgTable('channel_apps', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  name: text('name').notNull(),
+  kind: channel('kind').notNull(),
+  publishableKey: text('publishable_key').notNull().unique(),
+  // AES-256-GCM under CLOSELOOP_SECRET_KEY: HMAC verification needs the secret itself, so it cannot be hashed.
+  signingSecretEnc: text('signing_secret_enc'),
+  // Registered public key (JWK JSON) so the host can sign ES256/EdDSA and no shared secret is stored.
+  publicKeyJwk: jsonb('public_key_jwk'),
+  allowedAlgorithms: text('allowed_algorithms').array().notNull(),
+  active: boolean('active').notNull().default(true),
+  createdAt: createdAt(),
+});
+
+export const apiKeys = pgTable('api_keys', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  name: text('name').notNull(),
+  prefix: text('prefix').notNull().unique(),
+  // SHA-256 of a 160-bit random key: high entropy, so a slow hash adds nothing.
+  keyHash: text('key_hash').notNull(),
+  scopes: text('scopes').array().notNull(),
+  createdAt: createdAt(),
+  revokedAt: ts('revoked_at'),
+});
+
+export const tickets = pgTable('tickets', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  status: ticketStatus('status').notNull().default('SUBMITTED'),
+  // Copied from the feedback that opened the ticket, so queues filter without joins.
+  kind: feedbackKind('kind').notNull(),
+  channel: channel('channel').notNull(),
+  customerId: uuid('customer_id').references(() => customers.id),
+  priority: priority('priority').notNull().default('NORMAL'),
+  departmentId: uuid('department_id').references(() => departments.id),
+  assigneeId: uuid('assignee_id').references(() => staff.id),
+  level: escalationLevel('level').notNull().default('L1'),
+  receivedAt: ts('received_at').notNull(),
+  firstResponseDueAt: ts('first_response_due_at'),
+  resolutionDueAt: ts('resolution_due_at'),
+  firstRespondedAt: ts('first_responded_at'),
+  resolvedAt: ts('resolved_at'),
+  closedAt: ts('closed_at'),
+  createdAt: createdAt(),
+  updatedAt: ts('updated_at').notNull().defaultNow(),
+}, (t) => [
+  index('tickets_status_idx').on(t.status),
+  index('tickets_department_idx').on(t.departmentId, t.receivedAt),
+  index('tickets_assignee_idx').on(t.assigneeId),
+  index('tickets_customer_idx').on(t.customerId),
+  index('tickets_received_idx').on(t.receivedAt, t.id),
+]);
+
+export const feedback = pgTable('feedback', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  trackingCode: text('tracking_code').notNull().unique(),
+  kind: feedbackKind('kind').notNull(),
+  channel: channel('channel').notNull(),
+  channelAppId: uuid('channel_app_id').references(() => channelApps.id),
+  customerId: uuid('customer_id').references(() => customers.id),
+  ticketId: uuid('ticket_id').notNull().references(() => tickets.id),
+  content: text('content').notNull(),
+  category: text('category'),
+  tags: text('tags').array().notNull().default([]),
+  contactName: text('contact_name'),
+  contactPhone: text('contact_phone'),
+  contactEmail: text('contact_email'),
+  receivedAt: ts('received_at').notNull(),
+  // Last timeline position handed out; bumped under the row lock so positions are gap-free and ordered.
+  lastPosition: integer('last_position').notNull().default(0),
+  // Scoped to the submitter (`channel:…`, `customer:…`, …) so keys from different callers never collide.
+  idempotencyKey: text('idempotency_key'),
+  idempotencyHash: text('idempotency_hash'),
+  createdAt: createdAt(),
+}, (t) => [
+  index('feedback_customer_idx').on(t.customerId, t.receivedAt),
+  index('feedback_ticket_idx').on(t.ticketId),
+  index('feedback_received_idx').on(t.receivedAt, t.id),
+  uniqueIndex('feedback_idempotency_idx').on(t.idempotencyKey),
+]);
+
+export const timelineEvents = pgTable('timeline_events', {
+  // Global sequence: the resume cursor of staff streams.
+  id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+  feedbackId: uuid('feedback_id').notNull().references(() => feedback.id),
+  ticketId: uuid('ticket_id').notNull().references(() => tickets.id),
+  // Per-feedback order: the resume cursor of customer streams.
+  position: integer('position').notNull(),
+  type: timelineEventType('type').notNull(),
+  visibility: visibility('visibility').notNull(),
+  fromStatus: ticketStatus('from_status'),
+  toStatus: ticketStatus('to_status'),
+  body: text('body'),
+  actorType: actorType('actor_type').notNull(),
+  actorId: uuid('actor_id'),
+  actorName: text('actor_name'),
+  data: jsonb('data'),
+  createdAt: createdAt(),
+}, (t) => [
+  unique('timeline_feedback_position_uq').on(t.feedbackId, t.position),
+  index('timeline_ticket_idx').on(t.ticketId, t.id),
+]);
+
+// Append-only, hash-chained: each row's hash covers the previous row's hash.
+export const auditLog = pgTable('audit_log', {
+  id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+  at: createdAt(),
+  actorType: actorType('actor_type').notNull(),
+  actorId: text('actor_id'),
+  action: text('action').notNull(),
+  targetType: text('target_type'),
+  targetId: text('target_id'),
+  data: jsonb('data'),
+  prevHash: text('prev_hash').notNull(),
+  hash: text('hash').notNull(),
+});

@@ -1,0 +1,63 @@
+import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { join, resolve } from 'node:path';
+
+export interface Config {
+  port: number;
+  host: string;
+  databaseUrl: string | undefined;
+  dataDir: string;
+  redisUrl: string | undefined;
+  production: boolean;
+  /** 32-byte master key: signs staff sessions and encrypts channel signing secrets. */
+  secretKey: Buffer;
+  /** Where the secret key came from, for the start banner. */
+  secretKeySource: 'env' | 'file' | 'generated';
+  staffSessionTtlSeconds: number;
+}
+
+function parseKey(raw: string): Buffer {
+  const s = raw.trim();
+  const buf = /^[0-9a-f]{64}$/i.test(s) ? Buffer.from(s, 'hex') : Buffer.from(s, 'base64');
+  if (buf.length !== 32) throw new Error('CLOSELOOP_SECRET_KEY must be 32 bytes, as 64 hex characters or base64');
+  return buf;
+}
+
+/**
+ * Reads the environment. Without CLOSELOOP_SECRET_KEY a development key is generated once and kept in the
+ * data folder so that tokens survive restarts; production refuses to start without one.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const production = env.NODE_ENV === 'production';
+  const dataDir = resolve(env.CLOSELOOP_DATA_DIR ?? '.data');
+  let secretKey: Buffer;
+  let secretKeySource: Config['secretKeySource'];
+  if (env.CLOSELOOP_SECRET_KEY) {
+    secretKey = parseKey(env.CLOSELOOP_SECRET_KEY);
+    secretKeySource = 'env';
+  } else if (production) {
+    throw new Error('CLOSELOOP_SECRET_KEY is required when NODE_ENV=production');
+  } else {
+    const file = join(dataDir, 'secret.key');
+    if (existsSync(file)) {
+      secretKey = parseKey(readFileSync(file, 'utf8'));
+      secretKeySource = 'file';
+    } else {
+      mkdirSync(dataDir, { recursive: true });
+      secretKey = randomBytes(32);
+      writeFileSync(file, secretKey.toString('hex'), { mode: 0o600 });
+      secretKeySource = 'generated';
+    }
+  }
+  return {
+    port: Number(env.PORT ?? 4000),
+    host: env.HOST ?? '0.0.0.0',
+    databaseUrl: env.DATABASE_URL || undefined,
+    dataDir,
+    redisUrl: env.REDIS_URL || undefined,
+    production,
+    secretKey,
+    secretKeySource,
+    staffSessionTtlSeconds: Number(env.CLOSELOOP_SESSION_TTL ?? 12 * 3600),
+  };
+}

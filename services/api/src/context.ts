@@ -1,0 +1,12 @@
+import type { Database } from '@closeloop/db';
+import type { Identity, Viewer } from './auth/identity.ts';
+import type { Services } from './services/index.ts';
+
+export interface Context {
+  db: Database;
+  viewer: Viewer;
+  identity: Identity;
+  services: Services;
+  /** Feedback ids this request proved access to with a tracking code and access key. */
+  grants: Set<string>;
+}

@@ -1,0 +1,59 @@
+// Tiers, departments and staff: the institution's own directory.
+import { builder } from './builder.ts';
+import { EscalationLevelEnum, StaffRoleEnum } from './enums.ts';
+
+export const TierRef = builder.drizzleNode('tiers', {
+  name: 'Tier',
+  description: 'Customer service tier, e.g. PRIVATE_BANKING, VIP, STANDARD. Carries SLA overrides (fast lane).',
+  id: { column: (t) => t.id },
+  fields: (t) => ({
+    code: t.exposeString('code'),
+    name: t.exposeString('name'),
+    rank: t.exposeInt('rank', { description: 'Higher rank = higher-value customers.' }),
+    dedicatedManager: t.exposeBoolean('dedicatedManager', { description: 'Customers of this tier get a dedicated account manager.' }),
+  }),
+});
+
+export const DepartmentRef = builder.drizzleNode('departments', {
+  name: 'Department',
+  id: { column: (d) => d.id },
+  fields: (t) => ({
+    code: t.exposeString('code'),
+    name: t.exposeString('name'),
+  }),
+});
+
+export const StaffRef = builder.drizzleNode('staff', {
+  name: 'Staff',
+  id: { column: (s) => s.id },
+  // Staff records are for staff and partner systems; customers see only names on timeline events.
+  authScopes: { backOffice: true },
+  runScopesOnType: true,
+  fields: (t) => ({
+    email: t.exposeString('email'),
+    name: t.exposeString('name'),
+    role: t.expose('role', { type: StaffRoleEnum }),
+    level: t.expose('level', { type: EscalationLevelEnum }),
+    active: t.exposeBoolean('active'),
+    department: t.relation('department', { nullable: true }),
+  }),
+});
+
+builder.queryFields((t) => ({
+  tiers: t.drizzleField({
+    type: ['tiers'],
+    description: 'All service tiers, highest rank first.',
+    resolve: (query, _root, _args, ctx) => ctx.db.query.tiers.findMany(query({ orderBy: { rank: 'desc', code: 'asc' } })),
+  }),
+  departments: t.drizzleField({
+    type: ['departments'],
+    authScopes: { backOffice: true },
+    resolve: (query, _root, _args, ctx) => ctx.db.query.departments.findMany(query({ orderBy: { code: 'asc' } })),
+  }),
+  staffMembers: t.drizzleField({
+    type: ['staff'],
+    authScopes: { staff: true },
+    description: 'Staff directory (staff only).',
+    resolve: (query, _root, _args, ctx) => ctx.db.query.staff.findMany(query({ orderBy: { name: 'asc' } })),
+  }),
+}));

@@ -1,0 +1,16 @@
+import { lexicographicSortSchema, printSchema } from 'graphql';
+import { builder } from './builder.ts';
+import './error-types.ts';
+import './enums.ts';
+import './directory.ts';
+import './customer.ts';
+import './timeline.ts';
+import './feedback.ts';
+import './ticket.ts';
+import './viewer.ts';
+
+export const schema = builder.toSchema();
+
+export function printedSchema(): string {
+  return printSchema(lexicographicSortSchema(schema));
+}

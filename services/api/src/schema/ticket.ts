@@ -1,0 +1,167 @@
+import type { Channel, FeedbackKind, TicketStatus } from '@closeloop/domain';
+import { builder } from './builder.ts';
+import { NO_DEPARTMENT, canReadTicket, departmentScope, partnerHas } from './access.ts';
+import { ChannelEnum, EscalationLevelEnum, FeedbackKindEnum, PriorityEnum, TicketStatusEnum, VisibilityEnum } from './enums.ts';
+import { ForbiddenError, InvalidTransitionError, NotFoundError, ValidationError } from './errors.ts';
+import { argId, inputId } from './ids.ts';
+import type { Context } from '../context.ts';
+import type { TicketChange } from '../services/tickets.ts';
+import './timeline.ts';
+
+export const TicketRef = builder.drizzleNode('tickets', {
+  name: 'Ticket',
+  description: 'The handling case. Several feedback items may be linked to one ticket (an incident).',
+  id: { column: (t) => t.id },
+  select: { columns: { id: true, departmentId: true } },
+  authScopes: (t, ctx) => canReadTicket(ctx.viewer, t),
+  runScopesOnType: true,
+  fields: (t) => ({
+    status: t.expose('status', { type: TicketStatusEnum }),
+    kind: t.expose('kind', { type: FeedbackKindEnum }),
+    channel: t.expose('channel', { type: ChannelEnum }),
+    priority: t.expose('priority', { type: PriorityEnum }),
+    level: t.expose('level', { type: EscalationLevelEnum, description: 'Escalation level: L1 agent, L2 senior, L3 expert.' }),
+    receivedAt: t.expose('receivedAt', { type: 'DateTime' }),
+    firstResponseDueAt: t.expose('firstResponseDueAt', { type: 'DateTime', nullable: true }),
+    resolutionDueAt: t.expose('resolutionDueAt', { type: 'DateTime', nullable: true }),
+    firstRespondedAt: t.expose('firstRespondedAt', { type: 'DateTime', nullable: true }),
+    resolvedAt: t.expose('resolvedAt', { type: 'DateTime', nullable: true }),
+    closedAt: t.expose('closedAt', { type: 'DateTime', nullable: true }),
+    updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
+    department: t.relation('department', { nullable: true }),
+    assignee: t.relation('assignee', { nullable: true }),
+    customer: t.relation('customer', { nullable: true, description: 'The customer whose feedback opened the ticket.' }),
+    feedback: t.relation('feedback', { description: 'Every feedback linked to this ticket.', query: { orderBy: { receivedAt: 'asc' } } }),
+    timeline: t.relation('timeline', { description: 'All events, INTERNAL included, in commit order.', query: { orderBy: { id: 'asc' } } }),
+  }),
+});
+
+const TicketFilter = builder.inputType('TicketFilter', {
+  fields: (t) => ({
+    status: t.field({ type: [TicketStatusEnum] }),
+    kind: t.field({ type: [FeedbackKindEnum] }),
+    channel: t.field({ type: [ChannelEnum] }),
+    tier: t.stringList({ description: 'Tier codes, e.g. ["VIP", "PRIVATE_BANKING"].' }),
+    departmentId: t.id(),
+    assigneeId: t.id(),
+    unassigned: t.boolean(),
+  }),
+});
+
+const TicketOrder = builder.enumType('TicketOrder', { values: ['RECEIVED_DESC', 'RECEIVED_ASC'] as const });
+
+interface TicketFilterShape {
+  status?: TicketStatus[] | null; kind?: FeedbackKind[] | null; channel?: Channel[] | null; tier?: string[] | null;
+  departmentId?: string | null; assigneeId?: string | null; unassigned?: boolean | null;
+}
+
+function ticketWhere(ctx: Context, f: TicketFilterShape | null | undefined) {
+  const where: Record<string, unknown> = {};
+  const dept = departmentScope(ctx.viewer);
+  if (f?.departmentId) {
+    const wanted = argId(f.departmentId, 'Department', 'filter.departmentId');
+    // An agent asking for another department gets nothing rather than an error.
+    where.departmentId = dept === null || dept === wanted ? wanted : NO_DEPARTMENT;
+  } else if (dept !== null) {
+    where.departmentId = dept;
+  }
+  if (f?.status?.length) where.status = { in: f.status };
+  if (f?.kind?.length) where.kind = { in: f.kind };
+  if (f?.channel?.length) where.channel = { in: f.channel };
+  if (f?.tier?.length) where.customer = { tier: { code: { in: f.tier } } };
+  if (f?.assigneeId) where.assigneeId = argId(f.assigneeId, 'Staff', 'filter.assigneeId');
+  else if (f?.unassigned) where.assigneeId = { isNull: true };
+  return where;
+}
+
+builder.queryFields((t) => ({
+  tickets: t.drizzleConnection({
+    type: 'tickets',
+    description: 'The handling queue. Agents, seniors and experts see their own department; supervisors, admins and auditors see all.',
+    authScopes: (_root, _args, ctx) =>
+      ctx.viewer.kind === 'STAFF' || partnerHas(ctx.viewer, 'tickets:read') || partnerHas(ctx.viewer, 'tickets:write'),
+    args: {
+      filter: t.arg({ type: TicketFilter }),
+      orderBy: t.arg({ type: TicketOrder, defaultValue: 'RECEIVED_DESC' }),
+    },
+    resolve: (query, _root, args, ctx) =>
+      ctx.db.query.tickets.findMany(
+        query({
+          where: ticketWhere(ctx, args.filter) as never,
+          orderBy: { receivedAt: args.orderBy === 'RECEIVED_ASC' ? 'asc' : 'desc' },
+        }),
+      ),
+  }),
+}));
+
+const TicketPayload = builder.objectRef<TicketChange>('TicketPayload').implement({
+  description: 'The ticket after the change, and the timeline events the change produced (one per linked feedback).',
+  fields: (t) => ({
+    ticket: t.drizzleField({
+      type: 'tickets',
+      resolve: async (query, p, _args, ctx) => (await ctx.db.query.tickets.findFirst(query({ where: { id: p.ticket.id } })))!,
+    }),
+    events: t.drizzleField({
+      type: ['timelineEvents'],
+      resolve: (query, p, _args, ctx) =>
+        p.events.length ? ctx.db.query.timelineEvents.findMany(query({ where: { id: { in: p.events.map((e) => e.id) } }, orderBy: { id: 'asc' } })) : [],
+    }),
+  }),
+});
+
+const ticketErrors = {
+  types: [ValidationError, NotFoundError, ForbiddenError, InvalidTransitionError],
+  directResult: true,
+} as const;
+const writeScopes = { staffWriter: true, partner: 'tickets:write' } as const;
+
+const TransitionTicketInput = builder.inputType('TransitionTicketInput', {
+  fields: (t) => ({
+    ticketId: t.id({ required: true }),
+    status: t.field({ type: TicketStatusEnum, required: true }),
+    note: t.string({ description: 'Optional public message shown to the customer with the status change.' }),
+  }),
+});
+const AssignTicketInput = builder.inputType('AssignTicketInput', {
+  fields: (t) => ({
+    ticketId: t.id({ required: true }),
+    assigneeId: t.id({ description: 'Staff ID; null unassigns.' }),
+  }),
+});
+const AddTicketNoteInput = builder.inputType('AddTicketNoteInput', {
+  fields: (t) => ({
+    ticketId: t.id({ required: true }),
+    body: t.string({ required: true }),
+    visibility: t.field({ type: VisibilityEnum, required: true, description: 'PUBLIC replies reach the customer; INTERNAL notes never do.' }),
+  }),
+});
+
+builder.mutationFields((t) => ({
+  transitionTicket: t.field({
+    type: TicketPayload,
+    authScopes: writeScopes,
+    errors: { ...ticketErrors, union: { name: 'TransitionTicketResult' } },
+    args: { input: t.arg({ type: TransitionTicketInput, required: true }) },
+    resolve: (_root, { input }, ctx) =>
+      ctx.services.tickets.transition(ctx.viewer, inputId(input.ticketId, 'Ticket', ['input', 'ticketId']), input.status, input.note),
+  }),
+  assignTicket: t.field({
+    type: TicketPayload,
+    authScopes: writeScopes,
+    errors: { ...ticketErrors, union: { name: 'AssignTicketResult' } },
+    args: { input: t.arg({ type: AssignTicketInput, required: true }) },
+    resolve: (_root, { input }, ctx) => {
+      const ticketId = inputId(input.ticketId, 'Ticket', ['input', 'ticketId']);
+      const assigneeId = input.assigneeId ? inputId(input.assigneeId, 'Staff', ['input', 'assigneeId']) : null;
+      return ctx.services.tickets.assign(ctx.viewer, ticketId, assigneeId);
+    },
+  }),
+  addTicketNote: t.field({
+    type: TicketPayload,
+    authScopes: writeScopes,
+    errors: { ...ticketErrors, union: { name: 'AddTicketNoteResult' } },
+    args: { input: t.arg({ type: AddTicketNoteInput, required: true }) },
+    resolve: (_root, { input }, ctx) =>
+      ctx.services.tickets.addNote(ctx.viewer, inputId(input.ticketId, 'Ticket', ['input', 'ticketId']), input.body, input.visibility),
+  }),
+}));

@@ -1,0 +1,40 @@
+import { createHash } from 'node:crypto';
+import { desc, sql } from 'drizzle-orm';
+import { auditLog, type Tx } from '@closeloop/db';
+import type { Actor } from './events.ts';
+
+export const GENESIS_HASH = '0'.repeat(64);
+
+export function auditHash(prevHash: string, row: { at: string; actorType: string; actorId: string | null; action: string; targetType: string | null; targetId: string | null; data: unknown }): string {
+  return createHash('sha256')
+    .update(prevHash)
+    .update(JSON.stringify([row.at, row.actorType, row.actorId, row.action, row.targetType, row.targetId, row.data ?? null]))
+    .digest('hex');
+}
+
+/**
+ * Appends to the hash-chained audit log in the caller's transaction. A transaction-scoped advisory lock
+ * serialises writers so the chain never forks.
+ */
+export async function audit(
+  tx: Tx,
+  actor: Actor,
+  action: string,
+  target: { type: string; id: string } | null,
+  data?: Record<string, unknown>,
+): Promise<void> {
+  await tx.execute(sql`select pg_advisory_xact_lock(72022602)`);
+  const [last] = await tx.select({ hash: auditLog.hash }).from(auditLog).orderBy(desc(auditLog.id)).limit(1);
+  const prevHash = last?.hash ?? GENESIS_HASH;
+  const at = new Date();
+  const row = {
+    at: at.toISOString(),
+    actorType: actor.type,
+    actorId: actor.id,
+    action,
+    targetType: target?.type ?? null,
+    targetId: target?.id ?? null,
+    data: data ?? null,
+  };
+  await tx.insert(auditLog).values({ ...row, at, prevHash, hash: auditHash(prevHash, row) });
+}

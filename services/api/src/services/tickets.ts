@@ -1,0 +1,102 @@
+import { eq } from 'drizzle-orm';
+import { staff, tickets, type Database, type Tx } from '@closeloop/db';
+import { checkTransition, validateNote, type TicketStatus, type Visibility } from '@closeloop/domain';
+import type { Viewer } from '../auth/identity.ts';
+import { canWriteTicket } from '../schema/access.ts';
+import { ForbiddenError, InvalidTransitionError, NotFoundError, ValidationError } from '../schema/errors.ts';
+import { audit } from './audit.ts';
+import { appendToTicket, type TimelineRow } from './events.ts';
+import { actorOf } from './feedback.ts';
+
+export type TicketRow = typeof tickets.$inferSelect;
+
+export interface TicketChange {
+  ticket: TicketRow;
+  events: TimelineRow[];
+}
+
+/** Called with the events of a committed change; never inside the transaction. */
+export type Publish = (events: TimelineRow[], ticket: TicketRow) => void;
+
+export class TicketService {
+  constructor(private readonly db: Database, private readonly publish: Publish) {}
+
+  /** Locks the ticket, checks the caller may change it, runs `fn`, commits, then publishes. */
+  private async change(viewer: Viewer, ticketId: string, fn: (tx: Tx, t: TicketRow) => Promise<TicketChange>): Promise<TicketChange> {
+    const result = await this.db.transaction(async (tx) => {
+      const [t] = await tx.select().from(tickets).where(eq(tickets.id, ticketId)).for('update').limit(1);
+      if (!t) throw new NotFoundError('No such ticket');
+      if (!canWriteTicket(viewer, t)) {
+        // Agents of another department must not learn that the ticket exists.
+        if (viewer.kind === 'STAFF' && viewer.staff.role !== 'AUDITOR') throw new NotFoundError('No such ticket');
+        throw new ForbiddenError('You are not allowed to change this ticket');
+      }
+      return fn(tx, t);
+    });
+    if (result.events.length) this.publish(result.events, result.ticket);
+    return result;
+  }
+
+  transition(viewer: Viewer, ticketId: string, to: TicketStatus, note?: string | null): Promise<TicketChange> {
+    if (note != null) {
+      const errors = validateNote(note, ['input', 'note']);
+      if (errors.length) throw new ValidationError(errors);
+    }
+    return this.change(viewer, ticketId, async (tx, t) => {
+      const check = checkTransition(t.status, to);
+      if (!check.ok) throw new InvalidTransitionError(t.status, to, check.allowed);
+      const now = new Date();
+      const patch: Partial<TicketRow> = { status: to, updatedAt: now };
+      if (to === 'ACKNOWLEDGED' && !t.firstRespondedAt) patch.firstRespondedAt = now;
+      if (to === 'RESOLVED') patch.resolvedAt = now;
+      if (to === 'CLOSED') patch.closedAt = now;
+      if (check.reopened) patch.resolvedAt = null;
+      const [ticket] = await tx.update(tickets).set(patch).where(eq(tickets.id, t.id)).returning();
+      const actor = actorOf(viewer);
+      const events = await appendToTicket(tx, t.id, actor, {
+        type: 'STATUS_CHANGED', visibility: 'PUBLIC', fromStatus: t.status, toStatus: to, body: note?.trim() || null,
+        data: check.reopened ? { reopened: true } : null,
+      });
+      await audit(tx, actor, 'ticket.transition', { type: 'Ticket', id: t.id }, { from: t.status, to });
+      return { ticket: ticket!, events };
+    });
+  }
+
+  assign(viewer: Viewer, ticketId: string, assigneeId: string | null): Promise<TicketChange> {
+    return this.change(viewer, ticketId, async (tx, t) => {
+      let name: string | null = null;
+      if (assigneeId) {
+        const [member] = await tx.select().from(staff).where(eq(staff.id, assigneeId)).limit(1);
+        if (!member || !member.active) throw new ValidationError([{ path: ['input', 'assigneeId'], code: 'NOT_FOUND', message: 'No such active staff member' }]);
+        if (member.role === 'AUDITOR') throw new ValidationError([{ path: ['input', 'assigneeId'], code: 'NOT_ASSIGNABLE', message: 'Auditors cannot be assigned tickets' }]);
+        name = member.name;
+      }
+      const [ticket] = await tx.update(tickets).set({ assigneeId, updatedAt: new Date() }).where(eq(tickets.id, t.id)).returning();
+      const actor = actorOf(viewer);
+      const events = await appendToTicket(tx, t.id, actor, {
+        type: 'ASSIGNED', visibility: 'INTERNAL', data: { assigneeId, assigneeName: name, previousAssigneeId: t.assigneeId },
+      });
+      await audit(tx, actor, 'ticket.assign', { type: 'Ticket', id: t.id }, { assigneeId });
+      return { ticket: ticket!, events };
+    });
+  }
+
+  addNote(viewer: Viewer, ticketId: string, body: string, visibility: Visibility): Promise<TicketChange> {
+    const errors = validateNote(body);
+    if (errors.length) throw new ValidationError(errors);
+    return this.change(viewer, ticketId, async (tx, t) => {
+      const now = new Date();
+      let ticket = t;
+      // The first public reply is the first response (SLA), whatever the status.
+      if (visibility === 'PUBLIC' && !t.firstRespondedAt) {
+        [ticket] = (await tx.update(tickets).set({ firstRespondedAt: now, updatedAt: now }).where(eq(tickets.id, t.id)).returning()) as [TicketRow];
+      }
+      const actor = actorOf(viewer);
+      const events = await appendToTicket(tx, t.id, actor, {
+        type: visibility === 'PUBLIC' ? 'PUBLIC_REPLY' : 'INTERNAL_NOTE', visibility, body: body.trim(),
+      });
+      await audit(tx, actor, 'ticket.note', { type: 'Ticket', id: t.id }, { visibility });
+      return { ticket, events };
+    });
+  }
+}
