@@ -31,6 +31,10 @@ export const relations = defineRelations(schema, (r) => ({
     ticket: r.one.tickets({ from: r.feedback.ticketId, to: r.tickets.id, optional: false }),
     channelApp: r.one.channelApps({ from: r.feedback.channelAppId, to: r.channelApps.id }),
     timeline: r.many.timelineEvents({ from: r.feedback.id, to: r.timelineEvents.feedbackId }),
+    rating: r.one.satisfactionRatings({ from: r.feedback.id, to: r.satisfactionRatings.feedbackId }),
+  },
+  satisfactionRatings: {
+    feedback: r.one.feedback({ from: r.satisfactionRatings.feedbackId, to: r.feedback.id, optional: false }),
   },
   timelineEvents: {
     feedback: r.one.feedback({ from: r.timelineEvents.feedbackId, to: r.feedback.id, optional: false }),

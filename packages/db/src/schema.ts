@@ -179,3 +179,25 @@ export const auditLog = pgTable('audit_log', {
   prevHash: text('prev_hash').notNull(),
   hash: text('hash').notNull(),
 });
+
+// One rating per feedback, given after RESOLVED; the rating closes the ticket.
+export const satisfactionRatings = pgTable('satisfaction_ratings', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  feedbackId: uuid('feedback_id').notNull().unique().references(() => feedback.id),
+  ticketId: uuid('ticket_id').notNull().references(() => tickets.id),
+  rating: integer('rating').notNull(),
+  comment: text('comment'),
+  createdAt: createdAt(),
+});
+
+// Single-use, short-lived tickets a host backend mints so a webview can sign a customer in without
+// a long-lived token in the URL. Only the hash is stored.
+export const portalTickets = pgTable('portal_tickets', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  tokenHash: text('token_hash').notNull().unique(),
+  channelAppId: uuid('channel_app_id').notNull().references(() => channelApps.id),
+  customerId: uuid('customer_id').notNull().references(() => customers.id),
+  expiresAt: ts('expires_at').notNull(),
+  usedAt: ts('used_at'),
+  createdAt: createdAt(),
+});

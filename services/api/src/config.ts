@@ -1,6 +1,7 @@
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 export interface Config {
   port: number;
@@ -29,7 +30,9 @@ function parseKey(raw: string): Buffer {
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const production = env.NODE_ENV === 'production';
-  const dataDir = resolve(env.CLOSELOOP_DATA_DIR ?? '.data');
+  // Relative to where the command was typed (npm runs workspace scripts elsewhere), default the repository root.
+  const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
+  const dataDir = env.CLOSELOOP_DATA_DIR ? resolve(env.INIT_CWD ?? process.cwd(), env.CLOSELOOP_DATA_DIR) : join(repoRoot, '.data');
   let secretKey: Buffer;
   let secretKeySource: Config['secretKeySource'];
   if (env.CLOSELOOP_SECRET_KEY) {

@@ -124,7 +124,7 @@ export function createApp(options: AppOptions): App {
         res.writeHead(302, { location: options.production ? '/health' : '/graphql' }).end();
         return;
       }
-      await yoga.handleNodeRequestAndResponse(req, res, {});
+      await yoga(req, res);
     } catch (e) {
       console.error(e);
       if (!res.headersSent) res.writeHead(500).end('internal error');

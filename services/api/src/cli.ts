@@ -1,0 +1,129 @@
+import { parseArgs } from 'node:util';
+import { readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { createDatabase, DataDirInUseError, type DatabaseHandle } from '@closeloop/db';
+import { loadConfig, type Config } from './config.ts';
+import { Identity } from './auth/identity.ts';
+import { createServices } from './services/index.ts';
+import { UsageError } from './admin.ts';
+import { REMOTE_COMMANDS, runCommand, type Args } from './commands.ts';
+import { printedSchema } from './schema/index.ts';
+
+const HELP = `closeloop <command> [options]
+
+  start                                   migrate, seed demo data on an empty embedded database, serve
+  migrate                                 apply database migrations
+  seed [--demo]                           reference data (tiers, departments); --demo adds a demo institution
+  create-channel --name N --kind WEB      register a channel app; prints its publishable key and signing secret
+         [--public-key-jwk '{...}']       register an ES256/EdDSA public key instead of a shared secret
+  create-staff --email E --role R [--department D] [--name N] [--password P]
+                                          roles: AGENT SENIOR EXPERT SUPERVISOR ADMIN AUDITOR; prints a session token
+  create-api-key --name N --scopes a,b    scopes: feedback:read feedback:write tickets:read tickets:write customers:read customers:write
+  issue-token --email E                   a new session token for an existing staff member
+  print-schema [--check]                  print schema.graphql (--check: fail if the committed file is stale)
+
+  --json   print one JSON object (for scripts)
+Environment: DATABASE_URL, CLOSELOOP_DATA_DIR (.data), CLOSELOOP_SECRET_KEY, PORT (4000), REDIS_URL`;
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  strict: false,
+  options: {
+    json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' }, demo: { type: 'boolean' }, check: { type: 'boolean' },
+    name: { type: 'string' }, kind: { type: 'string' }, 'public-key-jwk': { type: 'string' }, email: { type: 'string' },
+    role: { type: 'string' }, department: { type: 'string' }, password: { type: 'string' }, scopes: { type: 'string' },
+  },
+});
+const command = positionals[0];
+const args = values as Args;
+const json = Boolean(values.json);
+
+function out(result: Record<string, unknown>, human: () => string) {
+  process.stdout.write(json ? `${JSON.stringify(result)}\n` : `${human()}\n`);
+}
+
+function fail(message: string, code = 1): never {
+  if (json) process.stdout.write(`${JSON.stringify({ error: message })}\n`);
+  else process.stderr.write(`closeloop: ${message}\n`);
+  process.exit(code);
+}
+
+function openDb(config: Config): Promise<DatabaseHandle> {
+  return createDatabase({ url: config.databaseUrl, dataDir: join(config.dataDir, 'pglite') });
+}
+
+function humanize(cmd: string, r: Record<string, unknown>): string {
+  const lines = Object.entries(r).map(([k, v]) => `  ${k}: ${typeof v === 'object' ? JSON.stringify(v) : String(v)}`);
+  const secret = ['signingSecret', 'token', 'apiKey'].some((k) => r[k]) ? '\nSecrets are shown once; store them now.' : '';
+  return `${cmd}: done\n${lines.join('\n')}${secret}`;
+}
+
+/** When a running server holds the embedded database, send the command to it instead. */
+async function viaServer(config: Config, cmd: string): Promise<Record<string, unknown> | null> {
+  const file = join(config.dataDir, 'server.json');
+  if (!existsSync(file)) return null;
+  const { port, adminToken } = JSON.parse(readFileSync(file, 'utf8')) as { port: number; adminToken: string };
+  const res = await fetch(`http://127.0.0.1:${port}/_closeloop/cli`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-closeloop-admin': adminToken },
+    body: JSON.stringify({ command: cmd, args }),
+  }).catch(() => null);
+  if (!res) return null;
+  const body = (await res.json().catch(() => ({}))) as { ok?: boolean; result?: Record<string, unknown>; error?: string };
+  if (!body.ok) fail(body.error ?? `server answered ${res.status}`);
+  return body.result!;
+}
+
+async function main() {
+  if (!command || values.help) {
+    process.stdout.write(`${HELP}\n`);
+    return;
+  }
+  if (command === 'print-schema') {
+    const printed = `${printedSchema()}\n`;
+    const target = new URL('../../../schema.graphql', import.meta.url);
+    if (args.check) {
+      const committed = existsSync(target) ? readFileSync(target, 'utf8') : '';
+      if (committed !== printed) fail('schema.graphql is stale: run `npm run schema:print`');
+      out({ ok: true }, () => 'schema.graphql is current');
+      return;
+    }
+    writeFileSync(target, printed);
+    out({ written: target.pathname }, () => `wrote ${target.pathname}`);
+    return;
+  }
+  if (command === 'start') {
+    const { start } = await import('./main.ts');
+    await start();
+    return;
+  }
+  const config = loadConfig();
+  let handle: DatabaseHandle;
+  try {
+    handle = await openDb(config);
+  } catch (e) {
+    if (e instanceof DataDirInUseError && REMOTE_COMMANDS.has(command)) {
+      const r = await viaServer(config, command);
+      if (r) return out(r, () => humanize(command, r));
+      fail(e.message, 2);
+    }
+    if (e instanceof DataDirInUseError) fail(e.message, 2);
+    throw e;
+  }
+  try {
+    await handle.migrate();
+    if (command === 'migrate') return out({ migrated: true, database: handle.location }, () => `migrated ${handle.location}`);
+    const identity = new Identity({ db: handle.db, secretKey: config.secretKey, staffSessionTtlSeconds: config.staffSessionTtlSeconds });
+    const services = createServices(handle.db, config.secretKey, () => {});
+    const r = await runCommand({ db: handle.db, identity, services, secretKey: config.secretKey }, command, args);
+    out(r, () => humanize(command, r));
+  } finally {
+    await handle.close();
+  }
+}
+
+main().catch((e) => {
+  if (e instanceof UsageError) fail(e.message, 2);
+  console.error(e);
+  fail('unexpected failure (see above)');
+});

@@ -1,0 +1,74 @@
+// The administrative commands, shared by the CLI (direct database access) and the running server
+// (which executes them for a CLI that cannot open the embedded database the server holds).
+import { eq } from 'drizzle-orm';
+import { staff, type Database } from '@closeloop/db';
+import type { Identity } from './auth/identity.ts';
+import { createApiKey, createChannel, createStaff, UsageError } from './admin.ts';
+import { seedBase, seedDemo, demoInfo } from './seed.ts';
+import type { Services } from './services/index.ts';
+
+export interface CommandContext {
+  db: Database;
+  identity: Identity;
+  services: Services;
+  secretKey: Buffer;
+}
+
+export type Args = Record<string, string | boolean | undefined>;
+
+export const REMOTE_COMMANDS = new Set(['seed', 'create-channel', 'create-staff', 'create-api-key', 'issue-token']);
+
+const str = (a: Args, k: string): string | undefined => (typeof a[k] === 'string' ? (a[k] as string) : undefined);
+
+/** Runs one command; returns the JSON object `--json` prints. Secrets appear here exactly once. */
+export async function runCommand(ctx: CommandContext, command: string, args: Args): Promise<Record<string, unknown>> {
+  const { db, identity } = ctx;
+  switch (command) {
+    case 'seed': {
+      if (args.demo) {
+        await seedDemo(db, identity, ctx.services);
+        const info = await demoInfo(db, identity, ctx.secretKey);
+        return { seeded: 'demo', ...info };
+      }
+      await seedBase(db);
+      return { seeded: 'base' };
+    }
+    case 'create-channel': {
+      const jwkRaw = str(args, 'public-key-jwk');
+      let publicKeyJwk: Record<string, unknown> | null = null;
+      if (jwkRaw) {
+        try {
+          publicKeyJwk = JSON.parse(jwkRaw);
+        } catch {
+          throw new UsageError('--public-key-jwk must be a JSON Web Key');
+        }
+      }
+      const r = await createChannel(db, identity, { name: str(args, 'name') ?? '', kind: (str(args, 'kind') ?? '').toUpperCase(), publicKeyJwk });
+      return {
+        id: r.channel.id, name: r.channel.name, kind: r.channel.kind, publishableKey: r.publishableKey,
+        signingSecret: r.signingSecret, algorithms: r.channel.allowedAlgorithms,
+      };
+    }
+    case 'create-staff': {
+      const r = await createStaff(db, identity, {
+        email: str(args, 'email') ?? '', role: (str(args, 'role') ?? '').toUpperCase(), department: str(args, 'department') ?? null,
+        name: str(args, 'name'), password: str(args, 'password') ?? null,
+      });
+      return { id: r.staff.id, email: r.staff.email, role: r.staff.role, level: r.staff.level, token: r.token, expiresAt: r.expiresAt.toISOString() };
+    }
+    case 'create-api-key': {
+      const scopes = (str(args, 'scopes') ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+      const r = await createApiKey(db, { name: str(args, 'name') ?? '', scopes });
+      return { id: r.record.id, name: r.record.name, scopes: r.record.scopes, apiKey: r.apiKey };
+    }
+    case 'issue-token': {
+      const email = (str(args, 'email') ?? '').toLowerCase();
+      const [member] = await db.select().from(staff).where(eq(staff.email, email)).limit(1);
+      if (!member || !member.active) throw new UsageError(`No active staff member with email ${email || '(missing --email)'}`);
+      const { token, expiresAt } = await identity.issueStaffToken(member);
+      return { id: member.id, email: member.email, role: member.role, token, expiresAt: expiresAt.toISOString() };
+    }
+    default:
+      throw new UsageError(`Unknown command ${command}`);
+  }
+}

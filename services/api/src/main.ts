@@ -1,0 +1,78 @@
+import { rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createDatabase, DataDirInUseError } from '@closeloop/db';
+import { loadConfig } from './config.ts';
+import { createApp } from './server.ts';
+import { adminRoute } from './admin-route.ts';
+import { randomToken } from './auth/keys.ts';
+import { demoInfo, isEmpty, seedBase, seedDemo } from './seed.ts';
+
+/** `npm start`: migrate, seed (demo data on an empty database outside production), serve. */
+export async function start(): Promise<void> {
+  const config = loadConfig();
+  let handle;
+  try {
+    handle = await createDatabase({ url: config.databaseUrl, dataDir: join(config.dataDir, 'pglite') });
+  } catch (e) {
+    if (e instanceof DataDirInUseError) {
+      console.error(`closeloop: ${e.message}`);
+      process.exit(2);
+    }
+    throw e;
+  }
+  await handle.migrate();
+  const adminToken = randomToken(24);
+  const app = createApp({
+    handle,
+    secretKey: config.secretKey,
+    production: config.production,
+    staffSessionTtlSeconds: config.staffSessionTtlSeconds,
+    routes: [adminRoute(adminToken, () => ({ db: handle.db, identity: app.identity, services: app.services, secretKey: config.secretKey }))],
+  });
+  const fresh = await isEmpty(handle.db);
+  if (fresh && !config.production && process.env.CLOSELOOP_DEMO !== '0') {
+    await seedDemo(handle.db, app.identity, app.services);
+  } else {
+    await seedBase(handle.db);
+  }
+  const port = await app.listen(config.port, config.host);
+  const serverFile = join(config.dataDir, 'server.json');
+  writeFileSync(serverFile, JSON.stringify({ pid: process.pid, port, adminToken }), { mode: 0o600 });
+
+  const base = `http://localhost:${port}`;
+  const lines = [
+    `Closeloop is running on ${base}`,
+    `  GraphQL (HTTP, SSE, WebSocket)  ${base}/graphql${config.production ? '' : '   (GraphiQL in a browser)'}`,
+    `  Health / readiness              ${base}/health  ${base}/ready`,
+    `  Database                        ${handle.kind === 'pglite' ? `embedded PGlite at ${handle.location}` : handle.location}`,
+  ];
+  const demo = config.production ? null : await demoInfo(handle.db, app.identity, config.secretKey);
+  if (demo) {
+    lines.push(
+      '',
+      'Demo institution',
+      `  channel publishable key  ${demo.publishableKey}   (header x-closeloop-channel)`,
+      `  channel signing secret   ${demo.signingSecret}   (signs customer tokens, HS256)`,
+      `  staff (password closeloop-demo)  ${demo.staff.map((s) => s.email).join(', ')}`,
+      `  supervisor token          ${demo.staff.find((s) => s.role === 'SUPERVISOR')?.token}`,
+      `  more tokens: npx closeloop issue-token --email <email>   or the login mutation`,
+      `  portal and demo pages: ${base}/portal  ${base}/demo/website`,
+    );
+  }
+  console.log(lines.join('\n'));
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`\n${signal}: shutting down`);
+    const force = setTimeout(() => process.exit(1), 10_000).unref();
+    await app.close().catch(() => {});
+    await handle.close().catch(() => {});
+    rmSync(serverFile, { force: true });
+    clearTimeout(force);
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+}
