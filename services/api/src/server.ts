@@ -12,7 +12,6 @@ import { createServices, type Services } from './services/index.ts';
 import type { TimelineRow } from './services/events.ts';
 import type { TicketRow } from './services/tickets.ts';
 import { GRAPHIQL_EXAMPLES } from './graphiql.ts';
-import { AppError } from './schema/errors.ts';
 
 export interface AppOptions {
   handle: DatabaseHandle;
@@ -73,24 +72,8 @@ export function createApp(options: AppOptions): App {
     graphqlEndpoint: '/graphql',
     landingPage: false,
     graphiql: options.production ? false : { title: 'Closeloop GraphQL', defaultQuery: GRAPHIQL_EXAMPLES },
-    // Unexpected errors are masked; expected ones are typed results or carry extensions.code.
-    maskedErrors: {
-      isDev: false,
-      maskError: (error, message) => {
-        const original = (error as GraphQLError).originalError;
-        if (original instanceof AppError) {
-          const g = error as GraphQLError;
-          return new GraphQLError(original.message, { nodes: g.nodes, path: g.path, extensions: { code: original.code } });
-        }
-        if (error instanceof GraphQLError && !error.originalError) return error;
-        if (error instanceof GraphQLError && error.originalError instanceof GraphQLError) return error;
-        return new GraphQLError(message, {
-          nodes: (error as GraphQLError).nodes,
-          path: (error as GraphQLError).path,
-          extensions: { code: 'INTERNAL_SERVER_ERROR' },
-        });
-      },
-    },
+    // Unexpected errors are masked ("Unexpected error."); expected ones are GraphQLErrors with extensions.code.
+    maskedErrors: true,
     logging: options.production ? 'info' : 'warn',
     context: async (initial): Promise<Context> => {
       const wsViewer = (initial as { viewer?: Viewer }).viewer;

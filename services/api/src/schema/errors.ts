@@ -1,30 +1,42 @@
+import { GraphQLError } from 'graphql';
 import type { FieldError as DomainFieldError } from '@closeloop/domain';
 
-/** Expected failures. Each becomes a GraphQL object type in mutation result unions, with a stable `code`. */
-export class AppError extends Error {
-  readonly code: string = 'ERROR';
+/**
+ * Expected failures. In mutation result unions each class is a typed member with a stable `code`;
+ * thrown from a query field it is a GraphQL error carrying the same `extensions.code` (never masked).
+ */
+export class AppError extends GraphQLError {
+  constructor(message: string, readonly code: string) {
+    super(message, { extensions: { code } });
+  }
 }
 export class ValidationError extends AppError {
-  override readonly code = 'VALIDATION_FAILED';
   constructor(readonly fieldErrors: DomainFieldError[], message = fieldErrors[0]?.message ?? 'Invalid input') {
-    super(message);
+    super(message, 'VALIDATION_FAILED');
   }
 }
 export class NotFoundError extends AppError {
-  override readonly code = 'NOT_FOUND';
+  constructor(message: string) {
+    super(message, 'NOT_FOUND');
+  }
 }
 export class ForbiddenError extends AppError {
-  override readonly code = 'FORBIDDEN';
+  constructor(message: string) {
+    super(message, 'FORBIDDEN');
+  }
 }
 export class AuthenticationError extends AppError {
-  override readonly code = 'UNAUTHENTICATED';
+  constructor(message: string) {
+    super(message, 'UNAUTHENTICATED');
+  }
 }
 export class ConflictError extends AppError {
-  override readonly code = 'CONFLICT';
+  constructor(message: string) {
+    super(message, 'CONFLICT');
+  }
 }
 export class InvalidTransitionError extends AppError {
-  override readonly code = 'INVALID_TRANSITION';
   constructor(readonly from: string, readonly to: string, readonly allowed: readonly string[]) {
-    super(`A ticket cannot move from ${from} to ${to}${allowed.length ? `; allowed: ${allowed.join(', ')}` : ''}`);
+    super(`A ticket cannot move from ${from} to ${to}${allowed.length ? `; allowed: ${allowed.join(', ')}` : ''}`, 'INVALID_TRANSITION');
   }
 }
