@@ -5,7 +5,14 @@ export const relations = defineRelations(schema, (r) => ({
   tiers: {
     customers: r.many.customers({ from: r.tiers.id, to: r.customers.tierId }),
   },
+  businessCalendars: {
+    departments: r.many.departments({ from: r.businessCalendars.id, to: r.departments.calendarId }),
+  },
+  routingRules: {
+    department: r.one.departments({ from: r.routingRules.departmentId, to: r.departments.id, optional: false }),
+  },
   departments: {
+    calendar: r.one.businessCalendars({ from: r.departments.calendarId, to: r.businessCalendars.id }),
     staff: r.many.staff({ from: r.departments.id, to: r.staff.departmentId }),
     tickets: r.many.tickets({ from: r.departments.id, to: r.tickets.departmentId }),
   },
@@ -23,6 +30,8 @@ export const relations = defineRelations(schema, (r) => ({
     department: r.one.departments({ from: r.tickets.departmentId, to: r.departments.id }),
     assignee: r.one.staff({ from: r.tickets.assigneeId, to: r.staff.id }),
     customer: r.one.customers({ from: r.tickets.customerId, to: r.customers.id }),
+    calendar: r.one.businessCalendars({ from: r.tickets.calendarId, to: r.businessCalendars.id }),
+    mergedInto: r.one.tickets({ from: r.tickets.mergedIntoId, to: r.tickets.id }),
     feedback: r.many.feedback({ from: r.tickets.id, to: r.feedback.ticketId }),
     timeline: r.many.timelineEvents({ from: r.tickets.id, to: r.timelineEvents.ticketId }),
   },

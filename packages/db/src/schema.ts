@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import {
   pgTable, pgEnum, uuid, text, integer, bigint, boolean, timestamp, date, jsonb, index, uniqueIndex, unique,
 } from 'drizzle-orm/pg-core';
@@ -29,10 +30,29 @@ export const tiers = pgTable('tiers', {
   createdAt: createdAt(),
 });
 
+// Business calendars (issue 6). The calendar maths lives in @closeloop/domain (BusinessCalendar).
+export const businessCalendars = pgTable('business_calendars', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  code: text('code').notNull().unique(),
+  name: text('name').notNull(),
+  timeZone: text('time_zone').notNull(),
+  // { "1": [{ "start": "09:00", "end": "12:00" }, …], …, "7": [] } by ISO weekday.
+  weeklyHours: jsonb('weekly_hours').notNull(),
+  holidays: text('holidays').array().notNull().default([]),
+  workingDays: text('working_days').array().notNull().default([]),
+  makeupHours: jsonb('makeup_hours'),
+  // Exactly one calendar is the default (partial unique index): tickets of departments without one use it.
+  isDefault: boolean('is_default').notNull().default(false),
+  createdAt: createdAt(),
+  updatedAt: ts('updated_at').notNull().defaultNow(),
+}, (t) => [uniqueIndex('business_calendars_default_uq').on(t.isDefault).where(sql`${t.isDefault}`)]);
+
 export const departments = pgTable('departments', {
   id: uuid('id').primaryKey().defaultRandom(),
   code: text('code').notNull().unique(),
   name: text('name').notNull(),
+  // null = the default business calendar.
+  calendarId: uuid('calendar_id').references(() => businessCalendars.id),
   createdAt: createdAt(),
 });
 
@@ -106,9 +126,29 @@ export const tickets = pgTable('tickets', {
   firstRespondedAt: ts('first_responded_at'),
   resolvedAt: ts('resolved_at'),
   closedAt: ts('closed_at'),
+  // SLA (issue 6). Effective targets in business minutes: the strictest of the linked feedback's
+  // policies, scaled by the priority factor; the clock runs on `calendarId` from `receivedAt`
+  // (the earliest linked feedback).
+  calendarId: uuid('calendar_id').references(() => businessCalendars.id),
+  slaFirstResponseMinutes: integer('sla_first_response_minutes'),
+  slaResolutionMinutes: integer('sla_resolution_minutes'),
+  firstResponseWarnAt: ts('first_response_warn_at'),
+  resolutionWarnAt: ts('resolution_warn_at'),
+  // AWAITING_CUSTOMER periods [{ from, to }] (ISO strings, `to` null while open).
+  slaPauses: jsonb('sla_pauses').$type<Array<{ from: string; to: string | null }>>().notNull().default([]),
+  // What the sweeper already did, so restarts and concurrent sweepers never repeat it.
+  firstResponseWarnedAt: ts('first_response_warned_at'),
+  firstResponseBreachedAt: ts('first_response_breached_at'),
+  resolutionWarnedAt: ts('resolution_warned_at'),
+  resolutionBreachedAt: ts('resolution_breached_at'),
+  // The next instant the sweeper has something to do for this ticket; null = nothing pending.
+  slaNextCheckAt: ts('sla_next_check_at'),
+  // Set when every feedback was merged away into another ticket (an incident); the ticket is then CLOSED.
+  mergedIntoId: uuid('merged_into_id'),
   createdAt: createdAt(),
   updatedAt: ts('updated_at').notNull().defaultNow(),
 }, (t) => [
+  index('tickets_sla_next_check_idx').on(t.slaNextCheckAt).where(sql`${t.slaNextCheckAt} is not null`),
   index('tickets_status_idx').on(t.status),
   index('tickets_department_idx').on(t.departmentId, t.receivedAt),
   index('tickets_assignee_idx').on(t.assigneeId),
@@ -131,6 +171,11 @@ export const feedback = pgTable('feedback', {
   contactPhone: text('contact_phone'),
   contactEmail: text('contact_email'),
   receivedAt: ts('received_at').notNull(),
+  // This feedback's own SLA (issue 6): base policy targets for its kind × its customer's tier × category,
+  // and its own first response (a merge can move it to a ticket that answered before it arrived).
+  slaFirstResponseMinutes: integer('sla_first_response_minutes'),
+  slaResolutionMinutes: integer('sla_resolution_minutes'),
+  firstRespondedAt: ts('first_responded_at'),
   // Last timeline position handed out; bumped under the row lock so positions are gap-free and ordered.
   lastPosition: integer('last_position').notNull().default(0),
   // Scoped to the submitter (`channel:…`, `customer:…`, …) so keys from different callers never collide.
@@ -201,3 +246,37 @@ export const portalTickets = pgTable('portal_tickets', {
   usedAt: ts('used_at'),
   createdAt: createdAt(),
 });
+
+// SLA policies by kind × tier (null = any) × category (null = any); targets in business minutes.
+export const slaPolicies = pgTable('sla_policies', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  kind: feedbackKind('kind').notNull(),
+  tierCode: text('tier_code'),
+  category: text('category'),
+  firstResponseMinutes: integer('first_response_minutes').notNull(),
+  resolutionMinutes: integer('resolution_minutes').notNull(),
+  createdAt: createdAt(),
+  updatedAt: ts('updated_at').notNull().defaultNow(),
+}, (t) => [unique('sla_policies_scope_uq').on(t.kind, t.tierCode, t.category).nullsNotDistinct()]);
+
+// Routing rules, evaluated by ascending position on submission; the first match wins.
+export const routingRules = pgTable('routing_rules', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  // Stable name for seeded rules ('default', 'default-fraud', …) so seeding is idempotent.
+  key: text('key').unique(),
+  name: text('name').notNull(),
+  position: integer('position').notNull(),
+  enabled: boolean('enabled').notNull().default(true),
+  // The catch-all: matches everything, cannot be deleted or disabled.
+  isDefault: boolean('is_default').notNull().default(false),
+  kinds: text('kinds').array().notNull().default([]),
+  categories: text('categories').array().notNull().default([]),
+  keywords: text('keywords').array().notNull().default([]),
+  tiers: text('tiers').array().notNull().default([]),
+  channels: text('channels').array().notNull().default([]),
+  departmentId: uuid('department_id').notNull().references(() => departments.id),
+  level: escalationLevel('level').notNull().default('L1'),
+  priority: priority('priority').notNull().default('NORMAL'),
+  createdAt: createdAt(),
+  updatedAt: ts('updated_at').notNull().defaultNow(),
+}, (t) => [index('routing_rules_position_idx').on(t.position)]);
