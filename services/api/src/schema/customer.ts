@@ -1,5 +1,6 @@
 import { builder } from './builder.ts';
 import { partnerHas } from './access.ts';
+import { checkPage } from './ids.ts';
 import type { Context } from '../context.ts';
 
 function canReadCustomer(ctx: Context, c: { id: string }): boolean {
@@ -39,6 +40,7 @@ builder.queryFields((t) => ({
     authScopes: { staff: true, partner: 'customers:read' },
     args: { search: t.arg.string({ description: 'Matches name, external id, phone or email (case-insensitive).' }) },
     resolve: (query, _root, args, ctx) => {
+      checkPage(args);
       const q = args.search?.trim();
       const like = q ? `%${q.replace(/[%_\\]/g, (m) => `\\${m}`)}%` : null;
       return ctx.db.query.customers.findMany(

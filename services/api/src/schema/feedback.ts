@@ -3,6 +3,7 @@ import { builder } from './builder.ts';
 import { canReadFeedback, canSeeInternal, departmentScope } from './access.ts';
 import { ChannelEnum, FeedbackKindEnum, TicketStatusEnum } from './enums.ts';
 import { ConflictError, ForbiddenError, ValidationError } from './errors.ts';
+import { checkPage } from './ids.ts';
 import type { FeedbackRow } from '../services/feedback.ts';
 import type { Context } from '../context.ts';
 
@@ -109,8 +110,10 @@ builder.queryFields((t) => ({
     description: 'Feedback visible to the caller, newest first: a customer sees their own, staff their departments.',
     authScopes: { customer: true, staff: true, partner: 'feedback:read' },
     args: { filter: t.arg({ type: FeedbackFilter }) },
-    resolve: (query, _root, args, ctx) =>
-      ctx.db.query.feedback.findMany(query({ where: feedbackWhere(ctx, args.filter) as never, orderBy: { receivedAt: 'desc' } })),
+    resolve: (query, _root, args, ctx) => {
+      checkPage(args);
+      return ctx.db.query.feedback.findMany(query({ where: feedbackWhere(ctx, args.filter) as never, orderBy: { receivedAt: 'desc' } }));
+    },
   }),
 }));
 

@@ -26,3 +26,15 @@ export function argId(id: string, typename: string, argName: string): string {
   if (!raw) throw new GraphQLError(`${argName} is not a ${typename} ID`, { extensions: { code: 'BAD_USER_INPUT', argument: argName } });
   return raw;
 }
+
+export const MAX_PAGE = 100;
+
+/** Connection page sizes: say so rather than silently clamping. */
+export function checkPage(args: { first?: number | null; last?: number | null }): void {
+  for (const k of ['first', 'last'] as const) {
+    const v = args[k];
+    if (v != null && (v < 0 || v > MAX_PAGE)) {
+      throw new GraphQLError(`${k} must be between 0 and ${MAX_PAGE}`, { extensions: { code: 'BAD_USER_INPUT', argument: k } });
+    }
+  }
+}

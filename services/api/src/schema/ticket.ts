@@ -3,7 +3,7 @@ import { builder } from './builder.ts';
 import { NO_DEPARTMENT, canReadTicket, departmentScope, partnerHas } from './access.ts';
 import { ChannelEnum, EscalationLevelEnum, FeedbackKindEnum, PriorityEnum, TicketStatusEnum, VisibilityEnum } from './enums.ts';
 import { ForbiddenError, InvalidTransitionError, NotFoundError, ValidationError } from './errors.ts';
-import { argId, inputId } from './ids.ts';
+import { argId, checkPage, inputId } from './ids.ts';
 import type { Context } from '../context.ts';
 import type { TicketChange } from '../services/tickets.ts';
 import './timeline.ts';
@@ -84,13 +84,15 @@ builder.queryFields((t) => ({
       filter: t.arg({ type: TicketFilter }),
       orderBy: t.arg({ type: TicketOrder, defaultValue: 'RECEIVED_DESC' }),
     },
-    resolve: (query, _root, args, ctx) =>
-      ctx.db.query.tickets.findMany(
+    resolve: (query, _root, args, ctx) => {
+      checkPage(args);
+      return ctx.db.query.tickets.findMany(
         query({
           where: ticketWhere(ctx, args.filter) as never,
           orderBy: { receivedAt: args.orderBy === 'RECEIVED_ASC' ? 'asc' : 'desc' },
         }),
-      ),
+      );
+    },
   }),
 }));
 

@@ -5,10 +5,19 @@ import type { Actor } from './events.ts';
 
 export const GENESIS_HASH = '0'.repeat(64);
 
+/** JSON with sorted keys: jsonb does not keep key order, and the hash must survive a round trip. */
+function canonical(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
+  if (v && typeof v === 'object') {
+    return `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(v ?? null);
+}
+
 export function auditHash(prevHash: string, row: { at: string; actorType: string; actorId: string | null; action: string; targetType: string | null; targetId: string | null; data: unknown }): string {
   return createHash('sha256')
     .update(prevHash)
-    .update(JSON.stringify([row.at, row.actorType, row.actorId, row.action, row.targetType, row.targetId, row.data ?? null]))
+    .update(canonical([row.at, row.actorType, row.actorId, row.action, row.targetType, row.targetId, row.data ?? null]))
     .digest('hex');
 }
 
@@ -37,4 +46,14 @@ export async function audit(
     data: data ?? null,
   };
   await tx.insert(auditLog).values({ ...row, at, prevHash, hash: auditHash(prevHash, row) });
+}
+
+/** Index of the first row whose hash or link does not verify, or -1 when the chain is intact. */
+export function verifyAuditChain(rows: Array<typeof auditLog.$inferSelect>): number {
+  let prev = GENESIS_HASH;
+  for (const [i, r] of rows.entries()) {
+    if (r.prevHash !== prev || auditHash(prev, { ...r, at: r.at.toISOString() }) !== r.hash) return i;
+    prev = r.hash;
+  }
+  return -1;
 }

@@ -1,0 +1,19 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { printedSchema } from '../src/schema/index.ts';
+
+describe('schema.graphql', () => {
+  it('is the committed, current contract (run `npm run schema:print` after schema changes)', () => {
+    const committed = readFileSync(new URL('../../../schema.graphql', import.meta.url), 'utf8');
+    expect(committed).toBe(`${printedSchema()}\n`);
+  });
+
+  it('keeps the names of the public contract', () => {
+    const s = printedSchema();
+    for (const name of [
+      'submitFeedback(input: SubmitFeedbackInput!)', 'trackFeedback(accessKey: String, trackingCode: String!)',
+      'transitionTicket(', 'assignTicket(', 'addTicketNote(', 'node(id: ID!): Node', 'interface Node',
+      'enum FeedbackKind', 'COMPLAINT', 'SUGGESTION', 'PRAISE', 'INQUIRY', 'SELF_SERVICE_TERMINAL', 'AWAITING_CUSTOMER',
+    ]) expect(s).toContain(name);
+  });
+});
