@@ -2,6 +2,17 @@ import { createRequire } from 'node:module';
 import { defineConfig } from 'vitest/config';
 
 const require = createRequire(import.meta.url);
+const postgresUrl = process.env.TEST_DATABASE_URL;
+if (process.env.CI && !postgresUrl) {
+  // CI must exercise both databases; a missing one is a failure, not a silent skip.
+  throw new Error('CI requires TEST_DATABASE_URL (PostgreSQL) so the suite runs on both databases');
+}
+
+const shared = {
+  testTimeout: 30_000,
+  hookTimeout: 60_000,
+  include: ['test/**/*.test.ts', 'src/**/*.test.ts'],
+};
 
 export default defineConfig({
   resolve: {
@@ -10,8 +21,10 @@ export default defineConfig({
     alias: { graphql: require.resolve('graphql') },
   },
   test: {
-    testTimeout: 30_000,
-    hookTimeout: 60_000,
-    include: ['test/**/*.test.ts', 'src/**/*.test.ts'],
+    // The whole suite runs on the embedded database, and again on PostgreSQL when TEST_DATABASE_URL is set.
+    projects: [
+      { extends: true, test: { ...shared, name: 'pglite', env: { TEST_DATABASE_URL: '' } } },
+      ...(postgresUrl ? [{ extends: true, test: { ...shared, name: 'postgres', env: { TEST_DATABASE_URL: postgresUrl } } }] : []),
+    ],
   },
 });

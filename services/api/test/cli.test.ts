@@ -1,0 +1,98 @@
+import { spawn, execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '@closeloop/db/testing';
+
+const run = promisify(execFile);
+const BIN = new URL('../bin/closeloop.mjs', import.meta.url).pathname;
+
+let dir: string;
+let db: TestDatabase | undefined;
+let env: NodeJS.ProcessEnv;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'closeloop-cli-'));
+  env = { ...process.env, CLOSELOOP_DATA_DIR: dir, CLOSELOOP_DEMO: '0', DATABASE_URL: '' };
+  if (process.env.TEST_DATABASE_URL) {
+    db = await createTestDatabase();
+    env.DATABASE_URL = db.url;
+  }
+});
+afterAll(async () => {
+  await db?.destroy();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function cli(...args: string[]): Promise<{ code: number; json: any; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run('node', [BIN, ...args], { env });
+    return { code: 0, json: stdout.trim().startsWith('{') ? JSON.parse(stdout) : stdout, stderr };
+  } catch (e: any) {
+    return { code: e.code, json: e.stdout?.trim().startsWith('{') ? JSON.parse(e.stdout) : e.stdout, stderr: e.stderr };
+  }
+}
+
+async function gql(port: number, query: string, headers: Record<string, string> = {}) {
+  const res = await fetch(`http://127.0.0.1:${port}/graphql`, {
+    method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query }),
+  });
+  return res.json() as Promise<any>;
+}
+
+describe('closeloop CLI', () => {
+  it('migrates, seeds and provisions with --json', async () => {
+    expect((await cli('migrate', '--json')).json).toMatchObject({ migrated: true });
+    expect((await cli('seed', '--json')).json).toEqual({ seeded: 'base' });
+    const ch = await cli('create-channel', '--name', 'Website', '--kind', 'WEB', '--json');
+    expect(ch.json.publishableKey).toMatch(/^pk_web_/);
+    expect(ch.json.signingSecret.length).toBeGreaterThan(30);
+    const st = await cli('create-staff', '--email', 'Ops@Bank.test', '--role', 'SUPERVISOR', '--json');
+    expect(st.json).toMatchObject({ email: 'ops@bank.test', role: 'SUPERVISOR' });
+    expect(st.json.token.split('.')).toHaveLength(3);
+    const key = await cli('create-api-key', '--name', 'CRM', '--scopes', 'feedback:read,tickets:write', '--json');
+    expect(key.json.apiKey).toMatch(/^clk_/);
+  });
+
+  it('refuses bad input with a clear message, exit code 2 and no change', async () => {
+    const bad = await cli('create-staff', '--email', 'x@bank.test', '--role', 'JANITOR', '--json');
+    expect(bad.code).toBe(2);
+    expect(bad.json.error).toMatch(/--role must be one of/);
+    expect((await cli('create-api-key', '--name', 'x', '--scopes', 'everything', '--json')).json.error).toMatch(/unknown: everything/);
+    expect((await cli('create-staff', '--email', 'ops@bank.test', '--role', 'AGENT', '--json')).json.error).toMatch(/already exists/);
+    expect((await cli('create-channel', '--name', 'x', '--kind', 'FAX')).stderr).toMatch(/--kind must be one of/);
+  });
+
+  it('works while `closeloop start` holds the database, and its token drives the API', async () => {
+    const child = spawn('node', [BIN, 'start'], { env: { ...env, PORT: '0', HOST: '127.0.0.1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    try {
+      const port = await new Promise<number>((resolve, reject) => {
+        let out = '';
+        child.stdout.on('data', (d) => {
+          out += d;
+          const m = /running on http:\/\/localhost:(\d+)/.exec(out);
+          if (m) resolve(Number(m[1]));
+        });
+        child.on('exit', (code) => reject(new Error(`server exited ${code}: ${out}`)));
+      });
+      const ch = await cli('create-channel', '--name', 'Mini program', '--kind', 'MINI_PROGRAM', '--json');
+      const sub = await gql(port, `mutation { submitFeedback(input: { kind: COMPLAINT, content: "The app crashes on login" }) { ... on SubmitFeedbackPayload { trackingCode accessKey } } }`, { 'x-closeloop-channel': ch.json.publishableKey });
+      expect(sub.errors).toBeUndefined();
+      const { trackingCode, accessKey } = sub.data.submitFeedback;
+      const st = await cli('create-staff', '--email', 'agent@bank.test', '--role', 'AGENT', '--department', 'CUSTOMER_SERVICE', '--json');
+      expect(st.code).toBe(0);
+      const auth = { authorization: `Bearer ${st.json.token}` };
+      const t = await gql(port, `{ trackFeedback(trackingCode: "${trackingCode}") { ticket { id } } }`, auth);
+      const moved = await gql(port, `mutation { transitionTicket(input: { ticketId: "${t.data.trackFeedback.ticket.id}", status: ACKNOWLEDGED }) { __typename } }`, auth);
+      expect(moved.data.transitionTicket.__typename).toBe('TicketPayload');
+      const seen = await gql(port, `{ trackFeedback(trackingCode: "${trackingCode}", accessKey: "${accessKey}") { status timeline { type toStatus } } }`);
+      expect(seen.data.trackFeedback).toEqual({ status: 'ACKNOWLEDGED', timeline: [{ type: 'SUBMITTED', toStatus: 'SUBMITTED' }, { type: 'STATUS_CHANGED', toStatus: 'ACKNOWLEDGED' }] });
+      expect((await fetch(`http://127.0.0.1:${port}/ready`)).status).toBe(200);
+    } finally {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+    }
+  });
+});
