@@ -113,8 +113,8 @@ const TicketPayload = builder.objectRef<TicketChange>('TicketPayload').implement
 
 const ticketErrors = {
   types: [ValidationError, NotFoundError, ForbiddenError, InvalidTransitionError],
-  directResult: true,
-} as const;
+  directResult: true as const,
+};
 const writeScopes = { staffWriter: true, partner: 'tickets:write' } as const;
 
 const TransitionTicketInput = builder.inputType('TransitionTicketInput', {

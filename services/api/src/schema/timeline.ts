@@ -6,7 +6,10 @@ export const TimelineEventRef = builder.drizzleNode('timelineEvents', {
   name: 'TimelineEvent',
   description: 'One step in the handling of a feedback. Customers only ever see PUBLIC events.',
   id: { column: (e) => e.id },
-  select: { columns: { visibility: true } },
+  // position and id are always selected so that `cursor` and `sequence` need no per-field selection:
+  // a subscription resolves rows the hub already read, and a field with its own selection would make
+  // the drizzle plugin re-load every row once per subscriber.
+  select: { columns: { visibility: true, position: true } },
   // Belt and braces: list fields already filter INTERNAL events out for customers.
   authScopes: (e, ctx) => e.visibility === 'PUBLIC' || canSeeInternal(ctx.viewer),
   runScopesOnType: true,
@@ -14,13 +17,11 @@ export const TimelineEventRef = builder.drizzleNode('timelineEvents', {
     position: t.exposeInt('position', { description: "Order within the feedback's timeline, from 1, without gaps." }),
     cursor: t.string({
       description: 'Pass as `after` to feedbackProgress to resume after this event.',
-      select: { columns: { position: true } },
       resolve: (e) => String(e.position),
     }),
     sequence: t.string({
-      description: 'Global order of events across all tickets (resume cursor of staff streams).',
-      select: { columns: { id: true } },
-      resolve: (e) => String(e.id),
+      description: 'Global order of events across all tickets (pass as `after` to ticketEvents to resume after this event).',
+      resolve: (e) => String((e as { id: number }).id),
     }),
     type: t.expose('type', { type: TimelineEventTypeEnum }),
     visibility: t.expose('visibility', { type: VisibilityEnum }),
