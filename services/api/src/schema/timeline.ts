@@ -21,7 +21,7 @@ export const TimelineEventRef = builder.drizzleNode('timelineEvents', {
     }),
     sequence: t.string({
       description: 'Global order of events across all tickets (pass as `after` to ticketEvents to resume after this event).',
-      resolve: (e) => String((e as { id: number }).id),
+      resolve: (e) => String((e as unknown as { id: number }).id),
     }),
     type: t.expose('type', { type: TimelineEventTypeEnum }),
     visibility: t.expose('visibility', { type: VisibilityEnum }),
