@@ -1,0 +1,20 @@
+// Regenerates src/introspection.d.ts (the types gql.tada infers results from) from the committed
+// schema.graphql. Run `npm run introspect -w @closeloop/sdk` after `npm run schema:print`.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { buildSchema, introspectionFromSchema } from 'graphql';
+import { minifyIntrospection, outputIntrospectionFile } from '@gql.tada/internal';
+
+const root = fileURLToPath(new URL('../../../', import.meta.url));
+const target = fileURLToPath(new URL('../src/introspection.d.ts', import.meta.url));
+
+export function generate(): string {
+  const sdl = readFileSync(`${root}schema.graphql`, 'utf8');
+  const introspection = minifyIntrospection(introspectionFromSchema(buildSchema(sdl)));
+  return outputIntrospectionFile(introspection, { fileType: '.d.ts', shouldPreprocess: true });
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  writeFileSync(target, generate());
+  console.log(`wrote ${target}`);
+}

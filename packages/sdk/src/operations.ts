@@ -1,0 +1,73 @@
+import { graphql } from './graphql.ts';
+
+/** The public, customer-side operations the components use. Partner systems may write their own. */
+
+export const EventFields = graphql(`
+  fragment EventFields on TimelineEvent @_unmask {
+    id cursor position type fromStatus toStatus body actorType actorName createdAt
+  }
+`);
+
+export const FeedbackFields = graphql(
+  `
+  fragment FeedbackFields on Feedback @_unmask {
+    id trackingCode kind category content status receivedAt expectedResolutionAt
+    rating { rating comment createdAt }
+    timeline { ...EventFields }
+  }
+`,
+  [EventFields],
+);
+
+export const SubmitFeedback = graphql(`
+  mutation SubmitFeedback($input: SubmitFeedbackInput!) {
+    submitFeedback(input: $input) {
+      __typename ... on Error { code message } ... on ValidationError { fieldErrors { path code message } }
+      ... on SubmitFeedbackPayload { trackingCode accessKey replayed feedback { id status } }
+    }
+  }
+`);
+
+export const TrackFeedback = graphql(
+  `
+  query TrackFeedback($trackingCode: String!, $accessKey: String) {
+    trackFeedback(trackingCode: $trackingCode, accessKey: $accessKey) { ...FeedbackFields }
+  }
+`,
+  [FeedbackFields],
+);
+
+export const MyFeedback = graphql(`
+  query MyFeedback($first: Int!) {
+    feedbacks(first: $first) {
+      edges { node { id trackingCode kind category content status receivedAt timeline { cursor } } }
+    }
+  }
+`);
+
+export const FeedbackProgress = graphql(
+  `
+  subscription FeedbackProgress($trackingCode: String!, $accessKey: String, $after: String) {
+    feedbackProgress(trackingCode: $trackingCode, accessKey: $accessKey, after: $after) { ...EventFields }
+  }
+`,
+  [EventFields],
+);
+
+export const RateFeedback = graphql(`
+  mutation RateFeedback($input: RateFeedbackInput!) {
+    rateFeedback(input: $input) {
+      __typename ... on Error { code message } ... on ValidationError { fieldErrors { path code message } }
+      ... on RateFeedbackPayload { rating { rating comment createdAt } feedback { id status } }
+    }
+  }
+`);
+
+export const ExchangePortalTicket = graphql(`
+  mutation ExchangePortalTicket($ticket: String!) {
+    exchangePortalTicket(ticket: $ticket) {
+      __typename ... on Error { code message } ... on ValidationError { fieldErrors { path code message } }
+      ... on PortalSessionPayload { token expiresAt channelKey }
+    }
+  }
+`);
