@@ -10,8 +10,13 @@ import type { Context } from './context.ts';
 import { AuthenticationFailure, Identity, type Viewer } from './auth/identity.ts';
 import { createServices, type Services } from './services/index.ts';
 import type { TimelineRow } from './services/events.ts';
-import type { TicketRow } from './services/tickets.ts';
+import { createMemoryBus, type EventBus } from './realtime/bus.ts';
+import { RealtimeHub, type RealtimeSettings } from './realtime/hub.ts';
 import { GRAPHIQL_EXAMPLES } from './graphiql.ts';
+import { maxDepthPlugin } from '@escape.tech/graphql-armor-max-depth';
+import { maxAliasesPlugin } from '@escape.tech/graphql-armor-max-aliases';
+import { maxTokensPlugin } from '@escape.tech/graphql-armor-max-tokens';
+import { costLimitPlugin } from '@escape.tech/graphql-armor-cost-limit';
 
 export interface AppOptions {
   handle: DatabaseHandle;
@@ -20,7 +25,26 @@ export interface AppOptions {
   staffSessionTtlSeconds?: number;
   /** Extra routes (portal, SDK, demo pages) tried before GraphQL. Return true when handled. */
   routes?: Array<(req: IncomingMessage, res: ServerResponse) => boolean | Promise<boolean>>;
+  /** How committed changes reach every API process: Redis with REDIS_URL, else in memory (one process). */
+  bus?: EventBus;
+  realtime?: RealtimeOptions;
 }
+
+export interface RealtimeOptions extends Partial<RealtimeSettings> {
+  /** WebSocket ping interval; a peer that misses a pong for as long is dropped (ms). */
+  keepAliveMs?: number;
+  /** A WebSocket without any subscription for this long is closed with 1000 "idle timeout" (ms). */
+  idleTimeoutMs?: number;
+  /** Subscriptions one WebSocket may hold at once. */
+  maxSubscriptionsPerConnection?: number;
+  /** Time a new WebSocket has to send connection_init (ms). */
+  connectionInitTimeoutMs?: number;
+}
+
+export const DEFAULT_WS_OPTIONS = { keepAliveMs: 12_000, idleTimeoutMs: 300_000, maxSubscriptionsPerConnection: 25, connectionInitTimeoutMs: 10_000 };
+
+/** Close code and reason sent to WebSocket clients on shutdown: graphql-ws clients reconnect on 1012. */
+export const RESTART_CLOSE = { code: 1012, reason: 'service restart: reconnect and resume with your last cursor' };
 
 export interface App {
   yoga: YogaServerInstance<Record<string, unknown>, Context>;
@@ -29,8 +53,10 @@ export interface App {
   server: Server;
   listen(port: number, host?: string): Promise<number>;
   close(): Promise<void>;
-  /** Committed timeline events, in commit order; subscriptions build on this. */
-  onEvents(listener: (events: TimelineRow[], ticket: TicketRow) => void): () => void;
+  /** Live events of this process. */
+  realtime: RealtimeHub;
+  /** Called with the events of each committed change, after commit, in this process. */
+  onEvents(listener: (events: TimelineRow[]) => void): () => void;
 }
 
 function bearerOf(value: string | null | undefined): string | null {
@@ -43,15 +69,29 @@ export function authError(e: AuthenticationFailure): GraphQLError {
   return new GraphQLError(e.message, { extensions: { code: e.code, http: { status: 401 } } });
 }
 
+function definedOnly<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
 export function createApp(options: AppOptions): App {
   const { handle } = options;
   const db = handle.db;
   const identity = new Identity({ db, secretKey: options.secretKey, staffSessionTtlSeconds: options.staffSessionTtlSeconds ?? 12 * 3600 });
-  const listeners = new Set<(events: TimelineRow[], ticket: TicketRow) => void>();
-  const services = createServices(db, options.secretKey, (events, ticket) => {
+  const ws = { ...DEFAULT_WS_OPTIONS, ...definedOnly(options.realtime ?? {}) };
+  const bus = options.bus ?? createMemoryBus();
+  const realtime = new RealtimeHub(db, bus, definedOnly(options.realtime ?? {}));
+  const trace = process.env.CLOSELOOP_TRACE_COMMITS === '1';
+  const listeners = new Set<(events: TimelineRow[]) => void>();
+  const services = createServices(db, options.secretKey, (events) => {
+    if (events.length === 0) return;
+    let seq = 0;
+    for (const e of events) if (e.id > seq) seq = e.id;
+    // Benchmarks read this line to time commit → receipt.
+    if (trace) process.stdout.write(`commit-trace ${seq} ${(performance.timeOrigin + performance.now()).toFixed(3)}\n`);
+    bus.publish({ seq });
     for (const l of listeners) {
       try {
-        l(events, ticket);
+        l(events);
       } catch (e) {
         console.error('event listener failed', e);
       }
@@ -75,13 +115,20 @@ export function createApp(options: AppOptions): App {
     // Unexpected errors are masked ("Unexpected error."); expected ones are GraphQLErrors with extensions.code.
     maskedErrors: true,
     logging: options.production ? 'info' : 'warn',
+    // Cost limits: a public endpoint must refuse abusive documents before executing them.
+    plugins: [
+      maxDepthPlugin({ n: 12, exposeLimits: true }),
+      maxAliasesPlugin({ n: 20, exposeLimits: true }),
+      maxTokensPlugin({ n: 4000 }),
+      costLimitPlugin({ maxCost: 20000, exposeLimits: true }),
+    ],
     context: async (initial): Promise<Context> => {
-      const wsViewer = (initial as { viewer?: Viewer }).viewer;
+      const { viewer: wsViewer, transport } = initial as { viewer?: Viewer; transport?: Context['transport'] };
       const request = (initial as { request?: Request }).request;
       const viewer =
         wsViewer ??
         (await viewerFrom(request?.headers.get('authorization'), request?.headers.get('x-closeloop-channel')));
-      return { db, viewer, identity, services, grants: new Set() };
+      return { db, viewer, identity, services, grants: new Set(), realtime, transport };
     },
   });
 
@@ -115,8 +162,17 @@ export function createApp(options: AppOptions): App {
   });
 
   const wss = new WebSocketServer({ server, path: '/graphql' });
+  // A connection without subscriptions is closed after idleTimeoutMs (1000: clients reconnect when they next subscribe).
+  const idleTimers = new WeakMap<object, NodeJS.Timeout>();
+  const armIdle = (socket: { close(code: number, reason: string): void }, active: () => number) => {
+    clearTimeout(idleTimers.get(socket));
+    if (!(ws.idleTimeoutMs > 0 && Number.isFinite(ws.idleTimeoutMs))) return;
+    const timer = setTimeout(() => (active() > 0 ? armIdle(socket, active) : socket.close(1000, 'idle timeout')), ws.idleTimeoutMs);
+    idleTimers.set(socket, timer.unref());
+  };
   useServer<Record<string, unknown>, { viewer?: Viewer }>(
     {
+      connectionInitWaitTimeout: ws.connectionInitTimeoutMs,
       execute: (args) => (args.rootValue as { execute: (a: unknown) => unknown }).execute(args) as never,
       subscribe: (args) => (args.rootValue as { subscribe: (a: unknown) => unknown }).subscribe(args) as never,
       onConnect: async (ctx) => {
@@ -125,6 +181,7 @@ export function createApp(options: AppOptions): App {
         const channelKey = typeof p.channelKey === 'string' ? p.channelKey : null;
         try {
           ctx.extra.viewer = await identity.resolve(bearerOf(authorization), channelKey);
+          armIdle(ctx.extra.socket, () => Object.keys(ctx.subscriptions).length);
           return true;
         } catch (e) {
           if (e instanceof AuthenticationFailure) {
@@ -136,9 +193,23 @@ export function createApp(options: AppOptions): App {
         }
       },
       onSubscribe: async (ctx, _id, params) => {
+        // ctx.subscriptions already holds this operation.
+        if (Object.keys(ctx.subscriptions).length > ws.maxSubscriptionsPerConnection) {
+          return [new GraphQLError(`At most ${ws.maxSubscriptionsPerConnection} subscriptions per connection`, { extensions: { code: 'TOO_MANY_SUBSCRIPTIONS' } })];
+        }
+        clearTimeout(idleTimers.get(ctx.extra.socket));
+        const socket = ctx.extra.socket;
+        const transport: Context['transport'] = {
+          close(code, reason) {
+            socket.close(code, reason.slice(0, 120));
+            // A peer that stopped reading may never take the close frame.
+            setTimeout(() => socket.terminate(), 5000).unref();
+          },
+        };
         const { schema: s, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
           ...ctx,
           viewer: ctx.extra.viewer,
+          transport,
           params,
         });
         const args = {
@@ -153,8 +224,10 @@ export function createApp(options: AppOptions): App {
         if (errors.length) return errors;
         return args;
       },
+      onComplete: (ctx) => armIdle(ctx.extra.socket, () => Object.keys(ctx.subscriptions).length),
     },
     wss,
+    ws.keepAliveMs,
   );
 
   return {
@@ -162,18 +235,22 @@ export function createApp(options: AppOptions): App {
     identity,
     services,
     server,
+    realtime,
     onEvents(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
-    listen(port, host = '0.0.0.0') {
+    async listen(port, host = '0.0.0.0') {
+      await realtime.ready();
       return new Promise((resolve, reject) => {
         server.once('error', reject);
         server.listen(port, host, () => resolve((server.address() as AddressInfo).port));
       });
     },
     async close() {
-      for (const client of wss.clients) client.close(1001, 'server shutting down');
+      // Tell every client to reconnect (to another instance, or to this one once it is back) and resume.
+      for (const client of wss.clients) client.close(RESTART_CLOSE.code, RESTART_CLOSE.reason);
+      await realtime.stop();
       await new Promise<void>((r) => wss.close(() => r()));
       server.closeAllConnections?.();
       await new Promise<void>((r) => server.close(() => r()));

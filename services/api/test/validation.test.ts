@@ -88,3 +88,14 @@ describe('query arguments', () => {
     expect(f.errors?.[0]?.message).toMatch(/100|first/i);
   });
 });
+
+describe('cost limits', () => {
+  it('refuses documents that are too deep or alias-heavy before running them', async () => {
+    const deep = `{ viewer { customer { feedback(first: 1) { edges { node { timeline { feedback { timeline { feedback { timeline { feedback { timeline { feedback { id } } } } } } } } } } } } } }`;
+    const r = await env.gql(deep, {}, h);
+    expect(r.errors?.[0]?.message).toMatch(/depth/i);
+    const aliases = `{ ${Array.from({ length: 30 }, (_, i) => `a${i}: viewer { kind }`).join(' ')} }`;
+    const a = await env.gql(aliases, {}, h);
+    expect(a.errors?.[0]?.message).toMatch(/alias/i);
+  });
+});
