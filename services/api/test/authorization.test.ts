@@ -172,3 +172,15 @@ describe('partners', () => {
     expect(revoked.status).toBe(401);
   });
 });
+
+describe('nested lists obey the same scopes', () => {
+  it("an agent reading a customer's feedback sees only their department's items", async () => {
+    const credit = (await env.staffToken('AGENT', 'CREDIT')).token;
+    const q = `{ customers(first: 10, search: "alice") { edges { node { externalId feedback(first: 10) { edges { node { trackingCode } } } } } } }`;
+    const r = await env.gql(q, {}, bearer(credit));
+    expect(r.errors).toBeUndefined();
+    expect(r.data.customers.edges[0].node.feedback.edges).toEqual([]);
+    const sup = await env.gql(q, {}, bearer(supervisor));
+    expect(sup.data.customers.edges[0].node.feedback.edges).toEqual([{ node: { trackingCode: alice.trackingCode } }]);
+  });
+});

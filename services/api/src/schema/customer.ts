@@ -1,6 +1,7 @@
 import { builder } from './builder.ts';
 import { partnerHas } from './access.ts';
 import { checkPage } from './ids.ts';
+import { feedbackWhere } from './feedback.ts';
 import type { Context } from '../context.ts';
 
 function canReadCustomer(ctx: Context, c: { id: string }): boolean {
@@ -27,7 +28,8 @@ export const CustomerRef = builder.drizzleNode('customers', {
     accountManager: t.relation('accountManager', { nullable: true, authScopes: { backOffice: true } }),
     feedback: t.relatedConnection('feedback', {
       description: "This customer's feedback, newest first.",
-      query: { orderBy: { receivedAt: 'desc' } },
+      // Scoped like the feedbacks list, so an agent never meets another department's items here.
+      query: (_args, ctx) => ({ where: feedbackWhere(ctx, null) as never, orderBy: { receivedAt: 'desc' as const } }),
       totalCount: true,
     }),
   }),

@@ -67,7 +67,7 @@ const FeedbackFilter = builder.inputType('FeedbackFilter', {
   }),
 });
 
-function feedbackWhere(ctx: Context, filter: { kind?: FeedbackKind[] | null; channel?: Channel[] | null; status?: TicketStatus[] | null } | null | undefined) {
+export function feedbackWhere(ctx: Context, filter: { kind?: FeedbackKind[] | null; channel?: Channel[] | null; status?: TicketStatus[] | null } | null | undefined) {
   const v = ctx.viewer;
   const ticket: Record<string, unknown> = {};
   const where: Record<string, unknown> = {};
