@@ -1,5 +1,5 @@
 import { addBusinessMinutes, businessMinutesBetween, dailyWorkingMinutes, DEFAULT_CALENDAR, type BusinessCalendar } from './calendar.ts';
-import { FEEDBACK_KINDS, type FeedbackKind } from './enums.ts';
+import { FEEDBACK_KINDS, type FeedbackKind, type Priority } from './enums.ts';
 
 /** Both targets are business minutes on the ticket's calendar. */
 export interface SlaTargets { firstResponseMinutes: number; resolutionMinutes: number }
@@ -216,4 +216,75 @@ export function computeSla(input: SlaInput): SlaResult {
     resolutionState,
     businessMinutesRemaining: targets.resolutionMinutes - consumed(calendar, start, until, pauses),
   };
+}
+
+/**
+ * Priority scales a ticket's targets after the policy is chosen (rounded up to whole minutes):
+ * URGENT halves them (fraud, money leaving the account). The other priorities order the queue but
+ * keep the promised times, so a routing rule's HIGH never shortens a customer's deadline twice.
+ */
+export const PRIORITY_SPEED_FACTORS: Readonly<Record<Priority, number>> = { URGENT: 0.5, HIGH: 1, NORMAL: 1, LOW: 1 };
+
+/**
+ * Targets of a ticket that handles several feedback (a merged incident): the strictest of each
+ * clock over the linked feedback, so meeting the ticket's deadlines meets every customer's; then
+ * scaled by the priority factor. null when no feedback has targets.
+ */
+export function effectiveTargets(list: ReadonlyArray<SlaTargets | null>, priority: Priority): SlaTargets | null {
+  const present = list.filter((t): t is SlaTargets => t !== null);
+  if (present.length === 0) return null;
+  const f = PRIORITY_SPEED_FACTORS[priority];
+  return {
+    firstResponseMinutes: Math.ceil(Math.min(...present.map((t) => t.firstResponseMinutes)) * f),
+    resolutionMinutes: Math.ceil(Math.min(...present.map((t) => t.resolutionMinutes)) * f),
+  };
+}
+
+/** What the sweeper has already done for one ticket (timestamps, null = not yet). */
+export interface SlaMarks {
+  firstResponseWarnedAt: Date | null;
+  firstResponseBreachedAt: Date | null;
+  resolutionWarnedAt: Date | null;
+  resolutionBreachedAt: Date | null;
+}
+
+export type SlaClock = 'FIRST_RESPONSE' | 'RESOLUTION';
+export interface SlaAction { clock: SlaClock; kind: 'WARNING' | 'BREACH'; dueAt: Date }
+
+/**
+ * The next instant a sweeper has something to do, or null. A breach is due strictly after the due
+ * time (MET exactly at it), hence the extra millisecond. A paused resolution clock has nothing
+ * pending: resuming recomputes its schedule.
+ */
+export function nextSlaCheck(sla: SlaResult, input: Pick<SlaInput, 'firstRespondedAt' | 'resolvedAt' | 'pauses'>, marks: SlaMarks): Date | null {
+  const times: number[] = [];
+  if (!input.firstRespondedAt && !input.resolvedAt) {
+    if (!marks.firstResponseWarnedAt && !marks.firstResponseBreachedAt) times.push(sla.firstResponseWarnAt.getTime());
+    if (!marks.firstResponseBreachedAt) times.push(sla.firstResponseDueAt.getTime() + 1);
+  }
+  const paused = input.pauses.some((p) => p.to === null);
+  if (!input.resolvedAt && !paused) {
+    if (!marks.resolutionWarnedAt && !marks.resolutionBreachedAt) times.push(sla.resolutionWarnAt.getTime());
+    if (!marks.resolutionBreachedAt) times.push(sla.resolutionDueAt.getTime() + 1);
+  }
+  return times.length ? new Date(Math.min(...times)) : null;
+}
+
+/**
+ * What is due at `now`, at most one action per clock: a breach supersedes a warning not yet sent
+ * (after downtime the sweeper reports the breach only).
+ */
+export function dueSlaActions(sla: SlaResult, input: Pick<SlaInput, 'firstRespondedAt' | 'resolvedAt' | 'pauses'>, marks: SlaMarks, now: Date): SlaAction[] {
+  const out: SlaAction[] = [];
+  const t = now.getTime();
+  if (!input.firstRespondedAt && !input.resolvedAt && !marks.firstResponseBreachedAt) {
+    if (t > sla.firstResponseDueAt.getTime()) out.push({ clock: 'FIRST_RESPONSE', kind: 'BREACH', dueAt: sla.firstResponseDueAt });
+    else if (!marks.firstResponseWarnedAt && t >= sla.firstResponseWarnAt.getTime()) out.push({ clock: 'FIRST_RESPONSE', kind: 'WARNING', dueAt: sla.firstResponseDueAt });
+  }
+  const paused = input.pauses.some((p) => p.to === null);
+  if (!input.resolvedAt && !paused && !marks.resolutionBreachedAt) {
+    if (t > sla.resolutionDueAt.getTime()) out.push({ clock: 'RESOLUTION', kind: 'BREACH', dueAt: sla.resolutionDueAt });
+    else if (!marks.resolutionWarnedAt && t >= sla.resolutionWarnAt.getTime()) out.push({ clock: 'RESOLUTION', kind: 'WARNING', dueAt: sla.resolutionDueAt });
+  }
+  return out;
 }

@@ -4,6 +4,7 @@ import type { Identity } from './auth/identity.ts';
 import { decryptSecret, deriveKey } from './auth/keys.ts';
 import { createChannel, createStaff } from './admin.ts';
 import type { Services } from './services/index.ts';
+import { seedWorkflow } from './workflow-seed.ts';
 
 export const DEMO_PASSWORD = 'closeloop-demo';
 export const DEMO_CHANNEL_KEY = 'pk_web_demo';
@@ -24,6 +25,7 @@ export const BASE_DEPARTMENTS = [
 export async function seedBase(db: Database): Promise<void> {
   await db.insert(tiers).values(BASE_TIERS).onConflictDoNothing({ target: tiers.code });
   await db.insert(departments).values(BASE_DEPARTMENTS).onConflictDoNothing({ target: departments.code });
+  await seedWorkflow(db);
 }
 
 export async function isEmpty(db: Database): Promise<boolean> {

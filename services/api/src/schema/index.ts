@@ -8,6 +8,8 @@ import './timeline.ts';
 import './feedback.ts';
 import './ticket.ts';
 import './viewer.ts';
+import './workflow.ts';
+import './sla.ts';
 
 export const schema = builder.toSchema();
 

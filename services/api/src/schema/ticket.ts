@@ -96,7 +96,7 @@ builder.queryFields((t) => ({
   }),
 }));
 
-const TicketPayload = builder.objectRef<TicketChange>('TicketPayload').implement({
+export const TicketPayload = builder.objectRef<TicketChange>('TicketPayload').implement({
   description: 'The ticket after the change, and the timeline events the change produced (one per linked feedback).',
   fields: (t) => ({
     ticket: t.drizzleField({

@@ -1,14 +1,16 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { and, eq } from 'drizzle-orm';
-import { customers, departments, feedback, tickets, timelineEvents, type Database } from '@closeloop/db';
+import { customers, feedback, tickets, timelineEvents, type Database } from '@closeloop/db';
 import {
-  makeTrackingCode, validateFeedbackDraft, type Channel, type FeedbackKind, type FieldError,
+  effectiveTargets, makeTrackingCode, validateFeedbackDraft, type Channel, type FeedbackKind, type FieldError,
 } from '@closeloop/domain';
 import type { Viewer } from '../auth/identity.ts';
 import { deriveKey } from '../auth/keys.ts';
 import { ConflictError, ForbiddenError, ValidationError } from '../schema/errors.ts';
 import { audit } from './audit.ts';
 import type { Actor, TimelineRow } from './events.ts';
+import { routeSubmission } from './routing.ts';
+import { calendarIdFor, EMPTY_TICKET, loadCalendar, policyTargets, schedule } from './sla.ts';
 
 export interface SubmitInput {
   kind: string;
@@ -122,11 +124,19 @@ export class FeedbackService {
     const actor = actorOf(viewer);
     try {
       return await this.db.transaction(async (tx) => {
-        const [dept] = await tx.select({ id: departments.id }).from(departments).where(eq(departments.code, 'CUSTOMER_SERVICE')).limit(1);
-        const [ticket] = await tx
-          .insert(tickets)
-          .values({ kind: input.kind as FeedbackKind, channel, customerId, receivedAt, departmentId: dept?.id ?? null })
-          .returning({ id: tickets.id });
+        const kind = input.kind as FeedbackKind;
+        const category = input.category?.trim() || null;
+        // Routing rules pick department, level, priority and assignee; the SLA policy the due times.
+        const route = await routeSubmission(tx, { kind, category, content: input.content, channel, customerId });
+        const base = await policyTargets(tx, kind, route.tierCode, category);
+        const targets = effectiveTargets([base], route.priority);
+        const draft = {
+          kind, channel, customerId, receivedAt, departmentId: route.departmentId, level: route.level, priority: route.priority,
+          assigneeId: route.assigneeId, calendarId: await calendarIdFor(tx, route.departmentId),
+          slaFirstResponseMinutes: targets?.firstResponseMinutes ?? null, slaResolutionMinutes: targets?.resolutionMinutes ?? null,
+        };
+        const sla = schedule({ ...EMPTY_TICKET, ...draft }, await loadCalendar(tx, draft.calendarId), now);
+        const [ticket] = await tx.insert(tickets).values({ ...draft, ...sla }).returning({ id: tickets.id });
         const [row] = await tx
           .insert(feedback)
           .values({
@@ -143,6 +153,8 @@ export class FeedbackService {
             contactPhone: input.contact?.phone || null,
             contactEmail: input.contact?.email || null,
             receivedAt,
+            slaFirstResponseMinutes: base?.firstResponseMinutes ?? null,
+            slaResolutionMinutes: base?.resolutionMinutes ?? null,
             lastPosition: 1,
             idempotencyKey: idemKey,
             idempotencyHash: idemHash,

@@ -1,12 +1,14 @@
 import { eq } from 'drizzle-orm';
 import { staff, tickets, type Database, type Tx } from '@closeloop/db';
-import { checkTransition, validateNote, type TicketStatus, type Visibility } from '@closeloop/domain';
+import { checkTransition, isOpen, validateNote, type Priority, type TicketStatus, type Visibility } from '@closeloop/domain';
 import type { Viewer } from '../auth/identity.ts';
 import { canWriteTicket } from '../schema/access.ts';
 import { ForbiddenError, InvalidTransitionError, NotFoundError, ValidationError } from '../schema/errors.ts';
 import { audit } from './audit.ts';
 import { appendToTicket, type TimelineRow } from './events.ts';
 import { actorOf } from './feedback.ts';
+import { markFeedbackResponded, pausesAfter, refreshSla, retarget } from './sla.ts';
+import { escalateInTx } from './escalation.ts';
 
 export type TicketRow = typeof tickets.$inferSelect;
 
@@ -22,7 +24,7 @@ export class TicketService {
   constructor(private readonly db: Database, private readonly publish: Publish) {}
 
   /** Locks the ticket, checks the caller may change it, runs `fn`, commits, then publishes. */
-  private async change(viewer: Viewer, ticketId: string, fn: (tx: Tx, t: TicketRow) => Promise<TicketChange>): Promise<TicketChange> {
+  async change(viewer: Viewer, ticketId: string, fn: (tx: Tx, t: TicketRow) => Promise<TicketChange>): Promise<TicketChange> {
     const result = await this.db.transaction(async (tx) => {
       const [t] = await tx.select().from(tickets).where(eq(tickets.id, ticketId)).for('update').limit(1);
       if (!t) throw new NotFoundError('No such ticket');
@@ -51,6 +53,11 @@ export class TicketService {
       if (to === 'RESOLVED') patch.resolvedAt = now;
       if (to === 'CLOSED') patch.closedAt = now;
       if (check.reopened) patch.resolvedAt = null;
+      // SLA: AWAITING_CUSTOMER pauses the resolution clock; any change of state reschedules it.
+      const pauses = pausesAfter(t.slaPauses, t.status, to, now);
+      if (pauses) patch.slaPauses = pauses;
+      Object.assign(patch, await refreshSla(tx, { ...t, ...patch }, now));
+      if (patch.firstRespondedAt) await markFeedbackResponded(tx, t.id, now);
       const [ticket] = await tx.update(tickets).set(patch).where(eq(tickets.id, t.id)).returning();
       const actor = actorOf(viewer);
       const events = await appendToTicket(tx, t.id, actor, {
@@ -89,14 +96,52 @@ export class TicketService {
       let ticket = t;
       // The first public reply is the first response (SLA), whatever the status.
       if (visibility === 'PUBLIC' && !t.firstRespondedAt) {
-        [ticket] = (await tx.update(tickets).set({ firstRespondedAt: now, updatedAt: now }).where(eq(tickets.id, t.id)).returning()) as [TicketRow];
+        const sla = await refreshSla(tx, { ...t, firstRespondedAt: now }, now);
+        [ticket] = (await tx.update(tickets).set({ firstRespondedAt: now, ...sla, updatedAt: now }).where(eq(tickets.id, t.id)).returning()) as [TicketRow];
       }
+      // Merged feedback may still owe its own first response although the ticket answered earlier.
+      if (visibility === 'PUBLIC') await markFeedbackResponded(tx, t.id, now);
       const actor = actorOf(viewer);
       const events = await appendToTicket(tx, t.id, actor, {
         type: visibility === 'PUBLIC' ? 'PUBLIC_REPLY' : 'INTERNAL_NOTE', visibility, body: body.trim(),
       });
       await audit(tx, actor, 'ticket.note', { type: 'Ticket', id: t.id }, { visibility });
       return { ticket, events };
+    });
+  }
+
+  /** Staff escalation one level up, with reassignment in the department (escalateTicket). */
+  escalate(viewer: Viewer, ticketId: string, reason: string): Promise<TicketChange> {
+    const errors = validateNote(reason, ['input', 'reason']);
+    if (errors.length) throw new ValidationError(errors);
+    return this.change(viewer, ticketId, async (tx, t) => {
+      if (!isOpen(t.status)) throw new ValidationError([{ path: ['input', 'ticketId'], code: 'NOT_OPEN', message: 'Only open tickets can be escalated' }]);
+      const esc = await escalateInTx(tx, t, actorOf(viewer), reason.trim(), new Date(), 'MANUAL');
+      if (!esc) throw new ValidationError([{ path: ['input', 'ticketId'], code: 'AT_TOP_LEVEL', message: 'The ticket is already at L3, the highest level' }]);
+      const [ticket] = await tx.update(tickets).set(esc.patch).where(eq(tickets.id, t.id)).returning();
+      return { ticket: ticket!, events: esc.events };
+    });
+  }
+
+  /** Reprioritising rescales the SLA targets (URGENT halves them) and reschedules the due times. */
+  setPriority(viewer: Viewer, ticketId: string, priority: Priority): Promise<TicketChange> {
+    return this.change(viewer, ticketId, async (tx, t) => {
+      if (t.priority === priority) return { ticket: t, events: [] };
+      const now = new Date();
+      const next: TicketRow = { ...t, priority, ...(await retarget(tx, t.id, priority)) };
+      const sla = await refreshSla(tx, next, now);
+      const [ticket] = await tx
+        .update(tickets)
+        .set({ priority, slaFirstResponseMinutes: next.slaFirstResponseMinutes, slaResolutionMinutes: next.slaResolutionMinutes, ...sla, updatedAt: now })
+        .where(eq(tickets.id, t.id))
+        .returning();
+      const actor = actorOf(viewer);
+      const events = await appendToTicket(tx, t.id, actor, {
+        type: 'INTERNAL_NOTE', visibility: 'INTERNAL', body: `Priority changed from ${t.priority} to ${priority}`,
+        data: { priority: { from: t.priority, to: priority } },
+      });
+      await audit(tx, actor, 'ticket.priority', { type: 'Ticket', id: t.id }, { from: t.priority, to: priority });
+      return { ticket: ticket!, events };
     });
   }
 }
