@@ -24,14 +24,15 @@ export function departmentScope(v: Viewer): string | null {
   return v.staff.departmentId ?? NO_DEPARTMENT;
 }
 
-export function canReadTicket(v: Viewer, ticket: { departmentId: string | null }): boolean {
+export function canReadTicket(v: Viewer, ticket: { departmentId: string | null; assigneeId?: string | null }): boolean {
   if (v.kind === 'PARTNER') return partnerHas(v, 'tickets:read') || partnerHas(v, 'tickets:write') || partnerHas(v, 'feedback:read');
   if (v.kind !== 'STAFF') return false;
   const dept = departmentScope(v);
-  return dept === null || dept === ticket.departmentId;
+  // The assignee always may: routing gives a customer's account manager the ticket whatever their department.
+  return dept === null || dept === ticket.departmentId || (ticket.assigneeId != null && ticket.assigneeId === v.staff.id);
 }
 
-export function canWriteTicket(v: Viewer, ticket: { departmentId: string | null }): boolean {
+export function canWriteTicket(v: Viewer, ticket: { departmentId: string | null; assigneeId?: string | null }): boolean {
   if (v.kind === 'PARTNER') return partnerHas(v, 'tickets:write');
   return isStaffWriter(v) && canReadTicket(v, ticket);
 }
@@ -39,7 +40,7 @@ export function canWriteTicket(v: Viewer, ticket: { departmentId: string | null 
 export function canReadFeedback(
   v: Viewer,
   grants: Set<string>,
-  f: { id: string; customerId: string | null; ticket: { departmentId: string | null } },
+  f: { id: string; customerId: string | null; ticket: { departmentId: string | null; assigneeId?: string | null } },
 ): boolean {
   if (grants.has(f.id)) return true;
   if (v.kind === 'CUSTOMER') return f.customerId !== null && f.customerId === v.customer.id;

@@ -23,7 +23,7 @@ export const FeedbackRef = builder.drizzleNode('feedback', {
   id: { column: (f) => f.id },
   select: {
     columns: { id: true, customerId: true },
-    with: { ticket: { columns: { departmentId: true, status: true, resolutionDueAt: true } } },
+    with: { ticket: { columns: { departmentId: true, assigneeId: true, status: true, resolutionDueAt: true } } },
   },
   authScopes: (f, ctx) => canReadFeedback(ctx.viewer, ctx.grants, f),
   runScopesOnType: true,

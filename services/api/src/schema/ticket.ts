@@ -12,7 +12,7 @@ export const TicketRef = builder.drizzleNode('tickets', {
   name: 'Ticket',
   description: 'The handling case. Several feedback items may be linked to one ticket (an incident).',
   id: { column: (t) => t.id },
-  select: { columns: { id: true, departmentId: true } },
+  select: { columns: { id: true, departmentId: true, assigneeId: true } },
   authScopes: (t, ctx) => canReadTicket(ctx.viewer, t),
   runScopesOnType: true,
   fields: (t) => ({
