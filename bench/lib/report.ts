@@ -1,0 +1,88 @@
+// The one table the benchmark prints, with each figure next to its target.
+import { execSync } from 'node:child_process';
+import { cpus, totalmem } from 'node:os';
+import { headlineRatio, type LadderCase } from './ladder.ts';
+import type { StatementRow } from './statements.ts';
+import type { FanoutResult } from './fanout.ts';
+import type { WidgetResult } from './widget.ts';
+import { ROOT } from './procs.ts';
+
+export interface BenchReport {
+  mode: 'quick' | 'full';
+  startedAt: string;
+  seconds: number;
+  environment: Record<string, unknown>;
+  ladder: LadderCase[];
+  statements: StatementRow[];
+  parity: string[];
+  fanout: FanoutResult;
+  widget: WidgetResult;
+}
+
+function sh(cmd: string): string | null {
+  try {
+    return execSync(cmd, { cwd: ROOT, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+  } catch {
+    return null;
+  }
+}
+
+export function environment() {
+  return {
+    commit: sh('git rev-parse --short HEAD'),
+    dirty: (sh('git status --porcelain') ?? '').length > 0,
+    node: process.version,
+    cpu: `${cpus()[0]?.model ?? '?'} × ${cpus().length}`,
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+    postgres: sh(`psql "${process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'}" -Atc 'show server_version'`),
+  };
+}
+
+const pass = (ok: boolean | null) => (ok === null ? '  n/a' : ok ? '  ok ' : ' MISS');
+const f0 = (n: number) => (Number.isFinite(n) ? n.toFixed(0) : '–');
+const f1 = (n: number) => (Number.isFinite(n) ? n.toFixed(1) : '–');
+const pct = (n: number) => (Number.isFinite(n) ? `${(n * 100).toFixed(0)} %` : '–');
+
+export function printReport(r: BenchReport): void {
+  const out: string[] = [];
+  const env = r.environment as { node: string; cpu: string; postgres: string | null; pinning: string; pool: number; data: { customers: number; feedback: number }; commit: string | null };
+  out.push('');
+  out.push(`Closeloop benchmark (${r.mode}, ${r.seconds} s) — commit ${env.commit}, Node ${env.node}, PostgreSQL ${env.postgres}, ${env.cpu}`);
+  out.push(`data: ${env.data.customers.toLocaleString('en')} customers, ${env.data.feedback.toLocaleString('en')} feedback; pool ${env.pool}; ${env.pinning}`);
+  out.push('');
+  out.push('1. Overhead ladder: GraphQL endpoint vs plain node:http + postgres.js (same SQL work, same pool)');
+  out.push('   case                              conc │   raw req/s  p50 ms  p99 ms │ GraphQL req/s  p50 ms  p99 ms │ ratio  target');
+  for (const c of r.ladder) {
+    c.points.forEach((p, i) => {
+      const last = i === c.points.length - 1;
+      const target = last ? `≥${pct(c.target)}${pass(p.ratio >= c.target)}` : '';
+      const errs = p.raw.errors + p.graphql.errors;
+      out.push(
+        `   ${(i === 0 ? c.label : '').padEnd(34)} ${String(p.concurrency).padStart(4)} │ ${f0(p.raw.rps).padStart(11)} ${f1(p.raw.p50Ms).padStart(7)} ${f1(p.raw.p99Ms).padStart(7)} │ ${f0(p.graphql.rps).padStart(13)} ${f1(p.graphql.p50Ms).padStart(7)} ${f1(p.graphql.p99Ms).padStart(7)} │ ${pct(p.ratio).padStart(5)}  ${target}${errs ? `  (${errs} errors)` : ''}`,
+      );
+    });
+  }
+  out.push('');
+  out.push('2. SQL statements per request (must not grow with the list)');
+  for (const s of r.statements) {
+    const label = r.ladder.find((c) => c.case === s.case)?.label ?? s.case;
+    out.push(`   ${label.padEnd(34)} ${s.list.padEnd(24)} sizes ${s.sizes.join('/').padEnd(9)} GraphQL ${s.graphql.join('/').padEnd(9)} raw ${s.raw.join('/').padEnd(9)} ${pass(s.constant)}`);
+  }
+  if (r.parity.length) out.push(...r.parity.map((p) => `   parity warning: ${p}`));
+  out.push('');
+  out.push('3. Fan-out (issue 3: npm run bench:fanout)');
+  if (r.fanout.status !== 'ok') out.push(`   not available: ${r.fanout.note}`);
+  else for (const line of r.fanout.lines) out.push(`   ${line}`);
+  out.push('');
+  out.push('4. Widget (/sdk/closeloop.js served by the API)');
+  const w = r.widget;
+  if (w.status !== 'ok') out.push(`   not available: ${w.note}`);
+  else {
+    out.push(`   size           ${(w.bytes / 1024).toFixed(1)} KB raw, ${(w.gzip / 1024).toFixed(1)} KB gzip, ${(w.brotli / 1024).toFixed(1)} KB brotli   target ≤ 30 KB gzip ${pass(w.gzip <= 30 * 1024)}`);
+    out.push(`   first render   ${f0(w.firstRenderMs)} ms (median of ${w.runs}, 4× CPU throttling, <${w.tag}>)   target ≤ 100 ms ${pass(w.firstRenderMs <= 100)}`);
+    out.push(`   long tasks     ${w.longTasks} (total ${f0(w.longTaskMs)} ms)`);
+  }
+  out.push('');
+  out.push('Headline ratios: ' + r.ladder.map((c) => `${c.case} ${pct(headlineRatio(c))}`).join(', ') + '   (written to bench/results/latest.json)');
+  process.stdout.write(`${out.join('\n')}\n`);
+}

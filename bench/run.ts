@@ -1,0 +1,97 @@
+// `npm run bench [-- --quick] [--only track,tickets] [--cpu-prof] [--skip fanout,widget]`
+// Creates its own PostgreSQL database, generates seeded data, measures, prints one table, writes
+// bench/results/latest.json, drops the database. Bounded in time; see docs/performance.md.
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createBenchDatabase, FULL, QUICK, seedData } from './lib/data.ts';
+import { makeFixtures, type CaseId } from './lib/cases.ts';
+import { runLadder } from './lib/ladder.ts';
+import { countStatements } from './lib/statements.ts';
+import { runFanout } from './lib/fanout.ts';
+import { runWidget } from './lib/widget.ts';
+import { environment, printReport, type BenchReport } from './lib/report.ts';
+import { log } from './lib/progress.ts';
+import { BENCH_DIR, killAll, pinning } from './lib/procs.ts';
+
+const argv = process.argv.slice(2);
+const flag = (name: string) => argv.includes(`--${name}`);
+const opt = (name: string) => {
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 ? argv[i + 1] : undefined;
+};
+const quick = flag('quick');
+const seed = Number(opt('seed') ?? 20261122);
+const only = opt('only')?.split(',') as CaseId[] | undefined;
+const skip = new Set(opt('skip')?.split(',') ?? []);
+const adminUrl = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const size = quick ? QUICK : FULL;
+const pool = Number(process.env.BENCH_POOL ?? 10);
+// The whole run is bounded: past this the benchmark stops itself, cleaning up what it started.
+const budgetMs = (quick ? 3 : 25) * 60_000;
+
+const started = Date.now();
+const db = await createBenchDatabase(adminUrl);
+let cleaned = false;
+const cleanup = async () => {
+  if (cleaned) return;
+  cleaned = true;
+  killAll();
+  await db.drop().catch((e) => log(`could not drop ${db.name}: ${(e as Error).message}`));
+};
+const abort = (why: string) => {
+  log(`\n${why}: stopping and dropping ${db.name}`);
+  void cleanup().then(() => process.exit(130));
+};
+process.on('SIGINT', () => abort('interrupted'));
+process.on('SIGTERM', () => abort('terminated'));
+setTimeout(() => abort(`time budget of ${budgetMs / 60_000} min exceeded`), budgetMs).unref();
+
+try {
+  log(`closeloop bench (${quick ? 'quick' : 'full'}): database ${db.name}, ${pinning}`);
+  log(`generating data: ${size.customers.toLocaleString('en')} customers, ${size.feedback.toLocaleString('en')} feedback with timelines (seed ${seed})`);
+  const t0 = Date.now();
+  await seedData(db.url, size, seed);
+  const seedSeconds = (Date.now() - t0) / 1000;
+
+  const secretKey = randomBytes(32);
+  const fx = await makeFixtures(db.url, secretKey, seed);
+  log('counting SQL statements per request');
+  const statements = await countStatements(db.url, secretKey, fx);
+  for (const p of statements.parity) log(`  parity: ${p}`);
+
+  const cpuProfDir = flag('cpu-prof') ? join(BENCH_DIR, 'results', 'profiles') : undefined;
+  if (cpuProfDir) mkdirSync(cpuProfDir, { recursive: true });
+  log('overhead ladder');
+  const ladder = await runLadder(fx, {
+    env: { BENCH_DATABASE_URL: db.url, BENCH_SECRET_KEY: secretKey.toString('hex'), BENCH_POOL: String(pool) },
+    concurrencies: quick ? [16] : [1, 16, 64],
+    warmupMs: quick ? 1_500 : 3_000,
+    durationMs: quick ? 4_000 : 10_000,
+    seed,
+    cpuProfDir,
+    only,
+  });
+  rmSync(fx.pairsFile, { force: true });
+
+  const fanout = skip.has('fanout') ? { status: 'skipped' as const, note: '--skip fanout' } : await runFanout(quick);
+  const widget = skip.has('widget') ? { status: 'skipped' as const, note: '--skip widget' } : await runWidget({ url: db.url, secretKey });
+
+  const report: BenchReport = {
+    mode: quick ? 'quick' : 'full',
+    startedAt: new Date(started).toISOString(),
+    seconds: Math.round((Date.now() - started) / 1000),
+    environment: { ...environment(), pinning, pool, seed, data: { ...size, seedSeconds } },
+    ladder,
+    statements: statements.rows,
+    parity: statements.parity,
+    fanout,
+    widget,
+  };
+  mkdirSync(join(BENCH_DIR, 'results'), { recursive: true });
+  writeFileSync(join(BENCH_DIR, 'results', 'latest.json'), `${JSON.stringify(report, null, 2)}\n`);
+  printReport(report);
+} finally {
+  await cleanup();
+}
+process.exit(0);

@@ -1,0 +1,44 @@
+// One server under test, in its own process (pinned by the caller with taskset):
+//   tsx bench/server.ts graphql|raw   with BENCH_DATABASE_URL, BENCH_SECRET_KEY (hex), BENCH_POOL.
+// Prints "listening <port>" once ready; stops on SIGTERM. With BENCH_CPU_PROF=dir the process is
+// started with --cpu-prof by the caller, and exits cleanly so the profile is written.
+import { createDatabase } from '@closeloop/db';
+import { createApp } from '../services/api/src/server.ts';
+import { createRawServer } from './lib/raw.ts';
+
+const mode = process.argv[2];
+const url = process.env.BENCH_DATABASE_URL!;
+const pool = Number(process.env.BENCH_POOL ?? 10);
+const secretKey = Buffer.from(process.env.BENCH_SECRET_KEY!, 'hex');
+
+let stop: () => Promise<void>;
+let port: number;
+if (mode === 'graphql') {
+  const handle = await createDatabase({ url, max: pool });
+  const app = createApp({ handle, secretKey, production: true });
+  port = await app.listen(0, '127.0.0.1');
+  stop = async () => {
+    await app.close();
+    await handle.close();
+  };
+} else if (mode === 'raw') {
+  const raw = await createRawServer({ url, pool, secretKey });
+  port = await new Promise<number>((resolve) => raw.server.listen(0, '127.0.0.1', () => resolve((raw.server.address() as { port: number }).port)));
+  stop = raw.close;
+} else {
+  throw new Error('usage: server.ts graphql|raw');
+}
+process.stdout.write(`listening ${port}\n`);
+
+let stopping = false;
+const shutdown = async () => {
+  if (stopping) return;
+  stopping = true;
+  setTimeout(() => process.exit(1), 5000).unref();
+  await stop().catch(() => {});
+  process.exit(0);
+};
+process.on('SIGTERM', () => void shutdown());
+process.on('SIGINT', () => void shutdown());
+// The parent going away (crash, Ctrl-C) must not leave a server behind.
+process.on('disconnect', () => void shutdown());
