@@ -23,6 +23,8 @@ export class AuthenticationFailure extends Error {
 
 const STAFF_ISSUER = 'closeloop';
 const STAFF_AUDIENCE = 'closeloop:staff';
+/** Short customer sessions the hosted portal gets in exchange for a single-use portal ticket. */
+const PORTAL_AUDIENCE = 'closeloop:portal';
 export const API_KEY_PREFIX = 'clk_';
 
 export interface IdentityOptions {
@@ -34,10 +36,12 @@ export interface IdentityOptions {
 export class Identity {
   private readonly sessionKey: Buffer;
   private readonly channelKey: Buffer;
+  private readonly portalKey: Buffer;
 
   constructor(private readonly opts: IdentityOptions) {
     this.sessionKey = deriveKey(opts.secretKey, 'staff-session');
     this.channelKey = deriveKey(opts.secretKey, 'channel-secret');
+    this.portalKey = deriveKey(opts.secretKey, 'portal-session');
   }
 
   sealChannelSecret(secret: string): string {
@@ -76,11 +80,44 @@ export class Identity {
       throw new AuthenticationFailure('UNAUTHENTICATED', 'The bearer token is neither a JWT nor an API key');
     }
     if (claims.iss === STAFF_ISSUER && claims.aud === STAFF_AUDIENCE) return this.staff(bearer);
+    if (claims.iss === STAFF_ISSUER && claims.aud === PORTAL_AUDIENCE) return this.portalSession(bearer);
     // A customer token names its channel by the header, or by `iss`/`kid` carrying the publishable key.
     const header = decodeProtectedHeader(bearer);
     const key = channel ?? (await this.channelByKey(String(claims.iss ?? header.kid ?? '')).catch(() => null));
     if (!key) throw new AuthenticationFailure('UNKNOWN_CHANNEL', 'A customer token needs the x-closeloop-channel header (or iss = the publishable key)');
     return this.customer(bearer, key);
+  }
+
+  /** A customer session for the hosted portal, signed by the server (the channel may only have a public key). */
+  async issuePortalSession(channel: ChannelApp, customer: CustomerRow, ttlSeconds = 3600) {
+    const expiresAt = new Date(Date.now() + ttlSeconds * 1000);
+    const token = await new SignJWT({ ch: channel.id })
+      .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+      .setIssuer(STAFF_ISSUER)
+      .setAudience(PORTAL_AUDIENCE)
+      .setSubject(customer.id)
+      .setIssuedAt()
+      .setExpirationTime(Math.floor(expiresAt.getTime() / 1000))
+      .sign(this.portalKey);
+    return { token, expiresAt };
+  }
+
+  private async portalSession(token: string): Promise<Viewer> {
+    let sub: string;
+    let ch: unknown;
+    try {
+      const { payload } = await jwtVerify(token, this.portalKey, {
+        issuer: STAFF_ISSUER, audience: PORTAL_AUDIENCE, algorithms: ['HS256'], requiredClaims: ['exp', 'sub'],
+      });
+      sub = payload.sub!;
+      ch = payload.ch;
+    } catch (e) {
+      throw tokenFailure(e);
+    }
+    const [channel] = await this.opts.db.select().from(channelApps).where(eq(channelApps.id, String(ch))).limit(1);
+    const [customer] = await this.opts.db.select().from(customers).where(eq(customers.id, sub)).limit(1);
+    if (!channel || !channel.active || !customer) throw new AuthenticationFailure('UNAUTHENTICATED', 'The portal session is no longer valid');
+    return { kind: 'CUSTOMER', channel, customer };
   }
 
   private async staff(token: string): Promise<Viewer> {

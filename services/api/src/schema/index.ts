@@ -10,6 +10,8 @@ import './ticket.ts';
 import './viewer.ts';
 import './workflow.ts';
 import './sla.ts';
+import './survey.ts';
+import './portal.ts';
 
 export const schema = builder.toSchema();
 

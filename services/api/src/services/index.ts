@@ -1,6 +1,7 @@
 import type { Database } from '@closeloop/db';
 import { FeedbackService } from './feedback.ts';
 import { TicketService, type Publish } from './tickets.ts';
+import { SurveyService } from './survey.ts';
 import { SlaSweeper } from './escalation.ts';
 import { MergeService } from './merge.ts';
 import { WorkflowService } from './workflow.ts';
@@ -8,15 +9,18 @@ import { WorkflowService } from './workflow.ts';
 export interface Services {
   feedback: FeedbackService;
   tickets: TicketService;
+  survey: SurveyService;
   sweeper: SlaSweeper;
   merge: MergeService;
   workflow: WorkflowService;
 }
 
 export function createServices(db: Database, secretKey: Buffer, publish: Publish): Services {
+  const feedback = new FeedbackService(db, secretKey);
   return {
-    feedback: new FeedbackService(db, secretKey),
+    feedback,
     tickets: new TicketService(db, publish),
+    survey: new SurveyService(db, feedback, publish),
     sweeper: new SlaSweeper(db, publish),
     merge: new MergeService(db, publish),
     workflow: new WorkflowService(db),
