@@ -21,9 +21,12 @@ const HELP = `closeloop <command> [options]
   create-api-key --name N --scopes a,b    scopes: feedback:read feedback:write tickets:read tickets:write customers:read customers:write
   issue-token --email E                   a new session token for an existing staff member
   print-schema [--check]                  print schema.graphql (--check: fail if the committed file is stale)
+  sweep [--once] [--interval MS]          SLA warnings, breaches and escalations as a worker (API processes also sweep;
+                                          any number may run at once). With REDIS_URL, live subscribers are rung.
 
   --json   print one JSON object (for scripts)
-Environment: DATABASE_URL, CLOSELOOP_DATA_DIR (.data), CLOSELOOP_SECRET_KEY, PORT (4000), REDIS_URL`;
+Environment: DATABASE_URL, CLOSELOOP_DATA_DIR (.data), CLOSELOOP_SECRET_KEY, PORT (4000), REDIS_URL,
+             CLOSELOOP_SWEEP_INTERVAL_MS (30000; 0 = no sweep in API processes)`;
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -31,7 +34,7 @@ const { values, positionals } = parseArgs({
   options: {
     json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' }, demo: { type: 'boolean' }, check: { type: 'boolean' },
     name: { type: 'string' }, kind: { type: 'string' }, 'public-key-jwk': { type: 'string' }, email: { type: 'string' },
-    role: { type: 'string' }, department: { type: 'string' }, password: { type: 'string' }, scopes: { type: 'string' },
+    role: { type: 'string' }, once: { type: 'boolean' }, interval: { type: 'string' }, department: { type: 'string' }, password: { type: 'string' }, scopes: { type: 'string' },
   },
 });
 const command = positionals[0];
@@ -107,6 +110,7 @@ async function main() {
       if (r) return out(r, () => humanize(command, r));
       fail(e.message, 2);
     }
+    if (e instanceof DataDirInUseError && command === 'sweep') fail(`${e.message} The running server sweeps SLAs itself.`, 2);
     if (e instanceof DataDirInUseError) fail(e.message, 2);
     throw e;
   }
@@ -114,11 +118,35 @@ async function main() {
     await handle.migrate();
     if (command === 'migrate') return out({ migrated: true, database: handle.location }, () => `migrated ${handle.location}`);
     const identity = new Identity({ db: handle.db, secretKey: config.secretKey, staffSessionTtlSeconds: config.staffSessionTtlSeconds });
+    if (command === 'sweep') return await sweep(config, handle);
     const services = createServices(handle.db, config.secretKey, () => {});
     const r = await runCommand({ db: handle.db, identity, services, secretKey: config.secretKey }, command, args);
     out(r, () => humanize(command, r));
   } finally {
     await handle.close();
+  }
+}
+
+/** The SLA sweeper as a worker process. Rings the API processes' subscribers through Redis when configured. */
+async function sweep(config: Config, handle: DatabaseHandle): Promise<void> {
+  const bus = config.redisUrl ? (await import('./realtime/bus.ts')).createRedisBus(config.redisUrl) : null;
+  const services = createServices(handle.db, config.secretKey, (events) => {
+    const seq = events.reduce((m, e) => Math.max(m, e.id), 0);
+    if (seq) bus?.publish({ seq });
+  });
+  try {
+    if (args.once) {
+      const r = await services.sweeper.sweepOnce();
+      return out({ ...r }, () => `swept: ${r.tickets} tickets, ${r.warnings} warnings, ${r.breaches} breaches, ${r.escalations} escalations`);
+    }
+    const ms = Number(args.interval ?? process.env.CLOSELOOP_SWEEP_INTERVAL_MS ?? 30_000);
+    if (!(ms >= 100)) fail('--interval must be at least 100 ms');
+    process.stderr.write(`closeloop: sweeping SLAs every ${ms} ms on ${handle.location}; Ctrl-C to stop\n`);
+    const stop = services.sweeper.start(ms);
+    await new Promise((resolve) => { process.once('SIGINT', resolve); process.once('SIGTERM', resolve); });
+    await stop();
+  } finally {
+    await bus?.close();
   }
 }
 

@@ -36,6 +36,11 @@ export async function start(): Promise<void> {
     await seedBase(handle.db);
   }
   const port = await app.listen(config.port, config.host);
+  // SLA warnings, breaches and escalations. Every API process sweeps (state lives in the database and
+  // tickets are claimed with SKIP LOCKED, so several never double up); 0 turns it off, e.g. when a
+  // `closeloop sweep` worker runs instead.
+  const sweepMs = Number(process.env.CLOSELOOP_SWEEP_INTERVAL_MS ?? 30_000);
+  const stopSweep = sweepMs > 0 ? app.services.sweeper.start(sweepMs) : async () => {};
   const serverFile = join(config.dataDir, 'server.json');
   writeFileSync(serverFile, JSON.stringify({ pid: process.pid, port, adminToken }), { mode: 0o600 });
 
@@ -67,6 +72,7 @@ export async function start(): Promise<void> {
     stopping = true;
     console.log(`\n${signal}: shutting down`);
     const force = setTimeout(() => process.exit(1), 10_000).unref();
+    await stopSweep().catch(() => {});
     await app.close().catch(() => {});
     await handle.close().catch(() => {});
     rmSync(serverFile, { force: true });
