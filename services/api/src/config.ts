@@ -15,6 +15,24 @@ export interface Config {
   /** Where the secret key came from, for the start banner. */
   secretKeySource: 'env' | 'file' | 'generated';
   staffSessionTtlSeconds: number;
+  /** Subscription settings (docs/realtime.md); unset ones keep their defaults. */
+  realtime: {
+    keepAliveMs?: number;
+    idleTimeoutMs?: number;
+    maxSubscriptionsPerConnection?: number;
+    connectionInitTimeoutMs?: number;
+    maxQueue?: number;
+    pollMs?: number;
+    recheckMs?: number;
+  };
+}
+
+function intEnv(env: NodeJS.ProcessEnv, name: string): number | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a non-negative integer`);
+  return n;
 }
 
 function parseKey(raw: string): Buffer {
@@ -62,5 +80,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     secretKey,
     secretKeySource,
     staffSessionTtlSeconds: Number(env.CLOSELOOP_SESSION_TTL ?? 12 * 3600),
+    realtime: {
+      keepAliveMs: intEnv(env, 'CLOSELOOP_WS_KEEPALIVE_MS'),
+      idleTimeoutMs: intEnv(env, 'CLOSELOOP_WS_IDLE_TIMEOUT_MS'),
+      maxSubscriptionsPerConnection: intEnv(env, 'CLOSELOOP_WS_MAX_SUBSCRIPTIONS'),
+      connectionInitTimeoutMs: intEnv(env, 'CLOSELOOP_WS_INIT_TIMEOUT_MS'),
+      maxQueue: intEnv(env, 'CLOSELOOP_SUBSCRIPTION_BUFFER'),
+      pollMs: intEnv(env, 'CLOSELOOP_REALTIME_POLL_MS'),
+      recheckMs: intEnv(env, 'CLOSELOOP_REALTIME_RECHECK_MS'),
+    },
   };
 }

@@ -6,6 +6,7 @@ import { createApp } from './server.ts';
 import { adminRoute } from './admin-route.ts';
 import { randomToken } from './auth/keys.ts';
 import { demoInfo, isEmpty, seedBase, seedDemo } from './seed.ts';
+import { createMemoryBus, createRedisBus } from './realtime/bus.ts';
 
 /** `npm start`: migrate, seed (demo data on an empty database outside production), serve. */
 export async function start(): Promise<void> {
@@ -22,11 +23,15 @@ export async function start(): Promise<void> {
   }
   await handle.migrate();
   const adminToken = randomToken(24);
+  // With REDIS_URL every API process rings the others through Redis; without it, one process only.
+  const bus = config.redisUrl ? createRedisBus(config.redisUrl) : createMemoryBus();
   const app = createApp({
     handle,
     secretKey: config.secretKey,
     production: config.production,
     staffSessionTtlSeconds: config.staffSessionTtlSeconds,
+    bus,
+    realtime: config.realtime,
     routes: [adminRoute(adminToken, () => ({ db: handle.db, identity: app.identity, services: app.services, secretKey: config.secretKey }))],
   });
   const fresh = await isEmpty(handle.db);
@@ -36,11 +41,6 @@ export async function start(): Promise<void> {
     await seedBase(handle.db);
   }
   const port = await app.listen(config.port, config.host);
-  // SLA warnings, breaches and escalations. Every API process sweeps (state lives in the database and
-  // tickets are claimed with SKIP LOCKED, so several never double up); 0 turns it off, e.g. when a
-  // `closeloop sweep` worker runs instead.
-  const sweepMs = Number(process.env.CLOSELOOP_SWEEP_INTERVAL_MS ?? 30_000);
-  const stopSweep = sweepMs > 0 ? app.services.sweeper.start(sweepMs) : async () => {};
   const serverFile = join(config.dataDir, 'server.json');
   writeFileSync(serverFile, JSON.stringify({ pid: process.pid, port, adminToken }), { mode: 0o600 });
 
@@ -50,6 +50,7 @@ export async function start(): Promise<void> {
     `  GraphQL (HTTP, SSE, WebSocket)  ${base}/graphql${config.production ? '' : '   (GraphiQL in a browser)'}`,
     `  Health / readiness              ${base}/health  ${base}/ready`,
     `  Database                        ${handle.kind === 'pglite' ? `embedded PGlite at ${handle.location}` : handle.location}`,
+    `  Live events                     ${bus.kind === 'redis' ? 'shared through Redis (REDIS_URL)' : 'this process only (set REDIS_URL to run several)'}`,
   ];
   const demo = config.production ? null : await demoInfo(handle.db, app.identity, config.secretKey);
   if (demo) {
@@ -72,8 +73,8 @@ export async function start(): Promise<void> {
     stopping = true;
     console.log(`\n${signal}: shutting down`);
     const force = setTimeout(() => process.exit(1), 10_000).unref();
-    await stopSweep().catch(() => {});
     await app.close().catch(() => {});
+    await bus.close().catch(() => {});
     await handle.close().catch(() => {});
     rmSync(serverFile, { force: true });
     clearTimeout(force);

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { SignJWT } from 'jose';
 import { createTestDatabase, type TestDatabase } from '@closeloop/db/testing';
-import { createApp, type App } from '../src/server.ts';
+import { createApp, type App, type AppOptions } from '../src/server.ts';
 import { seedBase } from '../src/seed.ts';
 import { createChannel, createStaff, createApiKey } from '../src/admin.ts';
 
@@ -19,12 +19,12 @@ export interface TestEnv {
   close(): Promise<void>;
 }
 
-export async function setup(): Promise<TestEnv> {
+export async function setup(appOptions: Partial<AppOptions> = {}): Promise<TestEnv> {
   const queries: string[] = [];
   const handle = await createTestDatabase({ onQuery: (q) => queries.push(q) });
   await seedBase(handle.db);
   const secretKey = randomBytes(32);
-  const app = createApp({ handle, secretKey });
+  const app = createApp({ handle, secretKey, ...appOptions });
   const ch = await createChannel(handle.db, app.identity, { name: 'Test web', kind: 'WEB' });
   const channel = { publishableKey: ch.publishableKey, signingSecret: ch.signingSecret! };
   let n = 0;

@@ -8,6 +8,7 @@ import './timeline.ts';
 import './feedback.ts';
 import './ticket.ts';
 import './viewer.ts';
+import './realtime.ts';
 import './workflow.ts';
 import './sla.ts';
 import './survey.ts';

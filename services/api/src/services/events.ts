@@ -19,12 +19,36 @@ export interface NewEvent {
   data?: Record<string, unknown> | null;
 }
 
+/** Advisory lock key that serialises every append to timeline_events (see lockTimeline). */
+export const TIMELINE_LOCK = 72022603;
+
+/**
+ * Serialises timeline appends until the caller's transaction ends. Must run before every INSERT into
+ * timeline_events.
+ *
+ * Why: `timeline_events.id` is an identity, and identity values are handed out at INSERT time, not at
+ * commit. Without this lock, transaction A could take id 10, B id 11, and B commit first; a staff stream
+ * that saw 11 and later resumed with `after: "11"` would never see 10. With the lock, ids are allocated
+ * in lock order and the lock is held until commit, so ids become visible in strictly increasing order:
+ * once id N is visible, every id below N that will ever exist is visible too. The realtime hub relies on
+ * this to read new events with `id > highWater`, and resumes rely on it to replay with `id > after`.
+ *
+ * Cost: every ticket change already takes the audit-chain lock (services/audit.ts) for the rest of its
+ * transaction, so changes were serialised before; the lock adds one round trip and newly serialises the
+ * short tail (timeline insert → commit) of customer submissions. Measured figures are in docs/realtime.md.
+ * Lock order is always timeline → audit, so the two locks cannot deadlock.
+ */
+export async function lockTimeline(tx: Tx): Promise<void> {
+  await tx.execute(sql`select pg_advisory_xact_lock(${sql.raw(String(TIMELINE_LOCK))})`);
+}
+
 /**
  * Appends one event to the timeline of every feedback linked to the ticket, inside the caller's
  * transaction. Positions come from an UPDATE … RETURNING on the feedback rows, which takes their row
- * locks: positions are gap-free, strictly ordered, and commit in order. Two statements whatever the count.
+ * locks: positions are gap-free, strictly ordered, and commit in order. Three statements whatever the count.
  */
 export async function appendToTicket(tx: Tx, ticketId: string, actor: Actor, event: NewEvent): Promise<TimelineRow[]> {
+  await lockTimeline(tx);
   const slots = await tx
     .update(feedback)
     .set({ lastPosition: sql`${feedback.lastPosition} + 1` })

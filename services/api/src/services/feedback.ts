@@ -8,7 +8,8 @@ import type { Viewer } from '../auth/identity.ts';
 import { deriveKey } from '../auth/keys.ts';
 import { ConflictError, ForbiddenError, ValidationError } from '../schema/errors.ts';
 import { audit } from './audit.ts';
-import type { Actor, TimelineRow } from './events.ts';
+import { lockTimeline, type Actor, type TimelineRow } from './events.ts';
+import type { Publish } from './tickets.ts';
 import { routeSubmission } from './routing.ts';
 import { calendarIdFor, EMPTY_TICKET, loadCalendar, policyTargets, schedule } from './sla.ts';
 
@@ -50,7 +51,7 @@ export function actorOf(v: Viewer): Actor {
 export class FeedbackService {
   private readonly accessKeySecret: Buffer;
 
-  constructor(private readonly db: Database, secretKey: Buffer) {
+  constructor(private readonly db: Database, secretKey: Buffer, private readonly publish: Publish = () => {}) {
     this.accessKeySecret = deriveKey(secretKey, 'access-key');
   }
 
@@ -122,8 +123,9 @@ export class FeedbackService {
 
     const receivedAt = input.receivedAt ?? now;
     const actor = actorOf(viewer);
+    let result: SubmitResult;
     try {
-      return await this.db.transaction(async (tx) => {
+      result = await this.db.transaction(async (tx) => {
         const kind = input.kind as FeedbackKind;
         const category = input.category?.trim() || null;
         // Routing rules pick department, level, priority and assignee; the SLA policy the due times.
@@ -160,6 +162,8 @@ export class FeedbackService {
             idempotencyHash: idemHash,
           })
           .returning();
+        // Taken as late as possible: only the timeline insert and the commit run under the lock.
+        await lockTimeline(tx);
         const events = await tx
           .insert(timelineEvents)
           .values({
@@ -180,6 +184,9 @@ export class FeedbackService {
       }
       throw e;
     }
+    // After commit only: a rolled-back submission never reaches a subscriber.
+    this.publish(result.events);
+    return result;
   }
 
   private async replay(idemKey: string, hash: string, anonymous: boolean): Promise<SubmitResult | null> {

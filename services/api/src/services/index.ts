@@ -16,7 +16,7 @@ export interface Services {
 }
 
 export function createServices(db: Database, secretKey: Buffer, publish: Publish): Services {
-  const feedback = new FeedbackService(db, secretKey);
+  const feedback = new FeedbackService(db, secretKey, publish);
   return {
     feedback,
     tickets: new TicketService(db, publish),

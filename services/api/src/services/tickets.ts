@@ -17,8 +17,8 @@ export interface TicketChange {
   events: TimelineRow[];
 }
 
-/** Called with the events of a committed change; never inside the transaction. */
-export type Publish = (events: TimelineRow[], ticket: TicketRow) => void;
+/** Called with the events of a committed change; never inside the transaction, never after a rollback. */
+export type Publish = (events: TimelineRow[], ticket?: TicketRow) => void;
 
 export class TicketService {
   constructor(private readonly db: Database, private readonly publish: Publish) {}

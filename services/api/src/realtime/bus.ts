@@ -1,0 +1,89 @@
+// The doorbell between API processes: "timeline events up to id N are committed". Subscribers never get
+// their data from the bus; the hub (hub.ts) reads committed rows from the database when the bell rings.
+// So the bus may lose, repeat or reorder rings without losing, repeating or reordering events.
+import { randomUUID } from 'node:crypto';
+import { createRedisEventTarget } from '@graphql-yoga/redis-event-target';
+import { Redis } from 'ioredis';
+
+/** A ring: the largest timeline event id a committed change produced. */
+export interface Ring {
+  seq: number;
+}
+
+export interface EventBus {
+  readonly kind: 'memory' | 'redis';
+  /** Rings every process, this one included (this one at once, without a round trip). */
+  publish(ring: Ring): void;
+  /** `resync` asks the listener to re-read from the database (the bus may have missed rings). */
+  subscribe(listener: (ring: Ring | 'resync') => void): () => void;
+  close(): Promise<void>;
+}
+
+/** One process: rings go straight to the listeners. */
+export function createMemoryBus(): EventBus {
+  const listeners = new Set<(ring: Ring | 'resync') => void>();
+  return {
+    kind: 'memory',
+    publish(ring) {
+      for (const l of listeners) l(ring);
+    },
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    async close() {
+      listeners.clear();
+    },
+  };
+}
+
+export const REDIS_TOPIC = 'closeloop:timeline';
+
+/**
+ * Several processes: rings travel through Redis pub/sub (`@graphql-yoga/redis-event-target` over two
+ * ioredis connections, one of them in subscriber mode). The local process is rung directly; its own
+ * ring coming back from Redis is ignored. Pub/sub is at-most-once, so after a reconnect listeners are
+ * told to resync, and the hub also polls (see hub.ts).
+ */
+export function createRedisBus(url: string, options: { topic?: string } = {}): EventBus {
+  const topic = options.topic ?? REDIS_TOPIC;
+  const origin = randomUUID();
+  const redisOptions = { lazyConnect: false, maxRetriesPerRequest: null, enableOfflineQueue: true, connectionName: 'closeloop-realtime' };
+  const publishClient = new Redis(url, redisOptions);
+  const subscribeClient = new Redis(url, redisOptions);
+  for (const c of [publishClient, subscribeClient]) {
+    // ioredis reconnects by itself; without a listener an 'error' event would crash the process.
+    c.on('error', (e: Error) => console.error(`closeloop: redis ${e.message}`));
+  }
+  type RingEvent = CustomEvent<{ seq: number; origin: string }>;
+  const target = createRedisEventTarget<RingEvent>({ publishClient, subscribeClient });
+  const listeners = new Set<(ring: Ring | 'resync') => void>();
+  const notify = (r: Ring | 'resync') => {
+    for (const l of listeners) l(r);
+  };
+  target.addEventListener(topic, (event) => {
+    const detail = event.detail;
+    if (detail && detail.origin !== origin && Number.isFinite(detail.seq)) notify({ seq: detail.seq });
+  });
+  let readyOnce = false;
+  subscribeClient.on('ready', () => {
+    // The first 'ready' is the initial connection; later ones follow an outage in which rings were lost.
+    if (readyOnce) notify('resync');
+    readyOnce = true;
+  });
+  return {
+    kind: 'redis',
+    publish(ring) {
+      notify(ring);
+      target.dispatchEvent(new CustomEvent(topic, { detail: { seq: ring.seq, origin } }) as RingEvent);
+    },
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    async close() {
+      listeners.clear();
+      await Promise.allSettled([publishClient.quit(), subscribeClient.quit()]);
+    },
+  };
+}
