@@ -312,3 +312,42 @@ describe('properties', () => {
     }), runs);
   });
 });
+
+describe('more properties (issue 6)', () => {
+  const dayStart = (cal: BusinessCalendar, date: string) => DateTime.fromISO(date, { zone: cal.timeZone }).toJSDate();
+  const nextDayStart = (cal: BusinessCalendar, date: string) => DateTime.fromISO(date, { zone: cal.timeZone }).plus({ days: 1 }).toJSDate();
+
+  it('a holiday contributes no working minutes, on any calendar, even on a weekday with hours', () => {
+    for (const h of CN_2026_HOLIDAYS) expect(between(CN, dayStart(CN, h), nextDayStart(CN, h))).toBe(0);
+    fc.assert(fc.property(randomCalendar, date2026, (cal, date) => {
+      const withHoliday = { ...cal, holidays: [...cal.holidays, date], workingDays: cal.workingDays.filter((w) => w !== date) };
+      expect(between(withHoliday, dayStart(cal, date), nextDayStart(cal, date))).toBe(0);
+    }), runs);
+  });
+
+  it('a make-up day counts exactly the make-up hours (Monday hours by default)', () => {
+    for (const m of CN_2026_MAKEUP_DAYS) expect(between(CN, dayStart(CN, m), nextDayStart(CN, m))).toBe(480);
+    fc.assert(fc.property(randomCalendar, date2026, (cal, date) => {
+      const hours = cal.makeupHours ?? cal.weeklyHours[1];
+      fc.pre(hours.length > 0 && !cal.holidays.includes(date));
+      const withMakeup = { ...cal, workingDays: [...new Set([...cal.workingDays, date])] };
+      const measured = workingIntervalsOn(withMakeup, date).reduce((m, i) => m + (i.end.getTime() - i.start.getTime()) / 60_000, 0);
+      // equal to the nominal hours except on a DST-change day, where the wall clock skips or repeats
+      const local = DateTime.fromISO(date, { zone: cal.timeZone });
+      const dstDay = local.offset !== local.plus({ days: 1 }).offset;
+      if (!dstDay) expect(measured).toBe(minutesOf(hours));
+    }), runs);
+  });
+
+  it('is additive and round-trips on office calendars right across the London DST changes', () => {
+    const dstWindow = fc.oneof(
+      fc.integer({ min: Date.UTC(2026, 2, 26), max: Date.UTC(2026, 2, 31) }),
+      fc.integer({ min: Date.UTC(2026, 9, 22), max: Date.UTC(2026, 9, 27) }),
+    ).map((ms) => new Date(ms));
+    const cals = fc.constantFrom(LONDON_OFFICE, LONDON_NIGHT, LONDON_ALWAYS);
+    fc.assert(fc.property(cals, dstWindow, fc.integer({ min: 0, max: 1500 }), fc.integer({ min: 0, max: 1500 }), (cal, t, a, b) => {
+      expect(add(cal, add(cal, t, a), b).getTime()).toBe(add(cal, t, a + b).getTime());
+      expect(between(cal, t, add(cal, t, a))).toBe(a);
+    }), runs);
+  });
+});

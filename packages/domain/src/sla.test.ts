@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { addBusinessMinutes, businessMinutesBetween, DEFAULT_CALENDAR as CN } from './calendar.ts';
-import { buildSlaPolicies, computeSla, DEFAULT_SLA_POLICIES, resolvePolicy, type SlaInput, type SlaPolicy, type SlaTargets } from './sla.ts';
+import {
+  buildSlaPolicies, computeSla, DEFAULT_SLA_POLICIES, dueSlaActions, effectiveTargets, nextSlaCheck, resolvePolicy,
+  type SlaInput, type SlaMarks, type SlaPolicy, type SlaTargets,
+} from './sla.ts';
 
 const d = (iso: string) => new Date(iso);
 const iso = (s: string) => d(s).toISOString();
@@ -167,5 +170,43 @@ describe('computeSla properties', () => {
       }
       expect(businessMinutesBetween(CN, receivedAt, r.resolutionDueAt) - paused).toBe(minutes);
     }), { numRuns: 200 });
+  });
+});
+
+describe('effectiveTargets, nextSlaCheck, dueSlaActions (sweeper rules)', () => {
+  const none: SlaMarks = { firstResponseWarnedAt: null, firstResponseBreachedAt: null, resolutionWarnedAt: null, resolutionBreachedAt: null };
+
+  it('takes the strictest targets of merged feedback and applies the priority factor', () => {
+    const vip = { firstResponseMinutes: 240, resolutionMinutes: 720 };
+    expect(effectiveTargets([STANDARD_COMPLAINT, vip, null], 'NORMAL')).toEqual(vip);
+    expect(effectiveTargets([STANDARD_COMPLAINT], 'URGENT')).toEqual({ firstResponseMinutes: 240, resolutionMinutes: 720 });
+    expect(effectiveTargets([{ firstResponseMinutes: 113, resolutionMinutes: 339 }], 'URGENT')).toEqual({ firstResponseMinutes: 57, resolutionMinutes: 170 });
+    expect(effectiveTargets([null], 'HIGH')).toBeNull();
+  });
+
+  it('schedules the warning, then the breach one millisecond after the due time, and nothing once done', () => {
+    const receivedAt = d('2026-03-09T09:00+08:00');
+    const r = sla({ receivedAt, now: receivedAt });
+    const input = { firstRespondedAt: null, resolvedAt: null, pauses: [] };
+    expect(nextSlaCheck(r, input, none)?.toISOString()).toBe(iso('2026-03-09T16:24+08:00'));
+    const warned = { ...none, firstResponseWarnedAt: d('2026-03-09T16:24+08:00') };
+    expect(nextSlaCheck(r, input, warned)?.getTime()).toBe(d('2026-03-09T18:00+08:00').getTime() + 1);
+    const answered = { ...input, firstRespondedAt: d('2026-03-09T10:00+08:00') };
+    expect(nextSlaCheck(r, answered, none)?.toISOString()).toBe(iso('2026-03-11T13:12+08:00'));
+    expect(nextSlaCheck(r, { ...answered, pauses: [{ from: d('2026-03-09T11:00+08:00'), to: null }] }, none)).toBeNull();
+    expect(nextSlaCheck(r, { ...answered, resolvedAt: d('2026-03-09T11:00+08:00') }, none)).toBeNull();
+  });
+
+  it('reports one action per clock; a breach supersedes an unsent warning', () => {
+    const receivedAt = d('2026-03-09T09:00+08:00');
+    const r = sla({ receivedAt, now: receivedAt });
+    const input = { firstRespondedAt: null, resolvedAt: null, pauses: [] };
+    const at = (t: string, marks = none) => dueSlaActions(r, input, marks, d(t)).map((a) => `${a.clock}:${a.kind}`);
+    expect(at('2026-03-09T16:23+08:00')).toEqual([]);
+    expect(at('2026-03-09T16:24+08:00')).toEqual(['FIRST_RESPONSE:WARNING']);
+    expect(at('2026-03-09T18:00+08:00', { ...none, firstResponseWarnedAt: receivedAt })).toEqual([]);
+    expect(at('2026-03-09T18:01+08:00')).toEqual(['FIRST_RESPONSE:BREACH']);
+    expect(at('2026-03-12T09:00+08:00')).toEqual(['FIRST_RESPONSE:BREACH', 'RESOLUTION:BREACH']);
+    expect(at('2026-03-12T09:00+08:00', { ...none, firstResponseBreachedAt: receivedAt, resolutionBreachedAt: receivedAt })).toEqual([]);
   });
 });
