@@ -6,6 +6,8 @@ import { createApp } from './server.ts';
 import { adminRoute } from './admin-route.ts';
 import { randomToken } from './auth/keys.ts';
 import { demoInfo, isEmpty, seedBase, seedDemo } from './seed.ts';
+import { webRoutes } from './web/routes.ts';
+import { loadBundle } from './web/bundle.ts';
 import { createMemoryBus, createRedisBus } from './realtime/bus.ts';
 
 /** `npm start`: migrate, seed (demo data on an empty database outside production), serve. */
@@ -32,7 +34,15 @@ export async function start(): Promise<void> {
     staffSessionTtlSeconds: config.staffSessionTtlSeconds,
     bus,
     realtime: config.realtime,
-    routes: [adminRoute(adminToken, () => ({ db: handle.db, identity: app.identity, services: app.services, secretKey: config.secretKey }))],
+    routes: [
+      adminRoute(adminToken, () => ({ db: handle.db, identity: app.identity, services: app.services, secretKey: config.secretKey })),
+      // /sdk/closeloop.js, /portal, and outside production the /demo pages.
+      ...webRoutes({
+        production: config.production,
+        portalFrameAncestors: process.env.CLOSELOOP_PORTAL_FRAME_ANCESTORS,
+        demo: { db: handle.db, secretKey: config.secretKey },
+      }),
+    ],
   });
   const fresh = await isEmpty(handle.db);
   if (fresh && !config.production && process.env.CLOSELOOP_DEMO !== '0') {
@@ -40,6 +50,8 @@ export async function start(): Promise<void> {
   } else {
     await seedBase(handle.db);
   }
+  // Builds the browser bundle now if it is missing or stale, so the first page load is not the one that waits.
+  await loadBundle().catch((e) => console.error(`closeloop: could not build /sdk/closeloop.js: ${e.message}`));
   const port = await app.listen(config.port, config.host);
   const serverFile = join(config.dataDir, 'server.json');
   writeFileSync(serverFile, JSON.stringify({ pid: process.pid, port, adminToken }), { mode: 0o600 });

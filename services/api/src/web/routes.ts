@@ -1,0 +1,104 @@
+import { readFileSync } from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { loadBundle, SDK_FILES } from './bundle.ts';
+import { demoRoutes, type DemoOptions } from './demo.ts';
+
+export type Route = (req: IncomingMessage, res: ServerResponse) => boolean | Promise<boolean>;
+
+export interface WebOptions {
+  production?: boolean;
+  /** Who may frame /portal (CSP frame-ancestors), e.g. "https://www.example-bank.com"; defaults to 'self'. */
+  portalFrameAncestors?: string;
+  /** Demo pages and their helper endpoints (outside production only). */
+  demo?: DemoOptions;
+}
+
+const PAGES = new URL('../../web/', import.meta.url);
+const TYPES: Record<string, string> = { html: 'text/html; charset=utf-8', js: 'text/javascript; charset=utf-8', css: 'text/css; charset=utf-8' };
+
+/** Pages and their own files: no inline script or style anywhere, so the strict CSP below holds. */
+const STATIC: Record<string, string> = {
+  '/portal': 'portal.html',
+  '/portal/portal.js': 'portal.js',
+  '/portal/portal.css': 'portal.css',
+};
+const DEMO_STATIC: Record<string, string> = {
+  '/demo': 'demo-index.html',
+  '/demo/website': 'demo-website.html',
+  '/demo/app-webview': 'demo-app-webview.html',
+  '/demo/mini-program': 'demo-mini-program.html',
+  '/demo/demo.js': 'demo.js',
+  '/demo/demo.css': 'demo.css',
+};
+
+export function csp(req: IncomingMessage, frameAncestors: string): string {
+  const host = String(req.headers.host ?? '').replace(/[^A-Za-z0-9.:[\]-]/g, '');
+  // 'self' already covers ws: in CSP 3 browsers; the explicit entries are for older webviews.
+  return [
+    "default-src 'none'", "script-src 'self'", "style-src 'self'", `connect-src 'self' ws://${host} wss://${host}`,
+    "img-src 'self' data:", "frame-src 'self'", "base-uri 'none'", "form-action 'self'", `frame-ancestors ${frameAncestors}`,
+  ].join('; ');
+}
+
+export function webRoutes(options: WebOptions = {}): Route[] {
+  const pages = { ...STATIC, ...(options.production || !options.demo ? {} : DEMO_STATIC) };
+  const cache = new Map<string, Buffer>();
+  const read = (file: string) => {
+    // Re-read outside production so page edits show without a restart.
+    let b = options.production ? cache.get(file) : undefined;
+    if (!b) cache.set(file, (b = readFileSync(new URL(file, PAGES))));
+    return b;
+  };
+
+  const sdk: Route = async (req, res) => {
+    const path = (req.url ?? '').split('?')[0]!;
+    if (!path.startsWith('/sdk/')) return false;
+    const name = path.slice(5);
+    if (!SDK_FILES.has(name) || (req.method !== 'GET' && req.method !== 'HEAD')) {
+      res.writeHead(404).end();
+      return true;
+    }
+    const asset = (await loadBundle()).get(name)!;
+    const headers: Record<string, string> = {
+      'content-type': TYPES.js!,
+      // Host pages on other origins load it as a module script, which needs CORS.
+      'access-control-allow-origin': '*',
+      'cache-control': 'public, max-age=300',
+      etag: asset.etag,
+      vary: 'accept-encoding',
+      'x-content-type-options': 'nosniff',
+    };
+    if (req.headers['if-none-match'] === asset.etag) {
+      res.writeHead(304, headers).end();
+      return true;
+    }
+    const gzip = /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''));
+    if (gzip) headers['content-encoding'] = 'gzip';
+    res.writeHead(200, headers).end(req.method === 'HEAD' ? undefined : gzip ? asset.gzip : asset.body);
+    return true;
+  };
+
+  const page: Route = (req, res) => {
+    const path = (req.url ?? '').split('?')[0]!.replace(/\/$/, '') || '/';
+    const file = pages[path];
+    if (!file || (req.method !== 'GET' && req.method !== 'HEAD')) return false;
+    const ext = file.split('.').pop()!;
+    const headers: Record<string, string> = {
+      'content-type': TYPES[ext]!,
+      'cache-control': 'no-cache',
+      'x-content-type-options': 'nosniff',
+      // Tickets and tokens never leave the page through the Referer header.
+      'referrer-policy': 'no-referrer',
+    };
+    if (ext === 'html') {
+      const ancestors = path === '/portal' ? (options.portalFrameAncestors ?? "'self'") : "'self'";
+      headers['content-security-policy'] = csp(req, ancestors);
+    }
+    res.writeHead(200, headers).end(req.method === 'HEAD' ? undefined : read(file));
+    return true;
+  };
+
+  const routes = [sdk, page];
+  if (!options.production && options.demo) routes.push(...demoRoutes(options.demo));
+  return routes;
+}

@@ -1,0 +1,249 @@
+import { html, nothing } from 'lit';
+import { msg, str } from '@lit/localize';
+import { CloseloopError, idempotencyKey } from '@closeloop/sdk';
+import { ClElement } from '../shared/base.ts';
+import { KINDS, kindLabel } from '../shared/labels.ts';
+import type { SubmittedDetail } from '../events.ts';
+import { styles } from './feedback-form.styles.ts';
+
+export const CONTENT_MAX = 5000;
+const DEFAULT_CATEGORIES = ['account', 'card', 'loan', 'app', 'branch', 'other'];
+
+/** The form field an API field path points at: ["input","contact","email"] → "email". */
+export function fieldOf(path: readonly string[]): string {
+  const rest = path[0] === 'input' ? path.slice(1) : path;
+  return rest[0] === 'contact' ? (rest[1] ?? 'contact') : (rest[0] ?? 'form');
+}
+
+/** A message for a field error in the page's language; the API's English text is the fallback. */
+export function errorText(field: string, code: string, fallback: string): string {
+  if (code === 'REQUIRED' || (field === 'content' && code === 'TOO_SHORT')) {
+    return field === 'consent' ? msg('请先勾选同意', { id: 'err.consent' }) : field === 'content' ? msg('请至少填写 5 个字', { id: 'err.short' }) : msg('必填', { id: 'err.required' });
+  }
+  if (code === 'TOO_LONG') return msg('内容过长', { id: 'err.long' });
+  if (code === 'INVALID_EMAIL') return msg('邮箱格式不正确', { id: 'err.email' });
+  if (code === 'INVALID_PHONE') return msg('手机号格式不正确', { id: 'err.phone' });
+  return fallback;
+}
+
+export function categoryLabel(c: string): string {
+  const labels: Record<string, string> = {
+    account: msg('账户', { id: 'cat.account' }), card: msg('银行卡', { id: 'cat.card' }), loan: msg('贷款', { id: 'cat.loan' }),
+    app: msg('手机银行', { id: 'cat.app' }), branch: msg('网点服务', { id: 'cat.branch' }), other: msg('其他', { id: 'cat.other' }),
+  };
+  return labels[c] ?? c;
+}
+
+interface Draft { kind: string; category: string; content: string; name: string; phone: string; email: string; consent: boolean }
+
+/**
+ * <cl-feedback-form>: kind, category, content with a counter, contact fields for anonymous
+ * submitters and consent. Shows the API's field errors beside the fields; on success shows the
+ * tracking code and access key. Events: cl-submitted, cl-track, cl-error.
+ */
+export class FeedbackForm extends ClElement {
+  static override styles = styles;
+  static override properties = {
+    categories: {},
+    privacyUrl: { attribute: 'privacy-url' },
+    draft: { state: true },
+    errors: { state: true },
+    phase: { state: true },
+    notice: { state: true },
+    result: { state: true },
+    copied: { state: true },
+  };
+
+  declare categories?: string;
+  declare privacyUrl?: string;
+  declare draft: Draft;
+  declare errors: Record<string, string>;
+  declare phase: 'edit' | 'sending' | 'done';
+  declare notice: string;
+  declare result?: SubmittedDetail;
+  declare copied: boolean;
+  /** Reused while the same draft is re-sent, so a retry after a failure never creates a second feedback. */
+  private key?: { for: string; value: string };
+
+  constructor() {
+    super();
+    this.draft = { kind: 'COMPLAINT', category: '', content: '', name: '', phone: '', email: '', consent: false };
+    this.errors = {};
+    this.phase = 'edit';
+    this.notice = '';
+    this.copied = false;
+  }
+
+  override render() {
+    return this.phase === 'done' && this.result ? this.renderDone(this.result) : this.renderForm();
+  }
+
+  private renderForm() {
+    const d = this.draft;
+    const cats = this.categories ? this.categories.split(',').map((c) => c.trim()).filter(Boolean) : DEFAULT_CATEGORIES;
+    const anonymous = !this.sdk.signedIn;
+    const length = [...d.content].length;
+    return html`<form part="form" novalidate @submit=${this.onSubmit} @input=${this.onInput} @change=${this.onInput}>
+      <div role="alert" class=${this.notice ? 'banner' : 'sr'} part="banner">${this.notice}</div>
+      <fieldset class="field" part="field">
+        <legend>${msg('反馈类型', { id: 'form.kind' })}</legend>
+        <div class="chips">
+          ${KINDS.map((k) => html`<label><input type="radio" name="kind" value=${k} .checked=${d.kind === k} /><span part="chip">${kindLabel(k)}</span></label>`)}
+        </div>
+      </fieldset>
+      <div class="field" part="field">
+        <label for="category">${msg('业务类别', { id: 'form.category' })}</label>
+        <select id="category" name="category" part="input" .value=${d.category}>
+          <option value="">${msg('请选择（可选）', { id: 'form.choose' })}</option>
+          ${cats.map((c) => html`<option value=${c} ?selected=${d.category === c}>${categoryLabel(c)}</option>`)}
+        </select>
+      </div>
+      <div class="field" part="field">
+        <label for="content">${msg('反馈内容', { id: 'form.content' })}</label>
+        <textarea id="content" name="content" part="textarea" maxlength=${CONTENT_MAX} required
+          aria-invalid=${this.errors.content ? 'true' : 'false'} aria-describedby="content-count content-error"
+          .value=${d.content}></textarea>
+        <p id="content-error" class="error" part="error">${this.errors.content ?? ''}</p>
+        <p id="content-count" class="muted counter">${msg(str`${length} / ${CONTENT_MAX} 字`, { id: 'form.count' })}</p>
+      </div>
+      ${anonymous ? this.renderContact() : nothing}
+      <div class="field" part="field">
+        <div class="consent-row">
+          <input id="consent" type="checkbox" name="consent" .checked=${d.consent} aria-invalid=${this.errors.consent ? 'true' : 'false'} aria-describedby="consent-error" />
+          <label for="consent" class="consent">${msg('我同意按照隐私政策处理我提交的信息', { id: 'form.consent' })}</label>
+        </div>
+        ${this.privacyUrl ? html`<a href=${this.privacyUrl} target="_blank" rel="noopener">${msg('隐私政策', { id: 'form.privacy' })}</a>` : nothing}
+        <p id="consent-error" class="error" part="error">${this.errors.consent ?? ''}</p>
+      </div>
+      <button type="submit" part="button" ?disabled=${this.phase === 'sending'}>
+        ${this.phase === 'sending' ? msg('正在提交…', { id: 'form.sending' }) : msg('提交反馈', { id: 'form.submit' })}
+      </button>
+    </form>`;
+  }
+
+  private renderContact() {
+    const field = (name: 'name' | 'phone' | 'email', label: string, type: string, auto: string) => html`<div class="field" part="field">
+      <label for=${name}>${label}</label>
+      <input id=${name} name=${name} type=${type} autocomplete=${auto} part="input" .value=${this.draft[name]}
+        aria-invalid=${this.errors[name] ? 'true' : 'false'} aria-describedby=${`${name}-error`} />
+      <p id=${`${name}-error`} class="error" part="error">${this.errors[name] ?? ''}</p>
+    </div>`;
+    return html`<fieldset part="contact">
+      <legend>${msg('联系方式（可选，便于我们回复您）', { id: 'form.contact' })}</legend>
+      <div class="contact">
+        ${field('name', msg('称呼', { id: 'form.name' }), 'text', 'name')}
+        ${field('phone', msg('手机号', { id: 'form.phone' }), 'tel', 'tel')}
+        ${field('email', msg('邮箱', { id: 'form.email' }), 'email', 'email')}
+      </div>
+    </fieldset>`;
+  }
+
+  private renderDone(r: SubmittedDetail) {
+    return html`<section part="success" aria-labelledby="done">
+      <h2 id="done" tabindex="-1">${msg('提交成功，感谢您的反馈', { id: 'done.title' })}</h2>
+      <dl>
+        <dt>${msg('跟踪编号', { id: 'done.code' })}</dt><dd class="code" part="tracking-code">${r.trackingCode}</dd>
+        ${r.accessKey ? html`<dt>${msg('查询密钥', { id: 'done.key' })}</dt><dd class="code" part="access-key">${r.accessKey}</dd>` : nothing}
+      </dl>
+      ${r.accessKey ? html`<p class="muted">${msg('请保存跟踪编号和查询密钥，凭它们查询处理进度。', { id: 'done.keep' })}</p>` : nothing}
+      <div class="row">
+        <button type="button" part="button" @click=${this.copy}>${this.copied ? msg('已复制', { id: 'done.copied' }) : msg('复制', { id: 'done.copy' })}</button>
+        <button type="button" part="button" class="secondary" @click=${() => this.emit('cl-track', { trackingCode: r.trackingCode, accessKey: r.accessKey })}>${msg('查看进度', { id: 'done.track' })}</button>
+        <button type="button" part="button" class="secondary" @click=${this.reset}>${msg('再提一条', { id: 'done.again' })}</button>
+      </div>
+      <p role="status" class="sr">${this.copied ? msg('已复制', { id: 'done.copied' }) : ''}</p>
+    </section>`;
+  }
+
+  private onInput(e: Event) {
+    const t = e.target as HTMLInputElement;
+    if (!t.name) return;
+    const value = t.type === 'checkbox' ? t.checked : t.value;
+    this.draft = { ...this.draft, [t.name]: value };
+    if (this.errors[t.name]) this.errors = { ...this.errors, [t.name]: '' };
+  }
+
+  private async onSubmit(e: Event) {
+    e.preventDefault();
+    if (this.phase === 'sending') return;
+    const d = this.draft;
+    this.notice = '';
+    if (!d.consent) return this.showErrors({ consent: errorText('consent', 'REQUIRED', '') });
+    const input = {
+      kind: d.kind as 'COMPLAINT',
+      content: d.content,
+      category: d.category || null,
+      contact: this.sdk.signedIn || !(d.name || d.phone || d.email) ? null : { name: d.name || null, phone: d.phone || null, email: d.email || null },
+    };
+    const fingerprint = JSON.stringify(input);
+    if (this.key?.for !== fingerprint) this.key = { for: fingerprint, value: idempotencyKey() };
+    this.phase = 'sending';
+    try {
+      const r = await this.sdk.submitFeedback({ ...input, idempotencyKey: this.key.value }, {
+        onRetry: () => (this.notice = msg('网络不稳定，正在重试…', { id: 'form.retrying' })),
+      });
+      this.notice = '';
+      if (r.__typename === 'SubmitFeedbackPayload') {
+        this.key = undefined;
+        this.result = { trackingCode: r.trackingCode, accessKey: r.accessKey ?? null, feedbackId: r.feedback.id, replayed: r.replayed };
+        this.phase = 'done';
+        this.emit('cl-submitted', this.result);
+        await this.updateComplete;
+        this.renderRoot.querySelector<HTMLElement>('#done')?.focus();
+        return;
+      }
+      this.phase = 'edit';
+      if (r.__typename === 'ValidationError') {
+        const errors: Record<string, string> = {};
+        for (const fe of r.fieldErrors) errors[fieldOf(fe.path)] ??= errorText(fieldOf(fe.path), fe.code, fe.message);
+        return this.showErrors(errors);
+      }
+      this.fail(r.code, r.message);
+    } catch (err) {
+      this.phase = 'edit';
+      const c = err instanceof CloseloopError ? err : new CloseloopError(String(err), 'ERROR');
+      this.fail(c.code, c.message);
+    }
+  }
+
+  private fail(code: string, message: string) {
+    this.notice = code === 'NETWORK_ERROR' ? msg('网络连接失败，请稍后再试；再次提交不会重复。', { id: 'form.offline' }) : msg('提交失败，请稍后再试。', { id: 'form.failed' });
+    this.emit('cl-error', { code, message });
+  }
+
+  /** Shows errors beside their fields and moves focus to the first one, as screen-reader users expect. */
+  private async showErrors(errors: Record<string, string>) {
+    this.errors = errors;
+    const known = ['content', 'name', 'phone', 'email', 'consent', 'category'].filter((f) => errors[f]);
+    const other = Object.keys(errors).filter((f) => !known.includes(f));
+    if (other.length) this.notice = other.map((f) => errors[f]).join(' ');
+    await this.updateComplete;
+    this.renderRoot.querySelector<HTMLElement>(known.length ? `#${known[0]}` : '[role=alert]')?.focus();
+  }
+
+  private async copy() {
+    const r = this.result!;
+    const text = `${msg('跟踪编号', { id: 'done.code' })}: ${r.trackingCode}${r.accessKey ? `\n${msg('查询密钥', { id: 'done.key' })}: ${r.accessKey}` : ''}`;
+    try {
+      await navigator.clipboard.writeText(text);
+      this.copied = true;
+    } catch {
+      this.copied = false;
+    }
+  }
+
+  private reset() {
+    this.draft = { ...this.draft, content: '', category: '' };
+    this.result = undefined;
+    this.copied = false;
+    this.phase = 'edit';
+  }
+}
+
+customElements.get('cl-feedback-form') ?? customElements.define('cl-feedback-form', FeedbackForm);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'cl-feedback-form': FeedbackForm;
+  }
+}

@@ -1,0 +1,25 @@
+import { css } from 'lit';
+import { base } from '../shared/styles.ts';
+
+export const styles = [
+  base,
+  css`
+    .steps { display: flex; list-style: none; margin: 0 0 1em; padding: 0; gap: 0.25em; }
+    .steps li { flex: 1; min-width: 0; text-align: center; font-size: 0.8125em; color: var(--cl-muted, #5f6368); }
+    .steps li::before {
+      content: ''; display: block; height: 6px; margin-bottom: 0.4em; border-radius: 3px; background: var(--cl-track, #dadce0);
+    }
+    .steps li.done::before, .steps li[aria-current]::before { background: var(--cl-primary, #0b57d0); }
+    .steps li[aria-current] { color: var(--cl-text, #1f1f1f); font-weight: 600; }
+    .timeline { list-style: none; margin: 0; padding: 0; border-inline-start: 2px solid var(--cl-track, #dadce0); }
+    .timeline li { position: relative; padding: 0 0 1em 1em; }
+    .timeline li::before {
+      content: ''; position: absolute; inset-inline-start: -7px; top: 0.45em; width: 12px; height: 12px; border-radius: 50%;
+      background: var(--cl-bg, #fff); border: 2px solid var(--cl-primary, #0b57d0);
+    }
+    .head { display: flex; flex-wrap: wrap; gap: 0.5em; align-items: baseline; justify-content: space-between; }
+    .badge { display: inline-block; padding: 0.1em 0.6em; border-radius: 999px; background: var(--cl-badge-bg, #e8f0fe); color: var(--cl-badge, #0842a0); font-size: 0.875em; }
+    .content { margin: 0.5em 0 1em; padding: 0.75em; border-radius: var(--cl-radius, 8px); background: var(--cl-surface, #f1f3f4); }
+    h3 { font-size: 1em; margin: 1em 0 0.5em; }
+  `,
+];

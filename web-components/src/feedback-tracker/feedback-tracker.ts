@@ -1,0 +1,194 @@
+import { html, nothing } from 'lit';
+import { msg, str } from '@lit/localize';
+import type { ProgressEvent, ResultOf, operations } from '@closeloop/sdk';
+import { ClElement } from '../shared/base.ts';
+import { kindLabel, statusLabel } from '../shared/labels.ts';
+import '../satisfaction-survey/satisfaction-survey.ts';
+import type { RatedDetail } from '../events.ts';
+import { styles } from './feedback-tracker.styles.ts';
+
+type Feedback = NonNullable<ResultOf<typeof operations.TrackFeedback>['trackFeedback']>;
+
+/** The stepper's stops; AWAITING_CUSTOMER is shown on the IN_PROGRESS stop. */
+export const STEPS = ['SUBMITTED', 'ACKNOWLEDGED', 'IN_PROGRESS', 'RESOLVED', 'CLOSED'] as const;
+
+export function stepIndex(status: string): number {
+  return STEPS.indexOf((status === 'AWAITING_CUSTOMER' ? 'IN_PROGRESS' : status) as (typeof STEPS)[number]);
+}
+
+/** Adds an event unless already there (a resumed stream may overlap the initial query); keeps order. */
+export function mergeEvent<E extends { id: string; position: number }>(events: readonly E[], e: E): E[] {
+  if (events.some((x) => x.id === e.id)) return events as E[];
+  return [...events, e].sort((a, b) => a.position - b.position);
+}
+
+export function eventTitle(e: Pick<ProgressEvent, 'type' | 'toStatus' | 'actorName'>): string {
+  switch (e.type) {
+    case 'SUBMITTED': return msg('反馈已提交', { id: 'ev.submitted' });
+    case 'STATUS_CHANGED': return msg(str`状态更新为「${statusLabel(e.toStatus ?? '')}」`, { id: 'ev.status' });
+    case 'PUBLIC_REPLY': return msg('客服回复', { id: 'ev.reply' });
+    case 'RATED': return msg('您已评价', { id: 'ev.rated' });
+    case 'MERGED': return msg('已与同类反馈合并处理', { id: 'ev.merged' });
+    default: return msg('处理进展', { id: 'ev.other' });
+  }
+}
+
+/**
+ * <cl-feedback-tracker tracking-code access-key>: status stepper, public timeline, expected
+ * resolution date, live updates with a visible reconnecting state, and the satisfaction survey once
+ * resolved (unless `no-survey`). Events: cl-status-changed, cl-connection, cl-rated (from the survey).
+ */
+export class FeedbackTracker extends ClElement {
+  static override styles = styles;
+  static override properties = {
+    trackingCode: { attribute: 'tracking-code' },
+    accessKey: { attribute: 'access-key' },
+    noSurvey: { attribute: 'no-survey', type: Boolean },
+    feedback: { state: true },
+    events: { state: true },
+    connection: { state: true },
+    problem: { state: true },
+    announcement: { state: true },
+  };
+
+  declare trackingCode?: string;
+  declare accessKey?: string;
+  declare noSurvey: boolean;
+  declare feedback?: Feedback;
+  declare events: Feedback['timeline'];
+  declare connection: string;
+  declare problem: '' | 'not-found' | 'failed';
+  declare announcement: string;
+  private stop?: () => void;
+  private loaded?: string;
+
+  constructor() {
+    super();
+    this.noSurvey = false;
+    this.events = [];
+    this.connection = '';
+    this.problem = '';
+    this.announcement = '';
+  }
+
+  override connectedCallback() {
+    super.connectedCallback();
+    if (this.loaded) void this.load();
+  }
+
+  override disconnectedCallback() {
+    super.disconnectedCallback();
+    this.stop?.();
+    this.stop = undefined;
+  }
+
+  override updated(changed: Map<string, unknown>) {
+    if ((changed.has('trackingCode') || changed.has('accessKey')) && this.trackingCode && this.loaded !== `${this.trackingCode} ${this.accessKey}`) void this.load();
+  }
+
+  /** Reloads the feedback, then follows it live from its last event. */
+  async load() {
+    this.stop?.();
+    this.stop = undefined;
+    const code = this.trackingCode;
+    if (!code) return;
+    this.loaded = `${code} ${this.accessKey}`;
+    this.problem = '';
+    try {
+      const f = await this.sdk.trackFeedback(code, this.accessKey || null);
+      if (code !== this.trackingCode) return;
+      if (!f) {
+        this.feedback = undefined;
+        this.problem = 'not-found';
+        return;
+      }
+      this.feedback = f;
+      this.events = f.timeline;
+      if (f.status !== 'CLOSED' && this.isConnected) this.follow(code, f.timeline.at(-1)?.cursor ?? null);
+    } catch {
+      this.problem = 'failed';
+    }
+  }
+
+  private follow(trackingCode: string, after: string | null) {
+    this.stop = this.sdk.watchProgress(
+      { trackingCode, accessKey: this.accessKey || null, after },
+      {
+        next: (e) => this.apply(e),
+        status: (s) => {
+          this.connection = s;
+          this.emit('cl-connection', { status: s });
+        },
+        error: () => (this.connection = 'closed'),
+      },
+    );
+  }
+
+  private apply(e: ProgressEvent) {
+    const f = this.feedback;
+    if (!f) return;
+    this.events = mergeEvent(this.events, e);
+    if (e.toStatus && e.toStatus !== f.status) {
+      const previous = f.status;
+      this.feedback = { ...f, status: e.toStatus };
+      this.announcement = msg(str`处理状态已更新：${statusLabel(e.toStatus)}`, { id: 'tr.announce' });
+      this.emit('cl-status-changed', { trackingCode: f.trackingCode, status: e.toStatus, previous });
+    } else if (e.type === 'PUBLIC_REPLY') {
+      this.announcement = msg('您收到一条新回复', { id: 'tr.reply' });
+    }
+  }
+
+  private onRated(e: CustomEvent<RatedDetail>) {
+    if (this.feedback) this.feedback = { ...this.feedback, rating: { rating: e.detail.rating, comment: e.detail.comment, createdAt: new Date().toISOString() } };
+  }
+
+  override render() {
+    if (this.problem === 'not-found') return html`<p role="alert" part="error">${msg('没有找到这条反馈，请核对跟踪编号和查询密钥。', { id: 'tr.notfound' })}</p>`;
+    if (this.problem === 'failed') {
+      return html`<div role="alert" class="banner" part="banner">${msg('暂时无法加载，请稍后重试。', { id: 'tr.failed' })}</div>
+        <button part="button" @click=${() => this.load()}>${msg('重试', { id: 'tr.retry' })}</button>`;
+    }
+    const f = this.feedback;
+    if (!f) return html`<p class="muted" role="status">${msg('加载中…', { id: 'tr.loading' })}</p>`;
+    const current = stepIndex(f.status);
+    return html`<section part="tracker" aria-labelledby="title">
+      <div class="head">
+        <h2 id="title">${msg(str`反馈 ${f.trackingCode}`, { id: 'tr.title' })}</h2>
+        <span class="badge" part="status">${statusLabel(f.status)}</span>
+      </div>
+      ${this.connection === 'reconnecting'
+        ? html`<div class="banner" part="banner reconnecting" role="status">${msg('连接中断，正在重新连接…', { id: 'tr.reconnecting' })}</div>`
+        : nothing}
+      <ol class="steps" part="stepper" aria-label=${msg('处理进度', { id: 'tr.progress' })}>
+        ${STEPS.map((s, i) => html`<li part="step" class=${i < current ? 'done' : ''} aria-current=${i === current ? 'step' : nothing}>
+          ${i === current && f.status === 'AWAITING_CUSTOMER' ? statusLabel(f.status) : statusLabel(s)}</li>`)}
+      </ol>
+      ${f.expectedResolutionAt && current < 3
+        ? html`<p part="expected">${msg(str`预计 ${this.when(f.expectedResolutionAt)} 前处理完毕`, { id: 'tr.expected' })}</p>`
+        : nothing}
+      <p class="muted">${kindLabel(f.kind)} · ${this.when(f.receivedAt)}</p>
+      <p class="content text" part="content">${f.content}</p>
+      ${f.status === 'RESOLVED' && !f.rating && !this.noSurvey
+        ? html`<cl-satisfaction-survey part="survey" tracking-code=${f.trackingCode} access-key=${this.accessKey ?? ''} .client=${this.sdk} @cl-rated=${this.onRated}></cl-satisfaction-survey>`
+        : nothing}
+      ${f.rating ? html`<p part="rating">${msg(str`您的评价：${f.rating.rating} / 5`, { id: 'tr.rating' })}</p>` : nothing}
+      <h3>${msg('处理记录', { id: 'tr.timeline' })}</h3>
+      <ol class="timeline" part="timeline">
+        ${this.events.map((e) => html`<li part="event">
+          <strong>${eventTitle(e)}</strong>
+          ${e.body ? html`<p class="text" part="event-body">${e.body}</p>` : nothing}
+          <p class="muted">${e.actorName && e.actorType === 'STAFF' ? html`${e.actorName} · ` : nothing}${this.when(e.createdAt)}</p>
+        </li>`)}
+      </ol>
+      <p class="sr" role="status" aria-live="polite">${this.announcement}</p>
+    </section>`;
+  }
+}
+
+customElements.get('cl-feedback-tracker') ?? customElements.define('cl-feedback-tracker', FeedbackTracker);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'cl-feedback-tracker': FeedbackTracker;
+  }
+}

@@ -1,0 +1,28 @@
+// Runtime locale module for @lit/localize (message id → English), fetched only when the page uses it.
+// No imports, so the bundler keeps it out of the main script; parameterised entries are what `str` builds.
+export const templates = {
+  'cat.account': 'Account', 'cat.app': 'Mobile banking', 'cat.branch': 'Branch service', 'cat.card': 'Cards', 'cat.loan': 'Loans', 'cat.other': 'Other',
+  'done.again': 'Send another', 'done.code': 'Tracking code', 'done.copied': 'Copied', 'done.copy': 'Copy',
+  'done.keep': 'Keep the tracking code and access key: you need both to follow the progress.',
+  'done.key': 'Access key', 'done.title': 'Thank you, your feedback was received', 'done.track': 'Track progress',
+  'err.consent': 'Please give your consent first', 'err.email': 'This email address is not valid', 'err.long': 'Too long',
+  'err.phone': 'This phone number is not valid', 'err.required': 'Required', 'err.short': 'Please write at least 5 characters',
+  'ev.merged': 'Handled together with related feedback', 'ev.other': 'Progress', 'ev.rated': 'You rated the handling',
+  'ev.reply': 'Reply from customer service', 'ev.submitted': 'Feedback submitted', 'ev.status': { strTag: true, strings: ["Status changed to “", "”"], values: [0] },
+  'form.category': 'Topic', 'form.choose': 'Choose (optional)', 'form.consent': 'I agree that my information is processed under the privacy policy',
+  'form.contact': 'Contact details (optional, so we can reply)', 'form.content': 'Your feedback', 'form.count': { strTag: true, strings: ["", " / ", " characters"], values: [0, 1] },
+  'form.email': 'Email', 'form.failed': 'Sending failed. Please try again later.', 'form.kind': 'Type of feedback', 'form.name': 'Name',
+  'form.offline': 'No connection. Please try again; sending again will not create a duplicate.', 'form.phone': 'Mobile phone',
+  'form.privacy': 'Privacy policy', 'form.retrying': 'Unstable network, retrying…', 'form.sending': 'Sending…', 'form.submit': 'Send feedback',
+  'kind.COMPLAINT': 'Complaint', 'kind.INQUIRY': 'Inquiry', 'kind.PRAISE': 'Praise', 'kind.SUGGESTION': 'Suggestion',
+  'my.announce': { strTag: true, strings: ["", " is now ", ""], values: [0, 1] }, 'my.empty': 'You have not sent any feedback yet.', 'my.signin': 'Sign in to see the feedback you sent.', 'my.title': 'My feedback',
+  'rate.1': 'Very dissatisfied', 'rate.2': 'Dissatisfied', 'rate.3': 'Neutral', 'rate.4': 'Satisfied', 'rate.5': 'Very satisfied',
+  'rate.comment': 'Comments (optional)', 'rate.pick': 'Please choose a rating', 'rate.question': 'How satisfied are you with the outcome?',
+  'rate.star': { strTag: true, strings: ["", " stars, ", ""], values: [0, 1] }, 'rate.submit': 'Send rating', 'rate.thanks': 'Thank you for your rating!',
+  'status.ACKNOWLEDGED': 'Acknowledged', 'status.AWAITING_CUSTOMER': 'Awaiting your reply', 'status.CLOSED': 'Closed',
+  'status.IN_PROGRESS': 'In progress', 'status.RESOLVED': 'Resolved', 'status.SUBMITTED': 'Submitted',
+  'tr.announce': { strTag: true, strings: ["Status updated: ", ""], values: [0] }, 'tr.expected': { strTag: true, strings: ["Expected to be resolved by ", ""], values: [0] }, 'tr.failed': 'Could not load. Please try again later.',
+  'tr.loading': 'Loading…', 'tr.notfound': 'No feedback found. Please check the tracking code and access key.', 'tr.progress': 'Progress',
+  'tr.rating': { strTag: true, strings: ["Your rating: ", " / 5"], values: [0] }, 'tr.reconnecting': 'Connection lost, reconnecting…', 'tr.reply': 'You have a new reply',
+  'tr.retry': 'Retry', 'tr.timeline': 'History', 'tr.title': { strTag: true, strings: ["Feedback ", ""], values: [0] },
+};

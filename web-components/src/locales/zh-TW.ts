@@ -1,0 +1,28 @@
+// Runtime locale module for @lit/localize (message id → Traditional Chinese), fetched only when the page uses it.
+// No imports, so the bundler keeps it out of the main script; parameterised entries are what `str` builds.
+export const templates = {
+  'cat.account': '帳戶', 'cat.app': '行動銀行', 'cat.branch': '分行服務', 'cat.card': '銀行卡', 'cat.loan': '貸款', 'cat.other': '其他',
+  'done.again': '再提一則', 'done.code': '追蹤編號', 'done.copied': '已複製', 'done.copy': '複製',
+  'done.keep': '請保存追蹤編號和查詢密鑰，憑它們查詢處理進度。',
+  'done.key': '查詢密鑰', 'done.title': '提交成功，感謝您的意見', 'done.track': '查看進度',
+  'err.consent': '請先勾選同意', 'err.email': '電子郵件格式不正確', 'err.long': '內容過長',
+  'err.phone': '手機號碼格式不正確', 'err.required': '必填', 'err.short': '請至少填寫 5 個字',
+  'ev.merged': '已與同類意見合併處理', 'ev.other': '處理進展', 'ev.rated': '您已評價',
+  'ev.reply': '客服回覆', 'ev.submitted': '意見已提交', 'ev.status': { strTag: true, strings: ["狀態更新為「", "」"], values: [0] },
+  'form.category': '業務類別', 'form.choose': '請選擇（選填）', 'form.consent': '我同意依照隱私權政策處理我提交的資訊',
+  'form.contact': '聯絡方式（選填，方便我們回覆您）', 'form.content': '意見內容', 'form.count': { strTag: true, strings: ["", " / ", " 字"], values: [0, 1] },
+  'form.email': '電子郵件', 'form.failed': '提交失敗，請稍後再試。', 'form.kind': '意見類型', 'form.name': '稱呼',
+  'form.offline': '網路連線失敗，請稍後再試；再次提交不會重複。', 'form.phone': '手機號碼',
+  'form.privacy': '隱私權政策', 'form.retrying': '網路不穩定，正在重試…', 'form.sending': '正在提交…', 'form.submit': '提交意見',
+  'kind.COMPLAINT': '投訴', 'kind.INQUIRY': '諮詢', 'kind.PRAISE': '表揚', 'kind.SUGGESTION': '建議',
+  'my.announce': { strTag: true, strings: ["", " 狀態更新為", ""], values: [0, 1] }, 'my.empty': '您還沒有提交過意見。', 'my.signin': '登入後可查看您提交過的意見。', 'my.title': '我的意見',
+  'rate.1': '非常不滿意', 'rate.2': '不滿意', 'rate.3': '普通', 'rate.4': '滿意', 'rate.5': '非常滿意',
+  'rate.comment': '意見或建議（選填）', 'rate.pick': '請選擇評分', 'rate.question': '您對本次處理結果滿意嗎？',
+  'rate.star': { strTag: true, strings: ["", " 星，", ""], values: [0, 1] }, 'rate.submit': '提交評價', 'rate.thanks': '感謝您的評價！',
+  'status.ACKNOWLEDGED': '已受理', 'status.AWAITING_CUSTOMER': '待您回覆', 'status.CLOSED': '已結案',
+  'status.IN_PROGRESS': '處理中', 'status.RESOLVED': '已解決', 'status.SUBMITTED': '已提交',
+  'tr.announce': { strTag: true, strings: ["處理狀態已更新：", ""], values: [0] }, 'tr.expected': { strTag: true, strings: ["預計 ", " 前處理完畢"], values: [0] }, 'tr.failed': '暫時無法載入，請稍後重試。',
+  'tr.loading': '載入中…', 'tr.notfound': '找不到這則意見，請核對追蹤編號和查詢密鑰。', 'tr.progress': '處理進度',
+  'tr.rating': { strTag: true, strings: ["您的評價：", " / 5"], values: [0] }, 'tr.reconnecting': '連線中斷，正在重新連線…', 'tr.reply': '您收到一則新回覆',
+  'tr.retry': '重試', 'tr.timeline': '處理紀錄', 'tr.title': { strTag: true, strings: ["意見 ", ""], values: [0] },
+};

@@ -1,0 +1,119 @@
+import { html, nothing } from 'lit';
+import { msg, str } from '@lit/localize';
+import type { ResultOf, operations } from '@closeloop/sdk';
+import { ClElement } from '../shared/base.ts';
+import { kindLabel, statusLabel } from '../shared/labels.ts';
+import { styles } from './my-feedback.styles.ts';
+
+type Item = NonNullable<ResultOf<typeof operations.MyFeedback>['feedbacks']['edges'][number]['node']>;
+
+/** Live streams per list: over SSE each is one HTTP connection, and browsers allow six per host. */
+export const LIVE_LIMIT = 4;
+
+/** The items worth following live: open ones, newest first, at most `limit`. */
+export function liveItems<T extends { status: string }>(items: readonly T[], limit = LIVE_LIMIT): T[] {
+  return items.filter((i) => i.status !== 'CLOSED').slice(0, limit);
+}
+
+/**
+ * <cl-my-feedback>: the signed-in customer's feedback with live statuses (needs a client with
+ * `getToken`, see configure()). Choosing one dispatches cl-select; live changes cl-status-changed.
+ */
+export class MyFeedback extends ClElement {
+  static override styles = styles;
+  static override properties = {
+    first: { type: Number },
+    items: { state: true },
+    problem: { state: true },
+    announcement: { state: true },
+  };
+
+  declare first: number;
+  declare items?: Item[];
+  declare problem: '' | 'signed-out' | 'failed';
+  declare announcement: string;
+  private stops: Array<() => void> = [];
+
+  constructor() {
+    super();
+    this.first = 20;
+    this.problem = '';
+    this.announcement = '';
+  }
+
+  override connectedCallback() {
+    super.connectedCallback();
+    void this.refresh();
+  }
+
+  override disconnectedCallback() {
+    super.disconnectedCallback();
+    this.unfollow();
+  }
+
+  protected override configured() {
+    void this.refresh();
+  }
+
+  private unfollow() {
+    for (const s of this.stops) s();
+    this.stops = [];
+  }
+
+  async refresh() {
+    this.unfollow();
+    if (!this.sdk.signedIn) {
+      this.problem = 'signed-out';
+      return;
+    }
+    try {
+      this.items = await this.sdk.myFeedback(this.first);
+      this.problem = '';
+    } catch {
+      this.problem = 'failed';
+      return;
+    }
+    if (!this.isConnected) return;
+    for (const item of liveItems(this.items)) {
+      this.stops.push(
+        this.sdk.watchProgress(
+          { trackingCode: item.trackingCode, after: item.timeline.at(-1)?.cursor ?? null },
+          { next: (e) => e.toStatus && this.setStatus(item.trackingCode, e.toStatus) },
+        ),
+      );
+    }
+  }
+
+  private setStatus(trackingCode: string, status: string) {
+    const old = this.items?.find((i) => i.trackingCode === trackingCode);
+    if (!old || old.status === status) return;
+    this.items = this.items!.map((i) => (i === old ? { ...i, status } : i));
+    this.announcement = msg(str`${trackingCode} 状态更新为${statusLabel(status)}`, { id: 'my.announce' });
+    this.emit('cl-status-changed', { trackingCode, status, previous: old.status });
+  }
+
+  override render() {
+    if (this.problem === 'signed-out') return html`<p part="empty">${msg('登录后可查看您提交过的反馈。', { id: 'my.signin' })}</p>`;
+    if (this.problem === 'failed') return html`<p role="alert" part="error">${msg('暂时无法加载，请稍后重试。', { id: 'tr.failed' })}</p>`;
+    if (!this.items) return html`<p class="muted" role="status">${msg('加载中…', { id: 'tr.loading' })}</p>`;
+    if (!this.items.length) return html`<p part="empty">${msg('您还没有提交过反馈。', { id: 'my.empty' })}</p>`;
+    return html`<ul part="list" aria-label=${msg('我的反馈', { id: 'my.title' })}>
+        ${this.items.map((i) => html`<li part="item">
+          <button type="button" part="item-button" @click=${() => this.emit('cl-select', { trackingCode: i.trackingCode })}>
+            <span class="top"><strong>${kindLabel(i.kind)} · ${i.trackingCode}</strong><span class="badge" part="status">${statusLabel(i.status)}</span></span>
+            <span class="excerpt text">${i.content}</span>
+            <span class="muted">${this.when(i.receivedAt)}</span>
+          </button>
+        </li>`)}
+      </ul>
+      <p class="sr" role="status" aria-live="polite">${this.announcement}</p>${nothing}`;
+  }
+}
+
+customElements.get('cl-my-feedback') ?? customElements.define('cl-my-feedback', MyFeedback);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'cl-my-feedback': MyFeedback;
+  }
+}

@@ -1,0 +1,106 @@
+import { html, nothing } from 'lit';
+import { msg, str } from '@lit/localize';
+import { ClElement } from '../shared/base.ts';
+import type { RatedDetail } from '../events.ts';
+import { styles } from './satisfaction-survey.styles.ts';
+
+export const COMMENT_MAX = 1000;
+
+export function ratingLabel(n: number): string {
+  switch (n) {
+    case 1: return msg('非常不满意', { id: 'rate.1' });
+    case 2: return msg('不满意', { id: 'rate.2' });
+    case 3: return msg('一般', { id: 'rate.3' });
+    case 4: return msg('满意', { id: 'rate.4' });
+    default: return msg('非常满意', { id: 'rate.5' });
+  }
+}
+
+/**
+ * <cl-satisfaction-survey tracking-code access-key>: after resolution the customer rates 1–5 with a
+ * comment; rating closes the ticket. Event: cl-rated.
+ */
+export class SatisfactionSurvey extends ClElement {
+  static override styles = styles;
+  static override properties = {
+    trackingCode: { attribute: 'tracking-code' },
+    accessKey: { attribute: 'access-key' },
+    rating: { state: true },
+    comment: { state: true },
+    phase: { state: true },
+    problem: { state: true },
+  };
+
+  declare trackingCode?: string;
+  declare accessKey?: string;
+  declare rating: number;
+  declare comment: string;
+  declare phase: 'edit' | 'sending' | 'done';
+  declare problem: string;
+
+  constructor() {
+    super();
+    this.rating = 0;
+    this.comment = '';
+    this.phase = 'edit';
+    this.problem = '';
+  }
+
+  override render() {
+    if (this.phase === 'done') {
+      return html`<p part="thanks" role="status" tabindex="-1" id="thanks">${msg('感谢您的评价！', { id: 'rate.thanks' })}</p>`;
+    }
+    return html`<form part="form" novalidate @submit=${this.submit}>
+      <fieldset>
+        <legend id="q">${msg('您对本次处理结果满意吗？', { id: 'rate.question' })}</legend>
+        <div class="chips stars" @change=${(e: Event) => (this.rating = Number((e.target as HTMLInputElement).value))}>
+          ${[1, 2, 3, 4, 5].map((n) => html`<label><input type="radio" name="rating" value=${n} .checked=${this.rating === n}
+              aria-label=${msg(str`${n} 星，${ratingLabel(n)}`, { id: 'rate.star' })} /><span part="star" aria-hidden="true">${'★'.repeat(n)}</span></label>`)}
+        </div>
+      </fieldset>
+      <div class="field">
+        <label for="comment">${msg('意见或建议（可选）', { id: 'rate.comment' })}</label>
+        <textarea id="comment" part="textarea" maxlength=${COMMENT_MAX} .value=${this.comment}
+          @input=${(e: Event) => (this.comment = (e.target as HTMLTextAreaElement).value)}></textarea>
+      </div>
+      <p role="alert" class="error" part="error">${this.problem}</p>
+      <button type="submit" part="button" ?disabled=${this.phase === 'sending'}>${msg('提交评价', { id: 'rate.submit' })}</button>
+    </form>`;
+  }
+
+  private async submit(e: Event) {
+    e.preventDefault();
+    if (!this.rating) {
+      this.problem = msg('请选择评分', { id: 'rate.pick' });
+      this.renderRoot.querySelector<HTMLInputElement>('input[name=rating]')?.focus();
+      return;
+    }
+    this.phase = 'sending';
+    this.problem = '';
+    try {
+      const r = await this.sdk.rateFeedback({ trackingCode: this.trackingCode ?? '', accessKey: this.accessKey || null, rating: this.rating, comment: this.comment || null });
+      // A second rating (e.g. from another tab) is a ConflictError: the survey is done either way.
+      if (r.__typename === 'RateFeedbackPayload' || (r.__typename === 'ConflictError' && /already/.test(r.message))) {
+        this.phase = 'done';
+        const detail: RatedDetail = { trackingCode: this.trackingCode ?? '', rating: this.rating, comment: this.comment || null };
+        if (r.__typename === 'RateFeedbackPayload') this.emit('cl-rated', detail);
+        await this.updateComplete;
+        this.renderRoot.querySelector<HTMLElement>('#thanks')?.focus();
+        return;
+      }
+      this.phase = 'edit';
+      this.problem = r.message;
+    } catch {
+      this.phase = 'edit';
+      this.problem = msg('提交失败，请稍后再试。', { id: 'form.failed' });
+    }
+  }
+}
+
+customElements.get('cl-satisfaction-survey') ?? customElements.define('cl-satisfaction-survey', SatisfactionSurvey);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'cl-satisfaction-survey': SatisfactionSurvey;
+  }
+}

@@ -1,0 +1,65 @@
+import { LitElement } from 'lit';
+import { updateWhenLocaleChanges } from '@lit/localize';
+import type { Closeloop } from '@closeloop/sdk';
+import { clientFor } from './config.ts';
+import { getLocale, localeOf, setLocale } from './localization.ts';
+
+/**
+ * What every cl- element shares: locale from its `lang` attribute (or the page's), the SDK client,
+ * and typed, composed DOM events that cross the shadow boundary.
+ */
+export class ClElement extends LitElement {
+  declare client?: Closeloop;
+
+  constructor() {
+    super();
+    updateWhenLocaleChanges(this);
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this.applyLang();
+    addEventListener('cl-configure', this.onConfigure);
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    removeEventListener('cl-configure', this.onConfigure);
+  }
+
+  private onConfigure = () => this.configured();
+
+  /** Called after configure() changed the page-wide client; elements that fetch override it. */
+  protected configured(): void {
+    this.requestUpdate();
+  }
+
+  static override get observedAttributes(): string[] {
+    return [...super.observedAttributes, 'lang'];
+  }
+
+  override attributeChangedCallback(name: string, old: string | null, value: string | null): void {
+    super.attributeChangedCallback(name, old, value);
+    if (name === 'lang') this.applyLang();
+  }
+
+  /** The locale is page-wide (@lit/localize runtime mode): an element's own `lang` wins over the page's. */
+  private applyLang(): void {
+    const locale = localeOf(this.getAttribute('lang') ?? this.closest('[lang]')?.getAttribute('lang'));
+    if (locale !== getLocale()) void setLocale(locale);
+  }
+
+  protected get sdk(): Closeloop {
+    return clientFor(this);
+  }
+
+  protected emit<T>(type: string, detail: T): void {
+    this.dispatchEvent(new CustomEvent(type, { detail, bubbles: true, composed: true }));
+  }
+
+  /** Date and time in the current locale, for ISO strings from the API. */
+  protected when(iso: string | null | undefined, withTime = true): string {
+    if (!iso) return '';
+    return new Intl.DateTimeFormat(getLocale(), withTime ? { dateStyle: 'medium', timeStyle: 'short' } : { dateStyle: 'medium' }).format(new Date(iso));
+  }
+}
