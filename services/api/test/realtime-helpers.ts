@@ -34,8 +34,12 @@ export function wsClient(url: string | (() => string), connectionParams: Record<
   return createClient({ url, webSocketImpl: WebSocket, connectionParams, lazy: true, retryAttempts: 0, ...options });
 }
 
-/** Subscribes and collects every `next` payload's data field, errors, and completion. */
-export function collect(client: Client, query: string, variables: Record<string, unknown>, field: string) {
+/**
+ * Subscribes and collects every `next` payload's data field, errors, and completion. With `resumeWith`,
+ * each event's cursor is written into the subscription's variables as `after`: graphql-ws re-sends the
+ * same payload object when it re-subscribes after a reconnect, so the stream resumes where it stopped.
+ */
+export function collect(client: Client, query: string, variables: Record<string, unknown>, field: string, resumeWith?: 'cursor' | 'sequence') {
   const received: Received = { events: [], errors: [], completed: false };
   const payload = { query, variables };
   let settle!: () => void;
@@ -44,7 +48,10 @@ export function collect(client: Client, query: string, variables: Record<string,
     next(result) {
       if (result.errors) received.errors.push(...result.errors);
       const ev = (result.data as Record<string, any> | null | undefined)?.[field];
-      if (ev) received.events.push(ev);
+      if (ev) {
+        received.events.push(ev);
+        if (resumeWith) payload.variables.after = ev[resumeWith];
+      }
     },
     error(err) {
       received.errors.push(err);
@@ -126,4 +133,4 @@ export async function waitFor(check: () => boolean, timeoutMs = 10_000, what = '
   }
 }
 
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
