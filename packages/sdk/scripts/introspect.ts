@@ -8,13 +8,13 @@ import { minifyIntrospection, outputIntrospectionFile } from '@gql.tada/internal
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const target = fileURLToPath(new URL('../src/introspection.d.ts', import.meta.url));
 
-export function generate(): string {
-  const sdl = readFileSync(`${root}schema.graphql`, 'utf8');
+export function generate(schemaPath = `${root}schema.graphql`): string {
+  const sdl = readFileSync(schemaPath, 'utf8');
   const introspection = minifyIntrospection(introspectionFromSchema(buildSchema(sdl)));
   return outputIntrospectionFile(introspection, { fileType: '.d.ts', shouldPreprocess: true });
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  writeFileSync(target, generate());
+  writeFileSync(target, generate(process.argv[2]));
   console.log(`wrote ${target}`);
 }

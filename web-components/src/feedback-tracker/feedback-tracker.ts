@@ -42,7 +42,7 @@ export class FeedbackTracker extends ClElement {
   static override styles = styles;
   static override properties = {
     trackingCode: { attribute: 'tracking-code' },
-    accessKey: { attribute: 'access-key' },
+    feedbackAccessKey: { attribute: 'access-key' },
     noSurvey: { attribute: 'no-survey', type: Boolean },
     feedback: { state: true },
     events: { state: true },
@@ -52,7 +52,8 @@ export class FeedbackTracker extends ClElement {
   };
 
   declare trackingCode?: string;
-  declare accessKey?: string;
+  /** The access key (attribute access-key); named so as not to shadow HTMLElement.accessKey. */
+  declare feedbackAccessKey?: string;
   declare noSurvey: boolean;
   declare feedback?: Feedback;
   declare events: Feedback['timeline'];
@@ -61,6 +62,8 @@ export class FeedbackTracker extends ClElement {
   declare announcement: string;
   private stop?: () => void;
   private loaded?: string;
+  /** Once shown, the survey stays (with its thank-you) after the rating closes the ticket. */
+  private surveying = false;
 
   constructor() {
     super();
@@ -83,7 +86,7 @@ export class FeedbackTracker extends ClElement {
   }
 
   override updated(changed: Map<string, unknown>) {
-    if ((changed.has('trackingCode') || changed.has('accessKey')) && this.trackingCode && this.loaded !== `${this.trackingCode} ${this.accessKey}`) void this.load();
+    if ((changed.has('trackingCode') || changed.has('feedbackAccessKey')) && this.trackingCode && this.loaded !== `${this.trackingCode} ${this.feedbackAccessKey}`) void this.load();
   }
 
   /** Reloads the feedback, then follows it live from its last event. */
@@ -92,10 +95,11 @@ export class FeedbackTracker extends ClElement {
     this.stop = undefined;
     const code = this.trackingCode;
     if (!code) return;
-    this.loaded = `${code} ${this.accessKey}`;
+    this.loaded = `${code} ${this.feedbackAccessKey}`;
     this.problem = '';
+    this.surveying = false;
     try {
-      const f = await this.sdk.trackFeedback(code, this.accessKey || null);
+      const f = await this.sdk.trackFeedback(code, this.feedbackAccessKey || null);
       if (code !== this.trackingCode) return;
       if (!f) {
         this.feedback = undefined;
@@ -112,7 +116,7 @@ export class FeedbackTracker extends ClElement {
 
   private follow(trackingCode: string, after: string | null) {
     this.stop = this.sdk.watchProgress(
-      { trackingCode, accessKey: this.accessKey || null, after },
+      { trackingCode, accessKey: this.feedbackAccessKey || null, after },
       {
         next: (e) => this.apply(e),
         status: (s) => {
@@ -168,10 +172,10 @@ export class FeedbackTracker extends ClElement {
         : nothing}
       <p class="muted">${kindLabel(f.kind)} · ${this.when(f.receivedAt)}</p>
       <p class="content text" part="content">${f.content}</p>
-      ${f.status === 'RESOLVED' && !f.rating && !this.noSurvey
-        ? html`<cl-satisfaction-survey part="survey" tracking-code=${f.trackingCode} access-key=${this.accessKey ?? ''} .client=${this.sdk} @cl-rated=${this.onRated}></cl-satisfaction-survey>`
+      ${(this.surveying ||= f.status === 'RESOLVED' && !f.rating && !this.noSurvey)
+        ? html`<cl-satisfaction-survey part="survey" tracking-code=${f.trackingCode} access-key=${this.feedbackAccessKey ?? ''} .client=${this.sdk} @cl-rated=${this.onRated}></cl-satisfaction-survey>`
         : nothing}
-      ${f.rating ? html`<p part="rating">${msg(str`您的评价：${f.rating.rating} / 5`, { id: 'tr.rating' })}</p>` : nothing}
+      ${f.rating && !this.surveying ? html`<p part="rating">${msg(str`您的评价：${f.rating.rating} / 5`, { id: 'tr.rating' })}</p>` : nothing}
       <h3>${msg('处理记录', { id: 'tr.timeline' })}</h3>
       <ol class="timeline" part="timeline">
         ${this.events.map((e) => html`<li part="event">

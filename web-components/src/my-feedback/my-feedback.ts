@@ -87,7 +87,7 @@ export class MyFeedback extends ClElement {
   private setStatus(trackingCode: string, status: string) {
     const old = this.items?.find((i) => i.trackingCode === trackingCode);
     if (!old || old.status === status) return;
-    this.items = this.items!.map((i) => (i === old ? { ...i, status } : i));
+    this.items = this.items!.map((i) => (i === old ? { ...i, status: status as Item['status'] } : i));
     this.announcement = msg(str`${trackingCode} 状态更新为${statusLabel(status)}`, { id: 'my.announce' });
     this.emit('cl-status-changed', { trackingCode, status, previous: old.status });
   }

@@ -24,7 +24,7 @@ export class SatisfactionSurvey extends ClElement {
   static override styles = styles;
   static override properties = {
     trackingCode: { attribute: 'tracking-code' },
-    accessKey: { attribute: 'access-key' },
+    feedbackAccessKey: { attribute: 'access-key' },
     rating: { state: true },
     comment: { state: true },
     phase: { state: true },
@@ -32,7 +32,8 @@ export class SatisfactionSurvey extends ClElement {
   };
 
   declare trackingCode?: string;
-  declare accessKey?: string;
+  /** The access key (attribute access-key); named so as not to shadow HTMLElement.accessKey. */
+  declare feedbackAccessKey?: string;
   declare rating: number;
   declare comment: string;
   declare phase: 'edit' | 'sending' | 'done';
@@ -78,7 +79,7 @@ export class SatisfactionSurvey extends ClElement {
     this.phase = 'sending';
     this.problem = '';
     try {
-      const r = await this.sdk.rateFeedback({ trackingCode: this.trackingCode ?? '', accessKey: this.accessKey || null, rating: this.rating, comment: this.comment || null });
+      const r = await this.sdk.rateFeedback({ trackingCode: this.trackingCode ?? '', accessKey: this.feedbackAccessKey || null, rating: this.rating, comment: this.comment || null });
       // A second rating (e.g. from another tab) is a ConflictError: the survey is done either way.
       if (r.__typename === 'RateFeedbackPayload' || (r.__typename === 'ConflictError' && /already/.test(r.message))) {
         this.phase = 'done';
