@@ -1,4 +1,5 @@
-import { Client, fetchExchange, subscriptionExchange, type AnyVariables, type TypedDocumentNode } from '@urql/core';
+import { Client, subscriptionExchange, type AnyVariables, type TypedDocumentNode } from '@urql/core';
+import { jsonFetchExchange } from './fetch.ts';
 import { idempotencyKey, isTransient, retryPolicy, sleep, type RetryOptions, type RetryPolicy } from './retry.ts';
 import { failover, resumable, type StreamStatus, type Transport } from './stream.ts';
 import { sseTransport } from './sse.ts';
@@ -76,10 +77,9 @@ export function createCloseloop(options: CloseloopOptions) {
 
   const client = new Client({
     url: options.url,
-    fetch: options.fetch,
     requestPolicy: 'network-only',
     exchanges: [
-      fetchExchange,
+      jsonFetchExchange(options.fetch),
       subscriptionExchange({
         forwardSubscription: (request, operation) => ({
           subscribe(observer) {

@@ -2,7 +2,7 @@
 // the host after load: identity arrives in the URL as a single-use ticket (?ticket=…, exchanged once
 // and removed from the address bar), as a token in the fragment (#token=…, never sent to a server),
 // or by postMessage from a parent page named in ?origin=. Without any, it works anonymously.
-import { configure, createCloseloop } from '/sdk/closeloop.js';
+import { configure, createCloseloop, setLocale } from '/sdk/closeloop.js';
 
 const TEXT = {
   'zh-CN': { title: '意见反馈', mine: '我的反馈', new: '我要反馈', lookup: '查询进度', code: '跟踪编号', key: '查询密钥', go: '查询', back: '← 返回', expired: '登录链接已失效，请返回后重新进入。', nochannel: '页面地址缺少 channel 参数。' },
@@ -14,9 +14,11 @@ const $ = (id) => document.getElementById(id);
 const url = new URL(location.href);
 const query = url.searchParams;
 const fragment = new URLSearchParams(location.hash.slice(1));
-const lang = query.get('lang') ?? navigator.language;
+// zh-CN unless the host asks for another (?lang=zh-TW or en): the host knows its user's language.
+const lang = query.get('lang') ?? 'zh-CN';
 const locale = /^en/i.test(lang) ? 'en' : /^zh-(tw|hk|mo|hant)/i.test(lang) ? 'zh-TW' : 'zh-CN';
 document.documentElement.lang = locale;
+setLocale(locale);
 const t = TEXT[locale];
 
 const channelKey = query.get('channel') ?? fragment.get('channel');

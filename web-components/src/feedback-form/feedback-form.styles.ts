@@ -5,9 +5,9 @@ export const styles = [
   base,
   css`
     .counter { text-align: end; }
-    .consent { display: flex; gap: 0.5em; align-items: flex-start; font-weight: 400; }
-    .consent input { width: 24px; height: 24px; margin: 10px; flex: none; }
-    .consent-row { display: flex; align-items: center; min-height: 44px; }
+    /* The whole row is the label, so the touch target is the row, not the 24 px box. */
+    .consent { display: flex; gap: 0.5em; align-items: center; min-height: 44px; font-weight: 400; cursor: pointer; }
+    .consent input { width: 24px; height: 24px; margin: 0; flex: none; }
     .code { font: 600 1.25em/1.4 ui-monospace, SFMono-Regular, Menlo, monospace; letter-spacing: 0.05em; overflow-wrap: anywhere; }
     dl { margin: 0 0 1em; }
     dt { color: var(--cl-muted, #5f6368); font-size: 0.875em; }

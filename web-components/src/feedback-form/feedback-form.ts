@@ -108,10 +108,10 @@ export class FeedbackForm extends ClElement {
       </div>
       ${anonymous ? this.renderContact() : nothing}
       <div class="field" part="field">
-        <div class="consent-row">
+        <label class="consent" part="consent">
           <input id="consent" type="checkbox" name="consent" .checked=${d.consent} aria-invalid=${this.errors.consent ? 'true' : 'false'} aria-describedby="consent-error" />
-          <label for="consent" class="consent">${msg('我同意按照隐私政策处理我提交的信息', { id: 'form.consent' })}</label>
-        </div>
+          <span>${msg('我同意按照隐私政策处理我提交的信息', { id: 'form.consent' })}</span>
+        </label>
         ${this.privacyUrl ? html`<a href=${this.privacyUrl} target="_blank" rel="noopener">${msg('隐私政策', { id: 'form.privacy' })}</a>` : nothing}
         <p id="consent-error" class="error" part="error">${this.errors.consent ?? ''}</p>
       </div>
