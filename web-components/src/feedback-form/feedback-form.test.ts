@@ -1,0 +1,27 @@
+import { describe, expect, it } from 'vitest';
+import { categoryLabel, errorText, fieldOf } from './feedback-form.ts';
+
+describe('<cl-feedback-form> logic', () => {
+  it('maps API field paths to the form fields', () => {
+    expect(fieldOf(['input', 'content'])).toBe('content');
+    expect(fieldOf(['input', 'contact', 'email'])).toBe('email');
+    expect(fieldOf(['input', 'idempotencyKey'])).toBe('idempotencyKey');
+    expect(fieldOf([])).toBe('form');
+  });
+
+  it('words known error codes in the page language and falls back to the API message', () => {
+    expect(errorText('content', 'TOO_SHORT', 'content must be at least 5 characters')).toBe('请至少填写 5 个字');
+    expect(errorText('email', 'INVALID_EMAIL', 'x')).toBe('邮箱格式不正确');
+    expect(errorText('consent', 'REQUIRED', '')).toBe('请先勾选同意');
+    expect(errorText('category', 'SOMETHING_NEW', 'category is odd')).toBe('category is odd');
+  });
+
+  it('labels the default categories and passes custom ones through', () => {
+    expect(categoryLabel('loan')).toBe('贷款');
+    expect(categoryLabel('信用卡积分')).toBe('信用卡积分');
+  });
+
+  it('registers the element', () => {
+    expect(customElements.get('cl-feedback-form')).toBeDefined();
+  });
+});
