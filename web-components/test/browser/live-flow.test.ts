@@ -52,6 +52,8 @@ describe.skipIf(!hasChromium)('live customer loop', () => {
     // demo.js shows the tracker for the new feedback; it loads, then goes live.
     await expect.poll(() => status(page)).toBe('已提交');
     const ticketId = await ticketOf(env, code);
+    const due = (await env.gql(`query($c:String!){ trackFeedback(trackingCode:$c){ expectedResolutionAt } }`, { c: code })).trackFeedback.expectedResolutionAt;
+    if (due) expect(await page.locator('cl-feedback-tracker [part=expected]').textContent()).toContain('预计');
     await move(env, ticketId, 'ACKNOWLEDGED', '已收到 <img src=x onerror="window.__xss=4">');
     await expect.poll(() => status(page), { timeout: 15_000 }).toBe('已受理');
     await reply(env, ticketId, `<script>window.__xss=5</script>我们已安排专人跟进。`);

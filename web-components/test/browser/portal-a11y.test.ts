@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { feedback } from '@closeloop/db';
 import type { Page } from 'playwright-core';
-import { artifactPath, axe, hasChromium, problemsOf, start, type Env } from './harness.ts';
+import { artifactPath, axe, hasChromium, move, problemsOf, start, ticketOf, type Env } from './harness.ts';
 
 let env: Env;
 beforeAll(async () => {
@@ -41,6 +41,16 @@ describe.skipIf(!hasChromium)('hosted portal', () => {
     await items.first().waitFor();
     expect(page.url()).not.toContain(ticket);
     expect(await items.count()).toBeGreaterThanOrEqual(2); // the demo customer's seeded feedback
+
+    // Statuses in the list are live: staff move the newest open one.
+    const code = (await items.first().locator('strong').textContent())!.split('·')[1]!.trim();
+    const open = (await items.first().locator('[part=status]').textContent())!.trim();
+    if (open !== '已关闭') {
+      const ticketId = await ticketOf(env, code);
+      const next: Record<string, string> = { 已提交: 'ACKNOWLEDGED', 已受理: 'IN_PROGRESS', 处理中: 'RESOLVED', 待您回复: 'RESOLVED', 已解决: 'CLOSED' };
+      await move(env, ticketId, next[open]!);
+      await expect.poll(() => items.first().locator('[part=status]').textContent(), { timeout: 15_000 }).not.toBe(open);
+    }
     await items.first().click();
     await page.locator('cl-feedback-tracker [part=timeline]').waitFor();
     expect(await page.locator('cl-feedback-tracker [part=event]').count()).toBeGreaterThan(0);
