@@ -113,3 +113,22 @@ describe('SLA policies', () => {
     expect((await del(atm.data.setSlaPolicy.id)).data.deleteSlaPolicy.__typename).toBe('DeletedPayload');
   });
 });
+
+describe('department calendars', () => {
+  it("moves a department's open tickets to its own calendar", async () => {
+    const sup = (await env.staffToken('SUPERVISOR')).token;
+    const s = await env.gql(SUBMIT, { input: { kind: 'SUGGESTION', channel: 'PHONE', content: 'please add a dark mode', receivedAt: iso('2026-11-16T09:00+08:00') } }, bearer(sup));
+    const code = s.data.submitFeedback.trackingCode;
+    const track = async () => (await env.gql('query($c: String!) { trackFeedback(trackingCode: $c) { ticket { resolutionDueAt department { id code } calendar { code } } } }', { c: code }, bearer(sup))).data.trackFeedback.ticket;
+    const before = await track();
+    expect(before).toMatchObject({ department: { code: 'PRODUCT' }, calendar: { code: 'CN_MAINLAND' } });
+    const cal = await env.gql(`mutation($i: CreateBusinessCalendarInput!) { createBusinessCalendar(input: $i) { ${CAL} } }`, {
+      i: { code: 'ROUND_THE_CLOCK', timeZone: 'Asia/Shanghai', weeklyHours: [1, 2, 3, 4, 5, 6, 7].map((weekday) => ({ weekday, intervals: [{ start: '00:00', end: '24:00' }] })) },
+    }, bearer(admin));
+    const r = await env.gql('mutation($i: SetDepartmentCalendarInput!) { setDepartmentCalendar(input: $i) { __typename ... on Department { code calendar { code } } } }',
+      { i: { departmentId: before.department.id, calendarId: cal.data.createBusinessCalendar.id } }, bearer(admin));
+    expect(r.data.setDepartmentCalendar).toEqual({ __typename: 'Department', code: 'PRODUCT', calendar: { code: 'ROUND_THE_CLOCK' } });
+    // 2400 business minutes round the clock = 40 hours
+    expect(await track()).toMatchObject({ calendar: { code: 'ROUND_THE_CLOCK' }, resolutionDueAt: iso('2026-11-18T01:00+08:00') });
+  });
+});

@@ -126,6 +126,10 @@ export const RoutingRuleRef = builder.drizzleNode('routingRules', {
   }),
 });
 
+builder.drizzleObjectFields(DepartmentRef, (t) => ({
+  calendar: t.relation('calendar', { nullable: true, authScopes: reader, description: 'Its business calendar; null = the default calendar.' }),
+}));
+
 builder.queryFields((t) => ({
   businessCalendars: t.drizzleField({
     type: ['businessCalendars'], authScopes: reader,

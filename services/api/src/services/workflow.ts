@@ -1,7 +1,7 @@
 // Admin management of business calendars, SLA policies, routing rules and customer tiers. Every edit
 // is validated first (typed errors, nothing changed), audited, and reschedules the open tickets it
 // affects in the same transaction.
-import { and, eq, inArray, ne, sql } from 'drizzle-orm';
+import { and, eq, inArray, isNull, ne, or, sql } from 'drizzle-orm';
 import {
   businessCalendars, customers, departments, feedback, routingRules, slaPolicies, tickets, tiers, type Database, type Tx,
 } from '@closeloop/db';
@@ -140,7 +140,7 @@ export class WorkflowService {
       if (!target) fail(['input', 'calendarId'], 'NOT_FOUND', 'No such calendar');
       const [row] = await tx.update(departments).set({ calendarId }).where(eq(departments.id, departmentId)).returning();
       await tx.update(tickets).set({ calendarId: target!.id })
-        .where(and(eq(tickets.departmentId, departmentId), inArray(tickets.status, [...OPEN]), ne(tickets.calendarId, target!.id)));
+        .where(and(eq(tickets.departmentId, departmentId), inArray(tickets.status, [...OPEN]), or(isNull(tickets.calendarId), ne(tickets.calendarId, target!.id))));
       const rescheduled = await recomputeOpenTickets(tx, eq(tickets.departmentId, departmentId), new Date());
       await audit(tx, actorOf(viewer), 'department.calendar', { type: 'Department', id: departmentId }, { calendarId, rescheduled });
       return row!;
