@@ -96,6 +96,18 @@ describe('sweeper', () => {
     expect(rows.every((t) => t.level === 'L2')).toBe(true);
   });
 
+  it("the app's sweeper publishes through the same path as every ticket change (ticketEvents)", async () => {
+    const id = await submit('2026-03-03T09:00+08:00');
+    const seen: TimelineRow[] = [];
+    const off = env.app.onEvents((events: TimelineRow[]) => { seen.push(...events); });
+    try {
+      await env.app.services.sweeper.sweepOnce(new Date('2026-04-01T00:00Z'));
+    } finally {
+      off();
+    }
+    expect(seen.filter((e) => e.ticketId === id).map((e) => e.type)).toEqual(['SLA_BREACHED', 'SLA_BREACHED', 'ESCALATED']);
+  });
+
   it('runSlaSweep is for admins and supervisors', async () => {
     const q = 'mutation { runSlaSweep { __typename ... on SlaSweepResult { tickets } } }';
     expect((await env.gql(q, {}, bearer(supervisor))).data.runSlaSweep.__typename).toBe('SlaSweepResult');
