@@ -151,4 +151,16 @@ describe('reprioritising and re-tiering recompute the due times', () => {
     const denied = await env.gql('mutation($i: SetCustomerTierInput!) { setCustomerTier(input: $i) { __typename } }', { i: { customerId, tierCode: 'VIP' } }, bearer((await env.staffToken('AGENT')).token));
     expect(denied.data.setCustomerTier.__typename).toBe('ForbiddenError');
   });
+
+  it("a tier change in the host's customer token re-tiers the customer's open tickets", async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(new Date('2026-03-09T09:00+08:00'));
+    const headers = async (tier: string) => ({ ...bearer(await env.customerToken('token-tier', { tier })), 'x-closeloop-channel': env.channel.publishableKey });
+    const r = await env.gql(SUBMIT, { input: { kind: 'COMPLAINT', content: 'the queue was too long' } }, await headers('STANDARD'));
+    const code = r.data.submitFeedback.trackingCode;
+    const expected = async (tier: string) =>
+      (await env.gql('query($c: String!) { trackFeedback(trackingCode: $c) { expectedResolutionAt } }', { c: code }, await headers(tier))).data.trackFeedback.expectedResolutionAt;
+    expect(await expected('STANDARD')).toBe(iso('2026-03-11T18:00+08:00'));
+    expect(await expected('VIP')).toBe(iso('2026-03-10T14:00+08:00')); // 720 business minutes
+  });
 });

@@ -3,6 +3,7 @@ import { eq } from 'drizzle-orm';
 import { apiKeys, channelApps, customers, staff, tiers, type Database } from '@closeloop/db';
 import type { ApiScope, CustomerSigningAlgorithm } from '@closeloop/domain';
 import { decryptSecret, deriveKey, encryptSecret, safeEqualHex, sha256 } from './keys.ts';
+import { retierOpenTickets } from '../services/sla.ts';
 
 export type ChannelApp = typeof channelApps.$inferSelect;
 export type StaffRow = typeof staff.$inferSelect;
@@ -213,6 +214,14 @@ async function upsertCustomer(db: Database, externalId: string, claims: Record<s
   if (email && email !== existing.email) changes.email = email;
   if (tierId && tierId !== existing.tierId) changes.tierId = tierId;
   if (Object.keys(changes).length === 0) return existing;
-  const [updated] = await db.update(customers).set({ ...changes, updatedAt: new Date() }).where(eq(customers.id, existing.id)).returning();
-  return updated!;
+  if (!changes.tierId) {
+    const [updated] = await db.update(customers).set({ ...changes, updatedAt: new Date() }).where(eq(customers.id, existing.id)).returning();
+    return updated!;
+  }
+  // Re-tiered by the host: the open tickets get the new tier's SLA targets and due times.
+  return db.transaction(async (tx) => {
+    const [updated] = await tx.update(customers).set({ ...changes, updatedAt: new Date() }).where(eq(customers.id, existing.id)).returning();
+    await retierOpenTickets(tx, existing.id, tierCode ?? null, new Date());
+    return updated!;
+  });
 }

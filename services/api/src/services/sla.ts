@@ -141,6 +141,38 @@ export async function recomputeOpenTickets(tx: Tx, where: SQL, now: Date): Promi
   return rows.length;
 }
 
+/**
+ * After a customer's tier changed: their feedback on open tickets get the new tier's targets, and those
+ * tickets new targets and due times (an upgrade shortens them, a downgrade lengthens them). Returns how
+ * many tickets were rescheduled.
+ */
+export async function retierOpenTickets(tx: Tx, customerId: string, tierCode: string | null, now: Date): Promise<number> {
+  const open = await tx
+    .select()
+    .from(tickets)
+    .where(and(
+      inArray(tickets.status, ['SUBMITTED', 'ACKNOWLEDGED', 'IN_PROGRESS', 'AWAITING_CUSTOMER']),
+      inArray(tickets.id, tx.select({ id: feedback.ticketId }).from(feedback).where(eq(feedback.customerId, customerId))),
+    ))
+    .orderBy(tickets.id)
+    .for('update');
+  for (const t of open) {
+    const mine = await tx.select().from(feedback).where(and(eq(feedback.ticketId, t.id), eq(feedback.customerId, customerId)));
+    for (const f of mine) {
+      const targets = await policyTargets(tx, f.kind, tierCode, f.category);
+      await tx.update(feedback)
+        .set({ slaFirstResponseMinutes: targets?.firstResponseMinutes ?? null, slaResolutionMinutes: targets?.resolutionMinutes ?? null })
+        .where(eq(feedback.id, f.id));
+    }
+    const next: TicketRow = { ...t, ...(await retarget(tx, t.id, t.priority)) };
+    await tx.update(tickets).set({
+      slaFirstResponseMinutes: next.slaFirstResponseMinutes, slaResolutionMinutes: next.slaResolutionMinutes,
+      ...(await refreshSla(tx, next, now)), updatedAt: now,
+    }).where(eq(tickets.id, t.id));
+  }
+  return open.length;
+}
+
 /** A ticket before its first insert, for computing its schedule from a draft. */
 export const EMPTY_TICKET: TicketRow = Object.freeze({
   id: '', status: 'SUBMITTED', kind: 'INQUIRY', channel: 'WEB', customerId: null, priority: 'NORMAL', departmentId: null,

@@ -12,7 +12,7 @@ import type { Viewer } from '../auth/identity.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../schema/errors.ts';
 import { audit } from './audit.ts';
 import { actorOf, isUniqueViolation } from './feedback.ts';
-import { policyTargets, recomputeOpenTickets, refreshSla, retarget } from './sla.ts';
+import { recomputeOpenTickets, retierOpenTickets } from './sla.ts';
 
 export interface CalendarInput {
   code?: string | null;
@@ -284,26 +284,8 @@ export class WorkflowService {
       const [c] = await tx.select().from(customers).where(eq(customers.id, customerId)).for('update');
       if (!c) throw new NotFoundError('No such customer');
       const [updated] = await tx.update(customers).set({ tierId: tier!.id, updatedAt: new Date() }).where(eq(customers.id, customerId)).returning();
-      const open = await tx
-        .select({ id: tickets.id })
-        .from(tickets)
-        .where(and(inArray(tickets.status, [...OPEN]), inArray(tickets.id, tx.select({ id: feedback.ticketId }).from(feedback).where(eq(feedback.customerId, customerId)))))
-        .orderBy(tickets.id)
-        .for('update');
-      const now = new Date();
-      for (const { id } of open) {
-        const mine = await tx.select().from(feedback).where(and(eq(feedback.ticketId, id), eq(feedback.customerId, customerId)));
-        for (const f of mine) {
-          const t = await policyTargets(tx, f.kind, tier!.code, f.category);
-          await tx.update(feedback).set({ slaFirstResponseMinutes: t?.firstResponseMinutes ?? null, slaResolutionMinutes: t?.resolutionMinutes ?? null }).where(eq(feedback.id, f.id));
-        }
-        const [t] = await tx.select().from(tickets).where(eq(tickets.id, id));
-        const next = { ...t!, ...(await retarget(tx, id, t!.priority)) };
-        await tx.update(tickets).set({
-          slaFirstResponseMinutes: next.slaFirstResponseMinutes, slaResolutionMinutes: next.slaResolutionMinutes, ...(await refreshSla(tx, next, now)), updatedAt: now,
-        }).where(eq(tickets.id, id));
-      }
-      await audit(tx, actorOf(viewer), 'customer.tier', { type: 'Customer', id: customerId }, { from: c.tierId, to: tier!.code, rescheduled: open.length });
+      const rescheduled = await retierOpenTickets(tx, customerId, tier!.code, new Date());
+      await audit(tx, actorOf(viewer), 'customer.tier', { type: 'Customer', id: customerId }, { from: c.tierId, to: tier!.code, rescheduled });
       return updated!;
     });
   }
