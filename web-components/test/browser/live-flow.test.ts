@@ -102,6 +102,30 @@ describe.skipIf(!hasChromium)('live customer loop', () => {
     expect(problemsOf(page)).toEqual([]);
   });
 
+  it('shows reconnecting when the connection drops and replays what it missed', async () => {
+    const page = await env.newPage();
+    let blocked = false;
+    const open: Array<{ close(): Promise<void> }> = [];
+    await page.routeWebSocket(/\/graphql/, (ws) => {
+      if (blocked) return void ws.close({ code: 1011, reason: 'network down' });
+      ws.connectToServer();
+      open.push(ws);
+    });
+    const code = await submitOnWebsite(page, '断线重连后不应漏掉进度。');
+    await expect.poll(() => status(page)).toBe('已提交');
+    await expect.poll(() => open.length).toBeGreaterThan(0);
+    const ticketId = await ticketOf(env, code);
+
+    blocked = true;
+    for (const ws of open.splice(0)) await ws.close();
+    await page.locator('cl-feedback-tracker [part~=reconnecting]').waitFor({ timeout: 10_000 });
+    await move(env, ticketId, 'ACKNOWLEDGED', '断线期间的更新'); // happens while the page is offline
+    blocked = false;
+    await expect.poll(() => status(page), { timeout: 20_000 }).toBe('已受理');
+    await page.locator('cl-feedback-tracker [part~=reconnecting]').waitFor({ state: 'detached' });
+    expect(await page.locator('cl-feedback-tracker [part=timeline]').textContent()).toContain('断线期间的更新');
+  });
+
   it('retries a submission whose answer was lost without creating a second feedback', async () => {
     const page = await env.newPage();
     let cut = 0;
