@@ -57,6 +57,27 @@ const lazyLocales: Plugin = {
   },
 };
 
+/**
+ * dist/esm/: the ES module package for bundler users. Our code (elements and SDK) is bundled, npm
+ * dependencies stay imports so the host's bundler dedupes them (e.g. one Lit), locales stay lazy chunks.
+ */
+export async function buildModule(): Promise<void> {
+  await build({
+    entryPoints: { index: join(here, '..', 'src', 'index.ts') },
+    outdir: join(DIST, 'esm'),
+    bundle: true,
+    splitting: true,
+    format: 'esm',
+    target: 'es2021',
+    platform: 'browser',
+    charset: 'utf8',
+    chunkNames: 'locale-[name]-[hash]',
+    external: ['lit', 'lit/*', '@lit/localize', '@urql/core', 'graphql-ws', 'wonka'],
+    alias: { 'gql.tada': join(here, 'gql-tada-shim.ts') },
+    tsconfigRaw: { compilerOptions: { experimentalDecorators: true, useDefineForClassFields: false } },
+  });
+}
+
 export interface BuiltFile { name: string; bytes: number; gzipBytes: number }
 
 /** Builds dist/closeloop.js and the on-demand locale files beside it (dist/locale-en.js, dist/locale-zh-TW.js). */
@@ -85,6 +106,7 @@ export async function buildBundle(): Promise<{ path: string; bytes: number; gzip
     plugins: [minifyCss, lazyLocales],
   });
   mkdirSync(DIST, { recursive: true });
+  await buildModule();
   const files: BuiltFile[] = [];
   for (const out of result.outputFiles) {
     // Minified code keeps the indentation inside template literals (Lit html/css, GraphQL documents).
