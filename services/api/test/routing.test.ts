@@ -46,6 +46,17 @@ describe('routing on submission', () => {
     expect(r.data.trackFeedback.ticket.department.code).toBe('CREDIT');
   });
 
+  it('an account manager of another department gets the ticket, and finds it in their queue', async () => {
+    const csManager = await env.staffToken('SENIOR', 'CUSTOMER_SERVICE');
+    const [vip] = await env.handle.db.select().from(tiers).where(eq(tiers.code, 'VIP'));
+    await env.handle.db.insert(customers).values({ externalId: 'vip-cs', tierId: vip!.id, accountManagerId: csManager.id });
+    const code = await submitAsCustomer('vip-cs', { kind: 'COMPLAINT', content: 'My mortgage statement is wrong' });
+    expect(await routed(code)).toEqual({ level: 'L2', priority: 'HIGH', department: 'CREDIT', assignee: csManager.id });
+    const queue = await env.gql('{ tickets(first: 50) { edges { node { department { code } feedback { trackingCode } } } } }', {}, bearer(csManager.token));
+    const mine = queue.data.tickets.edges.map((e: any) => e.node).filter((n: any) => n.department.code === 'CREDIT');
+    expect(mine.map((n: any) => n.feedback[0].trackingCode)).toEqual([code]);
+  });
+
   it('without an account manager: least-loaded handler at the level, ties by id', async () => {
     const picks: string[] = [];
     for (let i = 0; i < 4; i++) {

@@ -63,7 +63,8 @@ function ticketWhere(ctx: Context, f: TicketFilterShape | null | undefined) {
     // An agent asking for another department gets nothing rather than an error.
     where.departmentId = dept === null || dept === wanted ? wanted : NO_DEPARTMENT;
   } else if (dept !== null) {
-    where.departmentId = dept;
+    // Their department's queue, plus what was routed to them elsewhere (a customer's account manager).
+    where.OR = [{ departmentId: dept }, ...(ctx.viewer.kind === 'STAFF' ? [{ assigneeId: ctx.viewer.staff.id }] : [])];
   }
   if (f?.status?.length) where.status = { in: f.status };
   if (f?.kind?.length) where.kind = { in: f.kind };
