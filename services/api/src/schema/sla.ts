@@ -7,7 +7,10 @@ import { ForbiddenError, InvalidTransitionError, NotFoundError, ValidationError 
 import { inputId } from './ids.ts';
 import { TicketPayload, TicketRef } from './ticket.ts';
 import { FeedbackRef } from './feedback.ts';
-import { pausesOf, toBusinessCalendar, type CalendarRow, type StoredPause } from '../services/sla.ts';
+import { eq } from 'drizzle-orm';
+import { businessCalendars } from '@closeloop/db';
+import { pausesOf, toBusinessCalendar, type StoredPause } from '../services/sla.ts';
+import type { Context } from '../context.ts';
 import './workflow.ts';
 
 export const SlaStateEnum = builder.enumType('SlaState', {
@@ -50,38 +53,54 @@ const SlaPauseRef = builder.objectRef<StoredPause>('SlaPause').implement({
 
 interface SlaSource {
   receivedAt: Date; firstRespondedAt: Date | null; resolvedAt: Date | null; pauses: StoredPause[];
-  targets: { firstResponseMinutes: number; resolutionMinutes: number } | null; calendar: CalendarRow | null;
+  targets: { firstResponseMinutes: number; resolutionMinutes: number } | null; calendarId: string | null;
 }
 
-function view(s: SlaSource): SlaView | null {
-  if (!s.targets || !s.calendar) return null;
-  const calendar: BusinessCalendar = toBusinessCalendar(s.calendar);
+/**
+ * Calendars are loaded once per request and calendar id (rather than joined to every ticket row):
+ * a page of tickets shares one or two calendars.
+ */
+const calendarsByRequest = new WeakMap<object, Map<string, Promise<BusinessCalendar | null>>>();
+function calendarFor(ctx: Context, id: string): Promise<BusinessCalendar | null> {
+  let cache = calendarsByRequest.get(ctx);
+  if (!cache) calendarsByRequest.set(ctx, (cache = new Map()));
+  let hit = cache.get(id);
+  if (!hit) {
+    hit = ctx.db.select().from(businessCalendars).where(eq(businessCalendars.id, id)).limit(1).then(([row]) => (row ? toBusinessCalendar(row) : null));
+    cache.set(id, hit);
+  }
+  return hit;
+}
+
+async function view(ctx: Context, s: SlaSource): Promise<SlaView | null> {
+  if (!s.targets || !s.calendarId) return null;
+  const calendar = await calendarFor(ctx, s.calendarId);
+  if (!calendar) return null;
   const pauses = pausesOf(s.pauses);
   const sla = computeSla({ calendar, targets: s.targets, receivedAt: s.receivedAt, now: new Date(), pauses, firstRespondedAt: s.firstRespondedAt, resolvedAt: s.resolvedAt });
   return { sla, targets: s.targets, paused: !s.resolvedAt && pauses.some((p) => p.to === null) };
 }
 
 const ticketSlaSelect = {
-  columns: { receivedAt: true, firstRespondedAt: true, resolvedAt: true, slaPauses: true, slaFirstResponseMinutes: true, slaResolutionMinutes: true },
-  with: { calendar: true },
+  columns: { receivedAt: true, firstRespondedAt: true, resolvedAt: true, slaPauses: true, slaFirstResponseMinutes: true, slaResolutionMinutes: true, calendarId: true },
 } as const;
 
 type TicketSlaRow = {
   receivedAt: Date; firstRespondedAt: Date | null; resolvedAt: Date | null; slaPauses: StoredPause[];
-  slaFirstResponseMinutes: number | null; slaResolutionMinutes: number | null; calendar: CalendarRow | null;
+  slaFirstResponseMinutes: number | null; slaResolutionMinutes: number | null; calendarId: string | null;
 };
-const ticketView = (t: TicketSlaRow) => view({
-  receivedAt: t.receivedAt, firstRespondedAt: t.firstRespondedAt, resolvedAt: t.resolvedAt, pauses: t.slaPauses, calendar: t.calendar,
+const ticketView = (ctx: Context, t: TicketSlaRow) => view(ctx, {
+  receivedAt: t.receivedAt, firstRespondedAt: t.firstRespondedAt, resolvedAt: t.resolvedAt, pauses: t.slaPauses, calendarId: t.calendarId,
   targets: t.slaFirstResponseMinutes == null || t.slaResolutionMinutes == null ? null
     : { firstResponseMinutes: t.slaFirstResponseMinutes, resolutionMinutes: t.slaResolutionMinutes },
 });
 
 builder.drizzleObjectFields(TicketRef, (t) => ({
-  sla: t.field({ type: SlaStatusRef, nullable: true, select: ticketSlaSelect, resolve: (r) => ticketView(r as never), description: 'null when no SLA policy applies.' }),
-  slaState: t.field({ type: SlaStateEnum, nullable: true, select: ticketSlaSelect, resolve: (r) => ticketView(r as never)?.sla.state ?? null }),
+  sla: t.field({ type: SlaStatusRef, nullable: true, select: ticketSlaSelect, resolve: (r, _a, ctx) => ticketView(ctx, r as never), description: 'null when no SLA policy applies.' }),
+  slaState: t.field({ type: SlaStateEnum, nullable: true, select: ticketSlaSelect, resolve: async (r, _a, ctx) => (await ticketView(ctx, r as never))?.sla.state ?? null }),
   businessMinutesRemaining: t.float({
     nullable: true, select: ticketSlaSelect, description: 'Business minutes left on the resolution clock (pauses excluded); negative once breached.',
-    resolve: (r) => ticketView(r as never)?.sla.businessMinutesRemaining ?? null,
+    resolve: async (r, _a, ctx) => (await ticketView(ctx, r as never))?.sla.businessMinutesRemaining ?? null,
   }),
   firstResponseWarnAt: t.expose('firstResponseWarnAt', { type: 'DateTime', nullable: true }),
   resolutionWarnAt: t.expose('resolutionWarnAt', { type: 'DateTime', nullable: true }),
@@ -100,18 +119,18 @@ builder.drizzleObjectFields(FeedbackRef, (t) => ({
     description: "This customer's own SLA figures: from this feedback's receivedAt with its own targets (a merged ticket runs on the strictest).",
     select: {
       columns: { receivedAt: true, firstRespondedAt: true, slaFirstResponseMinutes: true, slaResolutionMinutes: true },
-      with: { ticket: { columns: { priority: true, resolvedAt: true, slaPauses: true }, with: { calendar: true } } },
+      with: { ticket: { columns: { priority: true, resolvedAt: true, slaPauses: true, calendarId: true } } },
     },
-    resolve: (f) => {
+    resolve: (f, _a, ctx) => {
       const r = f as unknown as {
         receivedAt: Date; firstRespondedAt: Date | null; slaFirstResponseMinutes: number | null; slaResolutionMinutes: number | null;
-        ticket: { priority: Priority; resolvedAt: Date | null; slaPauses: StoredPause[]; calendar: CalendarRow | null };
+        ticket: { priority: Priority; resolvedAt: Date | null; slaPauses: StoredPause[]; calendarId: string | null };
       };
       const base = r.slaFirstResponseMinutes == null || r.slaResolutionMinutes == null ? null
         : { firstResponseMinutes: r.slaFirstResponseMinutes, resolutionMinutes: r.slaResolutionMinutes };
-      return view({
+      return view(ctx, {
         receivedAt: r.receivedAt, firstRespondedAt: r.firstRespondedAt ?? r.ticket.resolvedAt, resolvedAt: r.ticket.resolvedAt,
-        pauses: r.ticket.slaPauses, calendar: r.ticket.calendar, targets: effectiveTargets([base], r.ticket.priority),
+        pauses: r.ticket.slaPauses, calendarId: r.ticket.calendarId, targets: effectiveTargets([base], r.ticket.priority),
       });
     },
   }),
