@@ -38,6 +38,7 @@ function website() {
     $('tracking').hidden = false;
     $('graphiql-snippet').textContent = `query { trackFeedback(trackingCode: "${trackingCode}") { ticket { id status } } }
 
+# then, with the variables {"id": "<ticket.id from the answer>"}:
 mutation Move($id: ID!) {
   transitionTicket(input: { ticketId: $id, status: IN_PROGRESS, note: "我们正在处理。We are on it." }) {
     __typename ... on TicketPayload { ticket { status } }

@@ -80,6 +80,8 @@ export function webRoutes(options: WebOptions = {}): Route[] {
 
   const page: Route = (req, res) => {
     const path = (req.url ?? '').split('?')[0]!.replace(/\/$/, '') || '/';
+    // Browsers ask every page for one; an empty answer keeps a 404 out of the console.
+    if (path === '/favicon.ico') return res.writeHead(204, { 'cache-control': 'public, max-age=86400' }).end(), true;
     const file = pages[path];
     if (!file || (req.method !== 'GET' && req.method !== 'HEAD')) return false;
     const ext = file.split('.').pop()!;
