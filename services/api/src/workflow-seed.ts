@@ -1,5 +1,5 @@
-// Default workflow configuration every deployment starts with (issue 6). Idempotent: existing rows,
-// possibly edited by an admin, are never overwritten.
+// Default workflow configuration every deployment starts with (issue 6). Idempotent: runs on every
+// start, fills empty tables only, so an admin's edits and deletions stay.
 import { eq } from 'drizzle-orm';
 import { businessCalendars, departments, routingRules, slaPolicies, type Database } from '@closeloop/db';
 import { DEFAULT_CALENDAR, DEFAULT_ROUTING_RULES, DEFAULT_SLA_POLICIES } from '@closeloop/domain';
@@ -29,12 +29,20 @@ export async function seedWorkflow(db: Database): Promise<void> {
       isDefault: true,
     }).onConflictDoNothing();
   }
-  await db.insert(slaPolicies).values(DEFAULT_SLA_POLICIES.map((p) => ({
-    kind: p.kind, tierCode: p.tierCode, category: p.category ?? null,
-    firstResponseMinutes: p.targets.firstResponseMinutes, resolutionMinutes: p.targets.resolutionMinutes,
-  }))).onConflictDoNothing();
+  // Policies and rules are seeded once, on an empty table: an admin's deletions must not come back on restart.
+  const [anyPolicy] = await db.select({ id: slaPolicies.id }).from(slaPolicies).limit(1);
+  if (!anyPolicy) {
+    await db.insert(slaPolicies).values(DEFAULT_SLA_POLICIES.map((p) => ({
+      kind: p.kind, tierCode: p.tierCode, category: p.category ?? null,
+      firstResponseMinutes: p.targets.firstResponseMinutes, resolutionMinutes: p.targets.resolutionMinutes,
+    }))).onConflictDoNothing();
+  }
+  const [anyRule] = await db.select({ id: routingRules.id }).from(routingRules).limit(1);
+  const [defaultRule] = await db.select({ id: routingRules.id }).from(routingRules).where(eq(routingRules.isDefault, true)).limit(1);
+  if (anyRule && defaultRule) return;
   const depts = new Map((await db.select().from(departments)).map((d) => [d.code, d.id]));
-  const rules = DEFAULT_ROUTING_RULES.filter((r) => depts.has(r.action.departmentCode)).map((r) => ({
+  // An empty table gets every default rule; otherwise only the catch-all, which must always exist.
+  const rules = DEFAULT_ROUTING_RULES.filter((r) => depts.has(r.action.departmentCode) && (!anyRule || r.id === 'default')).map((r) => ({
     key: r.id, name: RULE_NAMES[r.id] ?? r.id, position: r.position, enabled: r.enabled, isDefault: r.id === 'default',
     kinds: [...(r.match.kinds ?? [])], categories: [...(r.match.categories ?? [])], keywords: [...(r.match.keywords ?? [])],
     tiers: [...(r.match.tiers ?? [])], channels: [...(r.match.channels ?? [])],

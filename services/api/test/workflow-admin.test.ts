@@ -132,3 +132,17 @@ describe('department calendars', () => {
     expect(await track()).toMatchObject({ calendar: { code: 'ROUND_THE_CLOCK' }, resolutionDueAt: iso('2026-11-18T01:00+08:00') });
   });
 });
+
+describe('seeding', () => {
+  it("runs on every start without bringing back what an admin deleted or changed", async () => {
+    const { seedBase } = await import('../src/seed.ts');
+    const before = await env.gql('{ routingRules { id name } slaPolicies { id } }', {}, bearer(admin));
+    const fraud = before.data.routingRules.find((r: { name: string }) => r.name.startsWith('Fraud'));
+    await env.gql('mutation($i: DeleteRoutingRuleInput!) { deleteRoutingRule(input: $i) { __typename } }', { i: { id: fraud.id } }, bearer(admin));
+    await seedBase(env.handle.db);
+    const after = await env.gql('{ routingRules { id name } slaPolicies { id } }', {}, bearer(admin));
+    expect(after.data.routingRules).toHaveLength(before.data.routingRules.length - 1);
+    expect(after.data.slaPolicies).toHaveLength(before.data.slaPolicies.length);
+    expect((await env.gql('{ businessCalendars { isDefault } }', {}, bearer(admin))).data.businessCalendars.filter((c: { isDefault: boolean }) => c.isDefault)).toHaveLength(1);
+  });
+});
