@@ -13,6 +13,7 @@ import type { TimelineRow } from './services/events.ts';
 import { createMemoryBus, type EventBus } from './realtime/bus.ts';
 import { RealtimeHub, type RealtimeSettings } from './realtime/hub.ts';
 import { GRAPHIQL_EXAMPLES } from './graphiql.ts';
+import { prereadJsonBody } from './http-body.ts';
 import { maxDepthPlugin } from '@escape.tech/graphql-armor-max-depth';
 import { maxAliasesPlugin } from '@escape.tech/graphql-armor-max-aliases';
 import { maxTokensPlugin } from '@escape.tech/graphql-armor-max-tokens';
@@ -154,6 +155,7 @@ export function createApp(options: AppOptions): App {
         res.writeHead(302, { location: options.production ? '/health' : '/graphql' }).end();
         return;
       }
+      await prereadJsonBody(req);
       await yoga(req, res);
     } catch (e) {
       console.error(e);

@@ -9,12 +9,16 @@ export const TimelineEventRef = builder.drizzleNode('timelineEvents', {
   // position and id are always selected so that `cursor` and `sequence` need no per-field selection:
   // a subscription resolves rows the hub already read, and a field with its own selection would make
   // the drizzle plugin re-load every row once per subscriber.
-  select: { columns: { visibility: true, position: true } },
+  // Every column a field reads is in the type's selection, and the fields below read the row with plain
+  // resolvers: with a type-level `select`, `t.expose` gives each field a selection of its own, which
+  // the drizzle plugin then checks per field and per row (getLoaderMapping/setFieldMapping), the
+  // largest single cost of resolving a timeline (npm run bench, docs/performance.md).
+  select: { columns: { id: true, visibility: true, position: true, type: true, fromStatus: true, toStatus: true, body: true, actorType: true, actorName: true, createdAt: true } },
   // Belt and braces: list fields already filter INTERNAL events out for customers.
   authScopes: (e, ctx) => e.visibility === 'PUBLIC' || canSeeInternal(ctx.viewer),
   runScopesOnType: true,
   fields: (t) => ({
-    position: t.exposeInt('position', { description: "Order within the feedback's timeline, from 1, without gaps." }),
+    position: t.int({ description: "Order within the feedback's timeline, from 1, without gaps.", resolve: (e) => e.position }),
     cursor: t.string({
       description: 'Pass as `after` to feedbackProgress to resume after this event.',
       resolve: (e) => String(e.position),
@@ -23,14 +27,14 @@ export const TimelineEventRef = builder.drizzleNode('timelineEvents', {
       description: 'Global order of events across all tickets (pass as `after` to ticketEvents to resume after this event).',
       resolve: (e) => String((e as unknown as { id: number }).id),
     }),
-    type: t.expose('type', { type: TimelineEventTypeEnum }),
-    visibility: t.expose('visibility', { type: VisibilityEnum }),
-    fromStatus: t.expose('fromStatus', { type: TicketStatusEnum, nullable: true }),
-    toStatus: t.expose('toStatus', { type: TicketStatusEnum, nullable: true }),
-    body: t.exposeString('body', { nullable: true, description: 'Reply or note text; plain text, never HTML.' }),
-    actorType: t.expose('actorType', { type: ActorTypeEnum }),
-    actorName: t.exposeString('actorName', { nullable: true }),
-    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    type: t.field({ type: TimelineEventTypeEnum, resolve: (e) => e.type }),
+    visibility: t.field({ type: VisibilityEnum, resolve: (e) => e.visibility }),
+    fromStatus: t.field({ type: TicketStatusEnum, nullable: true, resolve: (e) => e.fromStatus }),
+    toStatus: t.field({ type: TicketStatusEnum, nullable: true, resolve: (e) => e.toStatus }),
+    body: t.string({ nullable: true, description: 'Reply or note text; plain text, never HTML.', resolve: (e) => e.body }),
+    actorType: t.field({ type: ActorTypeEnum, resolve: (e) => e.actorType }),
+    actorName: t.string({ nullable: true, resolve: (e) => e.actorName }),
+    createdAt: t.field({ type: 'DateTime', resolve: (e) => e.createdAt }),
     feedback: t.relation('feedback'),
   }),
 });
