@@ -50,8 +50,8 @@ export async function start(): Promise<void> {
   } else {
     await seedBase(handle.db);
   }
-  // Builds the browser bundle now if it is missing or stale, so the first page load is not the one that waits.
-  await loadBundle().catch((e) => console.error(`closeloop: could not build /sdk/closeloop.js: ${e.message}`));
+  // Builds the browser bundle in the background if it is missing or stale; /sdk/ requests wait for it.
+  loadBundle().catch((e) => console.error(`closeloop: could not build /sdk/closeloop.js: ${e.message}`));
   const port = await app.listen(config.port, config.host);
   const serverFile = join(config.dataDir, 'server.json');
   writeFileSync(serverFile, JSON.stringify({ pid: process.pid, port, adminToken }), { mode: 0o600 });
