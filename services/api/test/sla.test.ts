@@ -130,6 +130,32 @@ describe('the clock pauses while awaiting the customer', () => {
   });
 });
 
+describe('resolving and reopening', () => {
+  it('resolving from AWAITING_CUSTOMER closes the pause; reopening restarts the resolution clock where it stopped', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(new Date('2026-03-02T09:00+08:00')); // Monday
+    const code = await submit({ kind: 'INQUIRY', content: 'what are the opening hours' }); // 960: due Tue 18:00
+    const { ticket } = await ticketOf(code);
+    const move = async (status: string, at: string) => {
+      vi.setSystemTime(new Date(at));
+      const r = await env.gql('mutation($i: TransitionTicketInput!) { transitionTicket(input: $i) { __typename } }', { i: { ticketId: ticket.id, status } }, bearer(supervisor));
+      expect(r.data.transitionTicket.__typename).toBe('TicketPayload');
+    };
+    await move('ACKNOWLEDGED', '2026-03-02T10:00+08:00');
+    await move('AWAITING_CUSTOMER', '2026-03-02T11:00+08:00');
+    await move('RESOLVED', '2026-03-02T14:00+08:00');
+    let t = (await ticketOf(code)).ticket;
+    expect(t.slaPauses).toEqual([{ from: iso('2026-03-02T11:00+08:00'), to: iso('2026-03-02T14:00+08:00') }]);
+    expect(t).toMatchObject({ slaState: 'MET', businessMinutesRemaining: 960 - 120 });
+    await move('IN_PROGRESS', '2026-03-03T09:00+08:00'); // reopened the next morning
+    t = (await ticketOf(code)).ticket;
+    // The time between resolving and reopening counts (the case was not really resolved): Mon 09–11 (120)
+    // and 14–18 (240) used, 600 left from Tue 09:00: all of Tuesday (480) and Wed 09:00–11:00.
+    expect(t.resolutionDueAt).toBe(iso('2026-03-04T11:00+08:00'));
+    expect(t.slaState).toBe('ON_TRACK');
+  });
+});
+
 describe('reprioritising and re-tiering recompute the due times', () => {
   it('URGENT halves the targets; a VIP upgrade shortens an open ticket', async () => {
     const code = await submit({ kind: 'COMPLAINT', content: 'the queue was too long', customerExternalId: 'retier-1', receivedAt: iso('2026-03-09T09:00+08:00') });
