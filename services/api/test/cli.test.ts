@@ -42,7 +42,7 @@ async function gql(port: number, query: string, headers: Record<string, string> 
   return res.json() as Promise<any>;
 }
 
-describe('closeloop CLI', () => {
+describe('closeloop CLI', { timeout: 90_000 }, () => {
   it('migrates, seeds and provisions with --json', async () => {
     expect((await cli('migrate', '--json')).json).toMatchObject({ migrated: true });
     expect((await cli('seed', '--json')).json).toEqual({ seeded: 'base' });
