@@ -25,6 +25,8 @@ export interface LoadResult {
   p50Ms: number;
   p99Ms: number;
   meanMs: number;
+  /** Server CPU time (user + system) per request in the measured window, in microseconds. */
+  cpuMicrosPerRequest: number;
 }
 
 const spec = JSON.parse(process.argv[2]!) as LoadSpec;
@@ -99,7 +101,22 @@ async function worker() {
   }
 }
 
+async function serverCpu(): Promise<number> {
+  const res = await fetch(new URL('/__bench/cpu', spec.url), { signal: AbortSignal.timeout(5000) });
+  return ((await res.json()) as { micros: number }).micros;
+}
+const at = (t: number) => new Promise((r) => setTimeout(r, Math.max(0, t - performance.now())));
+const cpuWindow = (async () => {
+  await at(measureFrom);
+  const a = await serverCpu();
+  const n0 = latencies.length;
+  await at(end);
+  const b = await serverCpu();
+  return { micros: b - a, requests: latencies.length - n0 };
+})();
+
 await Promise.all(Array.from({ length: spec.concurrency }, worker));
+const cpu = await cpuWindow;
 agent.destroy();
 latencies.sort((a, b) => a - b);
 const q = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? NaN;
@@ -111,5 +128,6 @@ const result: LoadResult = {
   p50Ms: q(0.5),
   p99Ms: q(0.99),
   meanMs: latencies.reduce((a, b) => a + b, 0) / (latencies.length || 1),
+  cpuMicrosPerRequest: cpu.requests > 0 ? cpu.micros / cpu.requests : NaN,
 };
 process.stdout.write(`${JSON.stringify(result)}\n`);

@@ -6,10 +6,10 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createBenchDatabase, FULL, QUICK, seedData } from './lib/data.ts';
 import { makeFixtures, type CaseId } from './lib/cases.ts';
-import { runLadder } from './lib/ladder.ts';
+import { runFloor, runLadder } from './lib/ladder.ts';
 import { countStatements } from './lib/statements.ts';
-import { runFanout } from './lib/fanout.ts';
-import { runWidget } from './lib/widget.ts';
+import { runFanout, type FanoutResult } from './lib/fanout.ts';
+import { runWidget, type WidgetResult } from './lib/widget.ts';
 import { environment, printReport, type BenchReport } from './lib/report.ts';
 import { log } from './lib/progress.ts';
 import { BENCH_DIR, killAll, pinning } from './lib/procs.ts';
@@ -63,25 +63,32 @@ try {
   const cpuProfDir = flag('cpu-prof') ? join(BENCH_DIR, 'results', 'profiles') : undefined;
   if (cpuProfDir) mkdirSync(cpuProfDir, { recursive: true });
   log('overhead ladder');
-  const ladder = await runLadder(fx, {
+  const ladderOptions = {
     env: { BENCH_DATABASE_URL: db.url, BENCH_SECRET_KEY: secretKey.toString('hex'), BENCH_POOL: String(pool) },
     concurrencies: quick ? [16] : [1, 16, 64],
-    warmupMs: quick ? 1_500 : 3_000,
-    durationMs: quick ? 4_000 : 10_000,
+    rounds: quick ? 1 : 3,
+    warmupMs: quick ? 1_000 : 1_500,
+    durationMs: quick ? 3_000 : 5_000,
     seed,
     cpuProfDir,
     only,
-  });
+  };
+  const floor = await runFloor(ladderOptions);
+  const ladder = await runLadder(fx, ladderOptions);
   rmSync(fx.pairsFile, { force: true });
 
-  const fanout = skip.has('fanout') ? { status: 'skipped' as const, note: '--skip fanout' } : await runFanout(quick);
-  const widget = skip.has('widget') ? { status: 'skipped' as const, note: '--skip widget' } : await runWidget({ url: db.url, secretKey });
+  const widget: WidgetResult = skip.has('widget')
+    ? { status: 'skipped', note: '--skip widget' }
+    : await runWidget({ url: db.url, secretKey, channelKey: fx.channelKey, runs: quick ? 3 : 7 });
+  // Last: their script starts servers of its own, and ours are all stopped by now.
+  const fanout: FanoutResult = skip.has('fanout') ? { status: 'skipped', note: '--skip fanout' } : await runFanout(quick, adminUrl);
 
   const report: BenchReport = {
     mode: quick ? 'quick' : 'full',
     startedAt: new Date(started).toISOString(),
     seconds: Math.round((Date.now() - started) / 1000),
     environment: { ...environment(), pinning, pool, seed, data: { ...size, seedSeconds } },
+    floor,
     ladder,
     statements: statements.rows,
     parity: statements.parity,

@@ -2,6 +2,7 @@
 //   tsx bench/server.ts graphql|raw   with BENCH_DATABASE_URL, BENCH_SECRET_KEY (hex), BENCH_POOL.
 // Prints "listening <port>" once ready; stops on SIGTERM. With BENCH_CPU_PROF=dir the process is
 // started with --cpu-prof by the caller, and exits cleanly so the profile is written.
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createDatabase } from '@closeloop/db';
 import { createApp } from '../services/api/src/server.ts';
 import { createRawServer } from './lib/raw.ts';
@@ -11,18 +12,27 @@ const url = process.env.BENCH_DATABASE_URL!;
 const pool = Number(process.env.BENCH_POOL ?? 10);
 const secretKey = Buffer.from(process.env.BENCH_SECRET_KEY!, 'hex');
 
+// CPU time this process has used, read by the load generator around its measured window: CPU per
+// request is far less disturbed by other work on the machine than requests per second.
+const cpuRoute = (req: IncomingMessage, res: ServerResponse) => {
+  if (req.url !== '/__bench/cpu') return false;
+  const u = process.cpuUsage();
+  res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ micros: u.user + u.system }));
+  return true;
+};
+
 let stop: () => Promise<void>;
 let port: number;
 if (mode === 'graphql') {
   const handle = await createDatabase({ url, max: pool });
-  const app = createApp({ handle, secretKey, production: true });
+  const app = createApp({ handle, secretKey, production: true, routes: [cpuRoute] });
   port = await app.listen(0, '127.0.0.1');
   stop = async () => {
     await app.close();
     await handle.close();
   };
 } else if (mode === 'raw') {
-  const raw = await createRawServer({ url, pool, secretKey });
+  const raw = await createRawServer({ url, pool, secretKey, routes: [cpuRoute] });
   port = await new Promise<number>((resolve) => raw.server.listen(0, '127.0.0.1', () => resolve((raw.server.address() as { port: number }).port)));
   stop = raw.close;
 } else {

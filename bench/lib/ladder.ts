@@ -1,16 +1,31 @@
 // The overhead ladder: for each case, the raw baseline and the GraphQL endpoint, each in its own
-// freshly started server process, under the same closed-loop load at a few concurrencies.
+// server process, under the same closed-loop load at a few concurrencies. Both servers stay up while
+// their windows alternate (raw, GraphQL, GraphQL, raw, …), so drift in whatever else the machine is
+// doing falls on both sides alike; each figure is the median of the rounds.
 import type { LoadResult } from '../load.ts';
 import { CASES, loadBody, type CaseId, type Fixtures } from './cases.ts';
 import { log } from './progress.ts';
-import { runLoad, startServer } from './procs.ts';
+import { runLoad, startServer, type RunningServer } from './procs.ts';
+
+export interface Side {
+  rps: number;
+  p50Ms: number;
+  p99Ms: number;
+  /** Server CPU (user + system) per request: the figure least disturbed by other work on the machine. */
+  cpuMicros: number;
+  errors: number;
+  firstError: string | null;
+  rounds: LoadResult[];
+}
 
 export interface LadderPoint {
   concurrency: number;
-  raw: LoadResult;
-  graphql: LoadResult;
+  raw: Side;
+  graphql: Side;
   /** GraphQL throughput as a share of raw throughput. */
   ratio: number;
+  /** The same from CPU per request (raw CPU ÷ GraphQL CPU): throughput share on a saturated core. */
+  cpuRatio: number;
 }
 
 export interface LadderCase {
@@ -23,52 +38,96 @@ export interface LadderCase {
 export interface LadderOptions {
   env: Record<string, string>;
   concurrencies: number[];
+  rounds: number;
   warmupMs: number;
   durationMs: number;
   seed: number;
-  /** Write a CPU profile of the GraphQL server into this folder (node --cpu-prof). */
+  /** Write a CPU profile of each GraphQL server into this folder (node --cpu-prof). */
   cpuProfDir?: string;
   only?: CaseId[];
 }
+
+const median = (xs: number[]) => {
+  const s = [...xs].filter(Number.isFinite).sort((a, b) => a - b);
+  if (s.length === 0) return NaN;
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+
+function side(rounds: LoadResult[]): Side {
+  return {
+    rps: median(rounds.map((r) => r.rps)),
+    p50Ms: median(rounds.map((r) => r.p50Ms)),
+    p99Ms: median(rounds.map((r) => r.p99Ms)),
+    cpuMicros: median(rounds.map((r) => r.cpuMicrosPerRequest)),
+    errors: rounds.reduce((a, r) => a + r.errors, 0),
+    firstError: rounds.find((r) => r.firstError)?.firstError ?? null,
+    rounds,
+  };
+}
+
+const fmt = (r: LoadResult) => `${r.rps.toFixed(0).padStart(6)} req/s  p50 ${r.p50Ms.toFixed(1)} ms  p99 ${r.p99Ms.toFixed(1)} ms  ${r.cpuMicrosPerRequest.toFixed(0)} µs CPU/req`;
 
 export async function runLadder(fx: Fixtures, o: LadderOptions): Promise<LadderCase[]> {
   const out: LadderCase[] = [];
   for (const c of CASES) {
     if (o.only && !o.only.includes(c.id)) continue;
-    const results: Record<'raw' | 'graphql', LoadResult[]> = { raw: [], graphql: [] };
-    for (const mode of ['raw', 'graphql'] as const) {
-      const prof = mode === 'graphql' && o.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${o.cpuProfDir}`, `--cpu-prof-name=graphql-${c.id}.cpuprofile`] : [];
-      const server = await startServer(mode, o.env, prof);
-      try {
-        const path = mode === 'raw' ? `/raw/${c.id}` : '/graphql';
-        for (const concurrency of o.concurrencies) {
-          const r = await runLoad({
-            url: `http://127.0.0.1:${server.port}${path}`,
-            concurrency,
-            warmupMs: o.warmupMs,
-            durationMs: o.durationMs,
-            seed: o.seed + concurrency,
-            ...loadBody(c.id, fx),
-          });
-          log(`  ${c.label.padEnd(32)} ${mode.padEnd(7)} c=${String(concurrency).padEnd(3)} ${r.rps.toFixed(0).padStart(6)} req/s  p50 ${r.p50Ms.toFixed(1)} ms  p99 ${r.p99Ms.toFixed(1)} ms${r.errors ? `  ${r.errors} errors: ${r.firstError}` : ''}`);
-          results[mode].push(r);
+    // One folder per case: tsx's loader thread writes a profile of its own next to the main thread's.
+    const prof = o.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${o.cpuProfDir}/graphql-${c.id}`] : [];
+    const servers: Record<'raw' | 'graphql', RunningServer> = {
+      raw: await startServer('raw', o.env),
+      graphql: await startServer('graphql', o.env, prof),
+    };
+    const points: LadderPoint[] = [];
+    try {
+      for (const concurrency of o.concurrencies) {
+        const results: Record<'raw' | 'graphql', LoadResult[]> = { raw: [], graphql: [] };
+        for (let round = 0; round < o.rounds; round++) {
+          const order = round % 2 === 0 ? (['raw', 'graphql'] as const) : (['graphql', 'raw'] as const);
+          for (const mode of order) {
+            const path = mode === 'raw' ? `/raw/${c.id}` : '/graphql';
+            const r = await runLoad({
+              url: `http://127.0.0.1:${servers[mode].port}${path}`,
+              concurrency,
+              warmupMs: o.warmupMs,
+              durationMs: o.durationMs,
+              seed: o.seed + concurrency * 100 + round,
+              ...loadBody(c.id, fx),
+            });
+            log(`  ${c.label.padEnd(32)} ${mode.padEnd(7)} c=${String(concurrency).padEnd(3)} ${fmt(r)}${r.errors ? `  ${r.errors} errors: ${r.firstError}` : ''}`);
+            results[mode].push(r);
+          }
         }
-      } finally {
-        await server.stop();
+        const raw = side(results.raw);
+        const graphql = side(results.graphql);
+        points.push({ concurrency, raw, graphql, ratio: graphql.rps / raw.rps, cpuRatio: raw.cpuMicros / graphql.cpuMicros });
       }
+    } finally {
+      await servers.raw.stop();
+      await servers.graphql.stop();
     }
-    out.push({
-      case: c.id,
-      label: c.label,
-      target: c.target,
-      points: o.concurrencies.map((concurrency, i) => {
-        const raw = results.raw[i]!;
-        const graphql = results.graphql[i]!;
-        return { concurrency, raw, graphql, ratio: raw.rps > 0 ? graphql.rps / raw.rps : NaN };
-      }),
-    });
+    out.push({ case: c.id, label: c.label, target: c.target, points });
   }
   return out;
+}
+
+/** The GraphQL endpoint's fixed cost: `{ __typename }`, no resolver, no SQL. */
+export async function runFloor(o: LadderOptions): Promise<LoadResult> {
+  const server = await startServer('graphql', o.env);
+  try {
+    const r = await runLoad({
+      url: `http://127.0.0.1:${server.port}/graphql`,
+      concurrency: o.concurrencies.at(-1)!,
+      warmupMs: o.warmupMs,
+      durationMs: o.durationMs,
+      seed: o.seed,
+      headers: {},
+      body: { kind: 'fixed', text: JSON.stringify({ query: '{ __typename }' }) },
+    });
+    log(`  ${'GraphQL floor: { __typename }'.padEnd(32)} graphql c=${String(o.concurrencies.at(-1)).padEnd(3)} ${fmt(r)}`);
+    return r;
+  } finally {
+    await server.stop();
+  }
 }
 
 /** The ratio a case is judged on: at the highest concurrency measured (the server's saturated throughput). */

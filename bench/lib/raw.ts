@@ -38,6 +38,8 @@ export interface RawOptions {
   secretKey: Buffer;
   /** Called with every statement sent (statement counts). */
   onQuery?: (sql: string) => void;
+  /** Extra routes tried first (the benchmark's CPU probe). */
+  routes?: Array<(req: IncomingMessage, res: ServerResponse) => boolean>;
 }
 
 export async function createRawServer(options: RawOptions): Promise<{ server: Server; close(): Promise<void> }> {
@@ -127,6 +129,7 @@ export async function createRawServer(options: RawOptions): Promise<{ server: Se
 
   const server = createServer(async (req, res) => {
     try {
+      for (const route of options.routes ?? []) if (route(req, res)) return;
       const path = (req.url ?? '/').split('?')[0];
       const body = JSON.parse(await readBody(req)) as { variables: any };
       if (path === '/raw/track') return send(res, 200, await track(body.variables));
