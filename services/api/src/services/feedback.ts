@@ -11,7 +11,7 @@ import { audit } from './audit.ts';
 import { lockTimeline, type Actor, type TimelineRow } from './events.ts';
 import type { Publish } from './tickets.ts';
 import { routeSubmission } from './routing.ts';
-import { calendarIdFor, EMPTY_TICKET, loadCalendar, policyTargets, schedule } from './sla.ts';
+import { departmentCalendar, EMPTY_TICKET, policyTargets, schedule } from './sla.ts';
 
 export interface SubmitInput {
   kind: string;
@@ -132,12 +132,13 @@ export class FeedbackService {
         const route = await routeSubmission(tx, { kind, category, content: input.content, channel, customerId });
         const base = await policyTargets(tx, kind, route.tierCode, category);
         const targets = effectiveTargets([base], route.priority);
+        const cal = await departmentCalendar(tx, route.departmentId);
         const draft = {
           kind, channel, customerId, receivedAt, departmentId: route.departmentId, level: route.level, priority: route.priority,
-          assigneeId: route.assigneeId, calendarId: await calendarIdFor(tx, route.departmentId),
+          assigneeId: route.assigneeId, calendarId: cal.calendarId,
           slaFirstResponseMinutes: targets?.firstResponseMinutes ?? null, slaResolutionMinutes: targets?.resolutionMinutes ?? null,
         };
-        const sla = schedule({ ...EMPTY_TICKET, ...draft }, await loadCalendar(tx, draft.calendarId), now);
+        const sla = schedule({ ...EMPTY_TICKET, ...draft }, cal.calendar, now);
         const [ticket] = await tx.insert(tickets).values({ ...draft, ...sla }).returning({ id: tickets.id });
         const [row] = await tx
           .insert(feedback)

@@ -14,7 +14,7 @@ import { audit } from './audit.ts';
 import { appendToTicket, type TimelineRow } from './events.ts';
 import { actorOf } from './feedback.ts';
 import { routeSubmission } from './routing.ts';
-import { calendarIdFor, EMPTY_TICKET, loadCalendar, refreshSla, retarget, schedule } from './sla.ts';
+import { departmentCalendar, EMPTY_TICKET, refreshSla, retarget, schedule } from './sla.ts';
 import type { Publish, TicketChange, TicketRow } from './tickets.ts';
 
 const MAX_MERGE = 200;
@@ -95,13 +95,14 @@ export class MergeService {
       const base = f.slaFirstResponseMinutes == null || f.slaResolutionMinutes == null ? null
         : { firstResponseMinutes: f.slaFirstResponseMinutes, resolutionMinutes: f.slaResolutionMinutes };
       const targets = effectiveTargets([base], route.priority);
+      const cal = await departmentCalendar(tx, route.departmentId);
       const draft = {
         status, kind: f.kind, channel: f.channel, customerId: f.customerId, receivedAt: f.receivedAt, departmentId: route.departmentId,
-        level: route.level, priority: route.priority, assigneeId: route.assigneeId, calendarId: await calendarIdFor(tx, route.departmentId),
+        level: route.level, priority: route.priority, assigneeId: route.assigneeId, calendarId: cal.calendarId,
         firstRespondedAt: f.firstRespondedAt, slaFirstResponseMinutes: targets?.firstResponseMinutes ?? null,
         slaResolutionMinutes: targets?.resolutionMinutes ?? null,
       };
-      const sla = schedule({ ...EMPTY_TICKET, ...draft }, await loadCalendar(tx, draft.calendarId), now);
+      const sla = schedule({ ...EMPTY_TICKET, ...draft }, cal.calendar, now);
       const [ticket] = await tx.insert(tickets).values({ ...draft, ...sla }).returning();
       await tx.update(feedback).set({ ticketId: ticket!.id }).where(eq(feedback.id, f.id));
       await this.reschedule(tx, old!, now);

@@ -1,6 +1,6 @@
 // SLA bookkeeping shared by submission, ticket changes, merging and the sweeper: which calendar and
 // targets apply to a ticket, and its due times, warn times and next sweeper check.
-import { and, eq, inArray, isNull, type SQL } from 'drizzle-orm';
+import { and, eq, inArray, isNull, sql, type SQL } from 'drizzle-orm';
 import { businessCalendars, departments, feedback, slaPolicies, tickets, type Tx } from '@closeloop/db';
 import {
   computeSla, effectiveTargets, nextSlaCheck, resolvePolicy, DEFAULT_TIME_ZONE,
@@ -21,14 +21,18 @@ export function toBusinessCalendar(row: Pick<CalendarRow, 'timeZone' | 'weeklyHo
   };
 }
 
-/** The department's calendar, else the default one; null only before the calendar is seeded. */
-export async function calendarIdFor(tx: Tx, departmentId: string | null): Promise<string | null> {
-  if (departmentId) {
-    const [d] = await tx.select({ calendarId: departments.calendarId }).from(departments).where(eq(departments.id, departmentId)).limit(1);
-    if (d?.calendarId) return d.calendarId;
-  }
-  const [def] = await tx.select({ id: businessCalendars.id }).from(businessCalendars).where(eq(businessCalendars.isDefault, true)).limit(1);
-  return def?.id ?? null;
+/**
+ * The department's calendar, else the default one, in one statement (submission runs this on every
+ * feedback). Both null only before the default calendar is seeded.
+ */
+export async function departmentCalendar(tx: Tx, departmentId: string | null): Promise<{ calendarId: string | null; calendar: BusinessCalendar | null }> {
+  const own = departmentId ? sql`(select ${departments.calendarId} from ${departments} where ${departments.id} = ${departmentId})` : sql`null`;
+  const [row] = await tx
+    .select()
+    .from(businessCalendars)
+    .where(sql`${businessCalendars.id} = coalesce(${own}, (select d.id from business_calendars d where d.is_default limit 1))`)
+    .limit(1);
+  return row ? { calendarId: row.id, calendar: toBusinessCalendar(row) } : { calendarId: null, calendar: null };
 }
 
 export async function loadCalendar(tx: Tx, calendarId: string | null): Promise<BusinessCalendar | null> {
