@@ -4,14 +4,14 @@ import { graphql } from './graphql.ts';
 
 export const EventFields = graphql(`
   fragment EventFields on TimelineEvent @_unmask {
-    id cursor position type fromStatus toStatus body actorType actorName createdAt
+    id cursor position type toStatus body actorType actorName createdAt
   }
 `);
 
 export const FeedbackFields = graphql(
   `
   fragment FeedbackFields on Feedback @_unmask {
-    id trackingCode kind category content status receivedAt expectedResolutionAt
+    trackingCode kind content status receivedAt expectedResolutionAt
     rating { rating comment createdAt }
     timeline { ...EventFields }
   }
@@ -40,7 +40,7 @@ export const TrackFeedback = graphql(
 export const MyFeedback = graphql(`
   query MyFeedback($first: Int!) {
     feedbacks(first: $first) {
-      edges { node { id trackingCode kind category content status receivedAt timeline { cursor } } }
+      edges { node { trackingCode kind content status receivedAt timeline { cursor } } }
     }
   }
 `);

@@ -8,11 +8,12 @@ const event = (cursor: number): StreamResult => ({ data: { feedbackProgress: { c
 
 /** A scripted server: records every subscribe request and lets the test push events or drop the line. */
 function fakeTransport(name = 'fake') {
-  const calls: Array<{ request: StreamRequest; sink: Sink<StreamResult>; open: () => void; closed: boolean }> = [];
+  // `sent` is what went out at subscribe time; `request` is the live object the transport keeps.
+  const calls: Array<{ request: StreamRequest; sent: StreamRequest; sink: Sink<StreamResult>; open: () => void; drop?: () => void; closed: boolean }> = [];
   const t: Transport = {
     name,
-    subscribe(request, sink, open) {
-      const call = { request, sink, open, closed: false };
+    subscribe(request, sink, open, drop) {
+      const call = { request, sent: { ...request, variables: { ...request.variables } }, sink, open, drop, closed: false };
       calls.push(call);
       return () => {
         call.closed = true;
@@ -47,7 +48,7 @@ describe('resumable', () => {
     await tick();
     expect(f.calls).toHaveLength(2);
     expect(f.calls[0]!.closed).toBe(true);
-    expect(f.last().request.variables).toEqual({ trackingCode: 'FB-1', after: '4' });
+    expect(f.last().sent.variables).toEqual({ trackingCode: 'FB-1', after: '4' });
     // The server replays from `after`; an overlapping replay must not reach the page twice.
     f.last().open();
     f.last().sink.next(event(4));
@@ -67,7 +68,20 @@ describe('resumable', () => {
     f.last().sink.next(event(1));
     f.last().sink.error(new Error('dropped'));
     await tick();
-    expect(f.calls.map((x) => x.request.variables?.after)).toEqual([undefined, undefined, undefined, '1']);
+    expect(f.calls.map((x) => x.sent.variables?.after)).toEqual([undefined, undefined, undefined, '1']);
+  });
+
+  it('keeps the cursor current in the request a transport may re-send by itself, and reports its drops', () => {
+    const f = fakeTransport();
+    const c = collect();
+    resumable(f.t, { query: 's', variables: { trackingCode: 'FB-1' } }, c.sink, { policy: fast, onStatus: (s) => c.statuses.push(s) });
+    f.last().open();
+    f.last().sink.next(event(7));
+    expect(f.last().request.variables).toEqual({ trackingCode: 'FB-1', after: '7' });
+    f.last().drop!();
+    f.last().open();
+    expect(c.statuses).toEqual(['connecting', 'live', 'reconnecting', 'live']);
+    expect(f.calls).toHaveLength(1);
   });
 
   it('stops on a fatal refusal and on a GraphQL error, and refreshes an expired token', async () => {

@@ -21,10 +21,13 @@ export interface Sink<T> {
 /** How a stream is doing; the components show `reconnecting` to the customer. */
 export type StreamStatus = 'connecting' | 'live' | 'reconnecting' | 'closed';
 
-/** Opens one subscription. `onOpen` is called once the connection carrying it is up. */
+/**
+ * Opens one subscription. `onOpen` is called when the connection carrying it is up (again), `onDrop`
+ * when that connection is lost while the transport itself reconnects.
+ */
 export interface Transport {
   readonly name: string;
-  subscribe(request: StreamRequest, sink: Sink<StreamResult>, onOpen: () => void): () => void;
+  subscribe(request: StreamRequest, sink: Sink<StreamResult>, onOpen: () => void, onDrop?: () => void): () => void;
 }
 
 /** A transport failure with an HTTP status or WebSocket close code, when there is one. */
@@ -120,7 +123,9 @@ export function resumable(transport: Transport, request: StreamRequest, sink: Si
 
   function open() {
     if (stopped) return;
-    const variables = { ...request.variables };
+    // The transport gets this object and keeps it: graphql-ws re-sends it as is when it reconnects on
+    // its own (a 1000 close), so the cursor is kept current in place.
+    const variables: Record<string, unknown> = { ...request.variables };
     if (last !== undefined) variables[variable] = last;
     let ended = false;
     close = transport.subscribe(
@@ -141,7 +146,7 @@ export function resumable(transport: Transport, request: StreamRequest, sink: Si
           const cursor = cursorOf(result);
           if (cursor !== undefined) {
             if (!isAfter(cursor, last)) return;
-            last = cursor;
+            last = variables[variable] = cursor;
           }
           attempt = 0;
           sink.next(result);
@@ -160,6 +165,9 @@ export function resumable(transport: Transport, request: StreamRequest, sink: Si
       },
       () => {
         if (!ended && !stopped) status('live');
+      },
+      () => {
+        if (!ended && !stopped) status('reconnecting');
       },
     );
   }
@@ -200,8 +208,8 @@ export function failover(primary: Transport | null, secondary: Transport, option
     get active() {
       return broken ? secondary.name : primary!.name;
     },
-    subscribe(request, sink, onOpen) {
-      if (broken) return secondary.subscribe(request, sink, onOpen);
+    subscribe(request, sink, onOpen, onDrop) {
+      if (broken) return secondary.subscribe(request, sink, onOpen, onDrop);
       let opened = false;
       let close: () => void;
       const giveUp = (e: unknown) => {
@@ -210,7 +218,7 @@ export function failover(primary: Transport | null, secondary: Transport, option
         if (opened || everOpened || isFatal(e)) return sink.error(e);
         broken = true;
         close();
-        close = secondary.subscribe(request, sink, onOpen);
+        close = secondary.subscribe(request, sink, onOpen, onDrop);
       };
       const timer = setTimeout(() => giveUp(new TransportError('WebSocket did not open in time')), timeout);
       close = primary!.subscribe(
@@ -221,6 +229,7 @@ export function failover(primary: Transport | null, secondary: Transport, option
           clearTimeout(timer);
           onOpen();
         },
+        onDrop,
       );
       return () => {
         clearTimeout(timer);

@@ -15,7 +15,7 @@ export interface WsOptions {
  */
 export function wsTransport(options: WsOptions): Transport & { client: Client } {
   let open = false;
-  const waiting = new Set<() => void>();
+  const active = new Set<{ onOpen: () => void; onDrop?: () => void }>();
   const client = createClient({
     url: options.url,
     lazy: true,
@@ -27,23 +27,31 @@ export function wsTransport(options: WsOptions): Transport & { client: Client } 
     on: {
       connected: () => {
         open = true;
-        for (const f of waiting) f();
-        waiting.clear();
+        for (const s of active) s.onOpen();
       },
+      // graphql-ws reconnects by itself after a normal (1000) close while subscriptions are active;
+      // tell them, so the page can show that it is reconnecting.
       closed: () => {
         open = false;
+        for (const s of active) s.onDrop?.();
       },
     },
   });
   return {
     name: 'ws',
     client,
-    subscribe(request, sink, onOpen) {
-      const stop = client.subscribe(request as never, sink as never);
+    subscribe(request, sink, onOpen, onDrop) {
+      const entry = { onOpen, onDrop };
+      active.add(entry);
+      const done = () => active.delete(entry);
+      const stop = client.subscribe(request as never, {
+        next: (v) => sink.next(v as never),
+        error: (e) => (done(), sink.error(e)),
+        complete: () => (done(), sink.complete()),
+      });
       if (open) queueMicrotask(onOpen);
-      else waiting.add(onOpen);
       return () => {
-        waiting.delete(onOpen);
+        done();
         stop();
       };
     },
