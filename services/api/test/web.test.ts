@@ -62,6 +62,16 @@ describe('/portal', () => {
 });
 
 describe('the SDK from Node (a partner system)', () => {
+  it("asks getToken again for an expired customer token and lists the customer's feedback", async () => {
+    const tokens = [await env.customerToken('node-cust-1', {}, Math.floor(Date.now() / 1000) - 120), await env.customerToken('node-cust-1')];
+    let asked = 0;
+    const cl = createCloseloop({ url: `${base}/graphql`, channelKey: env.channel.publishableKey, transport: 'sse', getToken: () => tokens[Math.min(asked++, 1)] });
+    const r = await cl.submitFeedback({ kind: 'SUGGESTION', content: 'Signed in from Node' });
+    expect(r.__typename).toBe('SubmitFeedbackPayload');
+    expect(asked).toBe(2);
+    expect((await cl.myFeedback(5)).map((f) => f.content)).toEqual(['Signed in from Node']);
+  });
+
   for (const transport of ['ws', 'sse'] as const) {
     it(`submits with an idempotency key and follows progress over ${transport}`, async () => {
       const cl = createCloseloop({ url: `${base}/graphql`, channelKey: env.channel.publishableKey, webSocketImpl: WebSocket, transport });
