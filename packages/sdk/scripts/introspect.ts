@@ -1,5 +1,6 @@
-// Regenerates src/introspection.d.ts (the types gql.tada infers results from) from the committed
-// schema.graphql. Run `npm run introspect -w @closeloop/sdk` after `npm run schema:print`.
+// Writes src/introspection.d.ts (the types gql.tada infers results from) from the committed
+// schema.graphql. Generated, not committed: `npm run typecheck` runs it first, so the SDK's types
+// follow every schema change without anyone remembering a second step.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { buildSchema, introspectionFromSchema } from 'graphql';
