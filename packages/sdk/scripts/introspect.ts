@@ -1,7 +1,7 @@
 // Writes src/introspection.d.ts (the types gql.tada infers results from) from the committed
 // schema.graphql. Generated, not committed: `npm run typecheck` runs it first, so the SDK's types
 // follow every schema change without anyone remembering a second step.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { buildSchema, introspectionFromSchema } from 'graphql';
 import { minifyIntrospection, outputIntrospectionFile } from '@gql.tada/internal';
@@ -16,6 +16,8 @@ export function generate(schemaPath = `${root}schema.graphql`): string {
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  writeFileSync(target, generate(process.argv[2]));
+  // Write-then-rename: a typecheck running in parallel never reads half a file.
+  writeFileSync(`${target}.${process.pid}`, generate(process.argv[2]));
+  renameSync(`${target}.${process.pid}`, target);
   console.log(`wrote ${target}`);
 }
