@@ -1,3 +1,4 @@
+import type { DocumentNode, ExecutionResult } from 'graphql';
 import type { Database } from '@closeloop/db';
 import type { Identity, Viewer } from './auth/identity.ts';
 import type { Services } from './services/index.ts';
@@ -12,6 +13,26 @@ export interface Context {
   grants: Set<string>;
   /** Live events of this process (subscriptions). */
   realtime: RealtimeHub;
-  /** Set on WebSocket operations: lets a subscription close its connection (slow consumer). */
-  transport?: { close(code: number, reason: string): void };
+  /** Set on WebSocket operations. */
+  transport?: LiveTransport;
+}
+
+export interface LiveTransport {
+  /** Closes the connection (slow consumer). */
+  close(code: number, reason: string): void;
+  /** Lets a subscription write graphql-ws `next` frames itself (the fan-out fast path, realtime/subscriptions.ts). */
+  direct?: DirectDelivery;
+}
+
+export interface DirectDelivery {
+  /** The graphql-ws operation id. */
+  id: string;
+  document: DocumentNode;
+  operationName: string | null | undefined;
+  variables: Record<string, unknown> | null | undefined;
+  /** Executes the operation (with the server's plugins) for one event. */
+  execute(rootValue: unknown): ExecutionResult | Promise<ExecutionResult>;
+  send(frame: string): void;
+  /** Bytes accepted by send() and not yet written to the network. */
+  bufferedAmount(): number;
 }

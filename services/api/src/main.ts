@@ -92,6 +92,14 @@ export async function start(): Promise<void> {
     clearTimeout(force);
     process.exit(0);
   };
+  if (process.env.CLOSELOOP_TRACE_MEMORY === '1') {
+    // Benchmarks: SIGUSR2 prints memory after a full collection (node --expose-gc).
+    process.on('SIGUSR2', () => {
+      (globalThis as { gc?: () => void }).gc?.();
+      const m = process.memoryUsage();
+      process.stdout.write(`memory-trace ${m.rss} ${m.heapUsed} ${m.external + m.arrayBuffers} ${app.realtime.size}\n`);
+    });
+  }
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
 }

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
-import { GraphQLError } from 'graphql';
+import { GraphQLError, execute as executeOperation } from 'graphql';
 import { WebSocketServer } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
 import type { DatabaseHandle } from '@closeloop/db';
@@ -12,6 +12,7 @@ import { createServices, type Services } from './services/index.ts';
 import type { TimelineRow } from './services/events.ts';
 import { createMemoryBus, type EventBus } from './realtime/bus.ts';
 import { RealtimeHub, type RealtimeSettings } from './realtime/hub.ts';
+import { useSharedSubscriptionResults } from './realtime/shared-execution.ts';
 import { GRAPHIQL_EXAMPLES } from './graphiql.ts';
 import { prereadJsonBody } from './http-body.ts';
 import { maxDepthPlugin } from '@escape.tech/graphql-armor-max-depth';
@@ -86,7 +87,7 @@ export function createApp(options: AppOptions): App {
   const services = createServices(db, options.secretKey, (events) => {
     if (events.length === 0) return;
     let seq = 0;
-    for (const e of events) if (e.id > seq) seq = e.id;
+    for (const e of events) if (Number(e.id) > seq) seq = Number(e.id);
     // Benchmarks read this line to time commit → receipt.
     if (trace) process.stdout.write(`commit-trace ${seq} ${(performance.timeOrigin + performance.now()).toFixed(3)}\n`);
     bus.publish({ seq });
@@ -122,6 +123,8 @@ export function createApp(options: AppOptions): App {
       maxAliasesPlugin({ n: 20, exposeLimits: true }),
       maxTokensPlugin({ n: 4000 }),
       costLimitPlugin({ maxCost: 20000, exposeLimits: true }),
+      // Each live event is executed once per document and caller, not once per subscriber.
+      useSharedSubscriptionResults(),
     ],
     context: async (initial): Promise<Context> => {
       const { viewer: wsViewer, transport } = initial as { viewer?: Viewer; transport?: Context['transport'] };
@@ -183,6 +186,8 @@ export function createApp(options: AppOptions): App {
         const channelKey = typeof p.channelKey === 'string' ? p.channelKey : null;
         try {
           ctx.extra.viewer = await identity.resolve(bearerOf(authorization), channelKey);
+          // The upgrade request is not needed after this; released, it saves memory per idle connection.
+          (ctx.extra as { request?: unknown }).request = undefined;
           armIdle(ctx.extra.socket, () => Object.keys(ctx.subscriptions).length);
           return true;
         } catch (e) {
@@ -194,7 +199,7 @@ export function createApp(options: AppOptions): App {
           throw e;
         }
       },
-      onSubscribe: async (ctx, _id, params) => {
+      onSubscribe: async (ctx, id, params) => {
         // ctx.subscriptions already holds this operation.
         if (Object.keys(ctx.subscriptions).length > ws.maxSubscriptionsPerConnection) {
           return [new GraphQLError(`At most ${ws.maxSubscriptionsPerConnection} subscriptions per connection`, { extensions: { code: 'TOO_MANY_SUBSCRIPTIONS' } })];
@@ -224,6 +229,17 @@ export function createApp(options: AppOptions): App {
         };
         const errors = validate(args.schema, args.document);
         if (errors.length) return errors;
+        // The fan-out fast path: subscriptions write their `next` frames themselves (realtime/subscriptions.ts).
+        transport.direct = {
+          id,
+          document: args.document,
+          operationName: params.operationName,
+          variables: params.variables,
+          // graphql's own execute: the enveloped one would start a new subscription for this operation.
+          execute: (rootValue) => executeOperation({ ...args, rootValue }),
+          send: (frame) => socket.send(frame),
+          bufferedAmount: () => socket.bufferedAmount,
+        };
         return args;
       },
       onComplete: (ctx) => armIdle(ctx.extra.socket, () => Object.keys(ctx.subscriptions).length),

@@ -34,9 +34,13 @@ export interface RealtimeSettings {
   maxQueue: number;
   /** Rows per database read (live reads and replays). */
   batchSize: number;
+  /** Bytes a WebSocket may have waiting to be written before its client is dropped as slow. */
+  maxBufferedBytes: number;
 }
 
-export const DEFAULT_REALTIME_SETTINGS: RealtimeSettings = { pollMs: 2000, recheckMs: 10_000, maxQueue: 256, batchSize: 500 };
+export const DEFAULT_REALTIME_SETTINGS: RealtimeSettings = {
+  pollMs: 2000, recheckMs: 10_000, maxQueue: 256, batchSize: 500, maxBufferedBytes: 1 << 20,
+};
 
 /** Why a stream ended; the subscription's last result carries it as `extensions.code`. */
 export class StreamEnd {
@@ -57,9 +61,19 @@ export interface StreamOptions {
 export class Stream {
   private queue: HubEvent[] = [];
   private wake: (() => void) | null = null;
+  /** Set by attach(): events go straight to the transport instead of the queue. */
+  private deliver: ((ev: HubEvent) => void) | null = null;
   ended: StreamEnd | null = null;
 
   constructor(private readonly hub: RealtimeHub, readonly options: StreamOptions) {}
+
+  /** From now on, hand accepted events to `deliver` synchronously; queued ones first, in order. */
+  attach(deliver: (ev: HubEvent) => void): void {
+    const queued = this.queue;
+    this.queue = [];
+    for (const ev of queued) if (!this.ended) deliver(ev);
+    this.deliver = deliver;
+  }
 
   /** Called by the hub for every new row this stream might want. */
   offer(ev: HubEvent): void {
@@ -70,6 +84,10 @@ export class Stream {
       return;
     }
     if (!this.options.accept(ev, viewer)) return;
+    if (this.deliver) {
+      this.deliver(ev);
+      return;
+    }
     if (this.queue.length >= this.hub.settings.maxQueue) {
       const reason = `slow consumer: more than ${this.hub.settings.maxQueue} events waiting`;
       this.end(new StreamEnd('SLOW_CONSUMER', `Dropped as a slow consumer (more than ${this.hub.settings.maxQueue} events waiting); resume with your last cursor`));

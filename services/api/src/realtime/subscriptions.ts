@@ -9,6 +9,7 @@ import type { Viewer } from '../auth/identity.ts';
 import type { TimelineRow } from '../services/events.ts';
 import { canReadFeedback, canReadTicket, canSeeInternal, departmentScope, partnerHas } from '../schema/access.ts';
 import { StreamEnd, type HubEvent, type RealtimeHub, type Stream } from './hub.ts';
+import { operationKey, sharedPayloadJson } from './shared-execution.ts';
 
 export type StreamItem = TimelineRow | StreamEnd;
 
@@ -32,13 +33,53 @@ async function currentViewer(ctx: Context): Promise<Viewer> {
 }
 
 /**
+ * The WebSocket fast path: each event's `next` payload is executed and serialised once per operation
+ * key (shared-execution.ts) and written to the socket at once, in the hub's dispatch loop, with no
+ * per-subscriber iterator round. Null for SSE, whose events go through the iterator.
+ */
+function directSender(ctx: Context, stream: Stream): ((row: TimelineRow) => void) | null {
+  const d = ctx.transport?.direct;
+  if (!d) return null;
+  const key = operationKey(d.document, d.operationName, d.variables, ctx);
+  const prefix = `{"id":${JSON.stringify(d.id)},"type":"next","payload":`;
+  const limit = ctx.realtime.settings.maxBufferedBytes;
+  const write = (json: string) => {
+    if (stream.ended) return;
+    if (d.bufferedAmount() > limit) {
+      const reason = `slow consumer: more than ${limit} bytes waiting`;
+      stream.end(new StreamEnd('SLOW_CONSUMER', `Dropped as a slow consumer (${reason}); resume with your last cursor`));
+      stream.options.onSlowConsumer?.(reason);
+      return;
+    }
+    d.send(`${prefix}${json}}`);
+  };
+  // Keeps order when a result is asynchronous (a field that loads data): later events wait for it.
+  let pending = 0;
+  let chain: Promise<void> = Promise.resolve();
+  return (row) => {
+    const json = sharedPayloadJson(row, key, () => d.execute(row));
+    if (pending === 0 && typeof json === 'string') return write(json);
+    pending++;
+    chain = chain
+      .then(async () => write(await json))
+      .catch((e) => {
+        console.error('closeloop: live event failed', e);
+        stream.end(new StreamEnd('SERVICE_RESTART', 'Delivery failed; resume with your last cursor'));
+      })
+      .finally(() => pending--);
+  };
+}
+
+/**
  * Replay (rows after the cursor, up to the floor) then live rows above the floor, as an async
- * iterator whose `return()` ends at once even while waiting for the next event.
+ * iterator whose `return()` ends at once even while waiting for the next event. With a direct
+ * sender the rows are written by it and the iterator only carries the end of the stream.
  */
 function pump(
   hub: RealtimeHub,
   stream: Stream,
   replay: ((floor: number) => AsyncGenerator<HubEvent>) | null,
+  send: ((row: TimelineRow) => void) | null,
 ): AsyncIterableIterator<StreamItem> {
   const { accept, viewer } = stream.options;
   async function* run(): AsyncGenerator<StreamItem> {
@@ -53,8 +94,15 @@ function pump(
             stream.end(new StreamEnd('FORBIDDEN', 'Your session is no longer valid'));
             break;
           }
-          if (accept(ev, v)) yield ev.row;
+          if (!accept(ev, v)) continue;
+          if (send) send(ev.row);
+          else yield ev.row;
         }
+      }
+      if (send) {
+        stream.attach((ev) => {
+          if (Number(ev.row.id) > floor) send(ev.row);
+        });
       }
       for (;;) {
         const next = await stream.next();
@@ -62,7 +110,7 @@ function pump(
           if (next.code !== 'CANCELLED') yield next;
           return;
         }
-        if (next.row.id > floor) yield next.row;
+        if (Number(next.row.id) > floor) yield next.row;
       }
     } finally {
       stream.cancel();
@@ -116,6 +164,8 @@ export async function feedbackProgress(ctx: Context, args: FeedbackProgressArgs)
     throw userError('No feedback with this tracking code that you may follow (check the code and the access key)', 'NOT_FOUND');
   }
   const feedbackId = f.id;
+  // Nested fields (TimelineEvent.feedback) check the same grant an access key gives on trackFeedback.
+  if (granted) ctx.grants.add(feedbackId);
   const stream = hub.open({
     feedbackId,
     viewer,
@@ -127,7 +177,7 @@ export async function feedbackProgress(ctx: Context, args: FeedbackProgressArgs)
     onSlowConsumer: slowConsumerHook(ctx),
   });
   const where = and(eq(timelineEvents.feedbackId, feedbackId), eq(timelineEvents.visibility, 'PUBLIC'), gt(timelineEvents.position, after ?? 0));
-  return pump(hub, stream, after === null ? null : (floor) => hub.replay(where, floor, 'position'));
+  return pump(hub, stream, after === null ? null : (floor) => hub.replay(where, floor, 'position'), directSender(ctx, stream));
 }
 
 export interface TicketEventsFilter {
@@ -173,5 +223,5 @@ export async function ticketEvents(
   if (dept) conditions.push(eq(tickets.departmentId, dept));
   if (filter.assigneeId) conditions.push(eq(tickets.assigneeId, filter.assigneeId));
   if (!canSeeInternal(viewer)) conditions.push(eq(timelineEvents.visibility, 'PUBLIC'));
-  return pump(hub, stream, after === null ? null : (floor) => hub.replay(and(...conditions), floor, 'id'));
+  return pump(hub, stream, after === null ? null : (floor) => hub.replay(and(...conditions), floor, 'id'), directSender(ctx, stream));
 }

@@ -6,9 +6,6 @@ export const TimelineEventRef = builder.drizzleNode('timelineEvents', {
   name: 'TimelineEvent',
   description: 'One step in the handling of a feedback. Customers only ever see PUBLIC events.',
   id: { column: (e) => e.id },
-  // position and id are always selected so that `cursor` and `sequence` need no per-field selection:
-  // a subscription resolves rows the hub already read, and a field with its own selection would make
-  // the drizzle plugin re-load every row once per subscriber.
   // Every column a field reads is in the type's selection, and the fields below read the row with plain
   // resolvers: with a type-level `select`, `t.expose` gives each field a selection of its own, which
   // the drizzle plugin then checks per field and per row (getLoaderMapping/setFieldMapping), the
