@@ -40,6 +40,7 @@ export async function start(): Promise<void> {
       ...webRoutes({
         production: config.production,
         portalFrameAncestors: process.env.CLOSELOOP_PORTAL_FRAME_ANCESTORS,
+        portalScriptSrc: process.env.CLOSELOOP_PORTAL_SCRIPT_SRC,
         demo: { db: handle.db, secretKey: config.secretKey },
       }),
     ],

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { createCloseloop, type ProgressEvent } from '@closeloop/sdk';
 import { createApp } from '../src/server.ts';
-import { webRoutes } from '../src/web/routes.ts';
+import { csp, webRoutes } from '../src/web/routes.ts';
 import { seedDemo } from '../src/seed.ts';
 import { setup, bearer, TRANSITION, type TestEnv } from './helpers.ts';
 
@@ -46,6 +46,13 @@ describe('/portal', () => {
     expect(html).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
     expect(html).not.toMatch(/\son[a-z]+=/);
     expect(html).not.toMatch(/\sstyle=/);
+  });
+
+  it('lets a deployment allow the WeChat JS-SDK on the portal, and nothing by injection', () => {
+    const req = { headers: { host: 'feedback.example-bank.com' } } as never;
+    expect(csp(req, "'self'", 'https://res.wx.qq.com')).toContain("script-src 'self' https://res.wx.qq.com;");
+    expect(csp(req, "'self'", "https://a.example 'unsafe-inline'; x")).toContain("script-src 'self' https://a.example unsafe-inline x;");
+    expect(csp(req, "'self'")).toContain("script-src 'self';");
   });
 
   it('hides the demo pages in production', async () => {

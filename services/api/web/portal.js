@@ -27,6 +27,16 @@ let token = fragment.get('token');
 const trackCode = query.get('code');
 const trackKey = fragment.get('key');
 const parentOrigin = query.get('origin');
+// Inside a mini-program web-view (?wx=1, with CLOSELOOP_PORTAL_SCRIPT_SRC allowing res.wx.qq.com) the page
+// can answer its host through the WeChat JS-SDK; it never waits for it. ?wx_done=/pages/x/y names the
+// mini-program page to open after a submission.
+const inMiniProgram = query.get('wx') === '1';
+const doneRoute = query.get('wx_done');
+if (inMiniProgram) {
+  const sdk = document.createElement('script');
+  sdk.src = 'https://res.wx.qq.com/open/js/jweixin-1.6.0.js';
+  document.head.append(sdk);
+}
 
 // Credentials leave the address bar (history, screenshots, share sheets) before anything else runs.
 if (ticket || token || trackKey) {
@@ -99,8 +109,11 @@ async function start() {
   configure(token ? { url: endpoint, channelKey, getToken: () => token } : { url: endpoint, channelKey });
   document.addEventListener('cl-track', (e) => track(e.detail.trackingCode, e.detail.accessKey));
   document.addEventListener('cl-submitted', (e) => {
-    // A mini-program hears this on back/share, if the page runs inside one with the JS-SDK loaded.
-    globalThis.wx?.miniProgram?.postMessage?.({ data: { type: 'closeloop:submitted', trackingCode: e.detail.trackingCode } });
+    const mp = globalThis.wx?.miniProgram;
+    if (!mp) return;
+    // postMessage is delivered to the mini-program on back or share; navigateTo hands over at once.
+    mp.postMessage?.({ data: { type: 'closeloop:submitted', trackingCode: e.detail.trackingCode } });
+    if (doneRoute?.startsWith('/')) mp.navigateTo?.({ url: `${doneRoute}?trackingCode=${encodeURIComponent(e.detail.trackingCode)}` });
   });
   if (token) signedIn();
   else anonymous();

@@ -9,6 +9,11 @@ export interface WebOptions {
   production?: boolean;
   /** Who may frame /portal (CSP frame-ancestors), e.g. "https://www.example-bank.com"; defaults to 'self'. */
   portalFrameAncestors?: string;
+  /**
+   * Extra script origin for /portal, e.g. "https://res.wx.qq.com" so that a mini-program web-view can
+   * load the WeChat JS-SDK (portal.js loads it only with ?wx=1) and hear back through it.
+   */
+  portalScriptSrc?: string;
   /** Demo pages and their helper endpoints (outside production only). */
   demo?: DemoOptions;
 }
@@ -31,11 +36,11 @@ const DEMO_STATIC: Record<string, string> = {
   '/demo/demo.css': 'demo.css',
 };
 
-export function csp(req: IncomingMessage, frameAncestors: string): string {
+export function csp(req: IncomingMessage, frameAncestors: string, scriptSrc = ''): string {
   const host = String(req.headers.host ?? '').replace(/[^A-Za-z0-9.:[\]-]/g, '');
   // 'self' already covers ws: in CSP 3 browsers; the explicit entries are for older webviews.
   return [
-    "default-src 'none'", "script-src 'self'", "style-src 'self'", `connect-src 'self' ws://${host} wss://${host}`,
+    "default-src 'none'", `script-src 'self'${scriptSrc ? ` ${scriptSrc.replace(/[^A-Za-z0-9.:/ -]/g, '')}` : ''}`, "style-src 'self'", `connect-src 'self' ws://${host} wss://${host}`,
     "img-src 'self' data:", "frame-src 'self'", "base-uri 'none'", "form-action 'self'", `frame-ancestors ${frameAncestors}`,
   ].join('; ');
 }
@@ -94,7 +99,7 @@ export function webRoutes(options: WebOptions = {}): Route[] {
     };
     if (ext === 'html') {
       const ancestors = path === '/portal' ? (options.portalFrameAncestors ?? "'self'") : "'self'";
-      headers['content-security-policy'] = csp(req, ancestors);
+      headers['content-security-policy'] = csp(req, ancestors, path === '/portal' ? options.portalScriptSrc : '');
     }
     res.writeHead(200, headers).end(req.method === 'HEAD' ? undefined : read(file));
     return true;
