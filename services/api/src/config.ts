@@ -24,6 +24,7 @@ export interface Config {
     maxQueue?: number;
     pollMs?: number;
     recheckMs?: number;
+    maxBufferedBytes?: number;
   };
 }
 
@@ -88,6 +89,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxQueue: intEnv(env, 'CLOSELOOP_SUBSCRIPTION_BUFFER'),
       pollMs: intEnv(env, 'CLOSELOOP_REALTIME_POLL_MS'),
       recheckMs: intEnv(env, 'CLOSELOOP_REALTIME_RECHECK_MS'),
+      maxBufferedBytes: intEnv(env, 'CLOSELOOP_WS_MAX_BUFFERED_BYTES'),
     },
   };
 }
