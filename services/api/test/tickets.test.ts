@@ -113,3 +113,33 @@ describe('audit trail', () => {
     expect(verifyAuditChain(tampered)).toBe(3);
   });
 });
+
+describe('the queue', () => {
+  it('orders by resolution due time and pages through it without gaps', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) ids.push((await newTicket()).ticketId);
+    const q = `query($after: String) { tickets(first: 2, after: $after, orderBy: DUE_SOONEST) { edges { node { id resolutionDueAt } } pageInfo { hasNextPage endCursor } } }`;
+    const seen: Array<{ id: string; resolutionDueAt: string | null }> = [];
+    let after: string | null = null;
+    for (;;) {
+      const r: any = await env.gql(q, { after }, staff);
+      expect(r.errors).toBeUndefined();
+      seen.push(...r.data.tickets.edges.map((e: any) => e.node));
+      if (!r.data.tickets.pageInfo.hasNextPage) break;
+      after = r.data.tickets.pageInfo.endCursor;
+    }
+    expect(new Set(seen.map((s) => s.id)).size).toBe(seen.length);
+    for (const id of ids) expect(seen.map((s) => s.id)).toContain(id);
+    const due = seen.map((s) => (s.resolutionDueAt ? Date.parse(s.resolutionDueAt) : Infinity));
+    expect([...due].sort((a, b) => a - b)).toEqual(due);
+    const clean = await env.gql(`{ tickets(first: 100, filter: { slaBreached: false }) { edges { node { id } } } }`, {}, staff);
+    expect(clean.data.tickets.edges.length).toBe(seen.length);
+    expect((await env.gql(`{ tickets(first: 100, filter: { slaBreached: true }) { edges { node { id } } } }`, {}, staff)).data.tickets.edges).toEqual([]);
+    const { tickets } = await import('@closeloop/db');
+    const { eq } = await import('drizzle-orm');
+    const rawId = Buffer.from(ids[2]!, 'base64').toString().split(':')[1]!;
+    await env.handle.db.update(tickets).set({ resolutionBreachedAt: new Date() }).where(eq(tickets.id, rawId));
+    const breached = await env.gql(`{ tickets(first: 100, filter: { slaBreached: true }) { edges { node { id } } } }`, {}, staff);
+    expect(breached.data.tickets.edges).toEqual([{ node: { id: ids[2] } }]);
+  });
+});

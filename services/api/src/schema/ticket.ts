@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import type { Channel, FeedbackKind, TicketStatus } from '@closeloop/domain';
 import { builder } from './builder.ts';
 import { NO_DEPARTMENT, canReadTicket, departmentScope, partnerHas } from './access.ts';
@@ -53,14 +54,21 @@ const TicketFilter = builder.inputType('TicketFilter', {
     departmentId: t.id(),
     assigneeId: t.id(),
     unassigned: t.boolean(),
+    slaBreached: t.boolean({ description: 'true: tickets that breached a first-response or resolution target; false: those that did not.' }),
   }),
 });
 
-const TicketOrder = builder.enumType('TicketOrder', { values: ['RECEIVED_DESC', 'RECEIVED_ASC'] as const });
+const TicketOrder = builder.enumType('TicketOrder', {
+  values: {
+    RECEIVED_DESC: { description: 'Newest first (default).' },
+    RECEIVED_ASC: { description: 'Oldest first.' },
+    DUE_SOONEST: { description: 'Resolution due time, soonest first; tickets without one last.' },
+  } as const,
+});
 
 interface TicketFilterShape {
   status?: TicketStatus[] | null; kind?: FeedbackKind[] | null; channel?: Channel[] | null; tier?: string[] | null;
-  departmentId?: string | null; assigneeId?: string | null; unassigned?: boolean | null;
+  departmentId?: string | null; assigneeId?: string | null; unassigned?: boolean | null; slaBreached?: boolean | null;
 }
 
 function ticketWhere(ctx: Context, f: TicketFilterShape | null | undefined) {
@@ -80,6 +88,13 @@ function ticketWhere(ctx: Context, f: TicketFilterShape | null | undefined) {
   if (f?.tier?.length) where.customer = { tier: { code: { in: f.tier } } };
   if (f?.assigneeId) where.assigneeId = argId(f.assigneeId, 'Staff', 'filter.assigneeId');
   else if (f?.unassigned) where.assigneeId = { isNull: true };
+  if (f?.slaBreached != null) {
+    where.AND = [
+      f.slaBreached
+        ? { OR: [{ firstResponseBreachedAt: { isNotNull: true } }, { resolutionBreachedAt: { isNotNull: true } }] }
+        : { firstResponseBreachedAt: { isNull: true }, resolutionBreachedAt: { isNull: true } },
+    ];
+  }
   return where;
 }
 
@@ -95,12 +110,20 @@ builder.queryFields((t) => ({
     },
     resolve: (query, _root, args, ctx) => {
       checkPage(args);
-      return ctx.db.query.tickets.findMany(
-        query({
-          where: ticketWhere(ctx, args.filter) as never,
-          orderBy: { receivedAt: args.orderBy === 'RECEIVED_ASC' ? 'asc' : 'desc' },
-        }),
-      );
+      const where = ticketWhere(ctx, args.filter) as never;
+      if (args.orderBy === 'DUE_SOONEST') {
+        // Fixed-width UTC text sorts like the instant and round-trips exactly through the cursor.
+        return ctx.db.query.tickets.findMany(
+          query({
+            where,
+            extras: {
+              dueKey: (t) => sql<string>`to_char(coalesce(${t.resolutionDueAt}, '9999-12-31T00:00:00Z'::timestamptz) at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US')`,
+            },
+            orderBy: { dueKey: 'asc' },
+          }),
+        );
+      }
+      return ctx.db.query.tickets.findMany(query({ where, orderBy: { receivedAt: args.orderBy === 'RECEIVED_ASC' ? 'asc' : 'desc' } }));
     },
   }),
 }));
