@@ -303,6 +303,18 @@ describe('connection limits', () => {
   });
 });
 
+describe('idle connections', () => {
+  it('closes a WebSocket that holds no subscription for the idle timeout with 1000 "idle timeout"', async () => {
+    const own = await setup({ realtime: { idleTimeoutMs: 300 } });
+    const p = await own.app.listen(0, '127.0.0.1');
+    const started = Date.now();
+    const closed = await closeOf(`ws://127.0.0.1:${p}/graphql`, { channelKey: own.channel.publishableKey });
+    expect(closed).toEqual({ code: 1000, reason: 'idle timeout' });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(250);
+    await own.close();
+  });
+});
+
 describe('shutdown', () => {
   it('closes sockets with 1012 and ends SSE streams with SERVICE_RESTART', async () => {
     const own = await setup();
