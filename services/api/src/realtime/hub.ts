@@ -151,8 +151,6 @@ export class RealtimeHub {
   /** Fresh staff rows and API key states of open subscriptions; null = no longer valid. */
   private readonly staffRows = new Map<string, StaffRow | null>();
   private readonly revokedKeys = new Set<string>();
-  /** Commit-to-dispatch hook for benchmarks and tests. */
-  onDispatch: ((events: HubEvent[]) => void) | null = null;
 
   constructor(private readonly db: Database, readonly bus: EventBus, settings: Partial<RealtimeSettings> = {}) {
     this.settings = { ...DEFAULT_REALTIME_SETTINGS, ...settings };
@@ -255,7 +253,6 @@ export class RealtimeHub {
       if (forFeedback) for (const s of forFeedback) s.offer(ev);
       for (const s of this.firehose) s.offer(ev);
     }
-    this.onDispatch?.(events);
   }
 
   /** Registers a stream before its replay starts, so nothing committed meanwhile is missed. */
