@@ -92,6 +92,7 @@ try {
     ladder,
     statements: statements.rows,
     parity: statements.parity,
+    plans: statements.plans,
     fanout,
     widget,
   };

@@ -86,6 +86,20 @@ function trackingCodeSql(seed: number): string {
 /** Number of timeline events of row i; every sixth position is an INTERNAL note. */
 const eventsOf = (seed: number) => `(case when i % ${LONG_EVERY} = 0 then 120 when i % ${TRACKED_EVERY} = 0 then 24 else 1 + ${h('i', seed + 5, 6)} end)`;
 
+/** Runs `work` over [1, total] in chunks, two at a time (one per connection). */
+async function inChunks(total: number, size: number, work: (lo: number, hi: number) => Promise<void>): Promise<void> {
+  let next = 1;
+  const worker = async () => {
+    while (next <= total) {
+      const lo = next;
+      const hi = Math.min(total, lo + size - 1);
+      next = hi + 1;
+      await work(lo, hi);
+    }
+  };
+  await Promise.all([worker(), worker()]);
+}
+
 export async function seedData(url: string, size: DataSize, seed: number): Promise<void> {
   const handle = await createDatabase({ url, max: 2 });
   try {
@@ -94,9 +108,9 @@ export async function seedData(url: string, size: DataSize, seed: number): Promi
   } finally {
     await handle.close();
   }
-  const sql = postgres(url, { max: 1, onnotice: () => {} });
+  // Two connections: PostgreSQL then fills the tables on both cores. Nothing here needs durability.
+  const sql = postgres(url, { max: 2, onnotice: () => {}, connection: { synchronous_commit: 'off' } });
   try {
-    await sql`set synchronous_commit = off`;
     const depts = (await sql<{ id: string }[]>`select id from departments order by code`).map((d) => d.id);
     const D = depts.length;
     const deptArray = `array[${depts.map((d) => `'${d}'::uuid`).join(',')}]`;
@@ -129,8 +143,8 @@ export async function seedData(url: string, size: DataSize, seed: number): Promi
     const customerOf = `(case when ${h('i', seed + 3, 10)} < 7 then ${uuidOf('customer', seed, `1 + ${h('i', seed + 4, size.customers)}`)} end)`;
     const deptIdx = `(1 + ${h('i', seed + 6, D)})`;
     const fb = progress('tickets + feedback', F);
-    for (let lo = 1; lo <= F; lo += chunk) {
-      const hi = Math.min(F, lo + chunk - 1);
+    let done = 0;
+    await inChunks(F, chunk, async (lo, hi) => {
       // The newest 2 % are open, the rest resolved or closed: a realistic queue in front of a long history.
       await sql.unsafe(`
         insert into tickets (id, status, kind, channel, customer_id, priority, department_id, assignee_id, level,
@@ -158,17 +172,17 @@ export async function seedData(url: string, size: DataSize, seed: number): Promi
                (array['atm','card','loan','app','branch','fees'])[1 + ${h('i', seed + 14, 6)}], array['bench'],
                (case when t.customer_id is null then 'Anonymous ' || i end), null, t.received_at, ${eventsOf(seed)}
         from generate_series(${lo}, ${hi}) i join tickets t on t.id = ${uuidOf('ticket', seed, 'i')}`);
-      fb.update(hi);
-    }
+      fb.update((done += hi - lo + 1));
+    });
     fb.done();
 
     const total = (await sql<{ n: string }[]>`select sum(last_position)::bigint as n from feedback`)[0]!.n;
     const ev = progress('timeline events', Number(total));
     let written = 0;
     const evChunk = Math.max(5_000, Math.floor(chunk / 2));
-    for (let lo = 1; lo <= F; lo += evChunk) {
-      const hi = Math.min(F, lo + evChunk - 1);
-      // Ordered by (row, position) so identity ids follow commit order, as lockTimeline guarantees live.
+    await inChunks(F, evChunk, async (lo, hi) => {
+      // Ordered by (row, position) within a chunk; ids of the two writers interleave by chunk, which
+      // nothing measured here depends on.
       const r = await sql.unsafe(`
         insert into timeline_events (feedback_id, ticket_id, position, type, visibility, from_status, to_status, body,
                                      actor_type, actor_name, created_at)
@@ -187,7 +201,7 @@ export async function seedData(url: string, size: DataSize, seed: number): Promi
         order by i, p`);
       written += r.count;
       ev.update(written);
-    }
+    });
     ev.done();
     log('  analyze');
     await sql`analyze`;

@@ -48,7 +48,7 @@ export interface LadderOptions {
 }
 
 const median = (xs: number[]) => {
-  const s = [...xs].filter(Number.isFinite).sort((a, b) => a - b);
+  const s = xs.filter((x): x is number => typeof x === 'number' && Number.isFinite(x)).sort((a, b) => a - b);
   if (s.length === 0) return NaN;
   return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
 };
@@ -65,7 +65,9 @@ function side(rounds: LoadResult[]): Side {
   };
 }
 
-const fmt = (r: LoadResult) => `${r.rps.toFixed(0).padStart(6)} req/s  p50 ${r.p50Ms.toFixed(1)} ms  p99 ${r.p99Ms.toFixed(1)} ms  ${r.cpuMicrosPerRequest.toFixed(0)} µs CPU/req`;
+// A window in which no request finished has no latency (null in JSON).
+const n = (x: number | null, d: number) => (typeof x === 'number' && Number.isFinite(x) ? x.toFixed(d) : '–');
+const fmt = (r: LoadResult) => `${n(r.rps, 0).padStart(6)} req/s  p50 ${n(r.p50Ms, 1)} ms  p99 ${n(r.p99Ms, 1)} ms  ${n(r.cpuMicrosPerRequest, 0)} µs CPU/req`;
 
 export async function runLadder(fx: Fixtures, o: LadderOptions): Promise<LadderCase[]> {
   const out: LadderCase[] = [];

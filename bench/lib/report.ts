@@ -4,6 +4,7 @@ import { cpus, totalmem } from 'node:os';
 import { headlineRatio, type LadderCase } from './ladder.ts';
 import type { LoadResult } from '../load.ts';
 import type { StatementRow } from './statements.ts';
+import type { PlanRow } from './plans.ts';
 import { fanoutLines, type FanoutResult } from './fanout.ts';
 import type { WidgetResult } from './widget.ts';
 import { ROOT } from './procs.ts';
@@ -18,6 +19,7 @@ export interface BenchReport {
   ladder: LadderCase[];
   statements: StatementRow[];
   parity: string[];
+  plans: PlanRow[];
   fanout: FanoutResult;
   widget: WidgetResult;
 }
@@ -42,9 +44,10 @@ export function environment() {
 }
 
 const pass = (ok: boolean | null) => (ok === null ? '  n/a' : ok ? '  ok ' : ' MISS');
-const f0 = (n: number) => (Number.isFinite(n) ? n.toFixed(0) : '–');
-const f1 = (n: number) => (Number.isFinite(n) ? n.toFixed(1) : '–');
-const pct = (n: number) => (Number.isFinite(n) ? `${(n * 100).toFixed(0)} %` : '–');
+const fin = (n: number | null): n is number => typeof n === 'number' && Number.isFinite(n);
+const f0 = (n: number | null) => (fin(n) ? n.toFixed(0) : '–');
+const f1 = (n: number | null) => (fin(n) ? n.toFixed(1) : '–');
+const pct = (n: number | null) => (fin(n) ? `${(n * 100).toFixed(0)} %` : '–');
 
 export function printReport(r: BenchReport): void {
   const out: string[] = [];
@@ -74,6 +77,12 @@ export function printReport(r: BenchReport): void {
     out.push(`   ${label.padEnd(34)} ${s.list.padEnd(24)} sizes ${s.sizes.join('/').padEnd(9)} GraphQL ${s.graphql.join('/').padEnd(9)} raw ${s.raw.join('/').padEnd(9)} ${pass(s.constant)}`);
   }
   if (r.parity.length) out.push(...r.parity.map((p) => `   parity warning: ${p}`));
+  out.push('   query plans of the GraphQL statements (largest list size; EXPLAIN ANALYZE for reads, plain EXPLAIN for writes):');
+  for (const p of r.plans) {
+    const time = p.ms === null ? '   n/a  ' : `${p.ms.toFixed(2).padStart(7)} ms`;
+    const scans = p.nodes.filter((n) => /Scan|Insert|Update|Aggregate|Sort|Limit|Function/.test(n)).slice(0, 6).join(', ');
+    out.push(`     ${p.case.padEnd(8)} ${time}  ${p.statement.slice(0, 70).padEnd(70)}  ${scans}`);
+  }
   out.push('');
   out.push('3. Fan-out (issue 3: npm run bench:fanout)');
   if (r.fanout.status !== 'ok') out.push(`   not available: ${r.fanout.note}`);

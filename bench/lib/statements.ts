@@ -6,6 +6,7 @@ import { createDatabase } from '@closeloop/db';
 import { createApp } from '../../services/api/src/server.ts';
 import { createRawServer } from './raw.ts';
 import { SUBMIT_Q, TICKETS_Q, TRACK_Q, type CaseId, type Fixtures } from './cases.ts';
+import { explainAll, type Captured, type PlanRow } from './plans.ts';
 
 export interface StatementRow {
   case: CaseId;
@@ -20,12 +21,22 @@ export interface StatementRow {
 // Transaction control is not a statement of the operation (drizzle's logger does not report it either).
 const control = /^\s*(begin|commit|rollback|savepoint|release)\b/i;
 
-export async function countStatements(url: string, secretKey: Buffer, fx: Fixtures): Promise<{ rows: StatementRow[]; parity: string[] }> {
+export async function countStatements(
+  url: string, secretKey: Buffer, fx: Fixtures,
+): Promise<{ rows: StatementRow[]; parity: string[]; plans: PlanRow[] }> {
   const seen: string[] = [];
   const onQuery = (q: string) => {
     if (!control.test(q)) seen.push(q);
   };
-  const handle = await createDatabase({ url, max: 4, onQuery });
+  // The GraphQL server's statements with their parameters, kept per case for EXPLAIN (plans.ts).
+  const captured: Captured[] = [];
+  const handle = await createDatabase({
+    url, max: 4,
+    onQuery: (q, params) => {
+      onQuery(q);
+      if (!control.test(q)) captured.push({ sql: q, params });
+    },
+  });
   const app = createApp({ handle, secretKey, production: true });
   const gqlPort = await app.listen(0, '127.0.0.1');
   const raw = await createRawServer({ url, pool: 4, secretKey, onQuery });
@@ -42,10 +53,13 @@ export async function countStatements(url: string, secretKey: Buffer, fx: Fixtur
     return { n: seen.length, json };
   }
   const parity: string[] = [];
+  const statementsOf: Partial<Record<CaseId, Captured[]>> = {};
   const both = async (id: CaseId, query: string, variables: Record<string, unknown>, headers: Record<string, string>) => {
     // Once unmeasured: the first use of a prepared statement adds a describe round trip.
     if (id !== 'submit') await post(rawPort, `/raw/${id}`, { query, variables }, headers);
+    captured.length = 0;
     const g = await post(gqlPort, '/graphql', { query, variables }, headers);
+    statementsOf[id] = [...captured];
     const r = await post(rawPort, `/raw/${id}`, { query, variables }, headers);
     // Cursors are opaque and formatted differently; everything else must match.
     const strip = (j: any) => JSON.parse(JSON.stringify(j.data), (k, v) => (k === 'endCursor' || k === 'trackingCode' || k === 'accessKey' ? undefined : v));
@@ -54,6 +68,7 @@ export async function countStatements(url: string, secretKey: Buffer, fx: Fixtur
   };
 
   const rows: StatementRow[] = [];
+  let plans: PlanRow[] = [];
   try {
     const track: StatementRow = { case: 'track', list: 'PUBLIC timeline events', sizes: [1, 20, 100], graphql: [], raw: [], constant: false };
     for (const n of track.sizes as Array<1 | 20 | 100>) {
@@ -78,10 +93,12 @@ export async function countStatements(url: string, secretKey: Buffer, fx: Fixtur
     }
     rows.push(track, tickets, submit);
     for (const row of rows) row.constant = new Set(row.graphql).size === 1 && new Set(row.raw).size === 1;
+    // The largest list size's statements are the ones left in statementsOf.
+    plans = await explainAll(url, statementsOf);
   } finally {
     await raw.close();
     await app.close();
     await handle.close();
   }
-  return { rows, parity };
+  return { rows, parity, plans };
 }
