@@ -28,7 +28,7 @@ const adminUrl = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL
 const size = quick ? QUICK : FULL;
 const pool = Number(process.env.BENCH_POOL ?? 10);
 // The whole run is bounded: past this the benchmark stops itself, cleaning up what it started.
-const budgetMs = (quick ? 3 : 25) * 60_000;
+const budgetMs = (quick ? 5 : 45) * 60_000;
 
 const started = Date.now();
 const db = await createBenchDatabase(adminUrl);
@@ -39,9 +39,22 @@ const cleanup = async () => {
   killAll();
   await db.drop().catch((e) => log(`could not drop ${db.name}: ${(e as Error).message}`));
 };
+// Filled in as phases finish, and saved, so that a run stopped late still leaves its figures.
+let report: BenchReport | null = null;
+const save = () => {
+  if (!report) return;
+  mkdirSync(join(BENCH_DIR, 'results'), { recursive: true });
+  writeFileSync(join(BENCH_DIR, 'results', 'latest.json'), `${JSON.stringify(report, null, 2)}\n`);
+};
 const abort = (why: string) => {
   log(`\n${why}: stopping and dropping ${db.name}`);
-  void cleanup().then(() => process.exit(130));
+  void cleanup().then(() => {
+    if (report) {
+      save();
+      printReport(report);
+    }
+    process.exit(130);
+  });
 };
 process.on('SIGINT', () => abort('interrupted'));
 process.on('SIGTERM', () => abort('terminated'));
@@ -80,10 +93,8 @@ try {
   const widget: WidgetResult = skip.has('widget')
     ? { status: 'skipped', note: '--skip widget' }
     : await runWidget({ url: db.url, secretKey, channelKey: fx.channelKey, runs: quick ? 3 : 7 });
-  // Last: their script starts servers of its own, and ours are all stopped by now.
-  const fanout: FanoutResult = skip.has('fanout') ? { status: 'skipped', note: '--skip fanout' } : await runFanout(quick, adminUrl);
 
-  const report: BenchReport = {
+  report = {
     mode: quick ? 'quick' : 'full',
     startedAt: new Date(started).toISOString(),
     seconds: Math.round((Date.now() - started) / 1000),
@@ -93,11 +104,16 @@ try {
     statements: statements.rows,
     parity: statements.parity,
     plans: statements.plans,
-    fanout,
+    fanout: { status: 'unavailable', note: 'not run (the run stopped before it)' },
     widget,
   };
-  mkdirSync(join(BENCH_DIR, 'results'), { recursive: true });
-  writeFileSync(join(BENCH_DIR, 'results', 'latest.json'), `${JSON.stringify(report, null, 2)}\n`);
+  save();
+  // Our database is no longer needed; the fan-out script creates and drops its own.
+  await db.drop();
+  // Last: their script starts servers of its own, and ours are all stopped by now.
+  report.fanout = skip.has('fanout') ? { status: 'skipped', note: '--skip fanout' } : await runFanout(quick, adminUrl);
+  report.seconds = Math.round((Date.now() - started) / 1000);
+  save();
   printReport(report);
 } finally {
   await cleanup();
