@@ -116,9 +116,15 @@ describe.skipIf(!hasChromium)('live customer loop', () => {
     await expect.poll(() => open.length).toBeGreaterThan(0);
     const ticketId = await ticketOf(env, code);
 
+    // Record the tracker's connection states: the banner can be brief on a loaded machine, the event is not.
+    await page.evaluate(() => {
+      const w = window as unknown as { __conn: string[] };
+      w.__conn = [];
+      document.addEventListener('cl-connection', (e) => w.__conn.push((e as CustomEvent<{ status: string }>).detail.status));
+    });
     blocked = true;
     for (const ws of open.splice(0)) await ws.close();
-    await page.locator('cl-feedback-tracker [part~=reconnecting]').waitFor({ timeout: 10_000 });
+    await expect.poll(() => page.evaluate(() => (window as unknown as { __conn: string[] }).__conn), { timeout: 20_000 }).toContain('reconnecting');
     await move(env, ticketId, 'ACKNOWLEDGED', '断线期间的更新'); // happens while the page is offline
     blocked = false;
     await expect.poll(() => status(page), { timeout: 20_000 }).toBe('已受理');
