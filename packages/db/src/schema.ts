@@ -152,6 +152,8 @@ export const tickets = pgTable('tickets', {
   index('tickets_status_idx').on(t.status),
   index('tickets_department_idx').on(t.departmentId, t.receivedAt),
   index('tickets_assignee_idx').on(t.assigneeId),
+  // Least-loaded assignment counts each candidate's open tickets on every submission.
+  index('tickets_open_assignee_idx').on(t.assigneeId).where(sql`${t.status} not in ('RESOLVED', 'CLOSED')`),
   index('tickets_customer_idx').on(t.customerId),
   index('tickets_received_idx').on(t.receivedAt, t.id),
 ]);

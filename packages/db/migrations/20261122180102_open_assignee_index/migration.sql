@@ -1,0 +1,1 @@
+CREATE INDEX "tickets_open_assignee_idx" ON "tickets" ("assignee_id") WHERE "status" not in ('RESOLVED', 'CLOSED');
