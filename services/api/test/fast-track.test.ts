@@ -39,6 +39,7 @@ describe('trackFeedback fast path', () => {
     env.queries.length = 0;
     const r = await env.gql(`query($c: String!, $k: String) { trackFeedback(trackingCode: $c, accessKey: $k) { ${FIELDS} } }`, { c: anon.trackingCode, k: anon.accessKey });
     expect(env.queries).toHaveLength(1);
+    expect(env.queries[0]).toMatch(/^select json_build_object/);
     const f = r.data.trackFeedback;
     expect(f.timeline.map((e: any) => e.position)).toEqual([1, 3]);
     expect(JSON.stringify(f)).not.toContain('internal: check');
@@ -47,8 +48,10 @@ describe('trackFeedback fast path', () => {
 
   it('falls back to drizzle for selections it does not take, with the same answer', async () => {
     const q = `query($c: String!, $k: String) { trackFeedback(trackingCode: $c, accessKey: $k) { trackingCode timeline { position feedback { trackingCode } } } }`;
+    env.queries.length = 0;
     const r = await env.gql(q, { c: anon.trackingCode, k: anon.accessKey });
     expect(r.errors).toBeUndefined();
+    expect(env.queries[0]).not.toMatch(/^select json_build_object/);
     expect(r.data.trackFeedback.timeline).toEqual([
       { position: 1, feedback: { trackingCode: anon.trackingCode } },
       { position: 3, feedback: { trackingCode: anon.trackingCode } },

@@ -21,6 +21,8 @@ interface Sub {
 
 const TABLES = { f: getTableColumns(feedback), t: getTableColumns(tickets), e: getTableColumns(timelineEvents) };
 
+const JSON_SAFE = new Set(['PgUUID', 'PgText', 'PgEnumColumn', 'PgInteger', 'PgBigInt53', 'PgBoolean', 'PgJsonb', 'PgArray', 'PgTimestamp']);
+
 const empty = (o: unknown) => o === undefined || (typeof o === 'object' && o !== null && Object.keys(o).length === 0);
 /** Only the given keys, no extras, and no nested relations unless `nested`. */
 const plainSub = (s: Sub, allowed: string[], nested = false) =>
@@ -34,7 +36,8 @@ function pairs(alias: 'f' | 't' | 'e', columns: Columns | undefined): { sql: str
   const dates: string[] = [];
   for (const k of keys) {
     const col = table[k];
-    if (!col || !/^[a-z_]+$/.test(col.name)) return null;
+    // Only column types whose JSON form is what drizzle would return; anything else goes to drizzle.
+    if (!col || !/^[a-z_]+$/.test(col.name) || !JSON_SAFE.has(col.columnType)) return null;
     if (col.columnType === 'PgTimestamp') {
       out.push(`'${k}', (extract(epoch from ${alias}.${col.name}) * 1000)::float8`);
       dates.push(k);
