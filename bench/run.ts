@@ -1,6 +1,6 @@
 // `npm run bench [-- --quick] [--only track,tickets] [--cpu-prof] [--skip fanout,widget]`
 // Creates its own PostgreSQL database, generates seeded data, measures, prints one table, writes
-// bench/results/latest.json, drops the database. Bounded in time; see docs/performance.md.
+// bench/results/latest.json, drops the database. Bounded in time; see README, Performance.
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -15,7 +15,7 @@ export interface Config {
   /** Where the secret key came from, for the start banner. */
   secretKeySource: 'env' | 'file' | 'generated';
   staffSessionTtlSeconds: number;
-  /** Subscription settings (docs/realtime.md); unset ones keep their defaults. */
+  /** Subscription settings (README, Live progress); unset ones keep their defaults. */
   realtime: {
     keepAliveMs?: number;
     idleTimeoutMs?: number;

@@ -9,7 +9,7 @@ const PREREAD_LIMIT = 1 << 20;
  * Why: for a body that is already on the request, @whatwg-node/server skips wrapping the socket in
  * a web ReadableStream, and Yoga's body-size limit skips piping it through a TransformStream; on
  * small GraphQL requests that plumbing cost more CPU than parsing and executing the operation
- * (`npm run bench`, docs/performance.md). Only a parsed, non-empty JSON object is handed over as an
+ * (`npm run bench`, README, Performance). Only a parsed, non-empty JSON object is handed over as an
  * object; anything else (invalid JSON, arrays, `{}`) is handed over as the raw text, so Yoga parses
  * it and answers exactly as it would have. Requests without a valid Content-Length, larger ones and
  * other content types are not touched.

@@ -2,7 +2,7 @@
 // run as one hand-written statement instead of through drizzle's relational query builder.
 //
 // Why: building the relational SQL and mapping its result back took a large share of the CPU of a
-// tracking request (npm run bench, docs/performance.md). The plan is still made by the plugin
+// tracking request (npm run bench, README, Performance). The plan is still made by the plugin
 // (`query()`), so nested fields resolve from the row exactly as before; only plans of the shape this
 // file knows are taken (feedback columns, its ticket's columns, its timeline's columns, optionally
 // PUBLIC only, in position order); anything else returns undefined and the caller uses drizzle.

@@ -27,7 +27,7 @@ builder.subscriptionType({
   description:
     'Live progress, over graphql-ws (WebSocket, `connectionParams: { authorization, channelKey }`) or Server-Sent Events ' +
     '(`accept: text/event-stream`, identity in headers). Pass the last `cursor`/`sequence` you saw as `after` to replay ' +
-    'what you missed, then continue live, with no gap and no duplicate. See docs/realtime.md.',
+    'what you missed, then continue live, with no gap and no duplicate. See README, Live progress.',
 });
 
 builder.subscriptionFields((t) => ({

@@ -15,7 +15,7 @@ export const TicketRef = builder.drizzleNode('tickets', {
   id: { column: (t) => t.id },
   // The columns the fields below read are in the type's selection and read with plain resolvers: with a
   // type-level `select`, `t.expose` gives each field its own selection, checked per field and per row
-  // by the drizzle plugin, which dominated a 50-ticket page (npm run bench, docs/performance.md).
+  // by the drizzle plugin, which dominated a 50-ticket page (npm run bench, README, Performance).
   select: {
     columns: {
       id: true, departmentId: true, assigneeId: true, status: true, kind: true, channel: true, priority: true, level: true,

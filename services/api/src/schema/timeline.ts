@@ -9,7 +9,7 @@ export const TimelineEventRef = builder.drizzleNode('timelineEvents', {
   // Every column a field reads is in the type's selection, and the fields below read the row with plain
   // resolvers: with a type-level `select`, `t.expose` gives each field a selection of its own, which
   // the drizzle plugin then checks per field and per row (getLoaderMapping/setFieldMapping), the
-  // largest single cost of resolving a timeline (npm run bench, docs/performance.md).
+  // largest single cost of resolving a timeline (npm run bench, README, Performance).
   select: { columns: { id: true, visibility: true, position: true, type: true, fromStatus: true, toStatus: true, body: true, actorType: true, actorName: true, createdAt: true } },
   // Belt and braces: list fields already filter INTERNAL events out for customers.
   authScopes: (e, ctx) => e.visibility === 'PUBLIC' || canSeeInternal(ctx.viewer),

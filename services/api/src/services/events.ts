@@ -35,7 +35,7 @@ export const TIMELINE_LOCK = 72022603;
  *
  * Cost: every ticket change already takes the audit-chain lock (services/audit.ts) for the rest of its
  * transaction, so changes were serialised before; the lock adds one round trip and newly serialises the
- * short tail (timeline insert → commit) of customer submissions. Measured figures are in docs/realtime.md.
+ * short tail (timeline insert → commit) of customer submissions. Measured figures are in README, Live progress.
  * Lock order is always timeline → audit, so the two locks cannot deadlock.
  */
 export async function lockTimeline(tx: Tx): Promise<void> {
