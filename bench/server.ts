@@ -50,5 +50,7 @@ const shutdown = async () => {
 };
 process.on('SIGTERM', () => void shutdown());
 process.on('SIGINT', () => void shutdown());
-// The parent going away (crash, Ctrl-C) must not leave a server behind.
-process.on('disconnect', () => void shutdown());
+// The parent going away (crash, kill -9) must not leave a server behind: it holds our stdin open.
+process.stdin.on('end', () => void shutdown());
+process.stdin.on('error', () => void shutdown());
+process.stdin.resume();

@@ -18,6 +18,11 @@ function command(core: number, args: string[]): [string, string[]] {
 }
 
 const live = new Set<ChildProcess>();
+/** Registers a child started elsewhere (the widget's API) so that killAll stops it too. */
+export function track(child: ChildProcess): void {
+  live.add(child);
+  child.once('exit', () => live.delete(child));
+}
 /** Kills what is still running (on error or Ctrl-C), each child by its own pid. */
 export function killAll(): void {
   for (const c of live) if (c.exitCode === null) c.kill('SIGKILL');
@@ -30,7 +35,8 @@ export interface RunningServer {
 
 export async function startServer(mode: 'graphql' | 'raw', env: Record<string, string>, extraNodeArgs: string[] = []): Promise<RunningServer> {
   const [cmd, args] = command(0, [...extraNodeArgs, resolve(BENCH_DIR, 'server.ts'), mode]);
-  const child = spawn(cmd, args, { cwd: ROOT, env: { ...process.env, NODE_ENV: 'production', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  // stdin stays open for the server's lifetime: when this process dies, the server sees it end and stops.
+  const child = spawn(cmd, args, { cwd: ROOT, env: { ...process.env, NODE_ENV: 'production', ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
   live.add(child);
   let stderr = '';
   child.stderr!.on('data', (c) => (stderr += c));

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import { log } from './progress.ts';
-import { ROOT } from './procs.ts';
+import { ROOT, track } from './procs.ts';
 
 export type WidgetResult =
   | {
@@ -33,6 +33,7 @@ async function startApi(url: string, secretKey: Buffer) {
   };
   delete env.REDIS_URL;
   const child = spawn(process.execPath, [join(ROOT, 'services/api/bin/closeloop.mjs'), 'start'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  track(child);
   let out = '';
   child.stdout.on('data', (c) => (out += c));
   child.stderr.on('data', (c) => (out += c));
