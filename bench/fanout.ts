@@ -36,9 +36,18 @@ const nodeCmd = (core: number, argv: string[]): [string, string[]] =>
 
 const children = new Set<ChildProcess>();
 const cleanups: Array<() => Promise<void> | void> = [];
+/** Synchronous so that it can run from a failure anywhere: never leave a database behind. */
+const syncCleanups: Array<() => void> = [];
 function fail(message: string): never {
   console.error(`bench:fanout: ${message}`);
   for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
+  for (const c of syncCleanups) {
+    try {
+      c();
+    } catch {
+      // best effort: the failure message above is what matters
+    }
+  }
   process.exit(1);
 }
 const log = (s: string) => process.stderr.write(`${s}\n`);
@@ -62,7 +71,9 @@ if (adminUrl) {
     await s.unsafe(`drop database if exists ${name} with (force)`);
     await s.end();
   });
+  syncCleanups.push(() => spawnSync('psql', [adminUrl, '-qc', `drop database if exists ${name} with (force)`], { stdio: 'ignore' }));
 }
+syncCleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
 const env: NodeJS.ProcessEnv = {
   ...process.env,
   PORT: '0', HOST: '127.0.0.1', CLOSELOOP_DATA_DIR: dataDir, CLOSELOOP_DEMO: '0', CLOSELOOP_SECRET_KEY: secretKey,
