@@ -3,7 +3,7 @@
 // with INSERT … SELECT generate_series, so the same seed gives the same rows and no data crosses the wire.
 import { randomBytes } from 'node:crypto';
 import postgres from 'postgres';
-import { createDatabase } from '@closeloop/db';
+import { createDatabase, isAlive } from '@closeloop/db';
 import { seedBase } from '../../services/api/src/seed.ts';
 import { log, progress } from './progress.ts';
 
@@ -19,15 +19,6 @@ export const QUICK: DataSize = { customers: 5_000, feedback: 20_000, staffPerDep
 /** Row numbers with a known public timeline length (statement counts and case (a)). */
 export const TRACKED_EVERY = 100; // 24 events, 20 of them PUBLIC
 export const LONG_EVERY = 10_007; // 120 events, 100 of them PUBLIC
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 export interface BenchDatabase {
   url: string;

@@ -36,7 +36,6 @@ describe('constant SQL statements per request', () => {
     const supervisor = await env.staffToken('SUPERVISOR');
     const agent = await env.staffToken('AGENT');
     const viewer = { kind: 'STAFF' as const, staff: (await env.handle.db.query.staff.findFirst({ where: { id: supervisor.id } }))! };
-    const channel = await env.app.identity.channelByKey(env.channel.publishableKey);
     const counts: number[] = [];
     let made = 0;
     for (const size of [1, 20, 50]) {
@@ -45,7 +44,6 @@ describe('constant SQL statements per request', () => {
         const s = await env.app.services.feedback.submit(customer, { kind: 'COMPLAINT', content: `Complaint number ${made}` });
         await env.app.services.tickets.assign(viewer, s.feedback.ticketId, agent.id);
       }
-      void channel;
       const q = `query($n: Int!) { tickets(first: $n, filter: { tier: ["VIP"] }) { edges { cursor node { id status priority resolutionDueAt customer { name tier { code } } assignee { name department { code } } feedback { trackingCode } } } pageInfo { hasNextPage } } }`;
       const { n, data } = await statements(q, { n: size }, bearer(supervisor.token));
       expect(data.tickets.edges).toHaveLength(size);

@@ -74,19 +74,19 @@ export class Identity {
     if (!bearer) return { kind: 'ANONYMOUS', channel };
     if (bearer.startsWith(API_KEY_PREFIX)) return this.partner(bearer);
     let claims: ReturnType<typeof decodeJwt>;
+    let header: ReturnType<typeof decodeProtectedHeader>;
     try {
       claims = decodeJwt(bearer);
-      decodeProtectedHeader(bearer);
+      header = decodeProtectedHeader(bearer);
     } catch {
       throw new AuthenticationFailure('UNAUTHENTICATED', 'The bearer token is neither a JWT nor an API key');
     }
     if (claims.iss === STAFF_ISSUER && claims.aud === STAFF_AUDIENCE) return this.staff(bearer);
     if (claims.iss === STAFF_ISSUER && claims.aud === PORTAL_AUDIENCE) return this.portalSession(bearer);
     // A customer token names its channel by the header, or by `iss`/`kid` carrying the publishable key.
-    const header = decodeProtectedHeader(bearer);
     const key = channel ?? (await this.channelByKey(String(claims.iss ?? header.kid ?? '')).catch(() => null));
     if (!key) throw new AuthenticationFailure('UNKNOWN_CHANNEL', 'A customer token needs the x-closeloop-channel header (or iss = the publishable key)');
-    return this.customer(bearer, key);
+    return this.customer(bearer, key, header.alg as CustomerSigningAlgorithm);
   }
 
   /** A customer session for the hosted portal, signed by the server (the channel may only have a public key). */
@@ -140,9 +140,8 @@ export class Identity {
     return { kind: 'STAFF', staff: row };
   }
 
-  private async customer(token: string, channel: ChannelApp): Promise<Viewer> {
+  private async customer(token: string, channel: ChannelApp, alg: CustomerSigningAlgorithm): Promise<Viewer> {
     const algorithms = channel.allowedAlgorithms as CustomerSigningAlgorithm[];
-    const alg = decodeProtectedHeader(token).alg as CustomerSigningAlgorithm;
     if (!algorithms.includes(alg)) {
       throw new AuthenticationFailure('UNAUTHENTICATED', `This channel does not accept ${String(alg)} tokens`);
     }

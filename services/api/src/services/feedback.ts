@@ -1,5 +1,5 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { and, eq } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import { customers, feedback, tickets, timelineEvents, type Database } from '@closeloop/db';
 import {
   effectiveTargets, makeTrackingCode, validateFeedbackDraft, type Channel, type FeedbackKind, type FieldError,
@@ -209,7 +209,7 @@ export class FeedbackService {
   }
 
   async findByTrackingCode(code: string) {
-    const [row] = await this.db.select().from(feedback).where(and(eq(feedback.trackingCode, code))).limit(1);
+    const [row] = await this.db.select().from(feedback).where(eq(feedback.trackingCode, code)).limit(1);
     return row ?? null;
   }
 }
