@@ -17,3 +17,22 @@ describe('schema.graphql', () => {
     ]) expect(s).toContain(name);
   });
 });
+
+describe('GraphiQL', () => {
+  it('is served with example operations outside production, and not in production', async () => {
+    const { setup } = await import('./helpers.ts');
+    const { createApp } = await import('../src/server.ts');
+    const env = await setup();
+    try {
+      const page = await env.app.yoga.fetch('http://localhost/graphql', { headers: { accept: 'text/html' } });
+      const html = await page.text();
+      expect(page.headers.get('content-type')).toMatch(/text\/html/);
+      expect(html).toContain('submitFeedback');
+      const prod = createApp({ handle: env.handle, secretKey: env.secretKey, production: true });
+      const none = await prod.yoga.fetch('http://localhost/graphql', { headers: { accept: 'text/html' } });
+      expect(await none.text()).not.toContain('submitFeedback');
+    } finally {
+      await env.close();
+    }
+  });
+});
