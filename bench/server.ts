@@ -25,7 +25,8 @@ let stop: () => Promise<void>;
 let port: number;
 if (mode === 'graphql') {
   const handle = await createDatabase({ url, max: pool });
-  const app = createApp({ handle, secretKey, production: true, routes: [cpuRoute] });
+  // BENCH_DIRECT_HTTP=0 serves every request through Yoga's own HTTP handling, for comparison.
+  const app = createApp({ handle, secretKey, production: true, routes: [cpuRoute], directHttp: process.env.BENCH_DIRECT_HTTP !== '0' });
   port = await app.listen(0, '127.0.0.1');
   stop = async () => {
     await app.close();

@@ -15,6 +15,7 @@ import { RealtimeHub, type RealtimeSettings } from './realtime/hub.ts';
 import { useSharedSubscriptionResults } from './realtime/shared-execution.ts';
 import { GRAPHIQL_EXAMPLES } from './graphiql.ts';
 import { prereadJsonBody } from './http-body.ts';
+import { createDirectGraphQL } from './http-graphql.ts';
 import { maxDepthPlugin } from '@escape.tech/graphql-armor-max-depth';
 import { maxAliasesPlugin } from '@escape.tech/graphql-armor-max-aliases';
 import { maxTokensPlugin } from '@escape.tech/graphql-armor-max-tokens';
@@ -30,6 +31,8 @@ export interface AppOptions {
   /** How committed changes reach every API process: Redis with REDIS_URL, else in memory (one process). */
   bus?: EventBus;
   realtime?: RealtimeOptions;
+  /** Serve plain JSON POSTs without Yoga's fetch plumbing (http-graphql.ts); on unless false. */
+  directHttp?: boolean;
 }
 
 export interface RealtimeOptions extends Partial<RealtimeSettings> {
@@ -136,6 +139,14 @@ export function createApp(options: AppOptions): App {
     },
   });
 
+  const direct = createDirectGraphQL({
+    yoga,
+    endpoint: '/graphql',
+    isDev: !options.production,
+    // Any failure is left to Yoga, which resolves the viewer again and answers with the error.
+    viewerOf: (authorization, channelKey) => identity.resolve(bearerOf(authorization), channelKey?.trim() || null).catch(() => undefined),
+  });
+
   const routes = options.routes ?? [];
   const server = createServer(async (req, res) => {
     try {
@@ -159,6 +170,7 @@ export function createApp(options: AppOptions): App {
         return;
       }
       await prereadJsonBody(req);
+      if (options.directHttp !== false && (await direct(req, res))) return;
       await yoga(req, res);
     } catch (e) {
       console.error(e);

@@ -1,0 +1,133 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { getOperationAST, type ExecutionResult } from 'graphql';
+import { maskError, processRegularResult, type YogaServerInstance } from 'graphql-yoga';
+import type { Context } from './context.ts';
+import type { Viewer } from './auth/identity.ts';
+
+/**
+ * The common case of GraphQL over HTTP — a small JSON POST of one query or mutation, answered as
+ * JSON — served without Yoga's fetch-API plumbing, through the same envelop pipeline.
+ *
+ * Why: for a small operation, Yoga's per-request WHATWG Request/Response/Headers objects, its hook
+ * iteration and promise helpers cost more CPU than executing the operation (`npm run bench`,
+ * README, Performance). What stays identical: parse and validation (with their caches and the
+ * graphql-armor limits), the context, execution with every envelop plugin (error masking among
+ * them), the status code and body for errors (Yoga's own `processRegularResult`), the media type
+ * negotiated from Accept, and the CORS headers. Anything else — GET, batches, subscriptions,
+ * extensions, unusual parameters, other media types, authentication failures — returns false before
+ * anything has executed, and the caller hands the request to Yoga unchanged.
+ */
+export interface DirectGraphQLOptions {
+  yoga: YogaServerInstance<Record<string, unknown>, Context>;
+  endpoint: string;
+  /** The viewer of a request; undefined when it cannot be resolved (Yoga then answers with the error). */
+  viewerOf(authorization: string | undefined, channelKey: string | undefined): Promise<Viewer | undefined>;
+  isDev: boolean;
+}
+
+const JSON_TYPES = ['application/graphql-response+json', 'application/json'] as const;
+type JsonType = (typeof JSON_TYPES)[number];
+
+/** The regular-result media type Yoga would choose for this Accept header (its accept.ts), or null. */
+export function negotiateJson(accept: string | undefined): JsonType | null {
+  const requested: string[] = [];
+  for (const part of (accept || '*/*').replace(/\s/g, '').toLowerCase().split(',')) {
+    const [type, ...params] = part.split(';');
+    if ((params.find((p) => p.includes('charset=')) ?? 'charset=utf-8') !== 'charset=utf-8') continue;
+    requested.push(type!);
+  }
+  let chosen: JsonType | null = null;
+  // Yoga walks the list from the least preferred type and keeps the last match.
+  for (const wanted of requested.reverse()) {
+    const [pre, suf] = wanted.split('/');
+    for (const t of JSON_TYPES) {
+      const [tp, ts] = t.split('/');
+      if ((pre === '*' || pre === tp) && (suf === '*' || suf === ts)) chosen = t;
+    }
+  }
+  return chosen;
+}
+
+interface Params {
+  query: string;
+  variables?: Record<string, unknown> | null;
+  operationName?: string | null;
+}
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+/** Only the plain shape Yoga's parameter checks accept without comment; anything else goes to Yoga. */
+function plainParams(body: unknown): Params | null {
+  if (!isPlainObject(body)) return null;
+  for (const k in body) if (k !== 'query' && k !== 'variables' && k !== 'operationName') return null;
+  if (typeof body.query !== 'string') return null;
+  if (body.variables != null && !isPlainObject(body.variables)) return null;
+  if (body.operationName != null && typeof body.operationName !== 'string') return null;
+  return body as unknown as Params;
+}
+
+/** Yoga's default CORS answer (every origin, with credentials) for a simple, non-preflight request. */
+function corsHeaders(origin: string | undefined): Record<string, string> {
+  return origin ? { 'Access-Control-Allow-Origin': origin, Vary: 'Origin', 'Access-Control-Allow-Credentials': 'true' } : {};
+}
+
+export function createDirectGraphQL(o: DirectGraphQLOptions) {
+  const { yoga } = o;
+  const send = async (res: ServerResponse, origin: string | undefined, type: JsonType, result: ExecutionResult) => {
+    if (!result.errors && !result.extensions) {
+      const body = JSON.stringify(result);
+      res.writeHead(200, { 'Content-Type': `${type}; charset=utf-8`, 'Content-Length': Buffer.byteLength(body), ...corsHeaders(origin) });
+      res.end(body);
+      return;
+    }
+    // Errors: Yoga's own result processor decides status, headers and what an error may show.
+    const response = await processRegularResult(result, yoga.fetchAPI, type);
+    const headers: Record<string, string> = { ...corsHeaders(origin) };
+    response.headers.forEach((v, k) => (headers[k] = v));
+    const body = await response.text();
+    headers['content-length'] = String(Buffer.byteLength(body));
+    res.writeHead(response.status, headers);
+    res.end(body);
+  };
+
+  /** Answers the request and returns true, or returns false having done nothing. */
+  return async function handle(req: IncomingMessage & { body?: unknown }, res: ServerResponse): Promise<boolean> {
+    if (req.method !== 'POST' || req.url !== o.endpoint) return false;
+    const params = plainParams(req.body);
+    if (!params) return false;
+    const type = negotiateJson(req.headers.accept);
+    if (!type) return false;
+    const h = req.headers;
+    const viewer = await o.viewerOf(h.authorization, h['x-closeloop-channel'] as string | undefined);
+    if (!viewer) return false;
+    const enveloped = yoga.getEnveloped({ viewer, params });
+    let document;
+    try {
+      document = enveloped.parse(params.query);
+    } catch {
+      return false; // a syntax or token-limit error: Yoga formats it
+    }
+    const errors = enveloped.validate(enveloped.schema, document);
+    if (errors.length > 0) return false;
+    const operation = getOperationAST(document, params.operationName);
+    if (!operation || operation.operation === 'subscription') return false;
+    const origin = h.origin;
+    let result: ExecutionResult;
+    try {
+      const contextValue = await enveloped.contextFactory();
+      result = (await enveloped.execute({
+        schema: enveloped.schema,
+        document,
+        contextValue,
+        variableValues: params.variables,
+        operationName: params.operationName,
+      })) as ExecutionResult;
+    } catch (e) {
+      // What Yoga's handleError does with an unexpected throw: masked, answered as an error result.
+      const error = maskError(e, 'Unexpected error.', o.isDev);
+      result = { errors: [error as never] };
+    }
+    await send(res, origin, type, result);
+    return true;
+  };
+}

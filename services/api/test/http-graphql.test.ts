@@ -1,0 +1,151 @@
+// Plain JSON POSTs are served without Yoga's fetch plumbing (src/http-graphql.ts). Every answer must
+// be the one Yoga gives on its own: same status, media type, CORS headers and body, for successes,
+// typed errors, GraphQL errors and everything handed back to Yoga.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bearer, setup, SUBMIT, TRACK, type TestEnv } from './helpers.ts';
+import { createDirectGraphQL, negotiateJson } from '../src/http-graphql.ts';
+import { prereadJsonBody } from '../src/http-body.ts';
+
+let env: TestEnv;
+let server: Server;
+let base: string;
+let served = 0;
+let agent: string;
+let anon: { trackingCode: string; accessKey: string };
+
+beforeAll(async () => {
+  env = await setup();
+  const direct = createDirectGraphQL({
+    yoga: env.app.yoga,
+    endpoint: '/graphql',
+    isDev: true,
+    viewerOf: (authorization, channelKey) =>
+      env.app.identity.resolve(authorization?.replace(/^Bearer\s+/i, '') ?? null, channelKey ?? null).catch(() => undefined),
+  });
+  // The app's own wiring, with a count of the requests the direct path answered.
+  server = createServer(async (req, res) => {
+    await prereadJsonBody(req);
+    if (await direct(req, res)) served++;
+    else await env.app.yoga(req, res);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
+  agent = (await env.staffToken('AGENT')).token;
+  const s = await env.gql(SUBMIT, { input: { kind: 'COMPLAINT', content: 'The card reader at the branch swallowed my card.' } }, { 'x-closeloop-channel': env.channel.publishableKey });
+  anon = s.data.submitFeedback;
+});
+afterAll(async () => {
+  await new Promise((r) => server.close(r));
+  await env.close();
+});
+
+interface Case {
+  name: string;
+  body: unknown;
+  headers?: Record<string, string>;
+  /** Whether the direct path should answer it (else it must hand it to Yoga untouched). */
+  direct: boolean;
+}
+
+const ANSWER_HEADERS = ['content-type', 'access-control-allow-origin', 'access-control-allow-credentials', 'vary'];
+
+async function compare(c: Case) {
+  const headers = { 'content-type': 'application/json', ...c.headers };
+  const body = JSON.stringify(c.body);
+  const before = served;
+  const viaHttp = await fetch(base, { method: 'POST', headers, body });
+  const handledDirectly = served > before;
+  // yoga.fetch never goes through the node:http handler: Yoga's own answer.
+  const viaYoga = await env.app.yoga.fetch('http://localhost/graphql', { method: 'POST', headers, body });
+  const pick = async (r: Response) => ({
+    status: r.status,
+    headers: Object.fromEntries(ANSWER_HEADERS.map((h) => [h, r.headers.get(h)])),
+    body: await r.text(),
+  });
+  const [a, b] = [await pick(viaHttp), await pick(viaYoga)];
+  expect({ case: c.name, ...a }).toEqual({ case: c.name, ...b });
+  expect({ case: c.name, handledDirectly }).toEqual({ case: c.name, handledDirectly: c.direct });
+  return a;
+}
+
+describe('direct GraphQL over HTTP', () => {
+  it('answers queries exactly as Yoga does, and takes the common ones itself', async () => {
+    const cases: Case[] = [
+      { name: 'typename', body: { query: '{ __typename }' }, direct: true },
+      { name: 'track with key', body: { query: TRACK, variables: { code: anon.trackingCode, key: anon.accessKey } }, direct: true },
+      { name: 'track, wrong key', body: { query: TRACK, variables: { code: anon.trackingCode, key: 'nope' } }, direct: true },
+      { name: 'operation name', body: { query: `query A { __typename } query B { viewer { __typename } }`, operationName: 'B' }, direct: true },
+      { name: 'staff list', body: { query: '{ tickets(first: 5) { edges { node { id status } } } }' }, headers: bearer(agent), direct: true },
+      { name: 'forbidden list', body: { query: '{ tickets(first: 5) { edges { node { id } } } }' }, direct: true },
+      { name: 'bad variable', body: { query: TRACK, variables: { code: 42 } }, direct: true },
+      { name: 'missing variable', body: { query: TRACK, variables: {} }, direct: true },
+      { name: 'graphql-response+json', body: { query: TRACK, variables: {} }, headers: { accept: 'application/graphql-response+json' }, direct: true },
+      { name: 'browser accept', body: { query: '{ __typename }' }, headers: { accept: 'application/graphql-response+json, application/json, text/event-stream' }, direct: true },
+      { name: 'cross-origin', body: { query: '{ __typename }' }, headers: { origin: 'https://www.example-bank.com' }, direct: true },
+      { name: 'cross-origin error', body: { query: TRACK, variables: {} }, headers: { origin: 'https://www.example-bank.com' }, direct: true },
+      // Handed to Yoga: it alone formats these.
+      { name: 'validation error', body: { query: '{ nope }' }, direct: false },
+      { name: 'syntax error', body: { query: '{ __typename ' }, direct: false },
+      { name: 'unknown operation', body: { query: '{ __typename }', operationName: 'X' }, direct: false },
+      { name: 'extra parameter', body: { query: '{ __typename }', foo: 1 }, direct: false },
+      { name: 'extensions', body: { query: '{ __typename }', extensions: { a: 1 } }, direct: false },
+      { name: 'variables as a string', body: { query: '{ __typename }', variables: '{}' }, direct: false },
+      { name: 'bad token', body: { query: '{ __typename }' }, headers: bearer('not-a-token'), direct: false },
+      { name: 'unknown channel', body: { query: '{ __typename }' }, headers: { 'x-closeloop-channel': 'pk_nope' }, direct: false },
+      { name: 'event stream only', body: { query: '{ __typename }' }, headers: { accept: 'text/event-stream' }, direct: false },
+      { name: 'subscription', body: { query: 'subscription($c: String!) { feedbackProgress(trackingCode: $c) { __typename } }', variables: { c: 'x' } }, headers: { accept: 'application/json' }, direct: false },
+    ];
+    for (const c of cases) await compare(c);
+    const ok = await compare(cases[1]!);
+    expect(JSON.parse(ok.body).data.trackFeedback.trackingCode).toBe(anon.trackingCode);
+  });
+
+  it('runs mutations once, with typed errors as data', async () => {
+    const bad = await compare({
+      name: 'invalid submission',
+      body: { query: SUBMIT, variables: { input: { kind: 'COMPLAINT', content: 'x' } } },
+      headers: { 'x-closeloop-channel': env.channel.publishableKey },
+      direct: true,
+    });
+    expect(JSON.parse(bad.body).data.submitFeedback.__typename).toBe('ValidationError');
+    const before = served;
+    const r = await fetch(base, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-closeloop-channel': env.channel.publishableKey },
+      body: JSON.stringify({ query: SUBMIT, variables: { input: { kind: 'PRAISE', content: 'Quick and friendly help at the counter.', idempotencyKey: 'direct-1' } } }),
+    });
+    expect(served).toBe(before + 1);
+    const first = (await r.json()) as any;
+    expect(first.data.submitFeedback.replayed).toBe(false);
+    const again = await env.gql(SUBMIT, { input: { kind: 'PRAISE', content: 'Quick and friendly help at the counter.', idempotencyKey: 'direct-1' } }, { 'x-closeloop-channel': env.channel.publishableKey });
+    expect(again.data.submitFeedback).toMatchObject({ trackingCode: first.data.submitFeedback.trackingCode, replayed: true });
+  });
+
+  it('is what the application server uses', async () => {
+    const port = await env.app.listen(0, '127.0.0.1');
+    const r = await fetch(`http://127.0.0.1:${port}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: 'https://www.example-bank.com' },
+      body: JSON.stringify({ query: TRACK, variables: { code: anon.trackingCode, key: anon.accessKey } }),
+    });
+    expect(r.status).toBe(200);
+    expect(r.headers.get('access-control-allow-origin')).toBe('https://www.example-bank.com');
+    expect(((await r.json()) as any).data.trackFeedback.timeline[0].type).toBe('SUBMITTED');
+  });
+});
+
+describe('negotiateJson', () => {
+  it('picks the media type Yoga picks', () => {
+    expect(negotiateJson(undefined)).toBe('application/json');
+    expect(negotiateJson('*/*')).toBe('application/json');
+    expect(negotiateJson('application/json')).toBe('application/json');
+    expect(negotiateJson('application/graphql-response+json, application/json')).toBe('application/graphql-response+json');
+    expect(negotiateJson('application/json, application/graphql-response+json')).toBe('application/json');
+    expect(negotiateJson('application/*')).toBe('application/json');
+    expect(negotiateJson('text/event-stream')).toBeNull();
+    expect(negotiateJson('application/json; charset=latin1')).toBeNull();
+    expect(negotiateJson('text/html, application/json;charset=utf-8')).toBe('application/json');
+  });
+});
