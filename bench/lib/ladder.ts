@@ -112,24 +112,43 @@ export async function runLadder(fx: Fixtures, o: LadderOptions): Promise<LadderC
   return out;
 }
 
-/** The GraphQL endpoint's fixed cost: `{ __typename }`, no resolver, no SQL. */
-export async function runFloor(o: LadderOptions): Promise<LoadResult> {
-  const server = await startServer('graphql', o.env);
+export interface Floor {
+  /** As every request is served: plain JSON POSTs take the direct path (services/api/src/http-graphql.ts). */
+  direct: LoadResult;
+  /** The same server with every request through Yoga's own HTTP handling (BENCH_DIRECT_HTTP=0). */
+  yoga: LoadResult;
+}
+
+/** The GraphQL endpoint's fixed cost: `{ __typename }`, no resolver, no SQL; both HTTP paths, interleaved. */
+export async function runFloor(o: LadderOptions): Promise<Floor> {
+  const servers = { direct: await startServer('graphql', o.env), yoga: await startServer('graphql', { ...o.env, BENCH_DIRECT_HTTP: '0' }) };
+  const results: Record<keyof Floor, LoadResult[]> = { direct: [], yoga: [] };
+  const concurrency = o.concurrencies.at(-1)!;
   try {
-    const r = await runLoad({
-      url: `http://127.0.0.1:${server.port}/graphql`,
-      concurrency: o.concurrencies.at(-1)!,
-      warmupMs: o.warmupMs,
-      durationMs: o.durationMs,
-      seed: o.seed,
-      headers: {},
-      body: { kind: 'fixed', text: JSON.stringify({ query: '{ __typename }' }) },
-    });
-    log(`  ${'GraphQL floor: { __typename }'.padEnd(32)} graphql c=${String(o.concurrencies.at(-1)).padEnd(3)} ${fmt(r)}`);
-    return r;
+    for (let round = 0; round < o.rounds; round++) {
+      for (const mode of round % 2 === 0 ? (['direct', 'yoga'] as const) : (['yoga', 'direct'] as const)) {
+        const r = await runLoad({
+          url: `http://127.0.0.1:${servers[mode].port}/graphql`,
+          concurrency,
+          warmupMs: o.warmupMs,
+          durationMs: o.durationMs,
+          seed: o.seed + round,
+          headers: {},
+          body: { kind: 'fixed', text: JSON.stringify({ query: '{ __typename }' }) },
+        });
+        log(`  ${`GraphQL floor, ${mode === 'direct' ? 'direct path' : "Yoga's handler"}`.padEnd(32)} graphql c=${String(concurrency).padEnd(3)} ${fmt(r)}`);
+        results[mode].push(r);
+      }
+    }
   } finally {
-    await server.stop();
+    await servers.direct.stop();
+    await servers.yoga.stop();
   }
+  const med = (rs: LoadResult[]): LoadResult => {
+    const s = side(rs);
+    return { ...rs[0]!, rps: s.rps, p50Ms: s.p50Ms, p99Ms: s.p99Ms, cpuMicrosPerRequest: s.cpuMicros, requests: rs.reduce((a, r) => a + r.requests, 0), errors: s.errors, firstError: s.firstError };
+  };
+  return { direct: med(results.direct), yoga: med(results.yoga) };
 }
 
 /** The ratio a case is judged on: at the highest concurrency measured (the server's saturated throughput). */

@@ -1,7 +1,7 @@
 // The one table the benchmark prints, with each figure next to its target.
 import { execSync } from 'node:child_process';
 import { cpus, totalmem } from 'node:os';
-import { headlineRatio, type LadderCase } from './ladder.ts';
+import { headlineRatio, type Floor, type LadderCase } from './ladder.ts';
 import type { LoadResult } from '../load.ts';
 import type { StatementRow } from './statements.ts';
 import type { PlanRow } from './plans.ts';
@@ -14,8 +14,8 @@ export interface BenchReport {
   startedAt: string;
   seconds: number;
   environment: Record<string, unknown>;
-  /** The GraphQL endpoint answering `{ __typename }`: its fixed cost per request. */
-  floor: LoadResult;
+  /** The GraphQL endpoint answering `{ __typename }`: its fixed cost per request, on both HTTP paths. */
+  floor: Floor;
   ladder: LadderCase[];
   statements: StatementRow[];
   parity: string[];
@@ -68,8 +68,11 @@ export function printReport(r: BenchReport): void {
       );
     });
   }
-  const fl = r.floor;
-  out.push(`   ${'GraphQL floor: { __typename }'.padEnd(32)} ${String(r.ladder[0]?.points.at(-1)?.concurrency ?? '').padStart(4)} │ ${''.padStart(39)} │ ${f0(fl.rps).padStart(13)} ${f1(fl.p50Ms).padStart(7)} ${f1(fl.p99Ms).padStart(7)} ${f0(fl.cpuMicrosPerRequest).padStart(7)} │ the fixed cost of a GraphQL request`);
+  const conc = String(r.ladder[0]?.points.at(-1)?.concurrency ?? '').padStart(4);
+  const floorLine = (label: string, fl: LoadResult, note: string) =>
+    out.push(`   ${label.padEnd(32)} ${conc} │ ${''.padStart(39)} │ ${f0(fl.rps).padStart(13)} ${f1(fl.p50Ms).padStart(7)} ${f1(fl.p99Ms).padStart(7)} ${f0(fl.cpuMicrosPerRequest).padStart(7)} │ ${note}`);
+  floorLine('GraphQL floor: { __typename }', r.floor.direct, 'the fixed cost of a GraphQL request');
+  floorLine("  same, through Yoga's handler", r.floor.yoga, 'without the direct JSON path (http-graphql.ts)');
   out.push('');
   out.push('2. SQL statements per request (must not grow with the list)');
   for (const s of r.statements) {
