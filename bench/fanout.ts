@@ -1,41 +1,75 @@
-// `npm run bench:fanout [-- --quick] [--subscribers N] [--rounds R]`
+// `npm run bench:fanout [-- --quick] [--subscribers N] [--rounds R] [--scenarios feedback,staff,one] [--instances 1,2] [--agents K]`
 //
-// One API process (pinned to core 0 when taskset exists) and a load generator in another process
-// (core 1), on loopback. N WebSocket subscribers follow one feedback with feedbackProgress; staff then
-// change its status R times. For each change: time from the server's commit (a trace line the server
-// prints after the transaction commits, CLOSELOOP_TRACE_COMMITS=1) to receipt by every subscriber.
-// Also the server's resident memory per idle subscriber. Bounded in time; prints a table and writes
-// bench/results/fanout.json. Embedded PGlite by default; FANOUT_DATABASE_URL=postgres://… (an admin
-// URL: a fresh database is created next to it and dropped afterwards) to run on PostgreSQL.
+// Live fan-out: N WebSocket subscribers on loopback, a status change made through the API, and for
+// every subscriber the time from the server's commit (a trace line printed after the transaction
+// commits, CLOSELOOP_TRACE_COMMITS=1) to receipt; plus the servers' resident memory per idle subscriber:
+// RSS growth from before the subscribers connect to 3 s after the warm-up change, each measured after
+// full collections until the heap stops shrinking (SIGUSR2: lib/server-preload.mjs collects, the server
+// prints its memory-trace line with CLOSELOOP_TRACE_MEMORY=1). Scenarios:
+//   feedback  one per feedback: N feedback linked to one incident ticket, each followed by its own
+//             subscriber with its access key; one transition of the ticket commits N events at once.
+//   staff     many on one staff stream: N `ticketEvents` subscribers signed in as K agents (default 100)
+//             of one department; one transition of a ticket of that department is one event for all.
+//   one       N subscribers following one feedback (the same operation and caller for all).
+// With `--instances 2` each scenario also runs on two API processes sharing the database and Redis
+// (REDIS_URL, default redis://127.0.0.1:6379): subscribers split half/half, changes made through the
+// first. Servers run on core 0, the load generator on core 1 (taskset). Each scenario gets fresh
+// server processes. Bounded in time; prints a table and writes bench/results/fanout.json.
+// Embedded PGlite by default (one instance only); FANOUT_DATABASE_URL=postgres://… (an admin URL: a
+// fresh database is created next to it and dropped afterwards) to run on PostgreSQL.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { randomBytes } from 'node:crypto';
 import postgres from 'postgres';
+import { writeFanoutData, type FanoutData } from './lib/fanout-data.ts';
 
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(BENCH_DIR, '..');
 const BIN = join(ROOT, 'services/api/bin/closeloop.mjs');
+const RESULTS = join(BENCH_DIR, 'results');
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
-const flag = (name: string) => {
+const option = (name: string) => {
   const i = args.indexOf(name);
-  return i >= 0 ? Number(args[i + 1]) : undefined;
+  return i >= 0 ? args[i + 1] : undefined;
 };
-const N = flag('--subscribers') ?? (quick ? 1000 : 10_000);
-const ROUNDS = flag('--rounds') ?? (quick ? 3 : 5);
+const N = Number(option('--subscribers') ?? (quick ? 1000 : 10_000));
+const ROUNDS = Number(option('--rounds') ?? (quick ? 3 : 5));
+const AGENTS = Math.min(N, Number(option('--agents') ?? 100));
 const TARGET_P99_MS = 500;
 const TARGET_BYTES_PER_SUB = 30 * 1024;
-const deadline = setTimeout(() => fail('the whole run exceeded 8 minutes'), 8 * 60_000).unref();
+const SCENARIOS = ['feedback', 'staff', 'one'] as const;
+type Scenario = (typeof SCENARIOS)[number];
+interface Run {
+  scenario: Scenario;
+  instances: number;
+}
+// `--scenarios feedback,staff` × `--instances 1,2`; an entry `feedback:2` names one run exactly.
+const runs: Run[] = [];
+for (const instances of (option('--instances') ?? '1').split(',').map(Number)) {
+  for (const entry of (option('--scenarios') ?? 'feedback,staff').split(',')) {
+    const [name, fixed] = entry.split(':');
+    if (!SCENARIOS.includes(name as Scenario)) usage(`unknown scenario ${name}`);
+    const run = { scenario: name as Scenario, instances: fixed ? Number(fixed) : instances };
+    if (!(run.instances === 1 || run.instances === 2)) usage('--instances takes 1 or 2');
+    if (!runs.some((r) => r.scenario === run.scenario && r.instances === run.instances)) runs.push(run);
+  }
+}
+function usage(message: string): never {
+  console.error(`bench:fanout: ${message}\nusage: bench:fanout [--quick] [--subscribers N] [--rounds R] [--scenarios feedback,staff,one] [--instances 1,2] [--agents K]`);
+  process.exit(2);
+}
+const deadline = setTimeout(() => fail('the whole run exceeded 14 minutes'), 14 * 60_000).unref();
 
 const pin = spawnSync('taskset', ['--version'], { stdio: 'ignore' }).status === 0 && availableParallelism() >= 2;
+const PINNING = pin ? 'servers on core 0, load generator on core 1 (taskset)' : 'not pinned (needs taskset and 2 cores)';
 const nodeCmd = (core: number, argv: string[]): [string, string[]] =>
   pin ? ['taskset', ['-c', String(core), process.execPath, ...argv]] : [process.execPath, argv];
 
 const children = new Set<ChildProcess>();
-const cleanups: Array<() => Promise<void> | void> = [];
 /** Synchronous so that it can run from a failure anywhere: never leave a database behind. */
 const syncCleanups: Array<() => void> = [];
 function fail(message: string): never {
@@ -50,13 +84,17 @@ function fail(message: string): never {
   }
   process.exit(1);
 }
-const log = (s: string) => process.stderr.write(`${s}\n`);
+process.once('SIGINT', () => fail('interrupted'));
+process.once('SIGTERM', () => fail('terminated'));
+const log = (s: string) => process.stderr.write(`bench:fanout: ${s}\n`);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 // ---- database
-const secretKey = randomBytes(32).toString('hex');
+const secretKey = randomBytes(32);
 const dataDir = mkdtempSync(join(tmpdir(), 'closeloop-fanout-'));
-cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
+syncCleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
 let databaseUrl: string | undefined;
+let dropDatabase = async () => {};
 const adminUrl = process.env.FANOUT_DATABASE_URL;
 if (adminUrl) {
   const name = `closeloop_fanout_${randomBytes(4).toString('hex')}`;
@@ -66,217 +104,374 @@ if (adminUrl) {
   const u = new URL(adminUrl);
   u.pathname = `/${name}`;
   databaseUrl = u.toString();
-  cleanups.push(async () => {
+  syncCleanups.push(() => spawnSync('psql', [adminUrl, '-qc', `drop database if exists ${name} with (force)`], { stdio: 'ignore' }));
+  dropDatabase = async () => {
     const s = postgres(adminUrl, { max: 1, onnotice: () => {} });
     await s.unsafe(`drop database if exists ${name} with (force)`);
     await s.end();
-  });
-  syncCleanups.push(() => spawnSync('psql', [adminUrl, '-qc', `drop database if exists ${name} with (force)`], { stdio: 'ignore' }));
+  };
+} else if (runs.some((r) => r.instances > 1)) {
+  fail('--instances 2 needs PostgreSQL: set FANOUT_DATABASE_URL (an admin URL)');
 }
-syncCleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
-const env: NodeJS.ProcessEnv = {
-  ...process.env,
-  PORT: '0', HOST: '127.0.0.1', CLOSELOOP_DATA_DIR: dataDir, CLOSELOOP_DEMO: '0', CLOSELOOP_SECRET_KEY: secretKey,
-  CLOSELOOP_TRACE_COMMITS: '1', CLOSELOOP_TRACE_MEMORY: '1', NODE_ENV: 'development', DATABASE_URL: databaseUrl ?? '',
-};
-delete env.REDIS_URL;
+const redisUrl = process.env.FANOUT_REDIS_URL ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
-// ---- server
-const commits = new Map<string, number>();
-const memoryTraces: Array<{ rss: number; heap: number; external: number; streams: number }> = [];
-// FANOUT_PROFILE=dir writes a CPU profile of the server (node --cpu-prof) there.
+const prepared = Date.now();
+const data: FanoutData = await writeFanoutData(databaseUrl ? { url: databaseUrl } : { dataDir: join(dataDir, 'pglite') }, secretKey, N, AGENTS).catch((e: Error) =>
+  fail(`writing the data failed: ${e.stack ?? e.message}`),
+);
+log(`data: ${N} feedback on one incident ticket, ${AGENTS} agents, ${databaseUrl ? 'PostgreSQL' : 'PGlite'} (${((Date.now() - prepared) / 1000).toFixed(1)} s)`);
+
+// ---- servers
+interface MemoryTrace {
+  rss: number;
+  heap: number;
+  external: number;
+  streams: number;
+}
+interface Server {
+  proc: ChildProcess;
+  port: number;
+  memoryTraces: MemoryTrace[];
+  output: string[];
+}
+/** Commit traces of every server: [largest event id of the commit, epoch ms]. */
+const commits: Array<[number, number]> = [];
+// FANOUT_PROFILE=dir writes CPU profiles of the servers (node --cpu-prof) there; FANOUT_HEAP_SNAPSHOT=1
+// writes heap snapshots of the first server before the subscribers connect and once they are idle to bench/results/profiles/.
 const profile = process.env.FANOUT_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.FANOUT_PROFILE] : [];
-const nodeFlags = (process.env.FANOUT_NODE_FLAGS ?? '').split(' ').filter(Boolean);
-const [scmd, sargs] = nodeCmd(0, ['--expose-gc', ...nodeFlags, ...profile, BIN, 'start']);
-const server = spawn(scmd, sargs, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-children.add(server);
-let serverOut = '';
-server.stderr!.on('data', (c) => (serverOut += c));
-const port = await new Promise<number>((resolvePort, reject) => {
-  const timer = setTimeout(() => reject(new Error(`server did not start: ${serverOut}`)), 60_000);
-  let buf = '';
-  server.stdout!.on('data', (c: Buffer) => {
-    buf += c.toString();
-    let at: number;
-    while ((at = buf.indexOf('\n')) >= 0) {
-      const line = buf.slice(0, at);
-      buf = buf.slice(at + 1);
-      const trace = /^commit-trace (\d+) ([\d.]+)$/.exec(line);
-      if (trace) commits.set(trace[1]!, Number(trace[2]));
-      const mem = /^memory-trace (\d+) (\d+) (\d+) (\d+)$/.exec(line);
-      if (mem) memoryTraces.push({ rss: Number(mem[1]), heap: Number(mem[2]), external: Number(mem[3]), streams: Number(mem[4]) });
-      const m = /running on http:\/\/localhost:(\d+)/.exec(line);
-      if (m) {
-        clearTimeout(timer);
-        resolvePort(Number(m[1]));
-      }
-    }
-  });
-  server.once('exit', (code) => reject(new Error(`server exited with ${code}: ${serverOut}`)));
-}).catch((e: Error) => fail(e.message));
-const http = `http://127.0.0.1:${port}/graphql`;
+const heapSnapshot = process.env.FANOUT_HEAP_SNAPSHOT === '1';
+const nodeFlags = [
+  ...(process.env.FANOUT_NODE_FLAGS ?? '').split(' ').filter(Boolean),
+  ...(heapSnapshot ? ['--heapsnapshot-signal=SIGUSR1', `--diagnostic-dir=${dataDir}`] : []),
+];
+const preload = pathToFileURL(join(BENCH_DIR, 'lib', 'server-preload.mjs')).href;
 
-function cli(...argv: string[]): Record<string, any> {
-  const r = spawnSync(process.execPath, [BIN, ...argv, '--json'], { cwd: ROOT, env, encoding: 'utf8' });
-  if (r.status !== 0) fail(`closeloop ${argv[0]} failed: ${r.stdout}${r.stderr}`);
-  return JSON.parse(r.stdout.trim().split('\n').pop()!);
+async function startServer(index: number, redis: boolean): Promise<Server> {
+  const dir = index === 0 ? dataDir : join(dataDir, `instance-${index}`);
+  mkdirSync(dir, { recursive: true });
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    PORT: '0', HOST: '127.0.0.1', CLOSELOOP_DATA_DIR: dir, CLOSELOOP_DEMO: '0', CLOSELOOP_SECRET_KEY: secretKey.toString('hex'),
+    CLOSELOOP_TRACE_COMMITS: '1', CLOSELOOP_TRACE_MEMORY: '1', CLOSELOOP_SWEEP_INTERVAL_MS: '0', NODE_ENV: 'development',
+    DATABASE_URL: databaseUrl ?? '',
+  };
+  if (redis) env.REDIS_URL = redisUrl;
+  else delete env.REDIS_URL;
+  const [cmd, argv] = nodeCmd(0, ['--expose-gc', '--import', preload, ...nodeFlags, ...profile, BIN, 'start']);
+  const proc = spawn(cmd, argv, { cwd: ROOT, env, stdio: ['pipe', 'pipe', 'pipe'] });
+  children.add(proc);
+  const server: Server = { proc, port: 0, memoryTraces: [], output: [] };
+  proc.stderr!.on('data', (c: Buffer) => {
+    server.output.push(c.toString());
+    if (process.env.FANOUT_MEMORY_DETAIL === '1') for (const line of c.toString().split('\n')) if (line.startsWith('memory-detail')) log(`[${index}] ${line}`);
+  });
+  server.port = await new Promise<number>((resolvePort, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start: ${server.output.join('')}`)), 60_000);
+    let buf = '';
+    proc.stdout!.on('data', (c: Buffer) => {
+      buf += c.toString();
+      let at: number;
+      while ((at = buf.indexOf('\n')) >= 0) {
+        const line = buf.slice(0, at);
+        buf = buf.slice(at + 1);
+        const trace = /^commit-trace (\d+) ([\d.]+)$/.exec(line);
+        if (trace) commits.push([Number(trace[1]), Number(trace[2])]);
+        const mem = /^memory-trace (\d+) (\d+) (\d+) (\d+)$/.exec(line);
+        if (mem) server.memoryTraces.push({ rss: Number(mem[1]), heap: Number(mem[2]), external: Number(mem[3]), streams: Number(mem[4]) });
+        const m = /running on http:\/\/localhost:(\d+)/.exec(line);
+        if (m) {
+          clearTimeout(timer);
+          resolvePort(Number(m[1]));
+        }
+      }
+    });
+    proc.once('exit', (code) => reject(new Error(`server exited with ${code}: ${server.output.join('')}`)));
+  }).catch((e: Error) => fail(e.message));
+  return server;
 }
-async function gql(query: string, variables: Record<string, unknown>, headers: Record<string, string>) {
-  const res = await fetch(http, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query, variables }) });
+
+async function stopServer(s: Server): Promise<void> {
+  if (s.proc.exitCode !== null || s.proc.signalCode !== null) return;
+  s.proc.kill('SIGTERM');
+  await new Promise((r) => s.proc.once('exit', r));
+}
+
+/** The server's memory after a full collection (it prints it on SIGUSR2 with CLOSELOOP_TRACE_MEMORY=1). */
+async function memory(s: Server): Promise<MemoryTrace> {
+  const before = s.memoryTraces.length;
+  s.proc.kill('SIGUSR2');
+  for (let i = 0; i < 200 && s.memoryTraces.length === before; i++) await sleep(50);
+  if (s.memoryTraces.length === before) fail('no memory trace from the server');
+  return s.memoryTraces.at(-1)!;
+}
+
+async function writeHeapSnapshot(s: Server, label: string): Promise<void> {
+  s.proc.kill('SIGUSR1');
+  for (let i = 0; i < 600; i++) {
+    await sleep(500);
+    const file = readdirSync(dataDir).find((f) => f.endsWith('.heapsnapshot'));
+    if (file && spawnSync('fuser', [join(dataDir, file)], { stdio: 'ignore' }).status !== 0) {
+      mkdirSync(join(RESULTS, 'profiles'), { recursive: true });
+      renameSync(join(dataDir, file), join(RESULTS, 'profiles', `fanout-${label}.heapsnapshot`));
+      log(`wrote bench/results/profiles/fanout-${label}.heapsnapshot`);
+      return;
+    }
+  }
+}
+
+async function gql(s: Server, query: string, variables: Record<string, unknown>) {
+  const res = await fetch(`http://127.0.0.1:${s.port}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${data.supervisorToken}` },
+    body: JSON.stringify({ query, variables }),
+  });
   const body = (await res.json()) as { data?: any; errors?: any[] };
   if (body.errors) fail(`GraphQL error: ${JSON.stringify(body.errors)}`);
   return body.data;
 }
-/** The server's memory after a full collection (it prints it on SIGUSR2 with CLOSELOOP_TRACE_MEMORY=1). */
-async function memory(): Promise<{ rss: number; heap: number; external: number; streams: number }> {
-  const before = memoryTraces.length;
-  server.kill('SIGUSR2');
-  for (let i = 0; i < 100 && memoryTraces.length === before; i++) await sleep(50);
-  if (memoryTraces.length === before) fail('no memory trace from the server');
-  return memoryTraces.at(-1)!;
-}
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-const channel = cli('create-channel', '--name', 'Fan-out bench', '--kind', 'WEB');
-const staff = cli('create-staff', '--email', 'fanout@bench.local', '--role', 'SUPERVISOR');
-const staffHeaders = { authorization: `Bearer ${staff.token}` };
-const submitted = await gql(
-  `mutation($input: SubmitFeedbackInput!) { submitFeedback(input: $input) { ... on SubmitFeedbackPayload { trackingCode accessKey } } }`,
-  { input: { kind: 'COMPLAINT', content: 'ATM network outage at every branch this morning.' } },
-  { 'x-closeloop-channel': channel.publishableKey },
-);
-const { trackingCode, accessKey } = submitted.submitFeedback;
-const ticketId = (await gql(`query($c: String!) { trackFeedback(trackingCode: $c) { ticket { id } } }`, { c: trackingCode }, staffHeaders)).trackFeedback.ticket.id;
-async function transition(status: string) {
+// ---- changes
+// Status changes cycle IN_PROGRESS ⇄ AWAITING_CUSTOMER after the first acknowledgement. The payload
+// selects no events: with the incident's N events the response would compete with the fan-out.
+const NEXT_STATUS: Record<string, string> = { SUBMITTED: 'ACKNOWLEDGED', ACKNOWLEDGED: 'IN_PROGRESS', IN_PROGRESS: 'AWAITING_CUSTOMER', AWAITING_CUSTOMER: 'IN_PROGRESS' };
+const positions = new Map<string, number>(); // changes made per ticket (each adds one position to every linked feedback)
+let lastSequence = data.lastSequence;
+async function transition(s: Server, ticket: { id: string; status: string }): Promise<void> {
+  const status = NEXT_STATUS[ticket.status]!;
   const r = await gql(
-    `mutation($input: TransitionTicketInput!) { transitionTicket(input: $input) { __typename ... on TicketPayload { events { sequence } } ... on Error { message } } }`,
-    { input: { ticketId, status } },
-    staffHeaders,
+    s,
+    `mutation($input: TransitionTicketInput!) { transitionTicket(input: $input) { __typename ... on TicketPayload { ticket { status } } ... on Error { message } } }`,
+    { input: { ticketId: ticket.id, status } },
   );
   if (r.transitionTicket.__typename !== 'TicketPayload') fail(`transition to ${status}: ${JSON.stringify(r)}`);
-  return String(r.transitionTicket.events[0].sequence);
+  ticket.status = status;
+  positions.set(ticket.id, (positions.get(ticket.id) ?? 0) + 1);
 }
-
-await sleep(1000);
-const memBefore = await memory();
+/** The commit time of event `seq`: the first commit whose largest id is ≥ seq (commits are serialised). */
+function commitOf(seq: number): number | undefined {
+  let lo = 0;
+  let hi = commits.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (commits[mid]![0] < seq) lo = mid + 1;
+    else hi = mid;
+  }
+  return commits[lo]?.[1];
+}
 
 // ---- load generator
-log(`bench:fanout: ${N} subscribers, ${ROUNDS} status changes, ${databaseUrl ? 'PostgreSQL' : 'PGlite'}, ${pin ? 'server on core 0, load on core 1' : 'not pinned'}`);
-const spec = { url: `ws://127.0.0.1:${port}/graphql`, n: N, channelKey: channel.publishableKey, variables: { code: trackingCode, key: accessKey, after: '1' } };
-const [ccmd, cargs] = nodeCmd(1, ['--import', 'tsx', join(BENCH_DIR, 'fanout-client.ts'), JSON.stringify(spec)]);
-const client = spawn(ccmd, cargs, { cwd: ROOT, stdio: ['pipe', 'pipe', 'inherit'] });
-children.add(client);
-const messages: any[] = [];
-let waiters: Array<() => void> = [];
-let cbuf = '';
-client.stdout!.on('data', (c: Buffer) => {
-  cbuf += c.toString();
-  let at: number;
-  while ((at = cbuf.indexOf('\n')) >= 0) {
-    messages.push(JSON.parse(cbuf.slice(0, at)));
-    cbuf = cbuf.slice(at + 1);
-    for (const w of waiters) w();
-    waiters = [];
+const PROGRESS = `subscription Fanout($code: String!, $key: String, $after: String) {
+  feedbackProgress(trackingCode: $code, accessKey: $key, after: $after) { cursor sequence type toStatus }
+}`;
+const QUEUE = `subscription Queue($after: String) {
+  ticketEvents(after: $after) { cursor sequence type toStatus }
+}`;
+
+interface ClientSpec {
+  query: string;
+  connectionParams: Record<string, unknown>[];
+  subscribers: Array<[number, Record<string, unknown>]>;
+}
+/** Who subscribes to what, and which ticket a change goes to. Subscribers resume after what exists, so the warm-up change reaches even one that registers after it. */
+function plan(scenario: Scenario): { spec: ClientSpec; ticket: { id: string; status: string }; describe: string } {
+  switch (scenario) {
+    case 'feedback': {
+      const done = positions.get(data.incident.id) ?? 0;
+      return {
+        ticket: data.incident,
+        describe: `one per feedback: ${N} feedback linked to one ticket, one subscriber each; one change = ${N} events`,
+        spec: {
+          query: PROGRESS,
+          connectionParams: [{ channelKey: data.channelKey }],
+          subscribers: data.incident.feedback.map((f) => [0, { code: f.trackingCode, key: f.accessKey, after: String(f.lastPosition + done) }]),
+        },
+      };
+    }
+    case 'staff':
+      return {
+        ticket: data.queue,
+        describe: `staff stream: ${N} ticketEvents subscribers as ${AGENTS} agents of one department; one change = 1 event`,
+        spec: {
+          query: QUEUE,
+          connectionParams: data.queue.agentTokens.map((t) => ({ authorization: `Bearer ${t}` })),
+          subscribers: Array.from({ length: N }, (_, i) => [i % AGENTS, { after: String(lastSequence) }]),
+        },
+      };
+    case 'one': {
+      const after = String(data.single.lastPosition + (positions.get(data.single.id) ?? 0));
+      return {
+        ticket: data.single,
+        describe: `one feedback: ${N} subscribers follow it with its access key; one change = 1 event`,
+        spec: {
+          query: PROGRESS,
+          connectionParams: [{ channelKey: data.channelKey }],
+          subscribers: Array.from({ length: N }, () => [0, { code: data.single.trackingCode, key: data.single.accessKey, after }]),
+        },
+      };
+    }
   }
-});
-client.once('exit', (code) => code !== 0 && code !== null && fail(`load generator exited with ${code}`));
-async function nextMessage(match: (m: any) => boolean, timeoutMs: number): Promise<any> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const i = messages.findIndex(match);
-    if (i >= 0) return messages.splice(i, 1)[0];
-    if (Date.now() > until) fail('timed out waiting for the load generator');
-    await new Promise<void>((r) => {
-      waiters.push(r);
-      setTimeout(r, 500);
+}
+
+class LoadGenerator {
+  private readonly proc: ChildProcess;
+  private readonly messages: any[] = [];
+  private waiters: Array<() => void> = [];
+
+  constructor(urls: string[], spec: ClientSpec) {
+    const file = join(dataDir, 'client-spec.json');
+    writeFileSync(file, JSON.stringify({ urls, ...spec }));
+    const [cmd, argv] = nodeCmd(1, ['--import', 'tsx', join(BENCH_DIR, 'fanout-client.ts'), file]);
+    this.proc = spawn(cmd, argv, { cwd: ROOT, stdio: ['pipe', 'pipe', 'inherit'] });
+    children.add(this.proc);
+    let buf = '';
+    this.proc.stdout!.on('data', (c: Buffer) => {
+      buf += c.toString();
+      let at: number;
+      while ((at = buf.indexOf('\n')) >= 0) {
+        this.messages.push(JSON.parse(buf.slice(0, at)));
+        buf = buf.slice(at + 1);
+        for (const w of this.waiters) w();
+        this.waiters = [];
+      }
     });
+    this.proc.once('exit', (code) => code !== 0 && code !== null && fail(`load generator exited with ${code}`));
+  }
+
+  send(cmd: Record<string, unknown>): void {
+    this.proc.stdin!.write(`${JSON.stringify(cmd)}\n`);
+  }
+
+  async next(type: string, timeoutMs: number): Promise<any> {
+    const until = Date.now() + timeoutMs;
+    for (;;) {
+      const i = this.messages.findIndex((m) => m.type === type);
+      if (i >= 0) return this.messages.splice(i, 1)[0];
+      if (Date.now() > until) fail(`timed out waiting for the load generator (${type})`);
+      await new Promise<void>((r) => {
+        this.waiters.push(r);
+        setTimeout(r, 500);
+      });
+    }
+  }
+
+  /** Makes one change and returns every receipt of it: [sequence, epoch ms]. */
+  async receipts(change: () => Promise<void>, count: number, timeoutMs: number): Promise<{ times: number[]; sequences: string[] }> {
+    this.send({ type: 'collect', count, timeoutMs });
+    await change();
+    return this.next('receipts', timeoutMs + 10_000);
+  }
+
+  async stop(): Promise<void> {
+    this.send({ type: 'stop' });
+    await this.next('stopped', 30_000);
   }
 }
 
-const connected = await nextMessage((m) => m.type === 'connected', 5 * 60_000);
-log(`bench:fanout: ${connected.open} connected in ${connected.seconds.toFixed(1)} s (${connected.failed} failed)${connected.errors.length ? ` ${connected.errors[0]}` : ''}`);
-if (connected.open < N) fail(`only ${connected.open} of ${N} subscribers connected`);
+const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+const round1 = (n: number) => Math.round(n * 10) / 10;
+const mib = (n: number) => round1(n / 1048576);
 
-// Warm-up: proves every subscription is registered (subscribers resume after cursor 1, so none can
-// miss it) and warms the delivery path.
-const warm = await transition('ACKNOWLEDGED');
-const warmEv = await nextMessage((m) => m.type === 'event' && m.sequence === warm, 60_000);
-if (warmEv.received < N) fail(`warm-up reached ${warmEv.received} of ${N} subscribers`);
-await sleep(3000);
-const memIdle = await memory();
-if (memIdle.streams < N) fail(`the server holds ${memIdle.streams} subscriptions, expected ${N}`);
+async function measure(run: Run) {
+  const { spec, ticket, describe } = plan(run.scenario);
+  const label = `${run.scenario}${run.instances > 1 ? ` ×${run.instances}` : ''}`;
+  log(`${label}: ${describe}; ${run.instances} instance${run.instances > 1 ? 's + Redis' : ''}, ${ROUNDS} changes, ${PINNING}`);
+  const servers = await Promise.all(Array.from({ length: run.instances }, (_, i) => startServer(i, run.instances > 1)));
+  await sleep(1000);
+  if (heapSnapshot) await writeHeapSnapshot(servers[0]!, `${run.scenario}-${N}-before`);
+  const before = await Promise.all(servers.map(memory));
 
-const statuses = ['IN_PROGRESS', 'AWAITING_CUSTOMER'];
-const latencies: number[] = [];
-const rounds: Array<{ status: string; received: number; p50: number; p99: number; max: number }> = [];
-const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-for (let r = 0; r < ROUNDS; r++) {
-  const status = statuses[r % 2]!;
-  const seq = await transition(status);
-  const ev = await nextMessage((m) => m.type === 'event' && m.sequence === seq, 60_000);
-  const commitAt = commits.get(seq);
-  if (commitAt === undefined) fail(`no commit trace for event ${seq}`);
-  const lat = (ev.times as number[]).map((t) => t - commitAt).sort((a, b) => a - b);
-  latencies.push(...lat);
-  rounds.push({ status, received: ev.received, p50: pct(lat, 50), p99: pct(lat, 99), max: lat.at(-1)! });
-  await sleep(500);
+  const client = new LoadGenerator(servers.map((s) => `ws://127.0.0.1:${s.port}/graphql`), spec);
+  const connected = await client.next('connected', 5 * 60_000);
+  log(`${label}: ${connected.open} connected in ${connected.seconds.toFixed(1)} s (${connected.failed} failed)${connected.errors.length ? ` ${connected.errors[0]}` : ''}`);
+  if (connected.open < N) fail(`only ${connected.open} of ${N} subscribers connected`);
+
+  // Warm-up: proves every subscription is registered and warms the delivery path.
+  const warm = await client.receipts(() => transition(servers[0]!, ticket), N, 120_000);
+  if (warm.times.length < N) fail(`${label}: the warm-up reached ${warm.times.length} of ${N} subscribers`);
+  await sleep(Number(process.env.FANOUT_IDLE_MS ?? 3000));
+  const idle = await Promise.all(servers.map(memory));
+  const streams = idle.reduce((a, m) => a + m.streams, 0);
+  if (streams < N) fail(`${label}: the servers hold ${streams} subscriptions, expected ${N}`);
+  if (heapSnapshot) await writeHeapSnapshot(servers[0]!, `${run.scenario}-${N}`);
+
+  const latencies: number[] = [];
+  const perRound: Array<{ status: string; received: number; p50: number; p99: number; max: number }> = [];
+  for (let r = 0; r < ROUNDS; r++) {
+    const got = await client.receipts(() => transition(servers[0]!, ticket), N, 60_000);
+    const seqs = got.sequences.map(Number);
+    const newest = Math.max(...seqs);
+    for (let i = 0; i < 100 && !(commits.length && commits.at(-1)![0] >= newest); i++) await sleep(50);
+    lastSequence = Math.max(lastSequence, commits.at(-1)?.[0] ?? 0);
+    const lat = seqs.map((seq, i) => {
+      const at = commitOf(seq);
+      if (at === undefined) fail(`no commit trace for event ${seq}`);
+      return got.times[i]! - at;
+    });
+    lat.sort((a, b) => a - b);
+    latencies.push(...lat);
+    perRound.push({ status: ticket.status, received: lat.length, p50: round1(pct(lat, 50)), p99: round1(pct(lat, 99)), max: round1(lat.at(-1) ?? NaN) });
+    await sleep(500);
+  }
+  lastSequence = Math.max(lastSequence, commits.at(-1)?.[0] ?? 0);
+  await client.stop();
+  await Promise.all(servers.map(stopServer));
+
+  latencies.sort((a, b) => a - b);
+  const sum = (f: (m: MemoryTrace) => number, ms: MemoryTrace[]) => ms.reduce((a, m) => a + f(m), 0);
+  const perSubscriber = (sum((m) => m.rss, idle) - sum((m) => m.rss, before)) / N;
+  const heapPerSubscriber = (sum((m) => m.heap + m.external, idle) - sum((m) => m.heap + m.external, before)) / N;
+  const deliveredAll = perRound.every((r) => r.received === N);
+  const p99 = pct(latencies, 99);
+  return {
+    scenario: run.scenario,
+    instances: run.instances,
+    describe,
+    subscribers: N,
+    connectSeconds: round1(connected.seconds),
+    deliveredAll,
+    latencyMs: { p50: round1(pct(latencies, 50)), p90: round1(pct(latencies, 90)), p99: round1(p99), max: round1(latencies.at(-1)!) },
+    perRound,
+    memory: {
+      rssBeforeMiB: before.map((m) => mib(m.rss)),
+      rssIdleMiB: idle.map((m) => mib(m.rss)),
+      subscriptionsPerInstance: idle.map((m) => m.streams),
+      bytesPerIdleSubscriber: Math.round(perSubscriber),
+      heapBytesPerIdleSubscriber: Math.round(heapPerSubscriber),
+    },
+    pass: deliveredAll && p99 <= TARGET_P99_MS && perSubscriber <= TARGET_BYTES_PER_SUB,
+  };
 }
-client.stdin!.write('stop\n');
-await nextMessage((m) => m.type === 'stopped', 30_000);
 
-latencies.sort((a, b) => a - b);
-const perSubscriber = (memIdle.rss - memBefore.rss) / N;
-const heapPerSubscriber = (memIdle.heap + memIdle.external - memBefore.heap - memBefore.external) / N;
+const results = [];
+for (const run of runs) results.push(await measure(run));
+await dropDatabase();
+rmSync(dataDir, { recursive: true, force: true });
+
 const summary = {
   subscribers: N,
   rounds: ROUNDS,
+  agents: AGENTS,
   database: databaseUrl ? 'postgres' : 'pglite',
-  pinned: pin,
+  pinning: PINNING,
   node: process.version,
   cpus: availableParallelism(),
-  connectSeconds: Number(connected.seconds.toFixed(2)),
-  deliveredAll: rounds.every((r) => r.received === N),
-  latencyMs: { p50: round(pct(latencies, 50)), p90: round(pct(latencies, 90)), p99: round(pct(latencies, 99)), max: round(latencies.at(-1)!) },
-  perRound: rounds.map((r) => ({ ...r, p50: round(r.p50), p99: round(r.p99), max: round(r.max) })),
-  memory: {
-    rssBeforeMiB: mib(memBefore.rss), rssIdleMiB: mib(memIdle.rss), bytesPerIdleSubscriber: Math.round(perSubscriber),
-    heapBytesPerIdleSubscriber: Math.round(heapPerSubscriber),
-  },
   targets: { p99Ms: TARGET_P99_MS, bytesPerIdleSubscriber: TARGET_BYTES_PER_SUB },
-  pass: pct(latencies, 99) <= TARGET_P99_MS && perSubscriber <= TARGET_BYTES_PER_SUB && rounds.every((r) => r.received === N),
+  runs: results,
+  pass: results.every((r) => r.pass),
   at: new Date().toISOString(),
 };
-function round(n: number) {
-  return Math.round(n * 10) / 10;
-}
-function mib(n: number) {
-  return Math.round((n / 1048576) * 10) / 10;
-}
+mkdirSync(RESULTS, { recursive: true });
+writeFileSync(join(RESULTS, 'fanout.json'), `${JSON.stringify(summary, null, 2)}\n`);
 
-mkdirSync(join(BENCH_DIR, 'results'), { recursive: true });
-writeFileSync(join(BENCH_DIR, 'results', 'fanout.json'), `${JSON.stringify(summary, null, 2)}\n`);
-const rows = [
-  ['subscribers (WebSocket, one feedback)', String(N)],
-  ['status changes measured', String(ROUNDS)],
-  ['database', summary.database],
-  ['connect + subscribe, all', `${summary.connectSeconds} s`],
-  ['delivered to every subscriber', summary.deliveredAll ? 'yes' : 'NO'],
-  ['commit → receipt p50', `${summary.latencyMs.p50} ms`],
-  ['commit → receipt p90', `${summary.latencyMs.p90} ms`],
-  ['commit → receipt p99', `${summary.latencyMs.p99} ms   (target ≤ ${TARGET_P99_MS} ms)`],
-  ['commit → receipt max', `${summary.latencyMs.max} ms`],
-  ['server RSS before / idle (after GC)', `${summary.memory.rssBeforeMiB} / ${summary.memory.rssIdleMiB} MiB`],
-  ['memory per idle subscriber (RSS)', `${(perSubscriber / 1024).toFixed(1)} KB   (target ≤ 30 KB)`],
-  ['  of which JS heap + buffers', `${(heapPerSubscriber / 1024).toFixed(1)} KB`],
-];
-const width = Math.max(...rows.map((r) => r[0]!.length));
-console.log(`\nFan-out (${pin ? 'server core 0, load core 1' : 'not pinned'}, ${summary.node})`);
-for (const [k, v] of rows) console.log(`  ${k!.padEnd(width)}  ${v}`);
-console.log(`  ${'result'.padEnd(width)}  ${summary.pass ? 'PASS' : 'FAIL'}`);
+console.log(`\nFan-out: ${N} subscribers, ${ROUNDS} changes per scenario, ${summary.database}, ${PINNING}, ${summary.node}`);
+console.log(`  ${'scenario'.padEnd(12)} ${'instances'.padStart(9)} ${'connect s'.padStart(9)}  ${'p50 ms'.padStart(7)} ${'p90 ms'.padStart(7)} ${'p99 ms'.padStart(7)} ${'max ms'.padStart(7)}  ${'KB/idle sub'.padStart(11)} ${'heap KB'.padStart(7)}  delivered  result`);
+for (const r of results) {
+  console.log(
+    `  ${r.scenario.padEnd(12)} ${String(r.instances).padStart(9)} ${String(r.connectSeconds).padStart(9)}  ${String(r.latencyMs.p50).padStart(7)} ${String(r.latencyMs.p90).padStart(7)} ${String(r.latencyMs.p99).padStart(7)} ${String(r.latencyMs.max).padStart(7)}  ` +
+      `${(r.memory.bytesPerIdleSubscriber / 1024).toFixed(1).padStart(11)} ${(r.memory.heapBytesPerIdleSubscriber / 1024).toFixed(1).padStart(7)}  ${(r.deliveredAll ? 'all' : 'NOT ALL').padEnd(9)}  ${r.pass ? 'PASS' : 'FAIL'}`,
+  );
+}
+console.log(`  targets: p99 ≤ ${TARGET_P99_MS} ms, ≤ ${TARGET_BYTES_PER_SUB / 1024} KB RSS per idle subscriber (summed over the instances)`);
 console.log(`\nwrote bench/results/fanout.json`);
-
-server.kill('SIGTERM');
-await new Promise((r) => server.once('exit', r));
-for (const c of cleanups) await c();
 clearTimeout(deadline);
 process.exit(summary.pass ? 0 : 1);
