@@ -1,7 +1,7 @@
 import { html, nothing } from 'lit';
 import { msg, str } from '@lit/localize';
-import { CloseloopError, idempotencyKey } from '@closeloop/sdk';
 import { ClElement } from '../shared/base.ts';
+import { CloseloopError, loadSdk } from '../shared/client.ts';
 import { KINDS, kindLabel } from '../shared/labels.ts';
 import type { SubmittedDetail } from '../events.ts';
 import { styles } from './feedback-form.styles.ts';
@@ -176,9 +176,10 @@ export class FeedbackForm extends ClElement {
       contact: this.sdk.signedIn || !(d.name || d.phone || d.email) ? null : { name: d.name || null, phone: d.phone || null, email: d.email || null },
     };
     const fingerprint = JSON.stringify(input);
-    if (this.key?.for !== fingerprint) this.key = { for: fingerprint, value: idempotencyKey() };
     this.phase = 'sending';
     try {
+      // The SDK's code is usually there by now (fetched once the page was idle); if not, it is now.
+      if (this.key?.for !== fingerprint) this.key = { for: fingerprint, value: (await loadSdk()).idempotencyKey() };
       const r = await this.sdk.submitFeedback({ ...input, idempotencyKey: this.key.value }, {
         onRetry: () => (this.notice = msg('网络不稳定，正在重试…', { id: 'form.retrying' })),
       });

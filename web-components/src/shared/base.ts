@@ -1,6 +1,6 @@
 import { LitElement } from 'lit';
 import { updateWhenLocaleChanges } from '@lit/localize';
-import type { Closeloop } from '@closeloop/sdk';
+import type { Client } from './client.ts';
 import { clientFor } from './config.ts';
 import { getLocale, localeOf, setLocale } from './localization.ts';
 
@@ -9,7 +9,7 @@ import { getLocale, localeOf, setLocale } from './localization.ts';
  * and typed, composed DOM events that cross the shadow boundary.
  */
 export class ClElement extends LitElement {
-  declare client?: Closeloop;
+  declare client?: Client;
 
   constructor() {
     super();
@@ -49,7 +49,7 @@ export class ClElement extends LitElement {
     if (locale !== getLocale()) void setLocale(locale);
   }
 
-  protected get sdk(): Closeloop {
+  protected get sdk(): Client {
     return clientFor(this);
   }
 

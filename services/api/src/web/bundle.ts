@@ -1,30 +1,51 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
+import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import { createHash } from 'node:crypto';
-import { buildBundle, isStale, DIST, kb } from '@closeloop/web-components/build';
+import { buildBundle, isStale, isHashed, DIST, kb } from '@closeloop/web-components/build';
 
-export interface Asset { body: Buffer; gzip: Buffer; etag: string }
+export interface Asset {
+  body: Buffer;
+  gzip: Buffer;
+  br: Buffer;
+  etag: string;
+  /** Named by its content (closeloop-elements-<hash>.js): cacheable for good. */
+  immutable: boolean;
+}
 
-/** The browser files the API serves under /sdk/: the element script and its lazily loaded locales. */
-export const SDK_FILES = new Set(['closeloop.js', 'locale-en.js', 'locale-zh-TW.js']);
+/**
+ * The browser files the API serves under /sdk/: the entry closeloop.js, the files it loads later
+ * (closeloop-<part>-<hash>.js) and the on-demand locales.
+ */
+export const isSdkFile = (name: string) => name === 'closeloop.js' || isHashed(name) || /^locale-(en|zh-TW)\.js$/.test(name);
 
 let pending: Promise<Map<string, Asset>> | null = null;
 
 /**
  * Builds web-components/dist with esbuild when it is missing or older than its sources, then keeps
- * the files in memory. `npm install && npm start` needs no separate build step.
+ * the files in memory, compressed both ways. `npm install && npm start` needs no separate build step.
  */
 export function loadBundle(): Promise<Map<string, Asset>> {
   pending ??= (async () => {
     if (isStale()) {
       const r = await buildBundle();
-      console.log(`closeloop: built /sdk/closeloop.js (${kb(r.gzipBytes)} gzipped)`);
+      console.log(`closeloop: built /sdk/closeloop.js (${kb(r.gzipBytes)} gzipped, ${r.files.length} files)`);
     }
     const assets = new Map<string, Asset>();
-    for (const name of SDK_FILES) {
-      const body = readFileSync(join(DIST, name));
-      assets.set(name, { body, gzip: gzipSync(body, { level: 9 }), etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 22)}"` });
+    for (const name of readdirSync(DIST).filter(isSdkFile)) {
+      let body: Buffer;
+      try {
+        body = readFileSync(join(DIST, name));
+      } catch {
+        continue; // an older build's file, removed by a build running meanwhile
+      }
+      assets.set(name, {
+        body,
+        gzip: gzipSync(body, { level: 9 }),
+        br: brotliCompressSync(body, { params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: body.length } }),
+        etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 22)}"`,
+        immutable: isHashed(name),
+      });
     }
     return assets;
   })().catch((e) => {

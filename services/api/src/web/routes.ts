@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { loadBundle, SDK_FILES } from './bundle.ts';
+import { isSdkFile, loadBundle } from './bundle.ts';
 import { demoRoutes, type DemoOptions } from './demo.ts';
 
 export type Route = (req: IncomingMessage, res: ServerResponse) => boolean | Promise<boolean>;
@@ -59,16 +59,20 @@ export function webRoutes(options: WebOptions = {}): Route[] {
     const path = (req.url ?? '').split('?')[0]!;
     if (!path.startsWith('/sdk/')) return false;
     const name = path.slice(5);
-    if (!SDK_FILES.has(name) || (req.method !== 'GET' && req.method !== 'HEAD')) {
+    const asset = isSdkFile(name) && (req.method === 'GET' || req.method === 'HEAD') ? (await loadBundle()).get(name) : undefined;
+    if (!asset) {
       res.writeHead(404).end();
       return true;
     }
-    const asset = (await loadBundle()).get(name)!;
     const headers: Record<string, string> = {
       'content-type': TYPES.js!,
-      // Host pages on other origins load it as a module script, which needs CORS.
+      // Host pages on other origins load it as a module script, which needs CORS; their own
+      // performance measurements may see its timings.
       'access-control-allow-origin': '*',
-      'cache-control': 'public, max-age=300',
+      'timing-allow-origin': '*',
+      // closeloop.js keeps its address across releases, so it is revalidated; the files it loads are
+      // named by their content.
+      'cache-control': asset.immutable ? 'public, max-age=31536000, immutable' : 'public, max-age=300',
       etag: asset.etag,
       vary: 'accept-encoding',
       'x-content-type-options': 'nosniff',
@@ -77,9 +81,12 @@ export function webRoutes(options: WebOptions = {}): Route[] {
       res.writeHead(304, headers).end();
       return true;
     }
-    const gzip = /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''));
-    if (gzip) headers['content-encoding'] = 'gzip';
-    res.writeHead(200, headers).end(req.method === 'HEAD' ? undefined : gzip ? asset.gzip : asset.body);
+    const accepted = String(req.headers['accept-encoding'] ?? '');
+    const encoding = /\bbr\b/.test(accepted) ? 'br' : /\bgzip\b/.test(accepted) ? 'gzip' : null;
+    if (encoding) headers['content-encoding'] = encoding;
+    const body = encoding === 'br' ? asset.br : encoding === 'gzip' ? asset.gzip : asset.body;
+    headers['content-length'] = String(body.length);
+    res.writeHead(200, headers).end(req.method === 'HEAD' ? undefined : body);
     return true;
   };
 
