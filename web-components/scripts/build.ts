@@ -63,9 +63,11 @@ const lazyLocales: Plugin = {
 
 /**
  * dist/esm/: the ES module package for bundler users. Our code (elements and SDK) is bundled, npm
- * dependencies stay imports so the host's bundler dedupes them (e.g. one Lit), locales stay lazy chunks.
+ * dependencies stay imports so the host's bundler dedupes them (e.g. one Lit); the locales and the
+ * SDK's client code stay lazily loaded chunks.
  */
 export async function buildModule(): Promise<void> {
+  rmSync(join(DIST, 'esm'), { recursive: true, force: true });
   await build({
     entryPoints: { index: join(here, '..', 'src', 'index.ts') },
     outdir: join(DIST, 'esm'),
@@ -75,7 +77,7 @@ export async function buildModule(): Promise<void> {
     target: 'es2021',
     platform: 'browser',
     charset: 'utf8',
-    chunkNames: 'locale-[name]-[hash]',
+    chunkNames: '[name]-[hash]',
     external: ['lit', 'lit/*', '@lit/localize', '@urql/core', 'graphql-ws', 'wonka'],
     alias: { 'gql.tada': join(here, 'gql-tada-shim.ts') },
     tsconfigRaw: { compilerOptions: { experimentalDecorators: true, useDefineForClassFields: false } },
