@@ -6,8 +6,9 @@
 // RSS growth from before the subscribers connect to 3 s after the warm-up change, each measured after
 // full collections until the heap stops shrinking (SIGUSR2: lib/server-preload.mjs collects, the server
 // prints its memory-trace line with CLOSELOOP_TRACE_MEMORY=1). Scenarios:
-//   feedback  one per feedback: N feedback linked to one incident ticket, each followed by its own
-//             subscriber with its access key; one transition of the ticket commits N events at once.
+//   feedback  one per feedback: N feedback linked to incident tickets (up to --per-ticket, default 2500,
+//             each), each followed by its own subscriber with its access key; a change transitions every
+//             incident ticket at once (one commit per ticket, one event per linked feedback).
 //   staff     many on one staff stream: N `ticketEvents` subscribers signed in as K agents (default 100)
 //             of one department; one transition of a ticket of that department is one event for all.
 //   one       N subscribers following one feedback (the same operation and caller for all).
@@ -39,6 +40,10 @@ const option = (name: string) => {
 const N = Number(option('--subscribers') ?? (quick ? 1000 : 10_000));
 const ROUNDS = Number(option('--rounds') ?? (quick ? 3 : 5));
 const AGENTS = Math.min(N, Number(option('--agents') ?? 100));
+// Feedback per incident ticket: a transition appends one event per linked feedback in one INSERT, and
+// PostgreSQL takes at most 65,535 bind parameters per statement (12 per event), so a ticket with more
+// than ≈ 5,400 linked feedback cannot change status at all (services/events.ts, appendToTicket).
+const PER_TICKET = Number(option('--per-ticket') ?? 2500);
 const TARGET_P99_MS = 500;
 const TARGET_BYTES_PER_SUB = 30 * 1024;
 const SCENARIOS = ['feedback', 'staff', 'one'] as const;
@@ -116,10 +121,10 @@ if (adminUrl) {
 const redisUrl = process.env.FANOUT_REDIS_URL ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 const prepared = Date.now();
-const data: FanoutData = await writeFanoutData(databaseUrl ? { url: databaseUrl } : { dataDir: join(dataDir, 'pglite') }, secretKey, N, AGENTS).catch((e: Error) =>
+const data: FanoutData = await writeFanoutData(databaseUrl ? { url: databaseUrl } : { dataDir: join(dataDir, 'pglite') }, secretKey, N, AGENTS, PER_TICKET).catch((e: Error) =>
   fail(`writing the data failed: ${e.stack ?? e.message}`),
 );
-log(`data: ${N} feedback on one incident ticket, ${AGENTS} agents, ${databaseUrl ? 'PostgreSQL' : 'PGlite'} (${((Date.now() - prepared) / 1000).toFixed(1)} s)`);
+log(`data: ${N} feedback on ${data.incidents.tickets.length} incident tickets, ${AGENTS} agents, ${databaseUrl ? 'PostgreSQL' : 'PGlite'} (${((Date.now() - prepared) / 1000).toFixed(1)} s)`);
 
 // ---- servers
 interface MemoryTrace {
@@ -226,7 +231,7 @@ async function gql(s: Server, query: string, variables: Record<string, unknown>)
     body: JSON.stringify({ query, variables }),
   });
   const body = (await res.json()) as { data?: any; errors?: any[] };
-  if (body.errors) fail(`GraphQL error: ${JSON.stringify(body.errors)}`);
+  if (body.errors) fail(`GraphQL error: ${JSON.stringify(body.errors).slice(0, 600)}`);
   return body.data;
 }
 
@@ -272,24 +277,28 @@ interface ClientSpec {
   connectionParams: Record<string, unknown>[];
   subscribers: Array<[number, Record<string, unknown>]>;
 }
-/** Who subscribes to what, and which ticket a change goes to. Subscribers resume after what exists, so the warm-up change reaches even one that registers after it. */
-function plan(scenario: Scenario): { spec: ClientSpec; ticket: { id: string; status: string }; describe: string } {
+/**
+ * Who subscribes to what, and which tickets a change transitions (all at once). Subscribers resume
+ * after what exists, so the warm-up change reaches even one that registers after it.
+ */
+function plan(scenario: Scenario): { spec: ClientSpec; tickets: Array<{ id: string; status: string }>; describe: string } {
   switch (scenario) {
     case 'feedback': {
-      const done = positions.get(data.incident.id) ?? 0;
+      const { tickets, feedback } = data.incidents;
+      const done = positions.get(tickets[0]!.id) ?? 0;
       return {
-        ticket: data.incident,
-        describe: `one per feedback: ${N} feedback linked to one ticket, one subscriber each; one change = ${N} events`,
+        tickets,
+        describe: `one per feedback: ${N} feedback linked to ${tickets.length} ticket${tickets.length > 1 ? 's' : ''}, one subscriber each; one change = ${N} events in ${tickets.length} commit${tickets.length > 1 ? 's' : ''}`,
         spec: {
           query: PROGRESS,
           connectionParams: [{ channelKey: data.channelKey }],
-          subscribers: data.incident.feedback.map((f) => [0, { code: f.trackingCode, key: f.accessKey, after: String(f.lastPosition + done) }]),
+          subscribers: feedback.map((f) => [0, { code: f.trackingCode, key: f.accessKey, after: String(f.lastPosition + done) }]),
         },
       };
     }
     case 'staff':
       return {
-        ticket: data.queue,
+        tickets: [data.queue],
         describe: `staff stream: ${N} ticketEvents subscribers as ${AGENTS} agents of one department; one change = 1 event`,
         spec: {
           query: QUEUE,
@@ -300,7 +309,7 @@ function plan(scenario: Scenario): { spec: ClientSpec; ticket: { id: string; sta
     case 'one': {
       const after = String(data.single.lastPosition + (positions.get(data.single.id) ?? 0));
       return {
-        ticket: data.single,
+        tickets: [data.single],
         describe: `one feedback: ${N} subscribers follow it with its access key; one change = 1 event`,
         spec: {
           query: PROGRESS,
@@ -372,7 +381,10 @@ const round1 = (n: number) => Math.round(n * 10) / 10;
 const mib = (n: number) => round1(n / 1048576);
 
 async function measure(run: Run) {
-  const { spec, ticket, describe } = plan(run.scenario);
+  const { spec, tickets, describe } = plan(run.scenario);
+  const change = async () => {
+    await Promise.all(tickets.map((t) => transition(servers[0]!, t)));
+  };
   const label = `${run.scenario}${run.instances > 1 ? ` ×${run.instances}` : ''}`;
   log(`${label}: ${describe}; ${run.instances} instance${run.instances > 1 ? 's + Redis' : ''}, ${ROUNDS} changes, ${PINNING}`);
   const servers = await Promise.all(Array.from({ length: run.instances }, (_, i) => startServer(i, run.instances > 1)));
@@ -386,7 +398,7 @@ async function measure(run: Run) {
   if (connected.open < N) fail(`only ${connected.open} of ${N} subscribers connected`);
 
   // Warm-up: proves every subscription is registered and warms the delivery path.
-  const warm = await client.receipts(() => transition(servers[0]!, ticket), N, 120_000);
+  const warm = await client.receipts(change, N, 120_000);
   if (warm.times.length < N) fail(`${label}: the warm-up reached ${warm.times.length} of ${N} subscribers`);
   await sleep(Number(process.env.FANOUT_IDLE_MS ?? 3000));
   const idle = await Promise.all(servers.map(memory));
@@ -397,7 +409,7 @@ async function measure(run: Run) {
   const latencies: number[] = [];
   const perRound: Array<{ status: string; received: number; p50: number; p99: number; max: number }> = [];
   for (let r = 0; r < ROUNDS; r++) {
-    const got = await client.receipts(() => transition(servers[0]!, ticket), N, 60_000);
+    const got = await client.receipts(change, N, 60_000);
     const seqs = got.sequences.map(Number);
     const newest = Math.max(...seqs);
     for (let i = 0; i < 100 && !(commits.length && commits.at(-1)![0] >= newest); i++) await sleep(50);
@@ -409,7 +421,7 @@ async function measure(run: Run) {
     });
     lat.sort((a, b) => a - b);
     latencies.push(...lat);
-    perRound.push({ status: ticket.status, received: lat.length, p50: round1(pct(lat, 50)), p99: round1(pct(lat, 99)), max: round1(lat.at(-1) ?? NaN) });
+    perRound.push({ status: tickets[0]!.status, received: lat.length, p50: round1(pct(lat, 50)), p99: round1(pct(lat, 99)), max: round1(lat.at(-1) ?? NaN) });
     await sleep(500);
   }
   lastSequence = Math.max(lastSequence, commits.at(-1)?.[0] ?? 0);

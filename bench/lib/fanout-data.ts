@@ -1,11 +1,12 @@
 // Data for `npm run bench:fanout`, written before any API process starts (PostgreSQL or the PGlite
 // folder the server will open): a channel, a supervisor who makes the changes, and per scenario
-//   - feedback: one incident ticket with N linked feedback (one ATM outage, N complaints), each with
-//     its own SUBMITTED event and access key; one transition of the ticket commits N events at once;
+//   - feedback: N feedback linked to incident tickets of at most `perTicket` each (one ATM outage,
+//     thousands of complaints), each with its own SUBMITTED event and access key; one transition of a
+//     ticket commits one event per linked feedback at once;
 //   - staff:    a single-feedback ticket and K agents of its department;
 //   - one:      a single-feedback ticket followed N times with its access key.
-// The first feedback of each ticket is submitted through the real service (routing, SLA); the other
-// N − 1 of the incident are inserted with one INSERT … SELECT generate_series.
+// The first feedback of each ticket is submitted through the real service (routing, SLA); the others
+// are inserted with one INSERT … SELECT generate_series per ticket.
 import { sql } from 'drizzle-orm';
 import { encodeGlobalID } from '@pothos/plugin-relay';
 import { createDatabase, staff, type Database } from '@closeloop/db';
@@ -32,8 +33,8 @@ export interface FanoutData {
   supervisorToken: string;
   /** The newest timeline event's global id when the data was written. */
   lastSequence: number;
-  /** The incident: N linked feedback, each followed by one subscriber. */
-  incident: Ticket & { feedback: Followed[] };
+  /** The incident tickets and their N linked feedback, each followed by one subscriber. */
+  incidents: { tickets: Ticket[]; feedback: Followed[] };
   /** A single-feedback ticket for the staff streams; `agentTokens` are agents of its department. */
   queue: Ticket & { agentTokens: string[] };
   /** A single-feedback ticket followed by every subscriber of the `one` scenario. */
@@ -47,6 +48,7 @@ export async function writeFanoutData(
   secretKey: Buffer,
   n: number,
   agents: number,
+  perTicket: number,
 ): Promise<FanoutData> {
   const handle = await createDatabase({ ...target, max: 2 });
   try {
@@ -63,11 +65,21 @@ export async function writeFanoutData(
       return { trackingCode: r.feedback.trackingCode, accessKey: r.accessKey!, ticketId: r.feedback.ticketId, feedbackId: r.feedback.id };
     };
 
-    const first = await submit('ATM network outage at every branch this morning: card retained, no cash.');
-    if (n > 1) await linkFeedback(db, first.ticketId, channel.channel.id, n - 1);
-    const linked = rows<{ id: string; tracking_code: string; last_position: number }>(
-      await db.execute(sql`select id, tracking_code, last_position from feedback where ticket_id = ${first.ticketId} order by received_at, tracking_code`),
-    );
+    const incidentTickets: string[] = [];
+    const linked: Array<{ id: string; tracking_code: string; last_position: number }> = [];
+    const count = Math.ceil(n / perTicket);
+    for (let t = 0, done = 0; t < count; t++) {
+      const size = Math.round((n * (t + 1)) / count) - done;
+      const first = await submit('ATM network outage at every branch this morning: card retained, no cash.');
+      if (size > 1) await linkFeedback(db, first.ticketId, channel.channel.id, done, size - 1);
+      done += size;
+      incidentTickets.push(first.ticketId);
+      linked.push(
+        ...rows<{ id: string; tracking_code: string; last_position: number }>(
+          await db.execute(sql`select id, tracking_code, last_position from feedback where ticket_id = ${first.ticketId} order by received_at, tracking_code`),
+        ),
+      );
+    }
 
     const queued = await submit('The mobile app logs me out after every transfer.');
     const [ticket] = rows<{ department_id: string }>(await db.execute(sql`select department_id from tickets where id = ${queued.ticketId}`));
@@ -88,8 +100,8 @@ export async function writeFanoutData(
       channelKey: channel.publishableKey,
       supervisorToken: supervisor.token,
       lastSequence: Number(rows<{ n: string | number }>(await db.execute(sql`select max(id) as n from timeline_events`))[0]!.n),
-      incident: {
-        ...(await ticketOf(first.ticketId)),
+      incidents: {
+        tickets: await Promise.all(incidentTickets.map(ticketOf)),
         feedback: linked.map((r) => ({ trackingCode: r.tracking_code, accessKey: feedbackService.accessKeyFor(r.id), lastPosition: Number(r.last_position) })),
       },
       queue: { ...(await ticketOf(queued.ticketId)), agentTokens },
@@ -101,11 +113,11 @@ export async function writeFanoutData(
 }
 
 /** `count` more anonymous feedback linked to one ticket, each with its SUBMITTED event at position 1. */
-async function linkFeedback(db: Database, ticketId: string, channelAppId: string, count: number): Promise<void> {
+async function linkFeedback(db: Database, ticketId: string, channelAppId: string, offset: number, count: number): Promise<void> {
   await db.execute(sql`
     with f as (
       insert into feedback (tracking_code, kind, channel, channel_app_id, ticket_id, content, received_at, last_position)
-      select 'FB-NF' || lpad(g::text, 7, '0'), 'COMPLAINT', 'WEB', ${channelAppId}, ${ticketId}, 'ATM outage, complaint ' || g, now(), 1
+      select 'FB-NF' || lpad((${offset} + g)::text, 7, '0'), 'COMPLAINT', 'WEB', ${channelAppId}, ${ticketId}, 'ATM outage, complaint ' || g, now(), 1
       from generate_series(1, ${count}) g
       returning id
     )

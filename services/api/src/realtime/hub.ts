@@ -57,22 +57,41 @@ export interface StreamOptions {
   onSlowConsumer?: (reason: string) => void;
 }
 
+/** Where an attached stream hands its accepted events (the WebSocket fast path, subscriptions.ts). */
+export interface StreamSink {
+  deliver(ev: HubEvent): void;
+}
+
+const NO_EVENTS: HubEvent[] = [];
+
 /** One subscription's live side: a bounded queue fed by the hub. */
 export class Stream {
-  private queue: HubEvent[] = [];
+  private queue: HubEvent[] = NO_EVENTS;
   private wake: (() => void) | null = null;
   /** Set by attach(): events go straight to the transport instead of the queue. */
-  private deliver: ((ev: HubEvent) => void) | null = null;
+  private sink: StreamSink | null = null;
+  private whenEnded: { promise: Promise<StreamEnd>; resolve: (end: StreamEnd) => void } | null = null;
   ended: StreamEnd | null = null;
 
   constructor(private readonly hub: RealtimeHub, readonly options: StreamOptions) {}
 
-  /** From now on, hand accepted events to `deliver` synchronously; queued ones first, in order. */
-  attach(deliver: (ev: HubEvent) => void): void {
+  /** From now on, hand accepted events to `sink` synchronously; queued ones first, in order. */
+  attach(sink: StreamSink): void {
     const queued = this.queue;
-    this.queue = [];
-    for (const ev of queued) if (!this.ended) deliver(ev);
-    this.deliver = deliver;
+    this.queue = NO_EVENTS;
+    for (const ev of queued) if (!this.ended) sink.deliver(ev);
+    this.sink = sink;
+  }
+
+  /** Resolves with the reason once the stream ends (attached streams have nothing else to wait for). */
+  finished(): Promise<StreamEnd> {
+    if (this.ended) return Promise.resolve(this.ended);
+    if (!this.whenEnded) {
+      let resolve!: (end: StreamEnd) => void;
+      const promise = new Promise<StreamEnd>((r) => (resolve = r));
+      this.whenEnded = { promise, resolve };
+    }
+    return this.whenEnded.promise;
   }
 
   /** Called by the hub for every new row this stream might want. */
@@ -84,8 +103,8 @@ export class Stream {
       return;
     }
     if (!this.options.accept(ev, viewer)) return;
-    if (this.deliver) {
-      this.deliver(ev);
+    if (this.sink) {
+      this.sink.deliver(ev);
       return;
     }
     if (this.queue.length >= this.hub.settings.maxQueue) {
@@ -94,6 +113,7 @@ export class Stream {
       this.options.onSlowConsumer?.(reason);
       return;
     }
+    if (this.queue === NO_EVENTS) this.queue = [];
     this.queue.push(ev);
     this.wake?.();
   }
@@ -102,9 +122,10 @@ export class Stream {
   end(end: StreamEnd): void {
     if (this.ended) return;
     this.ended = end;
-    this.queue = [];
+    this.queue = NO_EVENTS;
     this.hub.detach(this);
     this.wake?.();
+    this.whenEnded?.resolve(end);
   }
 
   /** The next live event, or the reason the stream ended. */
@@ -136,6 +157,15 @@ const eventColumns = {
   customerId: feedback.customerId,
 };
 
+function sameRow(a: StaffRow, b: StaffRow): boolean {
+  for (const k of Object.keys(b) as Array<keyof StaffRow>) {
+    const x = a[k];
+    const y = b[k];
+    if (x instanceof Date && y instanceof Date ? x.getTime() !== y.getTime() : x !== y) return false;
+  }
+  return Object.keys(a).length === Object.keys(b).length;
+}
+
 export class RealtimeHub {
   readonly settings: RealtimeSettings;
   private highWater: number | null = null;
@@ -150,6 +180,8 @@ export class RealtimeHub {
   private stopped = false;
   /** Fresh staff rows and API key states of open subscriptions; null = no longer valid. */
   private readonly staffRows = new Map<string, StaffRow | null>();
+  /** One viewer object per cached staff row, shared by every stream of that staff member. */
+  private readonly staffViewers = new Map<string, Viewer>();
   private readonly revokedKeys = new Set<string>();
 
   constructor(private readonly db: Database, readonly bus: EventBus, settings: Partial<RealtimeSettings> = {}) {
@@ -296,17 +328,27 @@ export class RealtimeHub {
       const row = this.staffRows.get(v.staff.id);
       if (row === undefined) return v;
       if (row === null || !row.active || row.sessionVersion !== v.staff.sessionVersion) return null;
-      return row === v.staff ? v : { kind: 'STAFF', staff: row };
+      if (row === v.staff) return v;
+      let shared = this.staffViewers.get(row.id);
+      if (shared?.kind !== 'STAFF' || shared.staff !== row) this.staffViewers.set(row.id, (shared = { kind: 'STAFF', staff: row }));
+      return shared;
     }
     if (v.kind === 'PARTNER' && this.revokedKeys.has(v.apiKey.id)) return null;
     return v;
+  }
+
+  /** Keeps the cached row object while the staff row is unchanged, so that streams share one viewer. */
+  private setStaffRow(id: string, row: StaffRow | null): void {
+    const cached = this.staffRows.get(id);
+    if (cached && row && sameRow(cached, row)) return;
+    this.staffRows.set(id, row);
   }
 
   /** The viewer re-read now (used when a subscription starts on a long-lived connection). */
   async freshViewer(v: Viewer): Promise<Viewer | null> {
     if (v.kind === 'STAFF') {
       const [row] = await this.db.select().from(staff).where(eq(staff.id, v.staff.id)).limit(1);
-      this.staffRows.set(v.staff.id, row ?? null);
+      this.setStaffRow(v.staff.id, row ?? null);
     } else if (v.kind === 'PARTNER') {
       const [row] = await this.db.select({ revokedAt: apiKeys.revokedAt }).from(apiKeys).where(eq(apiKeys.id, v.apiKey.id)).limit(1);
       if (!row || row.revokedAt) this.revokedKeys.add(v.apiKey.id);
@@ -327,9 +369,13 @@ export class RealtimeHub {
     if (staffIds.size) {
       const rows = await this.db.select().from(staff).where(inArray(staff.id, [...staffIds]));
       const found = new Map(rows.map((r) => [r.id, r]));
-      for (const id of staffIds) this.staffRows.set(id, found.get(id) ?? null);
+      for (const id of staffIds) this.setStaffRow(id, found.get(id) ?? null);
     }
-    for (const id of this.staffRows.keys()) if (!staffIds.has(id)) this.staffRows.delete(id);
+    for (const id of this.staffRows.keys()) {
+      if (staffIds.has(id)) continue;
+      this.staffRows.delete(id);
+      this.staffViewers.delete(id);
+    }
     if (keyIds.size) {
       const rows = await this.db.select({ id: apiKeys.id, revokedAt: apiKeys.revokedAt }).from(apiKeys).where(inArray(apiKeys.id, [...keyIds]));
       const live = new Set(rows.filter((r) => !r.revokedAt).map((r) => r.id));

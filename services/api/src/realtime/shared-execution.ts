@@ -95,24 +95,30 @@ export function sharedPayloadJson(
   return json;
 }
 
-function mapIterator<T>(source: AsyncIterator<unknown>, fn: (value: unknown) => Promise<T> | T): AsyncIterableIterator<T> {
-  return {
-    async next() {
-      const r = await source.next();
-      return r.done ? { done: true, value: undefined } : { done: false, value: await fn(r.value) };
-    },
-    async return() {
-      await source.return?.();
-      return { done: true, value: undefined };
-    },
-    async throw(e) {
-      if (source.throw) await source.throw(e);
-      throw e;
-    },
-    [Symbol.asyncIterator]() {
-      return this;
-    },
-  };
+/** A subscription's source with each payload executed through sharedExecute (a class: nothing per subscription but two fields). */
+class SharedResults implements AsyncIterableIterator<ExecutionResult> {
+  constructor(
+    private readonly source: AsyncIterator<unknown>,
+    private readonly args: ExecutionArgs,
+  ) {}
+
+  next(): Promise<IteratorResult<ExecutionResult>> {
+    return this.source.next().then(async (r) => (r.done ? { done: true, value: undefined } : { done: false, value: await sharedExecute(this.args, r.value) }));
+  }
+
+  async return(): Promise<IteratorResult<ExecutionResult>> {
+    await this.source.return?.();
+    return { done: true, value: undefined };
+  }
+
+  async throw(e: unknown): Promise<IteratorResult<ExecutionResult>> {
+    if (this.source.throw) await this.source.throw(e);
+    throw e;
+  }
+
+  [Symbol.asyncIterator]() {
+    return this;
+  }
 }
 
 export function useSharedSubscriptionResults(): Plugin<Record<string, unknown>> {
@@ -121,8 +127,7 @@ export function useSharedSubscriptionResults(): Plugin<Record<string, unknown>> 
       setSubscribeFn(async (args: ExecutionArgs) => {
         const stream = await createSourceEventStream(args);
         if (!(Symbol.asyncIterator in (stream as object))) return stream as ExecutionResult;
-        const source = (stream as AsyncIterable<unknown>)[Symbol.asyncIterator]();
-        return mapIterator(source, (payload) => sharedExecute(args, payload));
+        return new SharedResults((stream as AsyncIterable<unknown>)[Symbol.asyncIterator](), args) as never;
       });
     },
   };

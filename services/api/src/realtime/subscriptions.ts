@@ -4,11 +4,11 @@ import { and, eq, gt, type SQL } from 'drizzle-orm';
 import { GraphQLError } from 'graphql';
 import { feedback, tickets, timelineEvents } from '@closeloop/db';
 import { normalizeTrackingCode, type FeedbackKind, type TicketStatus, type TimelineEventType } from '@closeloop/domain';
-import type { Context } from '../context.ts';
+import type { Context, DirectDelivery, LiveTransport } from '../context.ts';
 import type { Viewer } from '../auth/identity.ts';
 import type { TimelineRow } from '../services/events.ts';
 import { canReadFeedback, canReadTicket, canSeeInternal, departmentScope, partnerHas } from '../schema/access.ts';
-import { StreamEnd, type HubEvent, type RealtimeHub, type Stream } from './hub.ts';
+import { StreamEnd, type HubEvent, type RealtimeHub, type Stream, type StreamOptions } from './hub.ts';
 import { operationKey, sharedPayloadJson } from './shared-execution.ts';
 
 export type StreamItem = TimelineRow | StreamEnd;
@@ -32,78 +32,155 @@ async function currentViewer(ctx: Context): Promise<Viewer> {
   return v;
 }
 
+// Per-subscription state lives in class instances with their methods on the prototype: an idle
+// subscription then costs its fields, not a set of closures and their scopes (and the API runs through
+// tsx, whose keepNames gives every named closure its own property array, ≈ 250 bytes each).
+
+type Replay = (floor: number) => AsyncGenerator<HubEvent>;
+const DONE: IteratorResult<StreamItem> = { done: true, value: undefined };
+
+/** The rows of a replay that this stream may receive, checked with the viewer as the hub knows it now. */
+async function* acceptedRows(hub: RealtimeHub, stream: Stream, rows: AsyncGenerator<HubEvent>): AsyncGenerator<TimelineRow> {
+  const { accept, viewer } = stream.options;
+  for await (const ev of rows) {
+    if (stream.ended) return;
+    const v = hub.currentViewer(viewer);
+    if (!v) {
+      stream.end(new StreamEnd('FORBIDDEN', 'Your session is no longer valid'));
+      return;
+    }
+    if (accept.call(stream.options, ev, v)) yield ev.row;
+  }
+}
+
 /**
  * The WebSocket fast path: each event's `next` payload is executed and serialised once per operation
  * key (shared-execution.ts) and written to the socket at once, in the hub's dispatch loop, with no
- * per-subscriber iterator round. Null for SSE, whose events go through the iterator.
+ * per-subscriber iterator round.
  */
-function directSender(ctx: Context, stream: Stream): ((row: TimelineRow) => void) | null {
-  const d = ctx.transport?.direct;
-  if (!d) return null;
-  const key = operationKey(d.document, d.operationName, d.variables, ctx);
-  const prefix = `{"id":${JSON.stringify(d.id)},"type":"next","payload":`;
-  const limit = ctx.realtime.settings.maxBufferedBytes;
-  const write = (json: string) => {
+class DirectSender {
+  /** Live rows above it are written (set once the replay is done; rows up to it come from the replay). */
+  floor = Infinity;
+  /** Keeps order when a result is asynchronous (a field that loads data): later events wait for it. */
+  private pending = 0;
+  private chain: Promise<void> | null = null;
+
+  constructor(
+    private readonly stream: Stream,
+    private readonly direct: DirectDelivery,
+    private readonly key: string,
+    private readonly maxBufferedBytes: number,
+  ) {}
+
+  /** Called by the stream for every accepted live event. */
+  deliver(ev: HubEvent): void {
+    if (Number(ev.row.id) > this.floor) this.send(ev.row);
+  }
+
+  send(row: TimelineRow): void {
+    const direct = this.direct;
+    const json = sharedPayloadJson(row, this.key, () => direct.execute(row));
+    if (this.pending === 0 && typeof json === 'string') return this.write(json);
+    this.pending++;
+    this.chain = (this.chain ?? Promise.resolve())
+      .then(async () => this.write(await json))
+      .catch((e) => {
+        console.error('closeloop: live event failed', e);
+        this.stream.end(new StreamEnd('SERVICE_RESTART', 'Delivery failed; resume with your last cursor'));
+      })
+      .finally(() => {
+        if (--this.pending === 0) this.chain = null;
+      });
+  }
+
+  private write(json: string): void {
+    const stream = this.stream;
     if (stream.ended) return;
-    if (d.bufferedAmount() > limit) {
-      const reason = `slow consumer: more than ${limit} bytes waiting`;
+    if (this.direct.bufferedAmount() > this.maxBufferedBytes) {
+      const reason = `slow consumer: more than ${this.maxBufferedBytes} bytes waiting`;
       stream.end(new StreamEnd('SLOW_CONSUMER', `Dropped as a slow consumer (${reason}); resume with your last cursor`));
       stream.options.onSlowConsumer?.(reason);
       return;
     }
-    d.send(`${prefix}${json}}`);
-  };
-  // Keeps order when a result is asynchronous (a field that loads data): later events wait for it.
-  let pending = 0;
-  let chain: Promise<void> = Promise.resolve();
-  return (row) => {
-    const json = sharedPayloadJson(row, key, () => d.execute(row));
-    if (pending === 0 && typeof json === 'string') return write(json);
-    pending++;
-    chain = chain
-      .then(async () => write(await json))
-      .catch((e) => {
-        console.error('closeloop: live event failed', e);
-        stream.end(new StreamEnd('SERVICE_RESTART', 'Delivery failed; resume with your last cursor'));
-      })
-      .finally(() => pending--);
-  };
+    this.direct.send(`{"id":${JSON.stringify(this.direct.id)},"type":"next","payload":${json}}`);
+  }
+}
+
+const endResult = (end: StreamEnd): IteratorResult<StreamItem> => (end.code === 'CANCELLED' ? DONE : { done: false, value: end });
+
+/**
+ * The source of a WebSocket subscription: the first `next()` replays (rows go out through the sender),
+ * then attaches the sender to the stream; from then on the iterator only carries the end of the stream.
+ */
+class DirectIterator implements AsyncIterableIterator<StreamItem> {
+  private state: 'new' | 'live' | 'done' = 'new';
+
+  constructor(
+    private readonly hub: RealtimeHub,
+    private readonly stream: Stream,
+    private replay: Replay | null,
+    private readonly sender: DirectSender,
+  ) {}
+
+  next(): Promise<IteratorResult<StreamItem>> {
+    if (this.state === 'done') return Promise.resolve(DONE);
+    if (this.state === 'new') {
+      this.state = 'live';
+      return this.start().then(
+        () => this.end(),
+        (e) => {
+          this.stream.cancel();
+          throw e;
+        },
+      );
+    }
+    return this.end();
+  }
+
+  private async start(): Promise<void> {
+    // Everything committed up to `floor` is in the database now; everything above reaches the stream.
+    const floor = await this.hub.maxId();
+    const replay = this.replay;
+    // Its scope (the replay's SQL condition) is not kept for the subscription's lifetime.
+    this.replay = null;
+    if (replay) for await (const row of acceptedRows(this.hub, this.stream, replay(floor))) this.sender.send(row);
+    this.sender.floor = floor;
+    this.stream.attach(this.sender);
+  }
+
+  private end(): Promise<IteratorResult<StreamItem>> {
+    return this.stream.finished().then((end) => {
+      this.state = 'done';
+      return endResult(end);
+    });
+  }
+
+  return(): Promise<IteratorResult<StreamItem>> {
+    this.state = 'done';
+    this.stream.cancel();
+    return Promise.resolve(DONE);
+  }
+
+  throw(e: unknown): Promise<IteratorResult<StreamItem>> {
+    this.state = 'done';
+    this.stream.cancel();
+    return Promise.reject(e);
+  }
+
+  [Symbol.asyncIterator]() {
+    return this;
+  }
 }
 
 /**
- * Replay (rows after the cursor, up to the floor) then live rows above the floor, as an async
- * iterator whose `return()` ends at once even while waiting for the next event. With a direct
- * sender the rows are written by it and the iterator only carries the end of the stream.
+ * SSE (no direct sender): replay (rows after the cursor, up to the floor) then live rows above the
+ * floor, as an async iterator whose `return()` ends at once even while waiting for the next event.
  */
-function pump(
-  hub: RealtimeHub,
-  stream: Stream,
-  replay: ((floor: number) => AsyncGenerator<HubEvent>) | null,
-  send: ((row: TimelineRow) => void) | null,
-): AsyncIterableIterator<StreamItem> {
-  const { accept, viewer } = stream.options;
+function pump(hub: RealtimeHub, stream: Stream, replay: Replay | null): AsyncIterableIterator<StreamItem> {
   async function* run(): AsyncGenerator<StreamItem> {
     try {
-      // Everything committed up to `floor` is in the database now; everything above reaches `stream`.
       const floor = await hub.maxId();
-      if (replay) {
-        for await (const ev of replay(floor)) {
-          if (stream.ended) break;
-          const v = hub.currentViewer(viewer);
-          if (!v) {
-            stream.end(new StreamEnd('FORBIDDEN', 'Your session is no longer valid'));
-            break;
-          }
-          if (!accept(ev, v)) continue;
-          if (send) send(ev.row);
-          else yield ev.row;
-        }
-      }
-      if (send) {
-        stream.attach((ev) => {
-          if (Number(ev.row.id) > floor) send(ev.row);
-        });
-      }
+      if (replay) yield* acceptedRows(hub, stream, replay(floor));
       for (;;) {
         const next = await stream.next();
         if (next instanceof StreamEnd) {
@@ -133,8 +210,34 @@ function pump(
   };
 }
 
-function slowConsumerHook(ctx: Context) {
-  return ctx.transport ? (reason: string) => ctx.transport!.close(1013, reason) : undefined;
+/** The subscription's source over either transport. */
+function source(ctx: Context, stream: Stream, replay: Replay | null): AsyncIterableIterator<StreamItem> {
+  const d = ctx.transport?.direct;
+  if (!d) return pump(ctx.realtime, stream, replay);
+  const sender = new DirectSender(stream, d, operationKey(d.document, d.operationName, d.variables, ctx), ctx.realtime.settings.maxBufferedBytes);
+  return new DirectIterator(ctx.realtime, stream, replay, sender);
+}
+
+/** `feedbackProgress` per event: this feedback only, PUBLIC only, and the caller may still read it. */
+class ProgressOptions implements StreamOptions {
+  constructor(
+    readonly feedbackId: string,
+    readonly viewer: Viewer,
+    private readonly granted: boolean,
+    private readonly transport: LiveTransport | undefined,
+  ) {}
+
+  accept(ev: HubEvent, v: Viewer): boolean {
+    return (
+      ev.row.feedbackId === this.feedbackId &&
+      ev.row.visibility === 'PUBLIC' &&
+      (this.granted || canReadFeedback(v, NO_GRANTS, { id: ev.row.feedbackId, customerId: ev.customerId, ticket: { departmentId: ev.departmentId } }))
+    );
+  }
+
+  onSlowConsumer(reason: string): void {
+    this.transport?.close(1013, reason);
+  }
 }
 
 export interface FeedbackProgressArgs {
@@ -157,27 +260,16 @@ export async function feedbackProgress(ctx: Context, args: FeedbackProgressArgs)
     .where(eq(feedback.trackingCode, code))
     .limit(1);
   const granted = Boolean(f && args.accessKey && ctx.services.feedback.verifyAccessKey(f.id, args.accessKey));
-  const readable = (v: Viewer, r: { id: string; customerId: string | null; departmentId: string | null }) =>
-    granted || canReadFeedback(v, NO_GRANTS, { id: r.id, customerId: r.customerId, ticket: { departmentId: r.departmentId } });
   // One answer for "no such code" and "not yours": a guessed code reveals nothing.
-  if (!f || !readable(viewer, f)) {
+  if (!f || !(granted || canReadFeedback(viewer, NO_GRANTS, { id: f.id, customerId: f.customerId, ticket: { departmentId: f.departmentId } }))) {
     throw userError('No feedback with this tracking code that you may follow (check the code and the access key)', 'NOT_FOUND');
   }
   const feedbackId = f.id;
   // Nested fields (TimelineEvent.feedback) check the same grant an access key gives on trackFeedback.
   if (granted) ctx.grants.add(feedbackId);
-  const stream = hub.open({
-    feedbackId,
-    viewer,
-    // Per event: this feedback only, PUBLIC only, and the caller may still read it.
-    accept: (ev, v) =>
-      ev.row.feedbackId === feedbackId &&
-      ev.row.visibility === 'PUBLIC' &&
-      readable(v, { id: ev.row.feedbackId, customerId: ev.customerId, departmentId: ev.departmentId }),
-    onSlowConsumer: slowConsumerHook(ctx),
-  });
+  const stream = hub.open(new ProgressOptions(feedbackId, viewer, granted, ctx.transport));
   const where = and(eq(timelineEvents.feedbackId, feedbackId), eq(timelineEvents.visibility, 'PUBLIC'), gt(timelineEvents.position, after ?? 0));
-  return pump(hub, stream, after === null ? null : (floor) => hub.replay(where, floor, 'position'), directSender(ctx, stream));
+  return source(ctx, stream, after === null ? null : (floor) => hub.replay(where, floor, 'position'));
 }
 
 export interface TicketEventsFilter {
@@ -200,28 +292,49 @@ export async function ticketEvents(
   const viewer = await currentViewer(ctx);
   const allowed = viewer.kind === 'STAFF' || partnerHas(viewer, 'tickets:read') || partnerHas(viewer, 'tickets:write');
   if (!allowed) throw userError('ticketEvents is for staff and for partner keys with tickets:read or tickets:write', 'FORBIDDEN');
-  const status = filter.status?.length ? new Set(filter.status) : null;
-  const kind = filter.kind?.length ? new Set(filter.kind) : null;
-  const types = filter.types?.length ? new Set(filter.types) : null;
-  const matches = (ev: HubEvent) =>
-    (!filter.departmentId || ev.departmentId === filter.departmentId) &&
-    (!filter.assigneeId || ev.assigneeId === filter.assigneeId) &&
-    (!status || status.has(ev.status)) &&
-    (!kind || kind.has(ev.kind)) &&
-    (!types || types.has(ev.row.type));
-  const stream = hub.open({
-    feedbackId: null,
-    viewer,
-    // Per event, with the viewer as it is now: a staff member moved to another department stops
-    // receiving the old department's events at the next re-check.
-    accept: (ev, v) => canReadTicket(v, ev) && (ev.row.visibility === 'PUBLIC' || canSeeInternal(v)) && matches(ev),
-    onSlowConsumer: slowConsumerHook(ctx),
-  });
+  const stream = hub.open(new QueueOptions(filter, viewer, ctx.transport));
   // Narrow the replay in SQL where it is cheap; `accept` decides the rest.
   const conditions: (SQL | undefined)[] = [gt(timelineEvents.id, after ?? 0)];
   const dept = filter.departmentId ?? departmentScope(viewer);
   if (dept) conditions.push(eq(tickets.departmentId, dept));
   if (filter.assigneeId) conditions.push(eq(tickets.assigneeId, filter.assigneeId));
   if (!canSeeInternal(viewer)) conditions.push(eq(timelineEvents.visibility, 'PUBLIC'));
-  return pump(hub, stream, after === null ? null : (floor) => hub.replay(and(...conditions), floor, 'id'), directSender(ctx, stream));
+  return source(ctx, stream, after === null ? null : (floor) => hub.replay(and(...conditions), floor, 'id'));
+}
+
+/**
+ * `ticketEvents` per event, with the viewer as it is now (a staff member moved to another department
+ * stops receiving the old department's events at the next re-check), then the filter.
+ */
+class QueueOptions implements StreamOptions {
+  readonly feedbackId = null;
+  private readonly departmentId: string | null;
+  private readonly assigneeId: string | null;
+  private readonly status: Set<TicketStatus> | null;
+  private readonly kind: Set<FeedbackKind> | null;
+  private readonly types: Set<TimelineEventType> | null;
+
+  constructor(filter: TicketEventsFilter, readonly viewer: Viewer, private readonly transport: LiveTransport | undefined) {
+    this.departmentId = filter.departmentId || null;
+    this.assigneeId = filter.assigneeId || null;
+    this.status = filter.status?.length ? new Set(filter.status) : null;
+    this.kind = filter.kind?.length ? new Set(filter.kind) : null;
+    this.types = filter.types?.length ? new Set(filter.types) : null;
+  }
+
+  accept(ev: HubEvent, v: Viewer): boolean {
+    return (
+      canReadTicket(v, ev) &&
+      (ev.row.visibility === 'PUBLIC' || canSeeInternal(v)) &&
+      (!this.departmentId || ev.departmentId === this.departmentId) &&
+      (!this.assigneeId || ev.assigneeId === this.assigneeId) &&
+      (!this.status || this.status.has(ev.status)) &&
+      (!this.kind || this.kind.has(ev.kind)) &&
+      (!this.types || this.types.has(ev.row.type))
+    );
+  }
+
+  onSlowConsumer(reason: string): void {
+    this.transport?.close(1013, reason);
+  }
 }
