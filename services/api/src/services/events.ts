@@ -45,8 +45,11 @@ export async function lockTimeline(tx: Tx): Promise<void> {
 /**
  * Appends one event to the timeline of every feedback linked to the ticket, inside the caller's
  * transaction. Positions come from an UPDATE … RETURNING on the feedback rows, which takes their row
- * locks: positions are gap-free, strictly ordered, and commit in order. Three statements whatever the count.
+ * locks: positions are gap-free, strictly ordered, and commit in order. Three statements for up to
+ * INSERT_CHUNK linked feedback, one more per further INSERT_CHUNK.
  */
+const INSERT_CHUNK = 4000;
+
 export async function appendToTicket(tx: Tx, ticketId: string, actor: Actor, event: NewEvent): Promise<TimelineRow[]> {
   await lockTimeline(tx);
   const slots = await tx
@@ -54,24 +57,25 @@ export async function appendToTicket(tx: Tx, ticketId: string, actor: Actor, eve
     .set({ lastPosition: sql`${feedback.lastPosition} + 1` })
     .where(sql`${feedback.ticketId} = ${ticketId}`)
     .returning({ feedbackId: feedback.id, position: feedback.lastPosition });
-  if (slots.length === 0) return [];
-  return tx
-    .insert(timelineEvents)
-    .values(
-      slots.map((s) => ({
-        feedbackId: s.feedbackId,
-        ticketId,
-        position: s.position,
-        type: event.type,
-        visibility: event.visibility,
-        fromStatus: event.fromStatus ?? null,
-        toStatus: event.toStatus ?? null,
-        body: event.body ?? null,
-        data: event.data ?? null,
-        actorType: actor.type,
-        actorId: actor.id,
-        actorName: actor.name,
-      })),
-    )
-    .returning();
+  const rows = slots.map((s) => ({
+    feedbackId: s.feedbackId,
+    ticketId,
+    position: s.position,
+    type: event.type,
+    visibility: event.visibility,
+    fromStatus: event.fromStatus ?? null,
+    toStatus: event.toStatus ?? null,
+    body: event.body ?? null,
+    data: event.data ?? null,
+    actorType: actor.type,
+    actorId: actor.id,
+    actorName: actor.name,
+  }));
+  // One statement per INSERT_CHUNK rows: a statement takes at most 65,535 parameters (12 per row), and
+  // an incident may link thousands of feedback.
+  const out: TimelineRow[] = [];
+  for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
+    out.push(...(await tx.insert(timelineEvents).values(rows.slice(i, i + INSERT_CHUNK)).returning()));
+  }
+  return out;
 }
