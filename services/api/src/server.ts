@@ -1,13 +1,13 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
-import { GraphQLError, execute as executeOperation } from 'graphql';
+import { GraphQLError, execute as executeOperation, type ExecutionArgs } from 'graphql';
 import { WebSocketServer } from 'ws';
 import { decodeJwt } from 'jose';
 import { useServer } from 'graphql-ws/use/ws';
 import type { DatabaseHandle } from '@closeloop/db';
 import { schema } from './schema/index.ts';
-import type { Context } from './context.ts';
+import type { Context, DirectDelivery, LiveTransport } from './context.ts';
 import { AuthenticationFailure, Identity, type Viewer } from './auth/identity.ts';
 import { createServices, type Services } from './services/index.ts';
 import type { TimelineRow } from './services/events.ts';
@@ -48,6 +48,53 @@ export interface RealtimeOptions extends Partial<RealtimeSettings> {
 }
 
 export const DEFAULT_WS_OPTIONS = { keepAliveMs: 12_000, idleTimeoutMs: 300_000, maxSubscriptionsPerConnection: 25, connectionInitTimeoutMs: 10_000 };
+
+interface LiveSocket {
+  close(code: number, reason: string): void;
+  terminate(): void;
+  send(data: string): void;
+  readonly bufferedAmount: number;
+}
+
+// Per-subscription state as class instances rather than closures: thousands of idle subscriptions each
+// hold one, and under tsx every named closure also carries a property array (bench:fanout, README).
+class SocketTransport implements LiveTransport {
+  direct?: DirectDelivery;
+  constructor(private readonly socket: LiveSocket) {}
+  close(code: number, reason: string) {
+    this.socket.close(code, reason.slice(0, 120));
+    // A peer that stopped reading may never take the close frame.
+    setTimeout(terminate, 5000, this.socket).unref();
+  }
+}
+const terminate = (socket: LiveSocket) => socket.terminate();
+
+class SocketDelivery implements DirectDelivery {
+  constructor(
+    readonly id: string,
+    private readonly args: ExecutionArgs,
+    private readonly socket: LiveSocket,
+  ) {}
+  get document() {
+    return this.args.document;
+  }
+  get operationName() {
+    return this.args.operationName;
+  }
+  get variables() {
+    return this.args.variableValues;
+  }
+  /** graphql's own execute: the enveloped one would start a new subscription for this operation. */
+  execute(rootValue: unknown) {
+    return executeOperation({ ...this.args, rootValue });
+  }
+  send(frame: string) {
+    this.socket.send(frame);
+  }
+  bufferedAmount() {
+    return this.socket.bufferedAmount;
+  }
+}
 
 /** Close code and reason sent to WebSocket clients on shutdown: graphql-ws clients reconnect on 1012. */
 export const RESTART_CLOSE = { code: 1012, reason: 'service restart: reconnect and resume with your last cursor' };
@@ -233,20 +280,9 @@ export function createApp(options: AppOptions): App {
           return [new GraphQLError(`At most ${ws.maxSubscriptionsPerConnection} subscriptions per connection`, { extensions: { code: 'TOO_MANY_SUBSCRIPTIONS' } })];
         }
         clearTimeout(idleTimers.get(ctx.extra.socket));
-        const socket = ctx.extra.socket;
-        const transport: Context['transport'] = {
-          close(code, reason) {
-            socket.close(code, reason.slice(0, 120));
-            // A peer that stopped reading may never take the close frame.
-            setTimeout(() => socket.terminate(), 5000).unref();
-          },
-        };
-        const { schema: s, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
-          ...ctx,
-          viewer: ctx.extra.viewer,
-          transport,
-          params,
-        });
+        const transport = new SocketTransport(ctx.extra.socket);
+        // Only what our context needs: the graphql-ws context itself is not copied into every operation's.
+        const { schema: s, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({ viewer: ctx.extra.viewer, transport });
         const args = {
           schema: s,
           operationName: params.operationName,
@@ -258,16 +294,7 @@ export function createApp(options: AppOptions): App {
         const errors = validate(args.schema, args.document);
         if (errors.length) return errors;
         // The fan-out fast path: subscriptions write their `next` frames themselves (realtime/subscriptions.ts).
-        transport.direct = {
-          id,
-          document: args.document,
-          operationName: params.operationName,
-          variables: params.variables,
-          // graphql's own execute: the enveloped one would start a new subscription for this operation.
-          execute: (rootValue) => executeOperation({ ...args, rootValue }),
-          send: (frame) => socket.send(frame),
-          bufferedAmount: () => socket.bufferedAmount,
-        };
+        transport.direct = new SocketDelivery(id, args, ctx.extra.socket);
         return args;
       },
       onComplete: (ctx) => armIdle(ctx.extra.socket, () => Object.keys(ctx.subscriptions).length),
