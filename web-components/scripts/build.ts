@@ -4,13 +4,16 @@ import { build, transform, type BuildOptions, type Plugin } from 'esbuild';
 import { createHash } from 'node:crypto';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** What a page needs before <cl-feedback-form> renders: closeloop.js alone, gzipped. */
 export const FIRST_BUDGET_BYTES = 15 * 1024;
-/** Everything the script may load but the locales: closeloop.js and its later files, each gzipped. */
-export const TOTAL_BUDGET_BYTES = 35 * 1024;
+/**
+ * Everything the script may load but the locales: closeloop.js and its later files, each gzipped.
+ * (31.3 KB now; the benchmark's target is 30 KB, which the one-file script met at 29.0 KB.)
+ */
+export const TOTAL_BUDGET_BYTES = 32 * 1024;
 const here = dirname(fileURLToPath(import.meta.url));
 export const DIST = join(here, '..', 'dist');
 export const BUNDLE_PATH = join(DIST, 'closeloop.js');
@@ -113,43 +116,81 @@ function finish(text: string, name: string, hashed: boolean): { name: string; co
 }
 
 /**
- * The entry's dynamic imports of ./sdk.ts and ./elements.ts become the built files: the SDK's is
- * self-contained, the elements' is started with the entry's modules (see fromEntry).
+ * The entry's dynamic import of ./sdk.ts becomes the SDK's file (self-contained); its load-elements.ts
+ * becomes `glue`, which starts the elements' file with the entry's modules (see elementsFile).
  */
-const laterFiles = (sdkFile: string, startElements: string): Plugin => ({
+const laterFiles = (sdkFile: string, glue: string): Plugin => ({
   name: 'later-files',
   setup(b) {
     b.onResolve({ filter: /^\.\/sdk\.ts$/ }, (args) => (args.importer.endsWith(join('shared', 'client.ts')) ? { path: `./${sdkFile}`, external: true } : undefined));
-    b.onResolve({ filter: /^\.\/elements\.ts$/ }, (args) => (args.importer === join(SRC, 'bundle.ts') ? { path: 'elements', namespace: 'later' } : undefined));
+    b.onLoad({ filter: /[\\/]src[\\/]load-elements\.ts$/, namespace: 'file' }, () => ({ contents: glue, loader: 'js', resolveDir: SRC }));
     b.onResolve({ filter: /^\.\/closeloop-elements-\w+\.js$/ }, (args) => ({ path: args.path, external: true }));
-    b.onLoad({ filter: /.*/, namespace: 'later' }, () => ({ contents: startElements, loader: 'js', resolveDir: SRC }));
   },
 });
 
+/** Lit, @lit/localize and src/shared/*: the entry's own, never bundled again by the elements' file. */
+const FROM_ENTRY = /^(lit|lit-html|lit-element|@lit\/[^/]+)(\/.*)?$|^\.\.?\/(.*\/)?shared\//;
+
 /**
  * The later elements import Lit, @lit/localize and src/shared/* like any module, but those must be
- * the entry's own (one Lit, one locale, one configure() on the page). So the elements' file does
- * not bundle them: each becomes a stand-in reading the entry's module from `holder`, which the
- * entry fills through `start()` before the elements' modules run. (A chunk importing the entry by
- * URL would not do: a page loading closeloop.js?v=2 would get a second copy of it.)
+ * the entry's own (one Lit, one locale, one configure() on the page). So the elements' file is built
+ * with them external, and its `import{html as a,…}from"lit";` statements become the
+ * parameters of `export function start([a,…])` around the rest of its code: the entry calls start()
+ * with those values, and only then do the elements' modules run. The values are read once, when the
+ * entry has run (lit-localize's `msg` is installed by then, in localization.ts). (A file importing
+ * the entry by URL would not do: a page loading closeloop.js?v=2 would get a second copy of it.)
+ * Returns the file and the entry's glue: load-elements.ts's `loadElements`, importing those values.
  */
-const fromEntry = (shared: Set<string>): Plugin => ({
-  name: 'from-entry',
-  setup(b) {
-    b.onResolve({ filter: /^closeloop:holder$/ }, () => ({ path: 'holder', namespace: 'holder' }));
-    b.onLoad({ filter: /.*/, namespace: 'holder' }, () => ({ contents: 'export const holder = {};', loader: 'js' }));
-    b.onResolve({ filter: /^(lit|@lit\/localize)$|^\.\.?\/.*shared\// }, (args) => {
-      if (args.importer === '<stdin>') return undefined;
-      const key = args.path.startsWith('.') ? relative(SRC, join(args.resolveDir, args.path)) : args.path;
-      shared.add(key);
-      return { path: key, namespace: 'from-entry' };
-    });
-    b.onLoad({ filter: /.*/, namespace: 'from-entry' }, (args) => ({
-      contents: `const { holder } = require('closeloop:holder'); module.exports = holder[${JSON.stringify(args.path)}];`,
-      loader: 'js',
-    }));
-  },
-});
+async function elementsFile(): Promise<{ code: string; glue: (name: string) => string }> {
+  const fromEntry: Plugin = {
+    name: 'from-entry',
+    setup(b) {
+      b.onResolve({ filter: FROM_ENTRY }, (args) => ({
+        path: args.path.startsWith('.') ? `./${relative(SRC, join(args.resolveDir, args.path)).split('\\').join('/')}` : args.path,
+        external: true,
+      }));
+    },
+  };
+  const out = await build({
+    ...browserOptions,
+    // Imported for its side effects (the elements register themselves): the file exports nothing else.
+    stdin: { contents: "import './elements.ts';", resolveDir: SRC, loader: 'js' },
+    outdir: DIST,
+    metafile: true,
+    plugins: [minifyCss, fromEntry],
+  });
+  const [meta] = Object.values(out.metafile.outputs);
+  // (Input paths are relative to the working directory.)
+  const bundled = Object.keys(out.metafile.inputs).filter((i) => i !== '<stdin>' && !resolve(i).startsWith(SRC + sep));
+  if (bundled.length) throw new Error(`the elements' file would bundle its own copy of ${bundled.join(', ')}`);
+  const params: string[] = [];
+  const values = new Map<string, string[]>(); // module → its `name as local` specifiers, in parameter order
+  let statements = 0;
+  // Each module's imports stand where its code starts, as whole statements.
+  const code = out.outputFiles[0]!.text.replace(/(?<=^|[;}\n])import\{([^}]*)\}from"([^"]+)";/g, (_, specs: string, path: string) => {
+    statements++;
+    for (const spec of specs.split(',')) {
+      const [name, local = name] = spec.split(' as ') as [string, string?];
+      params.push(local);
+      values.set(path, [...(values.get(path) ?? []), `${name} as v${params.length - 1}`]);
+    }
+    return '';
+  });
+  // Every import statement esbuild wrote (no other form, none matched inside a string), and no exports.
+  const imports = meta!.imports.filter((i) => i.external);
+  if (statements !== imports.length || meta!.exports.length) {
+    throw new Error(`unexpected imports or exports in the elements' file: ${JSON.stringify({ statements, imports, exports: meta!.exports })}`);
+  }
+  return {
+    // Once, however many copies of closeloop.js (closeloop.js?v=2) start it.
+    code: `let started;export function start([${params.join(',')}]){if(started)return;started=1;${code}}`,
+    glue: (name) =>
+      [
+        ...[...values].map(([path, specs]) => `import { ${specs.join(', ')} } from ${JSON.stringify(path)};`),
+        `export const loadElements = () => import(${JSON.stringify(`./${name}`)}).then((m) => m.start([${params.map((_, i) => `v${i}`).join(', ')}]));`,
+      ].join('\n'),
+  };
+}
 
 /**
  * Builds dist/closeloop.js and the files it loads beside itself:
@@ -160,21 +201,8 @@ const fromEntry = (shared: Set<string>): Plugin => ({
  */
 export async function buildBundle(): Promise<{ path: string; bytes: number; gzipBytes: number; files: BuiltFile[]; first: BuiltFile[] }> {
   const sdk = await build({ ...browserOptions, entryPoints: [join(SRC, 'shared', 'sdk.ts')], outdir: DIST });
-  const shared = new Set<string>();
-  const elements = await build({
-    ...browserOptions,
-    stdin: { contents: "import { holder } from 'closeloop:holder'; export function start(shared) { Object.assign(holder, shared); return import('./elements.ts'); }", resolveDir: SRC, loader: 'js' },
-    outdir: DIST,
-    plugins: [minifyCss, fromEntry(shared)],
-  });
-  const later = [finish(sdk.outputFiles[0]!.text, 'closeloop-sdk', true), finish(elements.outputFiles[0]!.text, 'closeloop-elements', true)];
-  const keys = [...shared].sort();
-  const startElements = [
-    ...keys.map((k, i) => `import * as s${i} from ${JSON.stringify(k.startsWith('shared/') ? `./${k}` : k)};`),
-    `import(${JSON.stringify(`./${later[1]!.name}`)})`,
-    `  .then((m) => m.start({ ${keys.map((k, i) => `${JSON.stringify(k)}: s${i}`).join(', ')} }))`,
-    `  .catch((e) => console.error('closeloop: could not load the elements', e));`,
-  ].join('\n');
+  const elements = await elementsFile();
+  const later = [finish(sdk.outputFiles[0]!.text, 'closeloop-sdk', true), finish(elements.code, 'closeloop-elements', true)];
   const main = await build({
     ...browserOptions,
     entryPoints: {
@@ -183,7 +211,7 @@ export async function buildBundle(): Promise<{ path: string; bytes: number; gzip
       'locale-zh-TW': join(SRC, 'locales', 'zh-TW.ts'),
     },
     outdir: DIST,
-    plugins: [minifyCss, lazyLocales, laterFiles(later[0]!.name, startElements)],
+    plugins: [minifyCss, lazyLocales, laterFiles(later[0]!.name, elements.glue(later[1]!.name))],
   });
   const outputs = [...later, ...main.outputFiles.map((o) => finish(o.text, o.path.slice(DIST.length + 1, -3), false))];
   mkdirSync(DIST, { recursive: true });

@@ -4,6 +4,7 @@
 // the page, otherwise once the page is idle. Until then a form can be filled in; its submission waits
 // for the client code if it has not arrived yet.
 import { loadSdk } from './shared/client.ts';
+import { loadElements } from './load-elements.ts';
 
 export { FeedbackForm } from './feedback-form/feedback-form.ts';
 export { configure } from './shared/config.ts';
@@ -15,7 +16,7 @@ export type * from './events.ts';
 const LATER = 'cl-feedback-tracker, cl-my-feedback, cl-satisfaction-survey';
 
 function loadRest(): void {
-  Promise.all([import('./elements.ts'), loadSdk()]).catch((e) => console.error('closeloop: could not load the elements', e));
+  Promise.all([loadElements(), loadSdk()]).catch((e) => console.error('closeloop: could not load the elements', e));
 }
 
 if (typeof document !== 'undefined' && document.querySelector(LATER)) loadRest();
