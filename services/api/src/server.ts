@@ -3,7 +3,6 @@ import type { AddressInfo } from 'node:net';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import { GraphQLError, execute as executeOperation, type ExecutionArgs } from 'graphql';
 import { WebSocketServer } from 'ws';
-import { decodeJwt } from 'jose';
 import { useServer } from 'graphql-ws/use/ws';
 import type { DatabaseHandle } from '@closeloop/db';
 import { schema } from './schema/index.ts';
@@ -238,12 +237,10 @@ export function createApp(options: AppOptions): App {
   /**
    * A customer's token is checked when the socket connects; when it expires the socket is closed with
    * 4401 TOKEN_EXPIRED, and the SDK asks its getToken for a fresh one and resumes from its cursor.
-   * (Staff sessions are re-checked by the realtime hub.)
+   * (Streams end with TOKEN_EXPIRED on every transport too, realtime/hub.ts; staff sessions are re-checked there.)
    */
-  const closeAtExpiry = (socket: { close(code: number, reason: string): void; once(event: 'close', l: () => void): unknown }, token: string) => {
-    const exp = decodeJwt(token).exp; // already verified by identity.resolve
-    if (typeof exp !== 'number') return;
-    const ms = exp * 1000 - Date.now();
+  const closeAtExpiry = (socket: { close(code: number, reason: string): void; once(event: 'close', l: () => void): unknown }, expiresAt: number) => {
+    const ms = expiresAt - Date.now();
     if (ms > 2 ** 31 - 1) return; // beyond a timer's range (24 days): longer than any session here
     const timer = setTimeout(() => socket.close(4401, 'TOKEN_EXPIRED: The token has expired'), Math.max(0, ms)).unref();
     socket.once('close', () => clearTimeout(timer));
@@ -258,9 +255,8 @@ export function createApp(options: AppOptions): App {
         const authorization = typeof p.authorization === 'string' ? p.authorization : typeof p.Authorization === 'string' ? p.Authorization : null;
         const channelKey = typeof p.channelKey === 'string' ? p.channelKey : null;
         try {
-          const token = bearerOf(authorization);
-          ctx.extra.viewer = await identity.resolve(token, channelKey);
-          if (ctx.extra.viewer.kind === 'CUSTOMER' && token) closeAtExpiry(ctx.extra.socket, token);
+          ctx.extra.viewer = await identity.resolve(bearerOf(authorization), channelKey);
+          if (ctx.extra.viewer.kind === 'CUSTOMER' && ctx.extra.viewer.expiresAt) closeAtExpiry(ctx.extra.socket, ctx.extra.viewer.expiresAt);
           // The upgrade request is not needed after this; released, it saves memory per idle connection.
           (ctx.extra as { request?: unknown }).request = undefined;
           armIdle(ctx.extra.socket, () => Object.keys(ctx.subscriptions).length);

@@ -11,9 +11,13 @@ export type CustomerRow = typeof customers.$inferSelect;
 
 export type Viewer =
   | { kind: 'ANONYMOUS'; channel: ChannelApp | null }
-  | { kind: 'CUSTOMER'; channel: ChannelApp; customer: CustomerRow }
+  /** `expiresAt`: when the customer's token expires (ms since the epoch); live streams end then. */
+  | { kind: 'CUSTOMER'; channel: ChannelApp; customer: CustomerRow; expiresAt?: number }
   | { kind: 'STAFF'; staff: StaffRow }
   | { kind: 'PARTNER'; apiKey: { id: string; name: string; scopes: ApiScope[] } };
+
+/** Hosts' clocks drift: a customer token is accepted this long after its `exp`. */
+const CUSTOMER_CLOCK_TOLERANCE_S = 30;
 
 /** Why a credential was refused; becomes `extensions.code` on HTTP and a close reason on WebSocket. */
 export class AuthenticationFailure extends Error {
@@ -106,19 +110,21 @@ export class Identity {
   private async portalSession(token: string): Promise<Viewer> {
     let sub: string;
     let ch: unknown;
+    let exp: number;
     try {
       const { payload } = await jwtVerify(token, this.portalKey, {
         issuer: STAFF_ISSUER, audience: PORTAL_AUDIENCE, algorithms: ['HS256'], requiredClaims: ['exp', 'sub'],
       });
       sub = payload.sub!;
       ch = payload.ch;
+      exp = payload.exp!;
     } catch (e) {
       throw tokenFailure(e);
     }
     const [channel] = await this.opts.db.select().from(channelApps).where(eq(channelApps.id, String(ch))).limit(1);
     const [customer] = await this.opts.db.select().from(customers).where(eq(customers.id, sub)).limit(1);
     if (!channel || !channel.active || !customer) throw new AuthenticationFailure('UNAUTHENTICATED', 'The portal session is no longer valid');
-    return { kind: 'CUSTOMER', channel, customer };
+    return { kind: 'CUSTOMER', channel, customer, expiresAt: exp * 1000 };
   }
 
   private async staff(token: string): Promise<Viewer> {
@@ -155,7 +161,7 @@ export class Identity {
     }
     let payload: Awaited<ReturnType<typeof jwtVerify>>['payload'];
     try {
-      ({ payload } = await jwtVerify(token, key, { algorithms: [alg], requiredClaims: ['exp', 'sub'], clockTolerance: 30 }));
+      ({ payload } = await jwtVerify(token, key, { algorithms: [alg], requiredClaims: ['exp', 'sub'], clockTolerance: CUSTOMER_CLOCK_TOLERANCE_S }));
     } catch (e) {
       throw tokenFailure(e);
     }
@@ -164,7 +170,8 @@ export class Identity {
       throw new AuthenticationFailure('UNAUTHENTICATED', 'The token subject must be 1–128 characters');
     }
     const customer = await upsertCustomer(this.opts.db, externalId, payload);
-    return { kind: 'CUSTOMER', channel, customer };
+    // The same tolerance as at verification, so a stream is not ended before a request would be refused.
+    return { kind: 'CUSTOMER', channel, customer, expiresAt: (payload.exp! + CUSTOMER_CLOCK_TOLERANCE_S) * 1000 };
   }
 
   private async partner(raw: string): Promise<Viewer> {

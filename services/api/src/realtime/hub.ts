@@ -44,8 +44,12 @@ export const DEFAULT_REALTIME_SETTINGS: RealtimeSettings = {
 
 /** Why a stream ended; the subscription's last result carries it as `extensions.code`. */
 export class StreamEnd {
-  constructor(readonly code: 'SLOW_CONSUMER' | 'SERVICE_RESTART' | 'FORBIDDEN' | 'CANCELLED', readonly message: string) {}
+  constructor(readonly code: 'SLOW_CONSUMER' | 'SERVICE_RESTART' | 'FORBIDDEN' | 'TOKEN_EXPIRED' | 'CANCELLED', readonly message: string) {}
 }
+
+/** A customer's stream ends when the customer's token expires; the SDK then asks for a new token and resumes. */
+const tokenExpired = (v: Viewer) => v.kind === 'CUSTOMER' && v.expiresAt !== undefined && v.expiresAt <= Date.now();
+const TOKEN_EXPIRED = () => new StreamEnd('TOKEN_EXPIRED', 'The token has expired; resume with a new token and your last cursor');
 
 export interface StreamOptions {
   /** Only rows of this feedback (customer streams); null: every row (staff and partner streams). */
@@ -97,6 +101,10 @@ export class Stream {
   /** Called by the hub for every new row this stream might want. */
   offer(ev: HubEvent): void {
     if (this.ended) return;
+    if (tokenExpired(this.options.viewer)) {
+      this.end(TOKEN_EXPIRED());
+      return;
+    }
     const viewer = this.hub.currentViewer(this.options.viewer);
     if (!viewer) {
       this.end(new StreamEnd('FORBIDDEN', 'Your session is no longer valid'));
@@ -382,7 +390,8 @@ export class RealtimeHub {
       for (const id of keyIds) if (!live.has(id)) this.revokedKeys.add(id);
     }
     for (const s of streams) {
-      if (!this.currentViewer(s.options.viewer)) s.end(new StreamEnd('FORBIDDEN', 'Your session is no longer valid'));
+      if (tokenExpired(s.options.viewer)) s.end(TOKEN_EXPIRED());
+      else if (!this.currentViewer(s.options.viewer)) s.end(new StreamEnd('FORBIDDEN', 'Your session is no longer valid'));
     }
   }
 
