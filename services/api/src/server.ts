@@ -191,7 +191,7 @@ export function createApp(options: AppOptions): App {
     endpoint: '/graphql',
     isDev: !options.production,
     // Any failure is left to Yoga, which resolves the viewer again and answers with the error.
-    viewerOf: (authorization, channelKey) => identity.resolve(bearerOf(authorization), channelKey?.trim() || null).catch(() => undefined),
+    viewerOf: (authorization, channelKey) => viewerFrom(authorization, channelKey).catch(() => undefined),
   });
 
   const routes = options.routes ?? [];

@@ -133,6 +133,14 @@ describe('direct GraphQL over HTTP', () => {
     expect(r.status).toBe(200);
     expect(r.headers.get('access-control-allow-origin')).toBe('https://www.example-bank.com');
     expect(((await r.json()) as any).data.trackFeedback.timeline[0].type).toBe('SUBMITTED');
+    // A credential the server refuses is answered by Yoga, as without the direct path.
+    for (const headers of [bearer('not-a-token'), { 'x-closeloop-channel': 'pk_nope' }]) {
+      const init = { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query: '{ __typename }' }) };
+      const viaApp = await fetch(`http://127.0.0.1:${port}/graphql`, init);
+      const viaYoga = await env.app.yoga.fetch('http://localhost/graphql', init);
+      expect({ status: viaApp.status, body: await viaApp.text() }).toEqual({ status: viaYoga.status, body: await viaYoga.text() });
+      expect(viaApp.status).toBe(401);
+    }
   });
 });
 
