@@ -47,9 +47,6 @@ export class StreamEnd {
   constructor(readonly code: 'SLOW_CONSUMER' | 'SERVICE_RESTART' | 'FORBIDDEN' | 'TOKEN_EXPIRED' | 'CANCELLED', readonly message: string) {}
 }
 
-/** A customer's stream ends when the customer's token expires; the SDK then asks for a new token and resumes. */
-const tokenExpired = (v: Viewer) => v.kind === 'CUSTOMER' && v.expiresAt !== undefined && v.expiresAt <= Date.now();
-const TOKEN_EXPIRED = () => new StreamEnd('TOKEN_EXPIRED', 'The token has expired; resume with a new token and your last cursor');
 
 export interface StreamOptions {
   /** Only rows of this feedback (customer streams); null: every row (staff and partner streams). */
@@ -101,13 +98,9 @@ export class Stream {
   /** Called by the hub for every new row this stream might want. */
   offer(ev: HubEvent): void {
     if (this.ended) return;
-    if (tokenExpired(this.options.viewer)) {
-      this.end(TOKEN_EXPIRED());
-      return;
-    }
-    const viewer = this.hub.currentViewer(this.options.viewer);
-    if (!viewer) {
-      this.end(new StreamEnd('FORBIDDEN', 'Your session is no longer valid'));
+    const viewer = this.hub.streamViewer(this.options.viewer);
+    if (viewer instanceof StreamEnd) {
+      this.end(viewer);
       return;
     }
     if (!this.options.accept(ev, viewer)) return;
@@ -345,6 +338,17 @@ export class RealtimeHub {
     return v;
   }
 
+  /**
+   * The viewer a stream acts as now, or why it must end: a customer's token expired (the SDK then asks
+   * for a new one and resumes), or the staff session or API key is no longer valid.
+   */
+  streamViewer(v: Viewer): Viewer | StreamEnd {
+    if (v.kind === 'CUSTOMER' && v.expiresAt !== undefined && v.expiresAt <= Date.now()) {
+      return new StreamEnd('TOKEN_EXPIRED', 'The token has expired; resume with a new token and your last cursor');
+    }
+    return this.currentViewer(v) ?? new StreamEnd('FORBIDDEN', 'Your session is no longer valid');
+  }
+
   /** Keeps the cached row object while the staff row is unchanged, so that streams share one viewer. */
   private setStaffRow(id: string, row: StaffRow | null): void {
     const cached = this.staffRows.get(id);
@@ -390,8 +394,8 @@ export class RealtimeHub {
       for (const id of keyIds) if (!live.has(id)) this.revokedKeys.add(id);
     }
     for (const s of streams) {
-      if (tokenExpired(s.options.viewer)) s.end(TOKEN_EXPIRED());
-      else if (!this.currentViewer(s.options.viewer)) s.end(new StreamEnd('FORBIDDEN', 'Your session is no longer valid'));
+      const viewer = this.streamViewer(s.options.viewer);
+      if (viewer instanceof StreamEnd) s.end(viewer);
     }
   }
 

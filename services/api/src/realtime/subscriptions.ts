@@ -44,9 +44,9 @@ async function* acceptedRows(hub: RealtimeHub, stream: Stream, rows: AsyncGenera
   const { accept, viewer } = stream.options;
   for await (const ev of rows) {
     if (stream.ended) return;
-    const v = hub.currentViewer(viewer);
-    if (!v) {
-      stream.end(new StreamEnd('FORBIDDEN', 'Your session is no longer valid'));
+    const v = hub.streamViewer(viewer);
+    if (v instanceof StreamEnd) {
+      stream.end(v);
       return;
     }
     if (accept.call(stream.options, ev, v)) yield ev.row;
