@@ -22,7 +22,6 @@ export interface DirectGraphQLOptions {
   endpoint: string;
   /** The viewer of a request; undefined when it cannot be resolved (Yoga then answers with the error). */
   viewerOf(authorization: string | undefined, channelKey: string | undefined): Promise<Viewer | undefined>;
-  isDev: boolean;
 }
 
 const JSON_TYPES = ['application/graphql-response+json', 'application/json'] as const;
@@ -123,8 +122,10 @@ export function createDirectGraphQL(o: DirectGraphQLOptions) {
         operationName: params.operationName,
       })) as ExecutionResult;
     } catch (e) {
-      // What Yoga's handleError does with an unexpected throw: masked, answered as an error result.
-      const error = maskError(e, 'Unexpected error.', o.isDev);
+      // What Yoga's handleError does with an unexpected throw: logged, masked (Yoga's own maskError and
+      // its development default), answered as an error result.
+      const error = maskError(e, 'Unexpected error.');
+      if (error !== e) console.error(e);
       result = { errors: [error as never] };
     }
     await send(res, origin, type, result);

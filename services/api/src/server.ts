@@ -189,7 +189,6 @@ export function createApp(options: AppOptions): App {
   const direct = createDirectGraphQL({
     yoga,
     endpoint: '/graphql',
-    isDev: !options.production,
     // Any failure is left to Yoga, which resolves the viewer again and answers with the error.
     viewerOf: (authorization, channelKey) => viewerFrom(authorization, channelKey).catch(() => undefined),
   });

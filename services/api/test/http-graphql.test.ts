@@ -20,7 +20,6 @@ beforeAll(async () => {
   const direct = createDirectGraphQL({
     yoga: env.app.yoga,
     endpoint: '/graphql',
-    isDev: true,
     viewerOf: (authorization, channelKey) =>
       env.app.identity.resolve(authorization?.replace(/^Bearer\s+/i, '') ?? null, channelKey ?? null).catch(() => undefined),
   });
