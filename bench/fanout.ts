@@ -24,7 +24,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { randomBytes } from 'node:crypto';
-import postgres from 'postgres';
+import { createScratchDatabase } from './lib/database.ts';
 import { writeFanoutData, type FanoutData } from './lib/fanout-data.ts';
 
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
@@ -98,26 +98,11 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const secretKey = randomBytes(32);
 const dataDir = mkdtempSync(join(tmpdir(), 'closeloop-fanout-'));
 syncCleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
-let databaseUrl: string | undefined;
-let dropDatabase = async () => {};
 const adminUrl = process.env.FANOUT_DATABASE_URL;
-if (adminUrl) {
-  const name = `closeloop_fanout_${randomBytes(4).toString('hex')}`;
-  const sql = postgres(adminUrl, { max: 1, onnotice: () => {} });
-  await sql.unsafe(`create database ${name}`);
-  await sql.end();
-  const u = new URL(adminUrl);
-  u.pathname = `/${name}`;
-  databaseUrl = u.toString();
-  syncCleanups.push(() => spawnSync('psql', [adminUrl, '-qc', `drop database if exists ${name} with (force)`], { stdio: 'ignore' }));
-  dropDatabase = async () => {
-    const s = postgres(adminUrl, { max: 1, onnotice: () => {} });
-    await s.unsafe(`drop database if exists ${name} with (force)`);
-    await s.end();
-  };
-} else if (runs.some((r) => r.instances > 1)) {
-  fail('--instances 2 needs PostgreSQL: set FANOUT_DATABASE_URL (an admin URL)');
-}
+if (!adminUrl && runs.some((r) => r.instances > 1)) fail('--instances 2 needs PostgreSQL: set FANOUT_DATABASE_URL (an admin URL)');
+const scratch = adminUrl ? await createScratchDatabase(adminUrl, `closeloop_fanout_${randomBytes(4).toString('hex')}`) : undefined;
+if (scratch) syncCleanups.push(() => scratch.dropSync());
+const databaseUrl = scratch?.url;
 const redisUrl = process.env.FANOUT_REDIS_URL ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 const prepared = Date.now();
@@ -456,7 +441,7 @@ async function measure(run: Run) {
 
 const results = [];
 for (const run of runs) results.push(await measure(run));
-await dropDatabase();
+await scratch?.drop();
 rmSync(dataDir, { recursive: true, force: true });
 
 const summary = {

@@ -4,21 +4,16 @@
 // PostgreSQL database, and the same transaction shape without the lock, and prints throughput and
 // latency. Bounded: about 15 s in all.
 import { randomBytes } from 'node:crypto';
-import postgres from 'postgres';
 import { sql } from 'drizzle-orm';
 import { createDatabase } from '@closeloop/db';
 import { createServices } from '../services/api/src/services/index.ts';
 import { seedBase } from '../services/api/src/seed.ts';
 import { TIMELINE_LOCK } from '../services/api/src/services/events.ts';
+import { createScratchDatabase } from './lib/database.ts';
 
 const admin = process.argv[2] ?? process.env.FANOUT_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const name = `closeloop_lockbench_${randomBytes(4).toString('hex')}`;
-const a = postgres(admin, { max: 1, onnotice: () => {} });
-await a.unsafe(`create database ${name}`);
-await a.end();
-const u = new URL(admin);
-u.pathname = `/${name}`;
-const handle = await createDatabase({ url: u.toString(), max: 10 });
+const scratch = await createScratchDatabase(admin, `closeloop_lockbench_${randomBytes(4).toString('hex')}`);
+const handle = await createDatabase({ url: scratch.url, max: 10 });
 await handle.migrate();
 await seedBase(handle.db);
 const services = createServices(handle.db, randomBytes(32), () => {});
@@ -60,7 +55,5 @@ for (const writers of [1, 8]) {
   results.push(await run('transaction shape, advisory lock', writers, 2000, shape(true)));
 }
 await handle.close();
-const d = postgres(admin, { max: 1, onnotice: () => {} });
-await d.unsafe(`drop database if exists ${name} with (force)`);
-await d.end();
+await scratch.drop();
 console.log(JSON.stringify(results));

@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import postgres from 'postgres';
 import { createDatabase, isAlive } from '@closeloop/db';
 import { seedBase } from '../../services/api/src/seed.ts';
+import { createScratchDatabase, withAdmin, type ScratchDatabase } from './database.ts';
 import { log, progress } from './progress.ts';
 
 export interface DataSize {
@@ -20,16 +21,9 @@ export const QUICK: DataSize = { customers: 5_000, feedback: 20_000, staffPerDep
 export const TRACKED_EVERY = 100; // 24 events, 20 of them PUBLIC
 export const LONG_EVERY = 10_007; // 120 events, 100 of them PUBLIC
 
-export interface BenchDatabase {
-  url: string;
-  name: string;
-  drop(): Promise<void>;
-}
-
-/** Creates an empty, migrated database; also drops leftovers of earlier runs whose process is gone. */
-export async function createBenchDatabase(adminUrl: string): Promise<BenchDatabase> {
-  const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
-  try {
+/** Creates an empty database (seedData migrates it); also drops leftovers of earlier runs whose process is gone. */
+export async function createBenchDatabase(adminUrl: string): Promise<ScratchDatabase> {
+  await withAdmin(adminUrl, async (admin) => {
     const stale = await admin<{ datname: string }[]>`select datname from pg_database where datname like 'closeloop_bench_%'`;
     for (const { datname } of stale) {
       const pid = Number(/^closeloop_bench_(\d+)_/.exec(datname)?.[1]);
@@ -38,29 +32,8 @@ export async function createBenchDatabase(adminUrl: string): Promise<BenchDataba
         await admin.unsafe(`drop database if exists "${datname}" with (force)`);
       }
     }
-    const name = `closeloop_bench_${process.pid}_${randomBytes(4).toString('hex')}`;
-    await admin.unsafe(`create database "${name}"`);
-    const u = new URL(adminUrl);
-    u.pathname = `/${name}`;
-    const url = u.toString();
-    let dropped = false;
-    return {
-      url,
-      name,
-      async drop() {
-        if (dropped) return;
-        dropped = true;
-        const s = postgres(adminUrl, { max: 1, onnotice: () => {} });
-        try {
-          await s.unsafe(`drop database if exists "${name}" with (force)`);
-        } finally {
-          await s.end();
-        }
-      },
-    };
-  } finally {
-    await admin.end();
-  }
+  });
+  return createScratchDatabase(adminUrl, `closeloop_bench_${process.pid}_${randomBytes(4).toString('hex')}`);
 }
 
 // Deterministic pseudo-random integer in [0, m) from the row number and a salt (a multiplicative hash).
