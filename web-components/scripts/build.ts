@@ -16,8 +16,9 @@ export const FIRST_BUDGET_BYTES = 15 * 1024;
 export const TOTAL_BUDGET_BYTES = 32 * 1024;
 const here = dirname(fileURLToPath(import.meta.url));
 export const DIST = join(here, '..', 'dist');
-export const BUNDLE_PATH = join(DIST, 'closeloop.js');
-const SOURCES = [join(here, '..', 'src'), join(here, '..', '..', 'packages', 'sdk', 'src')];
+const BUNDLE_PATH = join(DIST, 'closeloop.js');
+const SRC = join(here, '..', 'src');
+const SOURCES = [SRC, join(here, '..', '..', 'packages', 'sdk', 'src')];
 
 function newestSource(dir: string): number {
   let newest = 0;
@@ -72,7 +73,7 @@ const lazyLocales: Plugin = {
 export async function buildModule(): Promise<void> {
   rmSync(join(DIST, 'esm'), { recursive: true, force: true });
   await build({
-    entryPoints: { index: join(here, '..', 'src', 'index.ts') },
+    entryPoints: { index: join(SRC, 'index.ts') },
     outdir: join(DIST, 'esm'),
     bundle: true,
     splitting: true,
@@ -87,9 +88,14 @@ export async function buildModule(): Promise<void> {
   });
 }
 
-export interface BuiltFile { name: string; bytes: number; gzipBytes: number; brotliBytes: number }
+export interface BuiltFile { name: string; code: Buffer }
 
-const SRC = join(here, '..', 'src');
+/** A file's two encodings, at the levels the API serves them with and the budgets count. */
+export const compress = (code: Buffer) => ({
+  gzip: gzipSync(code, { level: 9 }),
+  br: brotliCompressSync(code, { params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: code.length } }),
+});
+
 const browserOptions = {
   bundle: true,
   minify: true,
@@ -108,7 +114,7 @@ const browserOptions = {
 } satisfies BuildOptions;
 
 /** One output file: whitespace inside template literals collapsed, named by its content when `hashed`. */
-function finish(text: string, name: string, hashed: boolean): { name: string; code: Buffer } {
+function finish(text: string, name: string, hashed: boolean): BuiltFile {
   // Minified code keeps the indentation inside template literals (Lit html/css, GraphQL documents).
   // A newline followed by indentation is never meaningful there, so it becomes one space.
   const code = Buffer.from(text.replace(/\n[ \t]+/g, ' '));
@@ -199,7 +205,7 @@ async function elementsFile(): Promise<{ code: string; glue: (name: string) => s
  * - closeloop-sdk-<hash>.js: the SDK's client and transports (urql, graphql-ws, SSE), fetched likewise;
  * - locale-en.js, locale-zh-TW.js: fetched only by pages in those languages.
  */
-export async function buildBundle(): Promise<{ path: string; bytes: number; gzipBytes: number; files: BuiltFile[]; first: BuiltFile[] }> {
+export async function buildBundle(): Promise<BuiltFile[]> {
   const sdk = await build({ ...browserOptions, entryPoints: [join(SRC, 'shared', 'sdk.ts')], outdir: DIST });
   const elements = await elementsFile();
   const later = [finish(sdk.outputFiles[0]!.text, 'closeloop-sdk', true), finish(elements.code, 'closeloop-elements', true)];
@@ -217,39 +223,38 @@ export async function buildBundle(): Promise<{ path: string; bytes: number; gzip
   mkdirSync(DIST, { recursive: true });
   await buildModule();
   // The entry last: a server reading dist/ while this runs finds the files the new entry names.
-  const files: BuiltFile[] = [];
-  for (const { name, code } of outputs.sort((a, b) => Number(a.name === 'closeloop.js') - Number(b.name === 'closeloop.js'))) {
+  outputs.sort((a, b) => Number(a.name === 'closeloop.js') - Number(b.name === 'closeloop.js'));
+  for (const { name, code } of outputs) {
     const path = join(DIST, name);
     // Write-then-rename: a server (or a parallel test) reading the file never sees half of it.
     const tmp = `${path}.${process.pid}.tmp`;
     writeFileSync(tmp, code);
     renameSync(tmp, path);
-    files.push({ name, bytes: code.length, gzipBytes: gzipSync(code, { level: 9 }).length, brotliBytes: brotli(code).length });
   }
   // Hashed files of earlier builds are no longer named by the entry.
-  for (const name of readdirSync(DIST)) if (isHashed(name) && !files.some((f) => f.name === name)) rmSync(join(DIST, name), { force: true });
-  const entry = files.find((f) => f.name === 'closeloop.js')!;
-  return { path: BUNDLE_PATH, bytes: entry.bytes, gzipBytes: entry.gzipBytes, files, first: [entry] };
+  for (const name of readdirSync(DIST)) if (isHashed(name) && !outputs.some((f) => f.name === name)) rmSync(join(DIST, name), { force: true });
+  return outputs;
 }
 
 /** closeloop-<part>-<hash>.js: its content never changes under that name. */
 export const isHashed = (name: string) => /^closeloop-[a-z]+-[A-Za-z0-9]{10}\.js$/.test(name);
 
-export const brotli = (code: Buffer) =>
-  brotliCompressSync(code, { params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: code.length } });
-
 export const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`;
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const r = await buildBundle();
-  for (const f of r.files) console.log(`dist/${f.name}: ${kb(f.bytes)} minified, ${kb(f.gzipBytes)} gzipped, ${kb(f.brotliBytes)} brotli`);
+  const files = (await buildBundle()).map(({ name, code }) => {
+    const { gzip, br } = compress(code);
+    return { name, bytes: code.length, gzipBytes: gzip.length, brotliBytes: br.length };
+  });
+  for (const f of files) console.log(`dist/${f.name}: ${kb(f.bytes)} minified, ${kb(f.gzipBytes)} gzipped, ${kb(f.brotliBytes)} brotli`);
   // A zh-TW or en page also fetches its locale file (about 1.5 KB); the totals leave them out.
-  const all = r.files.filter((f) => !f.name.startsWith('locale-'));
+  const all = files.filter((f) => !f.name.startsWith('locale-'));
   const total = all.reduce((n, f) => n + f.gzipBytes, 0);
   const totalBr = all.reduce((n, f) => n + f.brotliBytes, 0);
-  const firstOk = r.gzipBytes <= FIRST_BUDGET_BYTES;
+  const first = files.find((f) => f.name === 'closeloop.js')!.gzipBytes;
+  const firstOk = first <= FIRST_BUDGET_BYTES;
   const totalOk = total <= TOTAL_BUDGET_BYTES;
-  console.log(`first render (closeloop.js): ${kb(r.gzipBytes)} gzipped, budget ${kb(FIRST_BUDGET_BYTES)}: ${firstOk ? 'OK' : 'OVER BUDGET'}`);
+  console.log(`first render (closeloop.js): ${kb(first)} gzipped, budget ${kb(FIRST_BUDGET_BYTES)}: ${firstOk ? 'OK' : 'OVER BUDGET'}`);
   console.log(`all ${all.length} files: ${kb(total)} gzipped (${kb(totalBr)} brotli), budget ${kb(TOTAL_BUDGET_BYTES)}: ${totalOk ? 'OK' : 'OVER BUDGET'}`);
   if (!firstOk || !totalOk) process.exit(1);
 }

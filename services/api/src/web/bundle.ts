@@ -1,8 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import { createHash } from 'node:crypto';
-import { buildBundle, isStale, isHashed, DIST, kb } from '@closeloop/web-components/build';
+import { buildBundle, compress, isStale, isHashed, DIST, kb } from '@closeloop/web-components/build';
 
 export interface Asset {
   body: Buffer;
@@ -27,10 +26,7 @@ let pending: Promise<Map<string, Asset>> | null = null;
  */
 export function loadBundle(): Promise<Map<string, Asset>> {
   pending ??= (async () => {
-    if (isStale()) {
-      const r = await buildBundle();
-      console.log(`closeloop: built /sdk/closeloop.js (${kb(r.gzipBytes)} gzipped, ${r.files.length} files)`);
-    }
+    const built = isStale() ? await buildBundle() : null;
     const assets = new Map<string, Asset>();
     for (const name of readdirSync(DIST).filter(isSdkFile)) {
       let body: Buffer;
@@ -41,12 +37,12 @@ export function loadBundle(): Promise<Map<string, Asset>> {
       }
       assets.set(name, {
         body,
-        gzip: gzipSync(body, { level: 9 }),
-        br: brotliCompressSync(body, { params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: body.length } }),
+        ...compress(body),
         etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 22)}"`,
         immutable: isHashed(name),
       });
     }
+    if (built) console.log(`closeloop: built /sdk/closeloop.js (${kb(assets.get('closeloop.js')?.gzip.length ?? 0)} gzipped, ${built.length} files)`);
     return assets;
   })().catch((e) => {
     pending = null;
