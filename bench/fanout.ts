@@ -26,6 +26,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { randomBytes } from 'node:crypto';
 import { createScratchDatabase } from './lib/database.ts';
 import { writeFanoutData, type FanoutData } from './lib/fanout-data.ts';
+import { LoadGenerator, readLines, type ClientSpec } from './lib/fanout-load.ts';
 
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(BENCH_DIR, '..');
@@ -157,22 +158,15 @@ async function startServer(index: number, redis: boolean): Promise<Server> {
   });
   server.port = await new Promise<number>((resolvePort, reject) => {
     const timer = setTimeout(() => reject(new Error(`server did not start: ${server.output.join('')}`)), 60_000);
-    let buf = '';
-    proc.stdout!.on('data', (c: Buffer) => {
-      buf += c.toString();
-      let at: number;
-      while ((at = buf.indexOf('\n')) >= 0) {
-        const line = buf.slice(0, at);
-        buf = buf.slice(at + 1);
-        const trace = /^commit-trace (\d+) ([\d.]+)$/.exec(line);
-        if (trace) commits.push([Number(trace[1]), Number(trace[2])]);
-        const mem = /^memory-trace (\d+) (\d+) (\d+) (\d+)$/.exec(line);
-        if (mem) server.memoryTraces.push({ rss: Number(mem[1]), heap: Number(mem[2]), external: Number(mem[3]), streams: Number(mem[4]) });
-        const m = /running on http:\/\/localhost:(\d+)/.exec(line);
-        if (m) {
-          clearTimeout(timer);
-          resolvePort(Number(m[1]));
-        }
+    readLines(proc.stdout!, (line) => {
+      const trace = /^commit-trace (\d+) ([\d.]+)$/.exec(line);
+      if (trace) commits.push([Number(trace[1]), Number(trace[2])]);
+      const mem = /^memory-trace (\d+) (\d+) (\d+) (\d+)$/.exec(line);
+      if (mem) server.memoryTraces.push({ rss: Number(mem[1]), heap: Number(mem[2]), external: Number(mem[3]), streams: Number(mem[4]) });
+      const m = /running on http:\/\/localhost:(\d+)/.exec(line);
+      if (m) {
+        clearTimeout(timer);
+        resolvePort(Number(m[1]));
       }
     });
     proc.once('exit', (code) => reject(new Error(`server exited with ${code}: ${server.output.join('')}`)));
@@ -257,11 +251,6 @@ const QUEUE = `subscription Queue($after: String) {
   ticketEvents(after: $after) { cursor sequence type toStatus }
 }`;
 
-interface ClientSpec {
-  query: string;
-  connectionParams: Record<string, unknown>[];
-  subscribers: Array<[number, Record<string, unknown>]>;
-}
 /**
  * Who subscribes to what, and which tickets a change transitions (all at once). Subscribers resume
  * after what exists, so the warm-up change reaches even one that registers after it.
@@ -306,61 +295,6 @@ function plan(scenario: Scenario): { spec: ClientSpec; tickets: Array<{ id: stri
   }
 }
 
-class LoadGenerator {
-  private readonly proc: ChildProcess;
-  private readonly messages: any[] = [];
-  private waiters: Array<() => void> = [];
-
-  constructor(urls: string[], spec: ClientSpec) {
-    const file = join(dataDir, 'client-spec.json');
-    writeFileSync(file, JSON.stringify({ urls, ...spec }));
-    const [cmd, argv] = nodeCmd(1, ['--import', 'tsx', join(BENCH_DIR, 'fanout-client.ts'), file]);
-    this.proc = spawn(cmd, argv, { cwd: ROOT, stdio: ['pipe', 'pipe', 'inherit'] });
-    children.add(this.proc);
-    let buf = '';
-    this.proc.stdout!.on('data', (c: Buffer) => {
-      buf += c.toString();
-      let at: number;
-      while ((at = buf.indexOf('\n')) >= 0) {
-        this.messages.push(JSON.parse(buf.slice(0, at)));
-        buf = buf.slice(at + 1);
-        for (const w of this.waiters) w();
-        this.waiters = [];
-      }
-    });
-    this.proc.once('exit', (code) => code !== 0 && code !== null && fail(`load generator exited with ${code}`));
-  }
-
-  send(cmd: Record<string, unknown>): void {
-    this.proc.stdin!.write(`${JSON.stringify(cmd)}\n`);
-  }
-
-  async next(type: string, timeoutMs: number): Promise<any> {
-    const until = Date.now() + timeoutMs;
-    for (;;) {
-      const i = this.messages.findIndex((m) => m.type === type);
-      if (i >= 0) return this.messages.splice(i, 1)[0];
-      if (Date.now() > until) fail(`timed out waiting for the load generator (${type})`);
-      await new Promise<void>((r) => {
-        this.waiters.push(r);
-        setTimeout(r, 500);
-      });
-    }
-  }
-
-  /** Makes one change and returns every receipt of it: [sequence, epoch ms]. */
-  async receipts(change: () => Promise<void>, count: number, timeoutMs: number): Promise<{ times: number[]; sequences: string[] }> {
-    this.send({ type: 'collect', count, timeoutMs });
-    await change();
-    return this.next('receipts', timeoutMs + 10_000);
-  }
-
-  async stop(): Promise<void> {
-    this.send({ type: 'stop' });
-    await this.next('stopped', 30_000);
-  }
-}
-
 const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
 const round1 = (n: number) => Math.round(n * 10) / 10;
 const mib = (n: number) => round1(n / 1048576);
@@ -377,7 +311,12 @@ async function measure(run: Run) {
   if (heapSnapshot) await writeHeapSnapshot(servers[0]!, `${run.scenario}-${N}-before`);
   const before = await Promise.all(servers.map(memory));
 
-  const client = new LoadGenerator(servers.map((s) => `ws://127.0.0.1:${s.port}/graphql`), spec);
+  const client = new LoadGenerator(servers.map((s) => `ws://127.0.0.1:${s.port}/graphql`), spec, {
+    dir: dataDir,
+    command: (argv) => nodeCmd(1, argv),
+    track: (c) => children.add(c),
+    fail,
+  });
   const connected = await client.next('connected', 5 * 60_000);
   log(`${label}: ${connected.open} connected in ${connected.seconds.toFixed(1)} s (${connected.failed} failed)${connected.errors.length ? ` ${connected.errors[0]}` : ''}`);
   if (connected.open < N) fail(`only ${connected.open} of ${N} subscribers connected`);
