@@ -1,4 +1,4 @@
-import { html, nothing } from 'lit';
+import { html } from 'lit';
 import { msg, str } from '@lit/localize';
 import type { ResultOf, operations } from '@closeloop/sdk';
 import { ClElement } from '../shared/base.ts';
@@ -106,7 +106,7 @@ export class MyFeedback extends ClElement {
           </button>
         </li>`)}
       </ul>
-      <p class="sr" role="status" aria-live="polite">${this.announcement}</p>${nothing}`;
+      <p class="sr" role="status" aria-live="polite">${this.announcement}</p>`;
   }
 }
 
