@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { categoryLabel, errorText, fieldOf } from './feedback-form.ts';
+import { LIMITS } from '@closeloop/domain';
+import { CONTENT_MAX, categoryLabel, errorText, fieldOf } from './feedback-form.ts';
 
 describe('<cl-feedback-form> logic', () => {
   it('maps API field paths to the form fields', () => {
@@ -19,6 +20,10 @@ describe('<cl-feedback-form> logic', () => {
   it('labels the default categories and passes custom ones through', () => {
     expect(categoryLabel('loan')).toBe('贷款');
     expect(categoryLabel('信用卡积分')).toBe('信用卡积分');
+  });
+
+  it('limits the content like the API does', () => {
+    expect(CONTENT_MAX).toBe(LIMITS.contentMax);
   });
 
   it('registers the element', () => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { COMMENT_MAX as API_COMMENT_MAX } from '../../../services/api/src/services/survey.ts';
 import { COMMENT_MAX, ratingLabel } from './satisfaction-survey.ts';
 
 describe('<cl-satisfaction-survey> logic', () => {
@@ -7,6 +8,6 @@ describe('<cl-satisfaction-survey> logic', () => {
   });
 
   it('limits the comment like the API does', () => {
-    expect(COMMENT_MAX).toBe(1000);
+    expect(COMMENT_MAX).toBe(API_COMMENT_MAX);
   });
 });
