@@ -8,7 +8,7 @@ import { loadElements } from './load-elements.ts';
 
 export { FeedbackForm } from './feedback-form/feedback-form.ts';
 export { configure } from './shared/config.ts';
-export { setLocale, getLocale, LOCALES, type Locale } from './shared/localization.ts';
+export { setLocale, getLocale, localeOf, LOCALES, type Locale } from './shared/localization.ts';
 /** A client for pages of their own (the portal): the SDK's, its code loaded on the first request. */
 export { lazyClient as createCloseloop, CloseloopError, type Client } from './shared/client.ts';
 export type * from './events.ts';

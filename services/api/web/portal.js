@@ -2,7 +2,7 @@
 // the host after load: identity arrives in the URL as a single-use ticket (?ticket=…, exchanged once
 // and removed from the address bar), as a token in the fragment (#token=…, never sent to a server),
 // or by postMessage from a parent page named in ?origin=. Without any, it works anonymously.
-import { configure, createCloseloop, setLocale } from '/sdk/closeloop.js';
+import { configure, createCloseloop, localeOf, setLocale } from '/sdk/closeloop.js';
 
 const TEXT = {
   'zh-CN': { title: '意见反馈', mine: '我的反馈', new: '我要反馈', lookup: '查询进度', code: '跟踪编号', key: '查询密钥', go: '查询', back: '← 返回', expired: '登录链接已失效，请返回后重新进入。', nochannel: '页面地址缺少 channel 参数。' },
@@ -15,8 +15,7 @@ const url = new URL(location.href);
 const query = url.searchParams;
 const fragment = new URLSearchParams(location.hash.slice(1));
 // zh-CN unless the host asks for another (?lang=zh-TW or en): the host knows its user's language.
-const lang = query.get('lang') ?? 'zh-CN';
-const locale = /^en/i.test(lang) ? 'en' : /^zh-(tw|hk|mo|hant)/i.test(lang) ? 'zh-TW' : 'zh-CN';
+const locale = localeOf(query.get('lang'));
 document.documentElement.lang = locale;
 setLocale(locale);
 const t = TEXT[locale];
@@ -27,6 +26,7 @@ let token = fragment.get('token');
 const trackCode = query.get('code');
 const trackKey = fragment.get('key');
 const parentOrigin = query.get('origin');
+const endpoint = new URL('/graphql', location.href).href;
 // Inside a mini-program web-view (?wx=1, with CLOSELOOP_PORTAL_SCRIPT_SRC allowing res.wx.qq.com) the page
 // can answer its host through the WeChat JS-SDK; it never waits for it. ?wx_done=/pages/x/y names the
 // mini-program page to open after a submission.
@@ -100,7 +100,6 @@ function anonymous() {
 async function start() {
   label();
   if (!channelKey) return fail(t.nochannel);
-  const endpoint = new URL('/graphql', location.href).href;
   if (ticket) {
     const r = await createCloseloop({ url: endpoint, channelKey }).exchangePortalTicket(ticket).catch(() => null);
     if (r?.__typename === 'PortalSessionPayload') token = r.token;
@@ -125,7 +124,7 @@ if (parentOrigin && window.parent !== window) {
   addEventListener('message', (e) => {
     if (e.origin !== parentOrigin || e.source !== window.parent || e.data?.type !== 'closeloop:token' || typeof e.data.token !== 'string') return;
     token = e.data.token;
-    configure({ url: new URL('/graphql', location.href).href, channelKey, getToken: () => token });
+    configure({ url: endpoint, channelKey, getToken: () => token });
     signedIn();
   });
   window.parent.postMessage({ type: 'closeloop:ready' }, parentOrigin);
