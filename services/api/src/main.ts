@@ -54,6 +54,11 @@ export async function start(): Promise<void> {
   // Builds the browser bundle in the background if it is missing or stale; /sdk/ requests wait for it.
   loadBundle().catch((e) => console.error(`closeloop: could not build /sdk/closeloop.js: ${e.message}`));
   const port = await app.listen(config.port, config.host);
+  // SLA warnings, breaches and escalations. Every API process sweeps (state lives in the database and
+  // tickets are claimed with SKIP LOCKED, so several never double up); 0 turns it off, e.g. when a
+  // `closeloop sweep` worker runs instead.
+  const sweepMs = Number(process.env.CLOSELOOP_SWEEP_INTERVAL_MS ?? 30_000);
+  const stopSweep = sweepMs > 0 ? app.services.sweeper.start(sweepMs) : async () => {};
   const serverFile = join(config.dataDir, 'server.json');
   writeFileSync(serverFile, JSON.stringify({ pid: process.pid, port, adminToken }), { mode: 0o600 });
 
@@ -86,6 +91,7 @@ export async function start(): Promise<void> {
     stopping = true;
     console.log(`\n${signal}: shutting down`);
     const force = setTimeout(() => process.exit(1), 10_000).unref();
+    await stopSweep().catch(() => {});
     await app.close().catch(() => {});
     await bus.close().catch(() => {});
     await handle.close().catch(() => {});
