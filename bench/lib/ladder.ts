@@ -69,6 +69,15 @@ function side(rounds: LoadResult[]): Side {
 const n = (x: number | null, d: number) => (typeof x === 'number' && Number.isFinite(x) ? x.toFixed(d) : '–');
 const fmt = (r: LoadResult) => `${n(r.rps, 0).padStart(6)} req/s  p50 ${n(r.p50Ms, 1)} ms  p99 ${n(r.p99Ms, 1)} ms  ${n(r.cpuMicrosPerRequest, 0)} µs CPU/req`;
 
+/** Windows of two servers alternating (a, b, b, a, …) so that drift on the machine falls on both alike. */
+async function interleaved<M extends string>(modes: readonly [M, M], rounds: number, run: (mode: M, round: number) => Promise<LoadResult>) {
+  const results = { [modes[0]]: [], [modes[1]]: [] } as unknown as Record<M, LoadResult[]>;
+  for (let round = 0; round < rounds; round++) {
+    for (const mode of round % 2 === 0 ? modes : ([modes[1], modes[0]] as const)) results[mode].push(await run(mode, round));
+  }
+  return results;
+}
+
 export async function runLadder(fx: Fixtures, o: LadderOptions): Promise<LadderCase[]> {
   const out: LadderCase[] = [];
   for (const c of CASES) {
@@ -82,23 +91,18 @@ export async function runLadder(fx: Fixtures, o: LadderOptions): Promise<LadderC
     const points: LadderPoint[] = [];
     try {
       for (const concurrency of o.concurrencies) {
-        const results: Record<'raw' | 'graphql', LoadResult[]> = { raw: [], graphql: [] };
-        for (let round = 0; round < o.rounds; round++) {
-          const order = round % 2 === 0 ? (['raw', 'graphql'] as const) : (['graphql', 'raw'] as const);
-          for (const mode of order) {
-            const path = mode === 'raw' ? `/raw/${c.id}` : '/graphql';
-            const r = await runLoad({
-              url: `http://127.0.0.1:${servers[mode].port}${path}`,
-              concurrency,
-              warmupMs: o.warmupMs,
-              durationMs: o.durationMs,
-              seed: o.seed + concurrency * 100 + round,
-              ...loadBody(c.id, fx),
-            });
-            log(`  ${c.label.padEnd(32)} ${mode.padEnd(7)} c=${String(concurrency).padEnd(3)} ${fmt(r)}${r.errors ? `  ${r.errors} errors: ${r.firstError}` : ''}`);
-            results[mode].push(r);
-          }
-        }
+        const results = await interleaved(['raw', 'graphql'] as const, o.rounds, async (mode, round) => {
+          const r = await runLoad({
+            url: `http://127.0.0.1:${servers[mode].port}${mode === 'raw' ? `/raw/${c.id}` : '/graphql'}`,
+            concurrency,
+            warmupMs: o.warmupMs,
+            durationMs: o.durationMs,
+            seed: o.seed + concurrency * 100 + round,
+            ...loadBody(c.id, fx),
+          });
+          log(`  ${c.label.padEnd(32)} ${mode.padEnd(7)} c=${String(concurrency).padEnd(3)} ${fmt(r)}${r.errors ? `  ${r.errors} errors: ${r.firstError}` : ''}`);
+          return r;
+        });
         const raw = side(results.raw);
         const graphql = side(results.graphql);
         points.push({ concurrency, raw, graphql, ratio: graphql.rps / raw.rps, cpuRatio: raw.cpuMicros / graphql.cpuMicros });
@@ -114,41 +118,34 @@ export async function runLadder(fx: Fixtures, o: LadderOptions): Promise<LadderC
 
 export interface Floor {
   /** As every request is served: plain JSON POSTs take the direct path (services/api/src/http-graphql.ts). */
-  direct: LoadResult;
+  direct: Side;
   /** The same server with every request through Yoga's own HTTP handling (BENCH_DIRECT_HTTP=0). */
-  yoga: LoadResult;
+  yoga: Side;
 }
 
 /** The GraphQL endpoint's fixed cost: `{ __typename }`, no resolver, no SQL; both HTTP paths, interleaved. */
 export async function runFloor(o: LadderOptions): Promise<Floor> {
   const servers = { direct: await startServer('graphql', o.env), yoga: await startServer('graphql', { ...o.env, BENCH_DIRECT_HTTP: '0' }) };
-  const results: Record<keyof Floor, LoadResult[]> = { direct: [], yoga: [] };
   const concurrency = o.concurrencies.at(-1)!;
   try {
-    for (let round = 0; round < o.rounds; round++) {
-      for (const mode of round % 2 === 0 ? (['direct', 'yoga'] as const) : (['yoga', 'direct'] as const)) {
-        const r = await runLoad({
-          url: `http://127.0.0.1:${servers[mode].port}/graphql`,
-          concurrency,
-          warmupMs: o.warmupMs,
-          durationMs: o.durationMs,
-          seed: o.seed + round,
-          headers: {},
-          body: { kind: 'fixed', text: JSON.stringify({ query: '{ __typename }' }) },
-        });
-        log(`  ${`GraphQL floor, ${mode === 'direct' ? 'direct path' : "Yoga's handler"}`.padEnd(32)} graphql c=${String(concurrency).padEnd(3)} ${fmt(r)}`);
-        results[mode].push(r);
-      }
-    }
+    const results = await interleaved(['direct', 'yoga'] as const, o.rounds, async (mode, round) => {
+      const r = await runLoad({
+        url: `http://127.0.0.1:${servers[mode].port}/graphql`,
+        concurrency,
+        warmupMs: o.warmupMs,
+        durationMs: o.durationMs,
+        seed: o.seed + round,
+        headers: {},
+        body: { kind: 'fixed', text: JSON.stringify({ query: '{ __typename }' }) },
+      });
+      log(`  ${`GraphQL floor, ${mode === 'direct' ? 'direct path' : "Yoga's handler"}`.padEnd(32)} graphql c=${String(concurrency).padEnd(3)} ${fmt(r)}`);
+      return r;
+    });
+    return { direct: side(results.direct), yoga: side(results.yoga) };
   } finally {
     await servers.direct.stop();
     await servers.yoga.stop();
   }
-  const med = (rs: LoadResult[]): LoadResult => {
-    const s = side(rs);
-    return { ...rs[0]!, rps: s.rps, p50Ms: s.p50Ms, p99Ms: s.p99Ms, cpuMicrosPerRequest: s.cpuMicros, requests: rs.reduce((a, r) => a + r.requests, 0), errors: s.errors, firstError: s.firstError };
-  };
-  return { direct: med(results.direct), yoga: med(results.yoga) };
 }
 
 /** The ratio a case is judged on: at the highest concurrency measured (the server's saturated throughput). */

@@ -1,8 +1,7 @@
 // The one table the benchmark prints, with each figure next to its target.
 import { execSync } from 'node:child_process';
 import { cpus, totalmem } from 'node:os';
-import { headlineRatio, type Floor, type LadderCase } from './ladder.ts';
-import type { LoadResult } from '../load.ts';
+import { headlineRatio, type Floor, type LadderCase, type Side } from './ladder.ts';
 import type { StatementRow } from './statements.ts';
 import type { PlanRow } from './plans.ts';
 import { fanoutLines, type FanoutResult } from './fanout.ts';
@@ -69,8 +68,8 @@ export function printReport(r: BenchReport): void {
     });
   }
   const conc = String(r.ladder[0]?.points.at(-1)?.concurrency ?? '').padStart(4);
-  const floorLine = (label: string, fl: LoadResult, note: string) =>
-    out.push(`   ${label.padEnd(32)} ${conc} │ ${''.padStart(39)} │ ${f0(fl.rps).padStart(13)} ${f1(fl.p50Ms).padStart(7)} ${f1(fl.p99Ms).padStart(7)} ${f0(fl.cpuMicrosPerRequest).padStart(7)} │ ${note}`);
+  const floorLine = (label: string, fl: Side, note: string) =>
+    out.push(`   ${label.padEnd(32)} ${conc} │ ${''.padStart(39)} │ ${f0(fl.rps).padStart(13)} ${f1(fl.p50Ms).padStart(7)} ${f1(fl.p99Ms).padStart(7)} ${f0(fl.cpuMicros).padStart(7)} │ ${note}`);
   floorLine('GraphQL floor: { __typename }', r.floor.direct, 'the fixed cost of a GraphQL request');
   floorLine("  same, through Yoga's handler", r.floor.yoga, 'without the direct JSON path (http-graphql.ts)');
   out.push('');
