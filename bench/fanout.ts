@@ -27,6 +27,7 @@ import { randomBytes } from 'node:crypto';
 import { createScratchDatabase } from './lib/database.ts';
 import { writeFanoutData, type FanoutData } from './lib/fanout-data.ts';
 import { LoadGenerator, readLines, type ClientSpec } from './lib/fanout-load.ts';
+import { FANOUT_TARGETS } from './lib/fanout-targets.ts';
 
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(BENCH_DIR, '..');
@@ -45,8 +46,7 @@ const AGENTS = Math.min(N, Number(option('--agents') ?? 100));
 // PostgreSQL takes at most 65,535 bind parameters per statement (12 per event), so a ticket with more
 // than ≈ 5,400 linked feedback cannot change status at all (services/events.ts, appendToTicket).
 const PER_TICKET = Number(option('--per-ticket') ?? 2500);
-const TARGET_P99_MS = 500;
-const TARGET_BYTES_PER_SUB = 30 * 1024;
+const { p99Ms: TARGET_P99_MS, bytesPerIdleSubscriber: TARGET_BYTES_PER_SUB } = FANOUT_TARGETS;
 const SCENARIOS = ['feedback', 'staff', 'one'] as const;
 type Scenario = (typeof SCENARIOS)[number];
 interface Run {

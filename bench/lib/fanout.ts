@@ -8,10 +8,11 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { log } from './progress.ts';
 import { BENCH_DIR, ROOT } from './procs.ts';
+import { FANOUT_TARGETS } from './fanout-targets.ts';
 
 export const FANOUT_SCENARIOS = 'feedback,staff,feedback:2';
-const TARGET_P99_MS = 500;
-const TARGET_KB = 30;
+const TARGET_P99_MS = FANOUT_TARGETS.p99Ms;
+const TARGET_KB = FANOUT_TARGETS.bytesPerIdleSubscriber / 1024;
 
 export interface FanoutRun {
   subscribers: number;
