@@ -189,14 +189,16 @@ export class FeedbackForm extends ClElement {
         this.result = { trackingCode: r.trackingCode, accessKey: r.accessKey ?? null, feedbackId: r.feedback.id, replayed: r.replayed };
         this.phase = 'done';
         this.emit('cl-submitted', this.result);
-        await this.updateComplete;
-        this.renderRoot.querySelector<HTMLElement>('#done')?.focus();
+        await this.focusRendered('#done');
         return;
       }
       this.phase = 'edit';
       if (r.__typename === 'ValidationError') {
         const errors: Record<string, string> = {};
-        for (const fe of r.fieldErrors) errors[fieldOf(fe.path)] ??= errorText(fieldOf(fe.path), fe.code, fe.message);
+        for (const fe of r.fieldErrors) {
+          const field = fieldOf(fe.path);
+          errors[field] ??= errorText(field, fe.code, fe.message);
+        }
         return this.showErrors(errors);
       }
       this.fail(r.code, r.message);
@@ -218,8 +220,7 @@ export class FeedbackForm extends ClElement {
     const known = ['content', 'name', 'phone', 'email', 'consent', 'category'].filter((f) => errors[f]);
     const other = Object.keys(errors).filter((f) => !known.includes(f));
     if (other.length) this.notice = other.map((f) => errors[f]).join(' ');
-    await this.updateComplete;
-    this.renderRoot.querySelector<HTMLElement>(known.length ? `#${known[0]}` : '[role=alert]')?.focus();
+    await this.focusRendered(known.length ? `#${known[0]}` : '[role=alert]');
   }
 
   private async copy() {

@@ -85,8 +85,7 @@ export class SatisfactionSurvey extends ClElement {
         this.phase = 'done';
         const detail: RatedDetail = { trackingCode: this.trackingCode ?? '', rating: this.rating, comment: this.comment || null };
         if (r.__typename === 'RateFeedbackPayload') this.emit('cl-rated', detail);
-        await this.updateComplete;
-        this.renderRoot.querySelector<HTMLElement>('#thanks')?.focus();
+        await this.focusRendered('#thanks');
         return;
       }
       this.phase = 'edit';

@@ -53,6 +53,12 @@ export class ClElement extends LitElement {
     return clientFor(this);
   }
 
+  /** Focuses an element of the shadow root once the pending render is done (a result, an error, thanks). */
+  protected async focusRendered(selector: string): Promise<void> {
+    await this.updateComplete;
+    this.renderRoot.querySelector<HTMLElement>(selector)?.focus();
+  }
+
   protected emit<T>(type: string, detail: T): void {
     this.dispatchEvent(new CustomEvent(type, { detail, bubbles: true, composed: true }));
   }
