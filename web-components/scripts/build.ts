@@ -65,6 +65,18 @@ const lazyLocales: Plugin = {
   },
 };
 
+/** What both outputs share: ES modules for browsers, the elements' TypeScript, gql.tada's runtime left out. */
+const common = {
+  bundle: true,
+  format: 'esm',
+  target: 'es2021',
+  platform: 'browser',
+  // Chinese text as UTF-8, not \u escapes: a third of the bytes. Served with charset=utf-8.
+  charset: 'utf8',
+  tsconfigRaw: { compilerOptions: { experimentalDecorators: true, useDefineForClassFields: false } },
+  alias: { 'gql.tada': join(here, 'gql-tada-shim.ts') },
+} satisfies BuildOptions;
+
 /**
  * dist/esm/: the ES module package for bundler users. Our code (elements and SDK) is bundled, npm
  * dependencies stay imports so the host's bundler dedupes them (e.g. one Lit); the locales and the
@@ -73,18 +85,12 @@ const lazyLocales: Plugin = {
 export async function buildModule(): Promise<void> {
   rmSync(join(DIST, 'esm'), { recursive: true, force: true });
   await build({
+    ...common,
     entryPoints: { index: join(SRC, 'index.ts') },
     outdir: join(DIST, 'esm'),
-    bundle: true,
     splitting: true,
-    format: 'esm',
-    target: 'es2021',
-    platform: 'browser',
-    charset: 'utf8',
     chunkNames: '[name]-[hash]',
     external: ['lit', 'lit/*', '@lit/localize', '@urql/core', 'graphql-ws', 'wonka'],
-    alias: { 'gql.tada': join(here, 'gql-tada-shim.ts') },
-    tsconfigRaw: { compilerOptions: { experimentalDecorators: true, useDefineForClassFields: false } },
   });
 }
 
@@ -96,21 +102,15 @@ export const compress = (code: Buffer) => ({
   br: brotliCompressSync(code, { params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: code.length } }),
 });
 
+/** The /sdk/ files: minified, kept in memory until finish() has collapsed their whitespace. */
 const browserOptions = {
-  bundle: true,
+  ...common,
   minify: true,
-  format: 'esm',
-  target: 'es2021',
-  platform: 'browser',
   legalComments: 'none',
-  // Chinese text as UTF-8, not \u escapes: a third of the bytes. Served with charset=utf-8.
-  charset: 'utf8',
   write: false,
   // Lit's dev-mode warnings and the `node` build of its SSR shim are not for browsers.
   conditions: ['browser', 'production'],
   define: { 'process.env.NODE_ENV': '"production"' },
-  tsconfigRaw: { compilerOptions: { experimentalDecorators: true, useDefineForClassFields: false } },
-  alias: { 'gql.tada': join(here, 'gql-tada-shim.ts') },
 } satisfies BuildOptions;
 
 /** One output file: whitespace inside template literals collapsed, named by its content when `hashed`. */
