@@ -1,4 +1,4 @@
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import { feedback, timelineEvents, type Tx } from '@closeloop/db';
 import type { TicketStatus, TimelineEventType, Visibility } from '@closeloop/domain';
 
@@ -42,20 +42,30 @@ export async function lockTimeline(tx: Tx): Promise<void> {
   await tx.execute(sql`select pg_advisory_xact_lock(${sql.raw(String(TIMELINE_LOCK))})`);
 }
 
+/** One statement per INSERT_CHUNK rows: a statement takes at most 65,535 parameters (12 per row). */
+const INSERT_CHUNK = 4000;
+
 /**
  * Appends one event to the timeline of every feedback linked to the ticket, inside the caller's
  * transaction. Positions come from an UPDATE … RETURNING on the feedback rows, which takes their row
  * locks: positions are gap-free, strictly ordered, and commit in order. Three statements for up to
- * INSERT_CHUNK linked feedback, one more per further INSERT_CHUNK.
+ * INSERT_CHUNK linked feedback (an incident may link thousands), one more per further INSERT_CHUNK.
  */
-const INSERT_CHUNK = 4000;
+export function appendToTicket(tx: Tx, ticketId: string, actor: Actor, event: NewEvent): Promise<TimelineRow[]> {
+  return append(tx, ticketId, sql`${feedback.ticketId} = ${ticketId}`, actor, event);
+}
 
-export async function appendToTicket(tx: Tx, ticketId: string, actor: Actor, event: NewEvent): Promise<TimelineRow[]> {
+/** Appends an event to one feedback's timeline only (a rating belongs to its feedback, not the incident). */
+export function appendToFeedback(tx: Tx, ticketId: string, feedbackId: string, actor: Actor, event: NewEvent): Promise<TimelineRow[]> {
+  return append(tx, ticketId, sql`${feedback.id} = ${feedbackId}`, actor, event);
+}
+
+async function append(tx: Tx, ticketId: string, which: SQL, actor: Actor, event: NewEvent): Promise<TimelineRow[]> {
   await lockTimeline(tx);
   const slots = await tx
     .update(feedback)
     .set({ lastPosition: sql`${feedback.lastPosition} + 1` })
-    .where(sql`${feedback.ticketId} = ${ticketId}`)
+    .where(which)
     .returning({ feedbackId: feedback.id, position: feedback.lastPosition });
   const rows = slots.map((s) => ({
     feedbackId: s.feedbackId,
@@ -71,8 +81,6 @@ export async function appendToTicket(tx: Tx, ticketId: string, actor: Actor, eve
     actorId: actor.id,
     actorName: actor.name,
   }));
-  // One statement per INSERT_CHUNK rows: a statement takes at most 65,535 parameters (12 per row), and
-  // an incident may link thousands of feedback.
   const out: TimelineRow[] = [];
   for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
     out.push(...(await tx.insert(timelineEvents).values(rows.slice(i, i + INSERT_CHUNK)).returning()));

@@ -1,9 +1,9 @@
-import { and, eq, sql } from 'drizzle-orm';
-import { feedback, satisfactionRatings, tickets, timelineEvents, type Database } from '@closeloop/db';
+import { eq } from 'drizzle-orm';
+import { satisfactionRatings, tickets, type Database } from '@closeloop/db';
 import { checkTransition, normalizeTrackingCode, type FieldError } from '@closeloop/domain';
 import type { Viewer } from '../auth/identity.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../schema/errors.ts';
-import { appendToTicket, type TimelineRow } from './events.ts';
+import { appendToFeedback, appendToTicket, type TimelineRow } from './events.ts';
 import { actorOf, isUniqueViolation, type FeedbackRow, type FeedbackService } from './feedback.ts';
 import type { Publish, TicketRow } from './tickets.ts';
 
@@ -60,18 +60,7 @@ export class SurveyService {
           .returning();
         const actor = actorOf(viewer);
         // The RATED event belongs to this feedback only, not to every feedback linked to the ticket.
-        const [slot] = await tx
-          .update(feedback)
-          .set({ lastPosition: sql`${feedback.lastPosition} + 1` })
-          .where(and(eq(feedback.id, found.id)))
-          .returning({ position: feedback.lastPosition });
-        const rated = await tx
-          .insert(timelineEvents)
-          .values({
-            feedbackId: found.id, ticketId: t!.id, position: slot!.position, type: 'RATED', visibility: 'PUBLIC',
-            data: { rating: input.rating }, actorType: actor.type, actorId: actor.id, actorName: actor.name,
-          })
-          .returning();
+        const rated = await appendToFeedback(tx, t!.id, found.id, actor, { type: 'RATED', visibility: 'PUBLIC', data: { rating: input.rating } });
         let ticket = t!;
         const events = [...rated];
         if (t!.status === 'RESOLVED') {
