@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isSdkFile, loadBundle } from './bundle.ts';
-import { demoRoutes, type DemoOptions } from './demo.ts';
+import { demoRoute, type DemoOptions } from './demo.ts';
 
 export type Route = (req: IncomingMessage, res: ServerResponse) => boolean | Promise<boolean>;
 
@@ -46,7 +46,8 @@ export function csp(req: IncomingMessage, frameAncestors: string, scriptSrc = ''
 }
 
 export function webRoutes(options: WebOptions = {}): Route[] {
-  const pages = { ...STATIC, ...(options.production || !options.demo ? {} : DEMO_STATIC) };
+  const demo = options.production ? undefined : options.demo;
+  const pages = { ...STATIC, ...(demo ? DEMO_STATIC : {}) };
   const cache = new Map<string, Buffer>();
   const read = (file: string) => {
     // Re-read outside production so page edits show without a restart.
@@ -112,7 +113,5 @@ export function webRoutes(options: WebOptions = {}): Route[] {
     return true;
   };
 
-  const routes = [sdk, page];
-  if (!options.production && options.demo) routes.push(...demoRoutes(options.demo));
-  return routes;
+  return demo ? [sdk, page, demoRoute(demo)] : [sdk, page];
 }
