@@ -53,16 +53,21 @@ export class Identity {
     return encryptSecret(this.channelKey, secret);
   }
 
-  async issueStaffToken(member: Pick<StaffRow, 'id' | 'sessionVersion'>, ttlSeconds = this.opts.staffSessionTtlSeconds) {
+  issueStaffToken(member: Pick<StaffRow, 'id' | 'sessionVersion'>, ttlSeconds = this.opts.staffSessionTtlSeconds) {
+    return this.sign({ sv: member.sessionVersion }, STAFF_AUDIENCE, member.id, ttlSeconds, this.sessionKey);
+  }
+
+  /** A server-signed session token (HS256, iss = STAFF_ISSUER) for `audience`, with its expiry. */
+  private async sign(claims: Record<string, unknown>, audience: string, subject: string, ttlSeconds: number, key: Buffer) {
     const expiresAt = new Date(Date.now() + ttlSeconds * 1000);
-    const token = await new SignJWT({ sv: member.sessionVersion })
+    const token = await new SignJWT(claims)
       .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
       .setIssuer(STAFF_ISSUER)
-      .setAudience(STAFF_AUDIENCE)
-      .setSubject(member.id)
+      .setAudience(audience)
+      .setSubject(subject)
       .setIssuedAt()
       .setExpirationTime(Math.floor(expiresAt.getTime() / 1000))
-      .sign(this.sessionKey);
+      .sign(key);
     return { token, expiresAt };
   }
 
@@ -94,17 +99,8 @@ export class Identity {
   }
 
   /** A customer session for the hosted portal, signed by the server (the channel may only have a public key). */
-  async issuePortalSession(channel: ChannelApp, customer: CustomerRow, ttlSeconds = 3600) {
-    const expiresAt = new Date(Date.now() + ttlSeconds * 1000);
-    const token = await new SignJWT({ ch: channel.id })
-      .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
-      .setIssuer(STAFF_ISSUER)
-      .setAudience(PORTAL_AUDIENCE)
-      .setSubject(customer.id)
-      .setIssuedAt()
-      .setExpirationTime(Math.floor(expiresAt.getTime() / 1000))
-      .sign(this.portalKey);
-    return { token, expiresAt };
+  issuePortalSession(channel: ChannelApp, customer: CustomerRow, ttlSeconds: number) {
+    return this.sign({ ch: channel.id }, PORTAL_AUDIENCE, customer.id, ttlSeconds, this.portalKey);
   }
 
   private async portalSession(token: string): Promise<Viewer> {
