@@ -1,4 +1,5 @@
 import type { Viewer } from '../auth/identity.ts';
+import { ForbiddenError, NotFoundError } from './errors.ts';
 
 /** Roles whose reading is limited to their own department's tickets. */
 export const DEPARTMENT_BOUND_ROLES = new Set(['AGENT', 'SENIOR', 'EXPERT']);
@@ -35,6 +36,16 @@ export function canReadTicket(v: Viewer, ticket: { departmentId: string | null; 
 export function canWriteTicket(v: Viewer, ticket: { departmentId: string | null; assigneeId?: string | null }): boolean {
   if (v.kind === 'PARTNER') return partnerHas(v, 'tickets:write');
   return isStaffWriter(v) && canReadTicket(v, ticket);
+}
+
+/**
+ * Throws unless the caller may change the ticket. Staff who may not even read it get NOT_FOUND:
+ * agents of another department must not learn that the ticket exists.
+ */
+export function assertCanWriteTicket(v: Viewer, ticket: { departmentId: string | null; assigneeId?: string | null }): void {
+  if (canWriteTicket(v, ticket)) return;
+  if (v.kind === 'STAFF' && !canReadTicket(v, ticket)) throw new NotFoundError('No such ticket');
+  throw new ForbiddenError('You are not allowed to change this ticket');
 }
 
 export function canReadFeedback(

@@ -8,8 +8,8 @@ import { asc, eq, inArray, sql } from 'drizzle-orm';
 import { feedback, tickets, type Database, type Tx } from '@closeloop/db';
 import { effectiveTargets, isOpen, type Channel, type FeedbackKind, type TicketStatus } from '@closeloop/domain';
 import type { Viewer } from '../auth/identity.ts';
-import { canReadTicket, canWriteTicket } from '../schema/access.ts';
-import { ForbiddenError, NotFoundError, ValidationError } from '../schema/errors.ts';
+import { assertCanWriteTicket } from '../schema/access.ts';
+import { NotFoundError, ValidationError } from '../schema/errors.ts';
 import { audit } from './audit.ts';
 import { appendToTicket, type TimelineRow } from './events.ts';
 import { actorOf } from './feedback.ts';
@@ -20,12 +20,6 @@ import type { Publish, TicketChange, TicketRow } from './tickets.ts';
 const MAX_MERGE = 200;
 const MERGED_NOTICE = '您的反馈已与相关反馈合并处理。Your feedback is now handled together with related reports as one case.';
 const UNLINKED_NOTICE = '您的反馈将单独处理。Your feedback is now handled as a case of its own.';
-
-function checkAccess(viewer: Viewer, t: TicketRow): void {
-  if (canWriteTicket(viewer, t)) return;
-  if (viewer.kind === 'STAFF' && !canReadTicket(viewer, t)) throw new NotFoundError('No such ticket');
-  throw new ForbiddenError('You are not allowed to change this ticket');
-}
 
 export class MergeService {
   constructor(private readonly db: Database, private readonly publish: Publish) {}
@@ -46,7 +40,7 @@ export class MergeService {
       const locked = await tx.select().from(tickets).where(inArray(tickets.id, [ticketId, ...sourceIds])).orderBy(asc(tickets.id)).for('update');
       const target = locked.find((t) => t.id === ticketId);
       if (!target) throw new NotFoundError('No such ticket');
-      for (const t of locked) checkAccess(viewer, t);
+      for (const t of locked) assertCanWriteTicket(viewer, t);
       if (!isOpen(target.status)) {
         throw new ValidationError([{ path: ['input', 'ticketId'], code: 'NOT_OPEN', message: 'Feedback can only be merged into an open ticket' }]);
       }
@@ -81,7 +75,7 @@ export class MergeService {
       const [f] = await tx.select().from(feedback).where(eq(feedback.id, feedbackId)).limit(1);
       if (!f) throw new NotFoundError('No such feedback');
       const [old] = await tx.select().from(tickets).where(eq(tickets.id, f.ticketId)).for('update');
-      checkAccess(viewer, old!);
+      assertCanWriteTicket(viewer, old!);
       const [{ n }] = (await tx.select({ n: sql<number>`count(*)::int` }).from(feedback).where(eq(feedback.ticketId, old!.id))) as [{ n: number }];
       if (n < 2) {
         throw new ValidationError([{ path: ['input', 'feedbackId'], code: 'NOT_MERGED', message: 'This feedback is the only one on its ticket' }]);

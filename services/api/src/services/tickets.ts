@@ -2,8 +2,8 @@ import { eq } from 'drizzle-orm';
 import { staff, tickets, type Database, type Tx } from '@closeloop/db';
 import { checkTransition, isOpen, validateNote, type Priority, type TicketStatus, type Visibility } from '@closeloop/domain';
 import type { Viewer } from '../auth/identity.ts';
-import { canWriteTicket } from '../schema/access.ts';
-import { ForbiddenError, InvalidTransitionError, NotFoundError, ValidationError } from '../schema/errors.ts';
+import { assertCanWriteTicket } from '../schema/access.ts';
+import { InvalidTransitionError, NotFoundError, ValidationError } from '../schema/errors.ts';
 import { audit } from './audit.ts';
 import { appendToTicket, type TimelineRow } from './events.ts';
 import { actorOf } from './feedback.ts';
@@ -28,11 +28,7 @@ export class TicketService {
     const result = await this.db.transaction(async (tx) => {
       const [t] = await tx.select().from(tickets).where(eq(tickets.id, ticketId)).for('update').limit(1);
       if (!t) throw new NotFoundError('No such ticket');
-      if (!canWriteTicket(viewer, t)) {
-        // Agents of another department must not learn that the ticket exists.
-        if (viewer.kind === 'STAFF' && viewer.staff.role !== 'AUDITOR') throw new NotFoundError('No such ticket');
-        throw new ForbiddenError('You are not allowed to change this ticket');
-      }
+      assertCanWriteTicket(viewer, t);
       return fn(tx, t);
     });
     if (result.events.length) this.publish(result.events, result.ticket);
