@@ -9,6 +9,9 @@ import {
 import type { TicketRow } from './tickets.ts';
 
 export type CalendarRow = typeof businessCalendars.$inferSelect;
+
+/** The statuses `isOpen` accepts, for SQL filters on open tickets. */
+export const OPEN_STATUSES = ['SUBMITTED', 'ACKNOWLEDGED', 'IN_PROGRESS', 'AWAITING_CUSTOMER'] as const;
 export type StoredPause = { from: string; to: string | null };
 
 export function toBusinessCalendar(row: Pick<CalendarRow, 'timeZone' | 'weeklyHours' | 'holidays' | 'workingDays' | 'makeupHours'>): BusinessCalendar {
@@ -134,7 +137,7 @@ export async function recomputeOpenTickets(tx: Tx, where: SQL, now: Date): Promi
   const rows = await tx
     .select()
     .from(tickets)
-    .where(and(where, inArray(tickets.status, ['SUBMITTED', 'ACKNOWLEDGED', 'IN_PROGRESS', 'AWAITING_CUSTOMER'])))
+    .where(and(where, inArray(tickets.status, [...OPEN_STATUSES])))
     .orderBy(tickets.id)
     .for('update');
   const calendars = new Map<string | null, BusinessCalendar | null>();
@@ -155,7 +158,7 @@ export async function retierOpenTickets(tx: Tx, customerId: string, tierCode: st
     .select()
     .from(tickets)
     .where(and(
-      inArray(tickets.status, ['SUBMITTED', 'ACKNOWLEDGED', 'IN_PROGRESS', 'AWAITING_CUSTOMER']),
+      inArray(tickets.status, [...OPEN_STATUSES]),
       inArray(tickets.id, tx.select({ id: feedback.ticketId }).from(feedback).where(eq(feedback.customerId, customerId))),
     ))
     .orderBy(tickets.id)

@@ -6,13 +6,13 @@ import {
   businessCalendars, customers, departments, feedback, routingRules, slaPolicies, tickets, tiers, type Database, type Tx,
 } from '@closeloop/db';
 import {
-  validateCalendar, type BusinessCalendar, type EscalationLevel, type FeedbackKind, type FieldError, type Priority, type WorkingInterval,
+  validateCalendar, DEFAULT_TIME_ZONE, type BusinessCalendar, type EscalationLevel, type FeedbackKind, type FieldError, type Priority, type WorkingInterval,
 } from '@closeloop/domain';
 import type { Viewer } from '../auth/identity.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../schema/errors.ts';
 import { audit } from './audit.ts';
 import { actorOf, isUniqueViolation } from './feedback.ts';
-import { recomputeOpenTickets, retierOpenTickets } from './sla.ts';
+import { OPEN_STATUSES, recomputeOpenTickets, retierOpenTickets } from './sla.ts';
 
 export interface CalendarInput {
   code?: string | null;
@@ -47,7 +47,6 @@ export interface RuleInput {
   priority?: Priority | null;
 }
 
-const OPEN = ['SUBMITTED', 'ACKNOWLEDGED', 'IN_PROGRESS', 'AWAITING_CUSTOMER'] as const;
 const MAX_TARGET_MINUTES = 366 * 1440;
 
 const fail = (path: string[], code: string, message: string): never => {
@@ -99,7 +98,7 @@ export class WorkflowService {
           if (!prior) throw new NotFoundError('No such calendar');
         }
         const cal: BusinessCalendar = {
-          timeZone: input.timeZone ?? prior?.timeZone ?? 'Asia/Shanghai',
+          timeZone: input.timeZone ?? prior?.timeZone ?? DEFAULT_TIME_ZONE,
           weeklyHours: input.weeklyHours ? weeklyRecord(input.weeklyHours) : (prior?.weeklyHours as BusinessCalendar['weeklyHours']) ?? weeklyRecord([]),
           holidays: [...new Set(input.holidays ?? prior?.holidays ?? [])].sort(),
           workingDays: [...new Set(input.workingDays ?? prior?.workingDays ?? [])].sort(),
@@ -140,7 +139,7 @@ export class WorkflowService {
       if (!target) fail(['input', 'calendarId'], 'NOT_FOUND', 'No such calendar');
       const [row] = await tx.update(departments).set({ calendarId }).where(eq(departments.id, departmentId)).returning();
       await tx.update(tickets).set({ calendarId: target!.id })
-        .where(and(eq(tickets.departmentId, departmentId), inArray(tickets.status, [...OPEN]), or(isNull(tickets.calendarId), ne(tickets.calendarId, target!.id))));
+        .where(and(eq(tickets.departmentId, departmentId), inArray(tickets.status, [...OPEN_STATUSES]), or(isNull(tickets.calendarId), ne(tickets.calendarId, target!.id))));
       const rescheduled = await recomputeOpenTickets(tx, eq(tickets.departmentId, departmentId), new Date());
       await audit(tx, actorOf(viewer), 'department.calendar', { type: 'Department', id: departmentId }, { calendarId, rescheduled });
       return row!;
