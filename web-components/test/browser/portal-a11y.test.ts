@@ -64,6 +64,27 @@ describe.skipIf(!hasChromium)('hosted portal', () => {
     expect(problemsOf(page)).toEqual([]);
   });
 
+  it('takes a token from the parent page named in ?origin= once it has said it is ready', async () => {
+    const page = await env.newPage();
+    await page.goto('/demo/website'); // any page of the API's origin, which /portal lets frame it
+    const signedIn = await page.evaluate(async (base) => {
+      const { token } = await (await fetch('/demo/customer-token?channel=pk_web_demo', { method: 'POST' })).json();
+      const frame = document.createElement('iframe');
+      const ready = new Promise<void>((resolve) =>
+        addEventListener('message', (e) => e.source === frame.contentWindow && e.data?.type === 'closeloop:ready' && resolve()),
+      );
+      frame.src = `/portal?channel=pk_web_demo&origin=${encodeURIComponent(base)}`;
+      document.body.append(frame);
+      await ready;
+      frame.contentWindow!.postMessage({ type: 'closeloop:token', token }, base);
+      const doc = frame.contentDocument!;
+      for (let i = 0; i < 100 && doc.getElementById('tabs')!.hidden; i++) await new Promise((r) => setTimeout(r, 100));
+      return !doc.getElementById('tabs')!.hidden && !doc.getElementById('mine')!.hidden;
+    }, env.base);
+    expect(signedIn).toBe(true);
+    expect(problemsOf(page)).toEqual([]);
+  });
+
   it('is usable with the keyboard alone, at 360×740, and axe finds no violations', async () => {
     const page = await env.newPage({ width: 360, height: 740 });
     await page.goto('/portal?channel=pk_mini_demo');
