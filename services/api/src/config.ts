@@ -12,8 +12,6 @@ export interface Config {
   production: boolean;
   /** 32-byte master key: signs staff sessions and encrypts channel signing secrets. */
   secretKey: Buffer;
-  /** Where the secret key came from, for the start banner. */
-  secretKeySource: 'env' | 'file' | 'generated';
   staffSessionTtlSeconds: number;
   /** Subscription settings (README, Live progress); unset ones keep their defaults. */
   realtime: {
@@ -53,22 +51,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
   const dataDir = env.CLOSELOOP_DATA_DIR ? resolve(env.INIT_CWD ?? process.cwd(), env.CLOSELOOP_DATA_DIR) : join(repoRoot, '.data');
   let secretKey: Buffer;
-  let secretKeySource: Config['secretKeySource'];
   if (env.CLOSELOOP_SECRET_KEY) {
     secretKey = parseKey(env.CLOSELOOP_SECRET_KEY);
-    secretKeySource = 'env';
   } else if (production) {
     throw new Error('CLOSELOOP_SECRET_KEY is required when NODE_ENV=production');
   } else {
     const file = join(dataDir, 'secret.key');
     if (existsSync(file)) {
       secretKey = parseKey(readFileSync(file, 'utf8'));
-      secretKeySource = 'file';
     } else {
       mkdirSync(dataDir, { recursive: true });
       secretKey = randomBytes(32);
       writeFileSync(file, secretKey.toString('hex'), { mode: 0o600 });
-      secretKeySource = 'generated';
     }
   }
   return {
@@ -79,7 +73,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     redisUrl: env.REDIS_URL || undefined,
     production,
     secretKey,
-    secretKeySource,
     staffSessionTtlSeconds: Number(env.CLOSELOOP_SESSION_TTL ?? 12 * 3600),
     realtime: {
       keepAliveMs: intEnv(env, 'CLOSELOOP_WS_KEEPALIVE_MS'),
