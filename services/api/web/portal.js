@@ -84,7 +84,6 @@ function signedIn() {
   $('tab-mine').onclick = () => tab('mine');
   $('tab-new').onclick = () => tab('new');
   $('back').onclick = () => tab('mine');
-  document.addEventListener('cl-select', (e) => track(e.detail.trackingCode));
   tab(trackCode ? 'track' : 'mine');
 }
 
@@ -107,6 +106,7 @@ async function start() {
   }
   configure(token ? { url: endpoint, channelKey, getToken: () => token } : { url: endpoint, channelKey });
   document.addEventListener('cl-track', (e) => track(e.detail.trackingCode, e.detail.accessKey));
+  document.addEventListener('cl-select', (e) => track(e.detail.trackingCode)); // from the signed-in list
   document.addEventListener('cl-submitted', (e) => {
     const mp = globalThis.wx?.miniProgram;
     if (!mp) return;
