@@ -30,10 +30,14 @@ describe('locales', () => {
   });
 
   it('keeps the placeholders of parameterised messages', () => {
+    type Template = { strings: string[]; values: number[] };
+    const placeholders = (t: Record<string, unknown>) =>
+      Object.fromEntries(Object.entries(t).filter(([, v]) => typeof v === 'object').map(([id, v]) => [id, (v as Template).values]));
     for (const t of [en, zhTW]) {
-      const v = t['form.count'] as { values: number[] };
-      expect(v.values).toEqual([0, 1]);
+      for (const v of Object.values(t)) if (typeof v === 'object') expect(v.strings).toHaveLength(v.values.length + 1);
     }
+    expect(placeholders(zhTW)).toEqual(placeholders(en));
+    expect(placeholders(en)['form.count']).toEqual([0, 1]);
   });
 
   it('picks the locale from a lang value', () => {
