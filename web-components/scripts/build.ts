@@ -18,7 +18,8 @@ const here = dirname(fileURLToPath(import.meta.url));
 export const DIST = join(here, '..', 'dist');
 const BUNDLE_PATH = join(DIST, 'closeloop.js');
 const SRC = join(here, '..', 'src');
-const SOURCES = [SRC, join(here, '..', '..', 'packages', 'sdk', 'src')];
+// The build's own scripts count as sources too: a change to them changes the output.
+const SOURCES = [SRC, here, join(here, '..', '..', 'packages', 'sdk', 'src')];
 
 function newestSource(dir: string): number {
   let newest = 0;
