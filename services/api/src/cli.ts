@@ -139,7 +139,7 @@ async function sweep(config: Config, handle: DatabaseHandle): Promise<void> {
       const r = await services.sweeper.sweepOnce();
       return out({ ...r }, () => `swept: ${r.tickets} tickets, ${r.warnings} warnings, ${r.breaches} breaches, ${r.escalations} escalations`);
     }
-    const ms = Number(args.interval ?? process.env.CLOSELOOP_SWEEP_INTERVAL_MS ?? 30_000);
+    const ms = Number(args.interval ?? config.sweepIntervalMs);
     if (!(ms >= 100)) fail('--interval must be at least 100 ms');
     process.stderr.write(`closeloop: sweeping SLAs every ${ms} ms on ${handle.location}; Ctrl-C to stop\n`);
     const stop = services.sweeper.start(ms);

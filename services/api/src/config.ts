@@ -13,6 +13,8 @@ export interface Config {
   /** 32-byte master key: signs staff sessions and encrypts channel signing secrets. */
   secretKey: Buffer;
   staffSessionTtlSeconds: number;
+  /** How often each API process sweeps for SLA warnings and breaches (ms); 0: not at all (a `closeloop sweep` worker does). */
+  sweepIntervalMs: number;
   /** Subscription settings (README, Live progress); unset ones keep their defaults. */
   realtime: {
     keepAliveMs?: number;
@@ -74,6 +76,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     production,
     secretKey,
     staffSessionTtlSeconds: Number(env.CLOSELOOP_SESSION_TTL ?? 12 * 3600),
+    sweepIntervalMs: intEnv(env, 'CLOSELOOP_SWEEP_INTERVAL_MS') ?? 30_000,
     realtime: {
       keepAliveMs: intEnv(env, 'CLOSELOOP_WS_KEEPALIVE_MS'),
       idleTimeoutMs: intEnv(env, 'CLOSELOOP_WS_IDLE_TIMEOUT_MS'),

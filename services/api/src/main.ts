@@ -57,8 +57,7 @@ export async function start(): Promise<void> {
   // SLA warnings, breaches and escalations. Every API process sweeps (state lives in the database and
   // tickets are claimed with SKIP LOCKED, so several never double up); 0 turns it off, e.g. when a
   // `closeloop sweep` worker runs instead.
-  const sweepMs = Number(process.env.CLOSELOOP_SWEEP_INTERVAL_MS ?? 30_000);
-  const stopSweep = sweepMs > 0 ? app.services.sweeper.start(sweepMs) : async () => {};
+  const stopSweep = config.sweepIntervalMs > 0 ? app.services.sweeper.start(config.sweepIntervalMs) : async () => {};
   const serverFile = join(config.dataDir, 'server.json');
   writeFileSync(serverFile, JSON.stringify({ pid: process.pid, port, adminToken }), { mode: 0o600 });
 

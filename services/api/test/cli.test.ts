@@ -35,6 +35,21 @@ async function cli(...args: string[]): Promise<{ code: number; json: any; stderr
   }
 }
 
+/** `closeloop start` on this test's database; resolves with its port. */
+function startServer(extraEnv: NodeJS.ProcessEnv = {}) {
+  const child = spawn('node', [BIN, 'start'], { env: { ...env, PORT: '0', HOST: '127.0.0.1', ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const port = new Promise<number>((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+      const m = /running on http:\/\/localhost:(\d+)/.exec(out);
+      if (m) resolve(Number(m[1]));
+    });
+    child.on('exit', (code) => reject(new Error(`server exited ${code}: ${out}`)));
+  });
+  return { child, port };
+}
+
 async function gql(port: number, query: string, headers: Record<string, string> = {}) {
   const res = await fetch(`http://127.0.0.1:${port}/graphql`, {
     method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query }),
@@ -66,17 +81,9 @@ describe('closeloop CLI', { timeout: 90_000 }, () => {
   });
 
   it('works while `closeloop start` holds the database, and its token drives the API', async () => {
-    const child = spawn('node', [BIN, 'start'], { env: { ...env, PORT: '0', HOST: '127.0.0.1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const { child, port: started } = startServer();
     try {
-      const port = await new Promise<number>((resolve, reject) => {
-        let out = '';
-        child.stdout.on('data', (d) => {
-          out += d;
-          const m = /running on http:\/\/localhost:(\d+)/.exec(out);
-          if (m) resolve(Number(m[1]));
-        });
-        child.on('exit', (code) => reject(new Error(`server exited ${code}: ${out}`)));
-      });
+      const port = await started;
       const ch = await cli('create-channel', '--name', 'Mini program', '--kind', 'MINI_PROGRAM', '--json');
       const sub = await gql(port, `mutation { submitFeedback(input: { kind: COMPLAINT, content: "The app crashes on login" }) { ... on SubmitFeedbackPayload { trackingCode accessKey } } }`, { 'x-closeloop-channel': ch.json.publishableKey });
       expect(sub.errors).toBeUndefined();
@@ -90,6 +97,29 @@ describe('closeloop CLI', { timeout: 90_000 }, () => {
       const seen = await gql(port, `{ trackFeedback(trackingCode: "${trackingCode}", accessKey: "${accessKey}") { status timeline { type toStatus } } }`);
       expect(seen.data.trackFeedback).toEqual({ status: 'ACKNOWLEDGED', timeline: [{ type: 'SUBMITTED', toStatus: 'SUBMITTED' }, { type: 'STATUS_CHANGED', toStatus: 'ACKNOWLEDGED' }] });
       expect((await fetch(`http://127.0.0.1:${port}/ready`)).status).toBe(200);
+    } finally {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+    }
+  });
+
+  it('sweeps SLAs in the running server on its own (CLOSELOOP_SWEEP_INTERVAL_MS)', async () => {
+    const { child, port: started } = startServer({ CLOSELOOP_SWEEP_INTERVAL_MS: '300' });
+    try {
+      const port = await started;
+      const st = await cli('create-staff', '--email', 'supervisor@bank.test', '--role', 'SUPERVISOR', '--department', 'CUSTOMER_SERVICE', '--json');
+      const auth = { authorization: `Bearer ${st.json.token}` };
+      // Recorded by staff as received a month ago: both SLA clocks ran out long since.
+      const received = new Date(Date.now() - 30 * 86_400_000).toISOString();
+      const sub = await gql(port, `mutation { submitFeedback(input: { kind: COMPLAINT, channel: PHONE, receivedAt: "${received}", content: "Called about a double charge last month" }) { ... on SubmitFeedbackPayload { trackingCode } } }`, auth);
+      const code = sub.data.submitFeedback.trackingCode;
+      let types: string[] = [];
+      for (let i = 0; i < 50 && !types.includes('SLA_BREACHED'); i++) {
+        await new Promise((r) => setTimeout(r, 200));
+        const t = await gql(port, `{ trackFeedback(trackingCode: "${code}") { timeline { type } } }`, auth);
+        types = t.data.trackFeedback.timeline.map((e: { type: string }) => e.type);
+      }
+      expect(types).toContain('SLA_BREACHED');
     } finally {
       child.kill('SIGTERM');
       await new Promise((r) => child.once('exit', r));
