@@ -7,6 +7,7 @@ import { createApp } from '../src/server.ts';
 import { csp, webRoutes } from '../src/web/routes.ts';
 import { seedDemo } from '../src/seed.ts';
 import { setup, bearer, TRANSITION, type TestEnv } from './helpers.ts';
+import { FIRST_BUDGET_BYTES } from '@closeloop/web-components/build';
 
 let env: TestEnv;
 let base: string;
@@ -25,7 +26,7 @@ describe('/sdk/closeloop.js', () => {
     expect(res.headers.get('content-encoding')).toBe('gzip');
     // fetch has already decompressed it: measure the gzipped size again.
     const body = Buffer.from(await res.arrayBuffer());
-    expect(gzipSync(body).length).toBeLessThanOrEqual(30 * 1024);
+    expect(gzipSync(body, { level: 9 }).length).toBeLessThanOrEqual(FIRST_BUDGET_BYTES);
     expect(body.toString()).toContain('cl-feedback-form');
     const again = await fetch(`${base}/sdk/closeloop.js`, { headers: { 'if-none-match': res.headers.get('etag')! } });
     expect(again.status).toBe(304);
