@@ -60,6 +60,8 @@ export const staff = pgTable('staff', {
   id: uuid('id').primaryKey().defaultRandom(),
   email: text('email').notNull().unique(),
   name: text('name').notNull(),
+  // What customers see on public events (e.g. "客服 1024"), never the internal name.
+  displayName: text('display_name'),
   passwordHash: text('password_hash'),
   role: staffRole('role').notNull(),
   departmentId: uuid('department_id').references(() => departments.id),
@@ -94,6 +96,8 @@ export const channelApps = pgTable('channel_apps', {
   // Registered public key (JWK JSON) so the host can sign ES256/EdDSA and no shared secret is stored.
   publicKeyJwk: jsonb('public_key_jwk'),
   allowedAlgorithms: text('allowed_algorithms').array().notNull(),
+  // Host page origins allowed to call the API from a browser with this channel's key (CORS allow-list).
+  allowedOrigins: text('allowed_origins').array().notNull().default(sql`'{}'::text[]`),
   active: boolean('active').notNull().default(true),
   createdAt: createdAt(),
 });
