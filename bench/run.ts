@@ -8,7 +8,7 @@ import { createBenchDatabase, FULL, QUICK, seedData } from './lib/data.ts';
 import { makeFixtures, type CaseId } from './lib/cases.ts';
 import { runFloor, runLadder } from './lib/ladder.ts';
 import { countStatements } from './lib/statements.ts';
-import { runFanout, type FanoutResult } from './lib/fanout.ts';
+import { runFanout, } from './lib/fanout.ts';
 import { runWidget, type WidgetResult } from './lib/widget.ts';
 import { environment, printReport, type BenchReport } from './lib/report.ts';
 import { log } from './lib/progress.ts';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TICKET_STATUSES, allowedTransitions, type TicketStatus } from '@closeloop/domain';
-import { setup, bearer, SUBMIT, TRANSITION, type TestEnv } from './helpers.ts';
+import { setup, SUBMIT, TRANSITION, type TestEnv } from './helpers.ts';
 
 let env: TestEnv;
 let staff: Record<string, string>;

@@ -5,7 +5,6 @@ import WebSocket from 'ws';
 import { createCloseloop, type ProgressEvent } from '@closeloop/sdk';
 import { createApp } from '../src/server.ts';
 import { csp, webRoutes } from '../src/web/routes.ts';
-import { seedDemo } from '../src/seed.ts';
 import { setup, bearer, TRANSITION, type TestEnv } from './helpers.ts';
 import { FIRST_BUDGET_BYTES } from '@closeloop/web-components/build';
 

@@ -1,4 +1,4 @@
-import { html, nothing } from 'lit';
+import { html, } from 'lit';
 import { msg, str } from '@lit/localize';
 import { ClElement } from '../shared/base.ts';
 import type { RatedDetail } from '../events.ts';

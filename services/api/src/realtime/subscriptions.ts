@@ -80,7 +80,10 @@ class DirectSender {
   send(row: TimelineRow): void {
     const direct = this.direct;
     const json = sharedPayloadJson(row, this.key, () => direct.execute(row));
-    if (this.pending === 0 && typeof json === 'string') return this.write(json);
+    if (this.pending === 0 && typeof json === 'string') {
+      this.write(json);
+      return;
+    }
     this.pending++;
     this.chain = (this.chain ?? Promise.resolve())
       .then(async () => this.write(await json))

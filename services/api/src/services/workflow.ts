@@ -3,7 +3,7 @@
 // affects in the same transaction.
 import { and, eq, inArray, isNull, ne, or, sql } from 'drizzle-orm';
 import {
-  businessCalendars, customers, departments, feedback, routingRules, slaPolicies, tickets, tiers, type Database, type Tx,
+  businessCalendars, customers, departments, routingRules, slaPolicies, tickets, tiers, type Database, type Tx,
 } from '@closeloop/db';
 import {
   validateCalendar, DEFAULT_TIME_ZONE, type BusinessCalendar, type EscalationLevel, type FeedbackKind, type FieldError, type Priority, type WorkingInterval,
