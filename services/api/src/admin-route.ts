@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { timingSafeEqual } from 'node:crypto';
 import { UsageError } from './admin.ts';
 import { REMOTE_COMMANDS, runCommand, type CommandContext } from './commands.ts';
+import { log } from './log.ts';
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
 
@@ -29,7 +30,7 @@ export function adminRoute(token: string, getCtx: () => CommandContext) {
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: true, result }));
     } catch (e) {
       const usage = e instanceof UsageError;
-      if (!usage) console.error(e);
+      if (!usage) log.error({ err: e }, 'CLI command relayed to the server failed');
       res.writeHead(usage ? 400 : 500, { 'content-type': 'application/json' })
         .end(JSON.stringify({ ok: false, error: usage ? (e as Error).message : 'internal error' }));
     }

@@ -1,13 +1,12 @@
+// The `closeloop` command. Exit codes: 0 success, 1 failure, 2 bad input (usage, invalid values,
+// configuration). Help and unknown commands answer before anything heavy is loaded or opened.
 import { parseArgs } from 'node:util';
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { createDatabase, DataDirInUseError, type DatabaseHandle } from '@closeloop/db';
-import { loadConfig, type Config } from './config.ts';
-import { Identity } from './auth/identity.ts';
-import { createServices } from './services/index.ts';
-import { UsageError } from './admin.ts';
-import { REMOTE_COMMANDS, runCommand, type Args } from './commands.ts';
-import { printedSchema } from './schema/index.ts';
+import type { DatabaseHandle } from '@closeloop/db';
+import { ConfigError, ensureDataDir, loadConfig, type Config } from './config.ts';
+import { configureLogger, log } from './log.ts';
+import type { Args } from './commands.ts';
 
 const HELP = `closeloop <command> [options]
 
@@ -23,36 +22,45 @@ const HELP = `closeloop <command> [options]
   print-schema [--check]                  print schema.graphql (--check: fail if the committed file is stale)
   sweep [--once] [--interval MS]          SLA warnings, breaches and escalations as a worker (API processes also sweep;
                                           any number may run at once). With REDIS_URL, live subscribers are rung.
+  help                                    this text
 
-  --json   print one JSON object (for scripts)
-Environment: DATABASE_URL, CLOSELOOP_DATA_DIR (.data), CLOSELOOP_SECRET_KEY, PORT (4000), REDIS_URL,
-             CLOSELOOP_SWEEP_INTERVAL_MS (30000; 0 = no sweep in API processes)`;
+  --json   print one JSON object (for scripts); a failure prints {"error": "...", "exitCode": N}
+Exit codes: 0 success, 1 failure, 2 bad input.
+While \`closeloop start\` holds the embedded database, seed, create-*, issue-token and migrate are sent to it.
+Environment: see docs/operations.md (Configuration); e.g. DATABASE_URL, CLOSELOOP_DATA_DIR, PORT, LOG_LEVEL.`;
 
-const { values, positionals } = parseArgs({
-  allowPositionals: true,
-  strict: false,
-  options: {
-    json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' }, demo: { type: 'boolean' }, check: { type: 'boolean' },
-    name: { type: 'string' }, kind: { type: 'string' }, 'public-key-jwk': { type: 'string' }, email: { type: 'string' },
-    role: { type: 'string' }, once: { type: 'boolean' }, interval: { type: 'string' }, department: { type: 'string' }, password: { type: 'string' }, scopes: { type: 'string' },
-  },
-});
-const command = positionals[0];
-const args = values as Args;
-const json = Boolean(values.json);
+const COMMANDS = new Set(['start', 'migrate', 'seed', 'create-channel', 'create-staff', 'create-api-key', 'issue-token', 'print-schema', 'sweep', 'help']);
+/** Commands a running server executes for the CLI (it holds the embedded database). */
+const RELAYED = new Set(['migrate', 'seed', 'create-channel', 'create-staff', 'create-api-key', 'issue-token']);
+
+const rawArgs = process.argv.slice(2);
+const json = rawArgs.includes('--json');
 
 function out(result: Record<string, unknown>, human: () => string) {
   process.stdout.write(json ? `${JSON.stringify(result)}\n` : `${human()}\n`);
 }
 
-function fail(message: string, code = 1): never {
-  if (json) process.stdout.write(`${JSON.stringify({ error: message })}\n`);
+function fail(message: string, code: 1 | 2 = 1): never {
+  if (json) process.stdout.write(`${JSON.stringify({ error: message, exitCode: code })}\n`);
   else process.stderr.write(`closeloop: ${message}\n`);
   process.exit(code);
 }
 
-function openDb(config: Config): Promise<DatabaseHandle> {
-  return createDatabase({ url: config.databaseUrl, dataDir: join(config.dataDir, 'pglite') });
+function parse() {
+  try {
+    return parseArgs({
+      args: rawArgs,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' }, demo: { type: 'boolean' }, check: { type: 'boolean' },
+        name: { type: 'string' }, kind: { type: 'string' }, 'public-key-jwk': { type: 'string' }, email: { type: 'string' },
+        role: { type: 'string' }, once: { type: 'boolean' }, interval: { type: 'string' }, department: { type: 'string' }, password: { type: 'string' }, scopes: { type: 'string' },
+      },
+    });
+  } catch (e) {
+    return fail(`${(e as Error).message.split('\n')[0]}; run \`closeloop help\``, 2);
+  }
 }
 
 function humanize(cmd: string, r: Record<string, unknown>): string {
@@ -62,7 +70,7 @@ function humanize(cmd: string, r: Record<string, unknown>): string {
 }
 
 /** When a running server holds the embedded database, send the command to it instead. */
-async function viaServer(config: Config, cmd: string): Promise<Record<string, unknown> | null> {
+async function viaServer(config: Config, cmd: string, args: Args): Promise<Record<string, unknown> | null> {
   const file = join(config.dataDir, 'server.json');
   if (!existsSync(file)) return null;
   const { port, adminToken } = JSON.parse(readFileSync(file, 'utf8')) as { port: number; adminToken: string };
@@ -73,16 +81,22 @@ async function viaServer(config: Config, cmd: string): Promise<Record<string, un
   }).catch(() => null);
   if (!res) return null;
   const body = (await res.json().catch(() => ({}))) as { ok?: boolean; result?: Record<string, unknown>; error?: string };
-  if (!body.ok) fail(body.error ?? `server answered ${res.status}`);
-  return body.result!;
+  if (!body.ok) fail(body.error ?? `the running server answered ${res.status}`, res.status === 400 ? 2 : 1);
+  return body.result ?? {};
 }
 
 async function main() {
-  if (!command || values.help) {
+  const { values, positionals } = parse();
+  const command = positionals[0];
+  const args = values as Args;
+  if (!command || command === 'help' || values.help) {
     process.stdout.write(`${HELP}\n`);
     return;
   }
+  if (!COMMANDS.has(command)) fail(`unknown command "${command}"; run \`closeloop help\``, 2);
+  if (positionals.length > 1) fail(`unexpected argument "${positionals[1]}"; run \`closeloop help\``, 2);
   if (command === 'print-schema') {
+    const { printedSchema } = await import('./schema/index.ts');
     const printed = `${printedSchema()}\n`;
     const target = new URL('../../../schema.graphql', import.meta.url);
     if (args.check) {
@@ -95,30 +109,38 @@ async function main() {
     out({ written: target.pathname }, () => `wrote ${target.pathname}`);
     return;
   }
+  if (command === 'sweep' && args.interval !== undefined && !(Number(args.interval) >= 100)) fail('--interval must be a number of milliseconds, at least 100', 2);
+  const config = loadConfig();
   if (command === 'start') {
+    configureLogger({ level: config.logLevel, production: config.production, destination: 1 });
     const { start } = await import('./main.ts');
-    await start();
+    await start(config);
     return;
   }
-  const config = loadConfig();
+  // A command's answer is its stdout; its log lines go to stderr.
+  configureLogger({ level: config.logLevel === 'info' ? 'warn' : config.logLevel, production: config.production, destination: 2 });
+  const { createDatabase, DataDirInUseError } = await import('@closeloop/db');
   let handle: DatabaseHandle;
   try {
-    handle = await openDb(config);
+    if (!config.databaseUrl) ensureDataDir(config.dataDir);
+    handle = await createDatabase({ url: config.databaseUrl, dataDir: join(config.dataDir, 'pglite') });
   } catch (e) {
-    if (e instanceof DataDirInUseError && REMOTE_COMMANDS.has(command)) {
-      const r = await viaServer(config, command);
+    if (!(e instanceof DataDirInUseError)) throw e;
+    if (RELAYED.has(command)) {
+      const r = await viaServer(config, command, args);
       if (r) return out(r, () => humanize(command, r));
-      fail(e.message, 2);
     }
-    if (e instanceof DataDirInUseError && command === 'sweep') fail(`${e.message} The running server sweeps SLAs itself.`, 2);
-    if (e instanceof DataDirInUseError) fail(e.message, 2);
-    throw e;
+    if (command === 'sweep') fail(`${e.message} The running server sweeps SLAs itself (CLOSELOOP_SWEEP_INTERVAL_MS); \`sweep\` cannot be sent to it.`);
+    fail(e.message);
   }
   try {
     await handle.migrate();
     if (command === 'migrate') return out({ migrated: true, database: handle.location }, () => `migrated ${handle.location}`);
+    const { Identity } = await import('./auth/identity.ts');
+    const { createServices } = await import('./services/index.ts');
     const identity = new Identity({ db: handle.db, secretKey: config.secretKey, staffSessionTtlSeconds: config.staffSessionTtlSeconds });
-    if (command === 'sweep') return await sweep(config, handle);
+    if (command === 'sweep') return await sweep(config, handle, args);
+    const { runCommand } = await import('./commands.ts');
     const services = createServices(handle.db, config.secretKey, () => {});
     const r = await runCommand({ db: handle.db, identity, services, secretKey: config.secretKey }, command, args);
     out(r, () => humanize(command, r));
@@ -128,7 +150,8 @@ async function main() {
 }
 
 /** The SLA sweeper as a worker process. Rings the API processes' subscribers through Redis when configured. */
-async function sweep(config: Config, handle: DatabaseHandle): Promise<void> {
+async function sweep(config: Config, handle: DatabaseHandle, args: Args): Promise<void> {
+  const { createServices } = await import('./services/index.ts');
   const bus = config.redisUrl ? (await import('./realtime/bus.ts')).createRedisBus(config.redisUrl) : null;
   const services = createServices(handle.db, config.secretKey, (events) => {
     const seq = events.reduce((m, e) => Math.max(m, e.id), 0);
@@ -140,18 +163,23 @@ async function sweep(config: Config, handle: DatabaseHandle): Promise<void> {
       return out({ ...r }, () => `swept: ${r.tickets} tickets, ${r.warnings} warnings, ${r.breaches} breaches, ${r.escalations} escalations`);
     }
     const ms = Number(args.interval ?? config.sweepIntervalMs);
-    if (!(ms >= 100)) fail('--interval must be at least 100 ms');
+    if (!(ms >= 100)) fail('the sweep interval must be at least 100 ms (--interval or CLOSELOOP_SWEEP_INTERVAL_MS)', 2);
     process.stderr.write(`closeloop: sweeping SLAs every ${ms} ms on ${handle.location}; Ctrl-C to stop\n`);
     const stop = services.sweeper.start(ms);
-    await new Promise((resolve) => { process.once('SIGINT', resolve); process.once('SIGTERM', resolve); });
+    await new Promise((resolve) => {
+      process.once('SIGINT', resolve);
+      process.once('SIGTERM', resolve);
+    });
     await stop();
   } finally {
     await bus?.close();
   }
 }
 
-main().catch((e) => {
+main().catch(async (e) => {
+  if (e instanceof ConfigError) fail(e.message, 2);
+  const { UsageError } = await import('./admin.ts');
   if (e instanceof UsageError) fail(e.message, 2);
-  console.error(e);
-  fail('unexpected failure (see above)');
+  log.error({ err: e }, 'unexpected failure');
+  fail(`unexpected failure: ${(e as Error).message ?? e}`);
 });

@@ -12,11 +12,13 @@ export interface CommandContext {
   identity: Identity;
   services: Services;
   secretKey: Buffer;
+  /** Applies pending migrations (the running server's own database handle). */
+  migrate?: () => Promise<void>;
 }
 
 export type Args = Record<string, string | boolean | undefined>;
 
-export const REMOTE_COMMANDS = new Set(['seed', 'create-channel', 'create-staff', 'create-api-key', 'issue-token']);
+export const REMOTE_COMMANDS = new Set(['migrate', 'seed', 'create-channel', 'create-staff', 'create-api-key', 'issue-token']);
 
 const str = (a: Args, k: string): string | undefined => (typeof a[k] === 'string' ? (a[k] as string) : undefined);
 
@@ -24,6 +26,11 @@ const str = (a: Args, k: string): string | undefined => (typeof a[k] === 'string
 export async function runCommand(ctx: CommandContext, command: string, args: Args): Promise<Record<string, unknown>> {
   const { db, identity } = ctx;
   switch (command) {
+    case 'migrate': {
+      if (!ctx.migrate) throw new UsageError('migrate cannot run here');
+      await ctx.migrate();
+      return { migrated: true, via: 'running server' };
+    }
     case 'seed': {
       if (args.demo) {
         await seedDemo(db, identity, ctx.services);

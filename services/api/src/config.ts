@@ -2,6 +2,7 @@ import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { bool, cleanEnv, makeValidator, str, type Spec } from 'envalid';
 
 export interface Config {
   port: number;
@@ -15,7 +16,14 @@ export interface Config {
   staffSessionTtlSeconds: number;
   /** How often each API process sweeps for SLA warnings and breaches (ms); 0: not at all (a `closeloop sweep` worker does). */
   sweepIntervalMs: number;
-  /** Subscription settings (README, Live progress); unset ones keep their defaults. */
+  logLevel: string;
+  /** Seed the demo institution into an empty database outside production. */
+  demo: boolean;
+  portalFrameAncestors: string | undefined;
+  portalScriptSrc: string | undefined;
+  traceCommits: boolean;
+  traceMemory: boolean;
+  /** Subscription settings (docs/operations.md); unset ones keep their defaults. */
   realtime: {
     keepAliveMs?: number;
     idleTimeoutMs?: number;
@@ -28,19 +36,79 @@ export interface Config {
   };
 }
 
-function intEnv(env: NodeJS.ProcessEnv, name: string): number | undefined {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return undefined;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a non-negative integer`);
-  return n;
-}
+/** A start-up failure the operator can fix: printed as one line, exit code 2, no stack trace. */
+export class ConfigError extends Error {}
+
+const whole = (min: number, max = Number.MAX_SAFE_INTEGER) =>
+  makeValidator<number>((raw) => {
+    const n = Number(raw);
+    if (!/^\d+$/.test(raw.trim()) || n < min || n > max) {
+      throw new Error(`must be a whole number${max < Number.MAX_SAFE_INTEGER ? ` from ${min} to ${max}` : min > 0 ? ` of at least ${min}` : ''}`);
+    }
+    return n;
+  });
+const count = whole(0);
+const secretKeyValidator = makeValidator<Buffer>((raw) => parseKey(raw));
+const logLevel = str({ choices: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, default: 'info', desc: 'log level (pino): fatal, error, warn, info, debug, trace or silent' });
+type Variable = Spec<unknown> & { secret?: true; defaultText?: string };
+/** Marks a variable whose value must never be printed (the docs table says so; logs redact it). */
+const secret = <T extends object>(spec: T): T & { secret: true } => Object.assign(spec, { secret: true as const });
+/** The default as the docs table shows it when it is computed rather than fixed. */
+const shown = <T extends object>(defaultText: string, spec: T): T & { defaultText: string } => Object.assign(spec, { defaultText });
+
+/**
+ * Every environment variable the API reads, declared once: type, default, description, secret or not.
+ * docs/operations.md's configuration table is generated from this (`npm run docs:config`).
+ */
+export const variables = {
+  NODE_ENV: str({ default: 'development', desc: '`production`: JSON logs, no GraphiQL, no demo data, CLOSELOOP_SECRET_KEY required' }),
+  PORT: whole(0, 65535)({ default: 4000, desc: 'where the API listens (HTTP, SSE and WebSocket on one port); 0 picks a free port' }),
+  HOST: str({ default: '0.0.0.0', desc: 'the address the API listens on' }),
+  DATABASE_URL: secret(str({ default: undefined, desc: '`postgres://…` switches from the embedded PGlite to PostgreSQL' })),
+  CLOSELOOP_DATA_DIR: shown('`.data` at the repository root', str({ default: undefined, desc: 'PGlite data (`pglite/`), the development secret key, `server.json`; created when missing' })),
+  CLOSELOOP_SECRET_KEY: secret(shown('generated into the data folder outside production', secretKeyValidator({
+    default: undefined,
+    desc: '32 bytes (64 hex characters or base64): signs staff sessions, encrypts channel secrets, derives access keys. **Required** with `NODE_ENV=production`; every instance of a deployment shares it',
+  }))),
+  CLOSELOOP_SESSION_TTL: whole(60)({ default: 12 * 3600, desc: 'staff session lifetime in seconds' }),
+  REDIS_URL: secret(str({ default: undefined, desc: 'Redis for event fan-out between several API processes behind a load balancer' })),
+  LOG_LEVEL: logLevel,
+  CLOSELOOP_DEMO: bool({ default: true, desc: '`0` skips the demo seed on an empty database (outside production)' }),
+  CLOSELOOP_SWEEP_INTERVAL_MS: count({ default: 30_000, desc: 'how often each API process sweeps for SLA warnings and breaches; `0` turns it off (run `npx closeloop sweep` instead)' }),
+  CLOSELOOP_PORTAL_SCRIPT_SRC: str({ default: undefined, desc: 'extra script origins in the hosted portal\'s CSP (e.g. the WeChat JS-SDK `https://res.wx.qq.com`)' }),
+  CLOSELOOP_PORTAL_FRAME_ANCESTORS: str({ default: undefined, desc: 'sites allowed to frame the hosted portal (CSP `frame-ancestors`)' }),
+  CLOSELOOP_WS_KEEPALIVE_MS: count({ default: 12_000, desc: 'WebSocket ping interval; a peer that does not answer a ping within as long is dropped' }),
+  CLOSELOOP_WS_IDLE_TIMEOUT_MS: count({ default: 300_000, desc: 'close a WebSocket that has had no subscription for this long (1000 "idle timeout"); `0` never' }),
+  CLOSELOOP_WS_INIT_TIMEOUT_MS: count({ default: 10_000, desc: 'time a new WebSocket has to send `connection_init` (closed with 4408)' }),
+  CLOSELOOP_WS_MAX_SUBSCRIPTIONS: count({ default: 25, desc: 'subscriptions one WebSocket may hold at once' }),
+  CLOSELOOP_SUBSCRIPTION_BUFFER: count({ default: 256, desc: 'events one subscription may have waiting before it is dropped with `SLOW_CONSUMER`' }),
+  CLOSELOOP_REALTIME_POLL_MS: count({ default: 2_000, desc: 'while anyone subscribes, re-read new events this often even without a ring' }),
+  CLOSELOOP_REALTIME_RECHECK_MS: count({ default: 10_000, desc: 're-read the staff rows and API keys behind open subscriptions this often' }),
+  CLOSELOOP_WS_MAX_BUFFERED_BYTES: count({ default: 1_048_576, desc: 'bytes a WebSocket may have accepted but not yet sent before its client counts as slow' }),
+  CLOSELOOP_TRACE_COMMITS: bool({ default: false, desc: 'benchmarks: log each commit\'s timing' }),
+  CLOSELOOP_TRACE_MEMORY: bool({ default: false, desc: 'benchmarks: SIGUSR2 prints memory after a full collection (`node --expose-gc`)' }),
+} satisfies Record<string, Variable>;
 
 function parseKey(raw: string): Buffer {
   const s = raw.trim();
   const buf = /^[0-9a-f]{64}$/i.test(s) ? Buffer.from(s, 'hex') : Buffer.from(s, 'base64');
-  if (buf.length !== 32) throw new Error('CLOSELOOP_SECRET_KEY must be 32 bytes, as 64 hex characters or base64');
+  if (buf.length !== 32) throw new Error('must be 32 bytes, as 64 hex characters or base64');
   return buf;
+}
+
+/** Validates the environment against `variables`; the first problem becomes one ConfigError line. */
+export function readEnv(env: NodeJS.ProcessEnv = process.env) {
+  // An empty value means unset (`DATABASE_URL= npm start`), as shells and .env files write it.
+  const given = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  return cleanEnv(given, variables, {
+    reporter: ({ errors }) => {
+      const [name, error] = Object.entries(errors)[0] ?? [];
+      if (!name || !error) return;
+      const spec = (variables as Record<string, Variable>)[name];
+      const got = spec?.secret ? '' : ` (got ${JSON.stringify(given[name])})`;
+      throw new ConfigError(`${name} ${error.message.replace(/^Invalid value for env var \S+$/, 'is invalid')}${got}`);
+    },
+  });
 }
 
 /**
@@ -48,44 +116,76 @@ function parseKey(raw: string): Buffer {
  * data folder so that tokens survive restarts; production refuses to start without one.
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const production = env.NODE_ENV === 'production';
+  const e = readEnv(env);
+  const production = e.NODE_ENV === 'production';
   // Relative to where the command was typed (npm runs workspace scripts elsewhere), default the repository root.
   const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
-  const dataDir = env.CLOSELOOP_DATA_DIR ? resolve(env.INIT_CWD ?? process.cwd(), env.CLOSELOOP_DATA_DIR) : join(repoRoot, '.data');
+  const dataDir = e.CLOSELOOP_DATA_DIR ? resolve(env.INIT_CWD ?? process.cwd(), e.CLOSELOOP_DATA_DIR) : join(repoRoot, '.data');
   let secretKey: Buffer;
-  if (env.CLOSELOOP_SECRET_KEY) {
-    secretKey = parseKey(env.CLOSELOOP_SECRET_KEY);
+  if (e.CLOSELOOP_SECRET_KEY) {
+    secretKey = e.CLOSELOOP_SECRET_KEY;
   } else if (production) {
-    throw new Error('CLOSELOOP_SECRET_KEY is required when NODE_ENV=production');
+    throw new ConfigError('CLOSELOOP_SECRET_KEY is required when NODE_ENV=production (32 bytes: `openssl rand -hex 32`)');
   } else {
     const file = join(dataDir, 'secret.key');
     if (existsSync(file)) {
-      secretKey = parseKey(readFileSync(file, 'utf8'));
+      try {
+        secretKey = parseKey(readFileSync(file, 'utf8'));
+      } catch (err) {
+        throw new ConfigError(`${file} ${(err as Error).message}; delete it to generate a new development key`);
+      }
     } else {
-      mkdirSync(dataDir, { recursive: true });
+      ensureDataDir(dataDir);
       secretKey = randomBytes(32);
       writeFileSync(file, secretKey.toString('hex'), { mode: 0o600 });
     }
   }
   return {
-    port: Number(env.PORT ?? 4000),
-    host: env.HOST ?? '0.0.0.0',
-    databaseUrl: env.DATABASE_URL || undefined,
+    port: e.PORT,
+    host: e.HOST,
+    databaseUrl: e.DATABASE_URL,
     dataDir,
-    redisUrl: env.REDIS_URL || undefined,
+    redisUrl: e.REDIS_URL,
     production,
     secretKey,
-    staffSessionTtlSeconds: Number(env.CLOSELOOP_SESSION_TTL ?? 12 * 3600),
-    sweepIntervalMs: intEnv(env, 'CLOSELOOP_SWEEP_INTERVAL_MS') ?? 30_000,
+    staffSessionTtlSeconds: e.CLOSELOOP_SESSION_TTL,
+    sweepIntervalMs: e.CLOSELOOP_SWEEP_INTERVAL_MS,
+    logLevel: e.LOG_LEVEL,
+    demo: e.CLOSELOOP_DEMO,
+    portalFrameAncestors: e.CLOSELOOP_PORTAL_FRAME_ANCESTORS,
+    portalScriptSrc: e.CLOSELOOP_PORTAL_SCRIPT_SRC,
+    traceCommits: e.CLOSELOOP_TRACE_COMMITS,
+    traceMemory: e.CLOSELOOP_TRACE_MEMORY,
+    // Only what was set: the realtime modules keep their own defaults (the same numbers as above).
     realtime: {
-      keepAliveMs: intEnv(env, 'CLOSELOOP_WS_KEEPALIVE_MS'),
-      idleTimeoutMs: intEnv(env, 'CLOSELOOP_WS_IDLE_TIMEOUT_MS'),
-      maxSubscriptionsPerConnection: intEnv(env, 'CLOSELOOP_WS_MAX_SUBSCRIPTIONS'),
-      connectionInitTimeoutMs: intEnv(env, 'CLOSELOOP_WS_INIT_TIMEOUT_MS'),
-      maxQueue: intEnv(env, 'CLOSELOOP_SUBSCRIPTION_BUFFER'),
-      pollMs: intEnv(env, 'CLOSELOOP_REALTIME_POLL_MS'),
-      recheckMs: intEnv(env, 'CLOSELOOP_REALTIME_RECHECK_MS'),
-      maxBufferedBytes: intEnv(env, 'CLOSELOOP_WS_MAX_BUFFERED_BYTES'),
+      keepAliveMs: env.CLOSELOOP_WS_KEEPALIVE_MS ? e.CLOSELOOP_WS_KEEPALIVE_MS : undefined,
+      idleTimeoutMs: env.CLOSELOOP_WS_IDLE_TIMEOUT_MS ? e.CLOSELOOP_WS_IDLE_TIMEOUT_MS : undefined,
+      maxSubscriptionsPerConnection: env.CLOSELOOP_WS_MAX_SUBSCRIPTIONS ? e.CLOSELOOP_WS_MAX_SUBSCRIPTIONS : undefined,
+      connectionInitTimeoutMs: env.CLOSELOOP_WS_INIT_TIMEOUT_MS ? e.CLOSELOOP_WS_INIT_TIMEOUT_MS : undefined,
+      maxQueue: env.CLOSELOOP_SUBSCRIPTION_BUFFER ? e.CLOSELOOP_SUBSCRIPTION_BUFFER : undefined,
+      pollMs: env.CLOSELOOP_REALTIME_POLL_MS ? e.CLOSELOOP_REALTIME_POLL_MS : undefined,
+      recheckMs: env.CLOSELOOP_REALTIME_RECHECK_MS ? e.CLOSELOOP_REALTIME_RECHECK_MS : undefined,
+      maxBufferedBytes: env.CLOSELOOP_WS_MAX_BUFFERED_BYTES ? e.CLOSELOOP_WS_MAX_BUFFERED_BYTES : undefined,
     },
   };
+}
+
+/** Creates the data folder when missing; a folder that cannot be created is a one-line start error. */
+export function ensureDataDir(dataDir: string): void {
+  try {
+    mkdirSync(dataDir, { recursive: true });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new ConfigError(`cannot create the data folder ${dataDir} (${code ?? (err as Error).message}); set CLOSELOOP_DATA_DIR to a writable folder`);
+  }
+}
+
+/** The configuration table of docs/operations.md, generated from `variables`. */
+export function configTable(): string {
+  const rows = Object.entries(variables as Record<string, Variable>).map(([name, spec]) => {
+    const def = spec.defaultText ?? (spec.default === undefined ? 'unset' : `\`${String(spec.default)}\``);
+    const desc = `${spec.desc ?? ''}${spec.secret ? ' **Secret.**' : ''}`;
+    return `| \`${name}\` | ${def} | ${desc.replace(/\|/g, '\\|')} |`;
+  });
+  return ['| variable | default | meaning |', '|---|---|---|', ...rows].join('\n');
 }

@@ -3,6 +3,7 @@ import type { Database } from '@closeloop/db';
 import type { Identity, Viewer } from './auth/identity.ts';
 import type { Services } from './services/index.ts';
 import type { RealtimeHub } from './realtime/hub.ts';
+import type { Logger } from './log.ts';
 
 export interface Context {
   db: Database;
@@ -13,6 +14,8 @@ export interface Context {
   grants: Set<string>;
   /** Live events of this process (subscriptions). */
   realtime: RealtimeHub;
+  /** This request's (or subscription's) logger, with its request id. */
+  log?: Logger;
   /** Set on WebSocket operations. */
   transport?: LiveTransport;
 }

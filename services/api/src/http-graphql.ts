@@ -3,6 +3,7 @@ import { getOperationAST, type ExecutionResult } from 'graphql';
 import { maskError, processRegularResult, type YogaServerInstance } from 'graphql-yoga';
 import type { Context } from './context.ts';
 import type { Viewer } from './auth/identity.ts';
+import { log, type Logger } from './log.ts';
 
 /**
  * The common case of GraphQL over HTTP — a small JSON POST of one query or mutation, answered as
@@ -99,7 +100,8 @@ export function createDirectGraphQL(o: DirectGraphQLOptions) {
     const h = req.headers;
     const viewer = await o.viewerOf(h.authorization, h['x-closeloop-channel'] as string | undefined);
     if (!viewer) return false;
-    const enveloped = yoga.getEnveloped({ viewer, params });
+    const reqLog = (req as { log?: Logger }).log ?? log;
+    const enveloped = yoga.getEnveloped({ viewer, params, log: reqLog });
     let document;
     try {
       document = enveloped.parse(params.query);
@@ -125,7 +127,7 @@ export function createDirectGraphQL(o: DirectGraphQLOptions) {
       // What Yoga's handleError does with an unexpected throw: logged, masked (Yoga's own maskError and
       // its development default), answered as an error result.
       const error = maskError(e, 'Unexpected error.');
-      if (error !== e) console.error(e);
+      if (error !== e) reqLog.error({ err: e }, 'unexpected error in a GraphQL request');
       result = { errors: [error as never] };
     }
     await send(res, origin, type, result);

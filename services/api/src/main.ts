@@ -1,7 +1,8 @@
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createDatabase, DataDirInUseError } from '@closeloop/db';
-import { loadConfig } from './config.ts';
+import { ConfigError, ensureDataDir, type Config } from './config.ts';
+import { log } from './log.ts';
 import { createApp } from './server.ts';
 import { adminRoute } from './admin-route.ts';
 import { randomToken } from './auth/keys.ts';
@@ -11,16 +12,14 @@ import { loadBundle } from './web/bundle.ts';
 import { createMemoryBus, createRedisBus } from './realtime/bus.ts';
 
 /** `npm start`: migrate, seed (demo data on an empty database outside production), serve. */
-export async function start(): Promise<void> {
-  const config = loadConfig();
+export async function start(config: Config): Promise<void> {
+  // server.json (and the embedded database) live in the data folder.
+  ensureDataDir(config.dataDir);
   let handle;
   try {
     handle = await createDatabase({ url: config.databaseUrl, dataDir: join(config.dataDir, 'pglite') });
   } catch (e) {
-    if (e instanceof DataDirInUseError) {
-      console.error(`closeloop: ${e.message}`);
-      process.exit(2);
-    }
+    if (e instanceof DataDirInUseError) throw new ConfigError(e.message);
     throw e;
   }
   await handle.migrate();
@@ -34,26 +33,37 @@ export async function start(): Promise<void> {
     staffSessionTtlSeconds: config.staffSessionTtlSeconds,
     bus,
     realtime: config.realtime,
+    traceCommits: config.traceCommits,
     routes: [
-      adminRoute(adminToken, () => ({ db: handle.db, identity: app.identity, services: app.services, secretKey: config.secretKey })),
+      adminRoute(adminToken, () => ({ db: handle.db, identity: app.identity, services: app.services, secretKey: config.secretKey, migrate: () => handle.migrate() })),
       // /sdk/closeloop.js, /portal, and outside production the /demo pages.
       ...webRoutes({
         production: config.production,
-        portalFrameAncestors: process.env.CLOSELOOP_PORTAL_FRAME_ANCESTORS,
-        portalScriptSrc: process.env.CLOSELOOP_PORTAL_SCRIPT_SRC,
+        portalFrameAncestors: config.portalFrameAncestors,
+        portalScriptSrc: config.portalScriptSrc,
         demo: { db: handle.db, secretKey: config.secretKey },
       }),
     ],
   });
   const fresh = await isEmpty(handle.db);
-  if (fresh && !config.production && process.env.CLOSELOOP_DEMO !== '0') {
+  if (fresh && !config.production && config.demo) {
     await seedDemo(handle.db, app.identity, app.services);
   } else {
     await seedBase(handle.db);
   }
   // Builds the browser bundle in the background if it is missing or stale; /sdk/ requests wait for it.
-  loadBundle().catch((e) => console.error(`closeloop: could not build /sdk/closeloop.js: ${e.message}`));
-  const port = await app.listen(config.port, config.host);
+  loadBundle().catch((err) => log.error({ err }, 'could not build /sdk/closeloop.js'));
+  let port: number;
+  try {
+    port = await app.listen(config.port, config.host);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const other = config.port === 4000 ? 4001 : 4000;
+    if (code === 'EADDRINUSE') throw new ConfigError(`port ${config.port} is already in use on ${config.host}: stop the other server or choose another port, e.g. PORT=${other} npm start`);
+    if (code === 'EACCES') throw new ConfigError(`port ${config.port} on ${config.host} needs more privileges: choose a port above 1023, e.g. PORT=${other} npm start`);
+    if (code === 'EADDRNOTAVAIL') throw new ConfigError(`HOST=${config.host} is not an address of this machine`);
+    throw e;
+  }
   // SLA warnings, breaches and escalations. Every API process sweeps (state lives in the database and
   // tickets are claimed with SKIP LOCKED, so several never double up); 0 turns it off, e.g. when a
   // `closeloop sweep` worker runs instead.
@@ -82,13 +92,15 @@ export async function start(): Promise<void> {
       `  portal and demo pages: ${base}/portal  ${base}/demo/website`,
     );
   }
-  console.log(lines.join('\n'));
+  // The banner is the command's answer (tests and scripts read the URL from it); logs are separate.
+  process.stdout.write(`${lines.join('\n')}\n`);
+  log.info({ port, database: handle.kind, bus: bus.kind }, 'listening');
 
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    console.log(`\n${signal}: shutting down`);
+    log.info({ signal }, 'shutting down');
     const force = setTimeout(() => process.exit(1), 10_000).unref();
     await stopSweep().catch(() => {});
     await app.close().catch(() => {});
@@ -98,7 +110,7 @@ export async function start(): Promise<void> {
     clearTimeout(force);
     process.exit(0);
   };
-  if (process.env.CLOSELOOP_TRACE_MEMORY === '1') {
+  if (config.traceMemory) {
     // Benchmarks: SIGUSR2 prints memory after a full collection (node --expose-gc).
     process.on('SIGUSR2', () => {
       (globalThis as { gc?: () => void }).gc?.();

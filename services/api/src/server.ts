@@ -20,6 +20,8 @@ import { maxDepthPlugin } from '@escape.tech/graphql-armor-max-depth';
 import { maxAliasesPlugin } from '@escape.tech/graphql-armor-max-aliases';
 import { maxTokensPlugin } from '@escape.tech/graphql-armor-max-tokens';
 import { costLimitPlugin } from '@escape.tech/graphql-armor-cost-limit';
+import { log, requestId, type Logger } from './log.ts';
+import { useOperationLog, yogaLogger } from './operation-log.ts';
 
 export interface AppOptions {
   handle: DatabaseHandle;
@@ -33,6 +35,8 @@ export interface AppOptions {
   realtime?: RealtimeOptions;
   /** Serve plain JSON POSTs without Yoga's fetch plumbing (http-graphql.ts); on unless false. */
   directHttp?: boolean;
+  /** Benchmarks: print `commit-trace <seq> <time>` for each commit (CLOSELOOP_TRACE_COMMITS). */
+  traceCommits?: boolean;
 }
 
 export interface RealtimeOptions extends Partial<RealtimeSettings> {
@@ -132,7 +136,7 @@ export function createApp(options: AppOptions): App {
   const ws = { ...DEFAULT_WS_OPTIONS, ...definedOnly(options.realtime ?? {}) };
   const bus = options.bus ?? createMemoryBus();
   const realtime = new RealtimeHub(db, bus, definedOnly(options.realtime ?? {}));
-  const trace = process.env.CLOSELOOP_TRACE_COMMITS === '1';
+  const trace = options.traceCommits === true;
   const listeners = new Set<(events: TimelineRow[]) => void>();
   const services = createServices(db, options.secretKey, (events) => {
     if (events.length === 0) return;
@@ -145,7 +149,7 @@ export function createApp(options: AppOptions): App {
       try {
         l(events);
       } catch (e) {
-        console.error('event listener failed', e);
+        log.error({ err: e }, 'event listener failed');
       }
     }
   });
@@ -166,7 +170,7 @@ export function createApp(options: AppOptions): App {
     graphiql: options.production ? false : { title: 'Closeloop GraphQL', defaultQuery: GRAPHIQL_EXAMPLES },
     // Unexpected errors are masked ("Unexpected error."); expected ones are GraphQLErrors with extensions.code.
     maskedErrors: true,
-    logging: options.production ? 'info' : 'warn',
+    logging: yogaLogger(options.production ? 'info' : 'warn'),
     // Cost limits: a public endpoint must refuse abusive documents before executing them.
     plugins: [
       maxDepthPlugin({ n: 12, exposeLimits: true }),
@@ -175,14 +179,17 @@ export function createApp(options: AppOptions): App {
       costLimitPlugin({ maxCost: 20000, exposeLimits: true }),
       // Each live event is executed once per document and caller, not once per subscriber.
       useSharedSubscriptionResults(),
+      useOperationLog(),
     ],
     context: async (initial): Promise<Context> => {
       const { viewer: wsViewer, transport } = initial as { viewer?: Viewer; transport?: Context['transport'] };
       const request = (initial as { request?: Request }).request;
+      // The request's (or WebSocket subscription's) child logger, with its request id.
+      const opLog = (initial as { log?: Logger }).log ?? (initial as { req?: { log?: Logger } }).req?.log ?? log;
       const viewer =
         wsViewer ??
         (await viewerFrom(request?.headers.get('authorization'), request?.headers.get('x-closeloop-channel')));
-      return { db, viewer, identity, services, grants: new Set(), realtime, transport };
+      return { db, viewer, identity, services, grants: new Set(), realtime, transport, log: opLog };
     },
   });
 
@@ -195,6 +202,15 @@ export function createApp(options: AppOptions): App {
 
   const routes = options.routes ?? [];
   const server = createServer(async (req, res) => {
+    const reqId = requestId(req.headers['x-request-id']);
+    const reqLog = log.child({ reqId });
+    (req as { log?: Logger }).log = reqLog;
+    res.setHeader('x-request-id', reqId);
+    if (reqLog.isLevelEnabled('debug')) {
+      const started = performance.now();
+      // The path only: query strings may carry tokens.
+      res.once('finish', () => reqLog.debug({ method: req.method, path: (req.url ?? '/').split('?')[0], status: res.statusCode, ms: Math.round(performance.now() - started) }, 'request'));
+    }
     try {
       const path = (req.url ?? '/').split('?')[0];
       if (path === '/health') {
@@ -219,12 +235,21 @@ export function createApp(options: AppOptions): App {
       if (options.directHttp !== false && (await direct(req, res))) return;
       await yoga(req, res);
     } catch (e) {
-      console.error(e);
+      reqLog.error({ err: e }, 'request failed');
       if (!res.headersSent) res.writeHead(500).end('internal error');
     }
   });
 
-  const wss = new WebSocketServer({ server, path: '/graphql' });
+  // Upgrades are routed by hand (noServer): attached to the server, ws would re-emit the server's own
+  // errors (a port in use) to graphql-ws, which prints them as an implementation error; listen() reports them.
+  const wss = new WebSocketServer({ noServer: true });
+  server.on('upgrade', (req, socket, head) => {
+    if ((req.url ?? '/').split('?')[0] !== '/graphql') {
+      socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (client) => wss.emit('connection', client, req));
+  });
   // A connection without subscriptions is closed after idleTimeoutMs (1000: clients reconnect when they next subscribe).
   const idleTimers = new WeakMap<object, NodeJS.Timeout>();
   const armIdle = (socket: { close(code: number, reason: string): void }, active: () => number) => {
@@ -277,7 +302,11 @@ export function createApp(options: AppOptions): App {
         clearTimeout(idleTimers.get(ctx.extra.socket));
         const transport = new SocketTransport(ctx.extra.socket);
         // Only what our context needs: the graphql-ws context itself is not copied into every operation's.
-        const { schema: s, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({ viewer: ctx.extra.viewer, transport });
+        const { schema: s, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
+          viewer: ctx.extra.viewer,
+          transport,
+          log: log.child({ reqId: requestId(null), subscription: id }),
+        });
         const args = {
           schema: s,
           operationName: params.operationName,

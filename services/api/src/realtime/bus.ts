@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { createRedisEventTarget } from '@graphql-yoga/redis-event-target';
 import { Redis } from 'ioredis';
+import { log } from '../log.ts';
 
 /** A ring: the largest timeline event id a committed change produced. */
 export interface Ring {
@@ -53,7 +54,7 @@ export function createRedisBus(url: string, options: { topic?: string } = {}): E
   const subscribeClient = new Redis(url, redisOptions);
   for (const c of [publishClient, subscribeClient]) {
     // ioredis reconnects by itself; without a listener an 'error' event would crash the process.
-    c.on('error', (e: Error) => console.error(`closeloop: redis ${e.message}`));
+    c.on('error', (e: Error) => log.warn({ err: e }, 'redis connection error'));
   }
   type RingEvent = CustomEvent<{ seq: number; origin: string }>;
   const target = createRedisEventTarget<RingEvent>({ publishClient, subscribeClient });

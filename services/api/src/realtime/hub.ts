@@ -11,6 +11,7 @@ import type { FeedbackKind, TicketStatus } from '@closeloop/domain';
 import type { StaffRow, Viewer } from '../auth/identity.ts';
 import type { TimelineRow } from '../services/events.ts';
 import type { EventBus, Ring } from './bus.ts';
+import { log } from '../log.ts';
 
 /** A committed timeline row with what per-event authorization and filters need. */
 export interface HubEvent {
@@ -201,7 +202,7 @@ export class RealtimeHub {
       if (this.stopped) return;
       this.unsubscribeBus = this.bus.subscribe((r) => this.ring(r));
       this.timers.push(setInterval(() => this.count > 0 && this.read(), this.settings.pollMs).unref());
-      this.timers.push(setInterval(() => this.count > 0 && void this.recheck().catch((e) => console.error('closeloop: realtime recheck failed', e)), this.settings.recheckMs).unref());
+      this.timers.push(setInterval(() => this.count > 0 && void this.recheck().catch((e) => log.error({ err: e }, 'realtime recheck failed')), this.settings.recheckMs).unref());
     })();
     return this.starting;
   }
@@ -241,7 +242,7 @@ export class RealtimeHub {
           if (events.length === this.settings.batchSize) this.again = true;
         } while (this.again && !this.stopped);
       } catch (e) {
-        if (!this.stopped) console.error('closeloop: realtime read failed; retrying on the next ring or poll', e);
+        if (!this.stopped) log.error({ err: e }, 'realtime read failed; retrying on the next ring or poll');
       } finally {
         this.reading = false;
       }

@@ -10,6 +10,7 @@ import type { TimelineRow } from '../services/events.ts';
 import { canReadFeedback, canReadTicket, canSeeInternal, departmentScope, partnerHas } from '../schema/access.ts';
 import { StreamEnd, type HubEvent, type RealtimeHub, type Stream, type StreamOptions } from './hub.ts';
 import { operationKey, sharedPayloadJson } from './shared-execution.ts';
+import { log, type Logger } from '../log.ts';
 
 export type StreamItem = TimelineRow | StreamEnd;
 
@@ -70,6 +71,7 @@ class DirectSender {
     private readonly direct: DirectDelivery,
     private readonly key: string,
     private readonly maxBufferedBytes: number,
+    private readonly log: Logger,
   ) {}
 
   /** Called by the stream for every accepted live event. */
@@ -88,7 +90,7 @@ class DirectSender {
     this.chain = (this.chain ?? Promise.resolve())
       .then(async () => this.write(await json))
       .catch((e) => {
-        console.error('closeloop: live event failed', e);
+        this.log.error({ err: e }, 'live event failed');
         this.stream.end(new StreamEnd('SERVICE_RESTART', 'Delivery failed; resume with your last cursor'));
       })
       .finally(() => {
@@ -217,7 +219,7 @@ function pump(hub: RealtimeHub, stream: Stream, replay: Replay | null): AsyncIte
 function source(ctx: Context, stream: Stream, replay: Replay | null): AsyncIterableIterator<StreamItem> {
   const d = ctx.transport?.direct;
   if (!d) return pump(ctx.realtime, stream, replay);
-  const sender = new DirectSender(stream, d, operationKey(d.document, d.operationName, d.variables, ctx), ctx.realtime.settings.maxBufferedBytes);
+  const sender = new DirectSender(stream, d, operationKey(d.document, d.operationName, d.variables, ctx), ctx.realtime.settings.maxBufferedBytes, ctx.log ?? log);
   return new DirectIterator(ctx.realtime, stream, replay, sender);
 }
 

@@ -13,6 +13,7 @@ import { appendToTicket, type Actor, type TimelineRow } from './events.ts';
 import { chooseAssignee } from './routing.ts';
 import { loadCalendar, pausesOf, schedule, slaOf } from './sla.ts';
 import type { Publish, TicketRow } from './tickets.ts';
+import { log } from '../log.ts';
 
 export const SLA_ACTOR: Actor = { type: 'SYSTEM', id: null, name: 'SLA monitor' };
 
@@ -136,7 +137,7 @@ export class SlaSweeper {
       if (this.running) return;
       this.running = this.sweepOnce()
         .catch((e) => {
-          (this.options.onError ?? ((err) => console.error('SLA sweep failed', err)))(e);
+          (this.options.onError ?? ((err) => log.error({ err }, 'SLA sweep failed')))(e);
           return { tickets: 0, warnings: 0, breaches: 0, escalations: 0 };
         })
         .finally(() => { this.running = null; });

@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { buildBundle, compress, isStale, isHashed, DIST, kb } from '@closeloop/web-components/build';
+import { log } from '../log.ts';
 
 export interface Asset {
   body: Buffer;
@@ -42,7 +43,7 @@ export function loadBundle(): Promise<Map<string, Asset>> {
         immutable: isHashed(name),
       });
     }
-    if (built) console.log(`closeloop: built /sdk/closeloop.js (${kb(assets.get('closeloop.js')?.gzip.length ?? 0)} gzipped, ${built.length} files)`);
+    if (built) log.info({ gzipped: kb(assets.get('closeloop.js')?.gzip.length ?? 0), files: built.length }, 'built /sdk/closeloop.js');
     return assets;
   })().catch((e) => {
     pending = null;
