@@ -184,7 +184,7 @@ export function ensureDataDir(dataDir: string): void {
 export function configTable(): string {
   const rows = Object.entries(variables as Record<string, Variable>).map(([name, spec]) => {
     const def = spec.defaultText ?? (spec.default === undefined ? 'unset' : `\`${String(spec.default)}\``);
-    const desc = `${spec.desc ?? ''}${spec.secret ? ' **Secret.**' : ''}`;
+    const desc = `${spec.desc ?? ''}${spec.secret ? ' (**secret**)' : ''}`;
     return `| \`${name}\` | ${def} | ${desc.replace(/\|/g, '\\|')} |`;
   });
   return ['| variable | default | meaning |', '|---|---|---|', ...rows].join('\n');

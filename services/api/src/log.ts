@@ -11,7 +11,7 @@ export type { Logger };
  * Keys whose values never reach a log line, at any depth: credentials (tokens, secrets, passwords,
  * access and API keys, signatures) and customer contact data.
  */
-const SENSITIVE = /token|secret|password|passcode|access.?key|api.?key|authori[sz]ation|cookie|signature|jwk|e-?mail|phone|contact|mobile|address|^name$|x-closeloop-admin/i;
+const SENSITIVE = /token|secret|password|passcode|access.?key|api.?key|authori[sz]ation|cookie|signature|jwk|e-?mail|phone|contact|mobile|address|^name$|^key$|x-closeloop-admin/i;
 const REDACTED = '[redacted]';
 
 /** A copy of `value` with sensitive keys replaced; bounded so that a huge input cannot stall a log call. */
