@@ -136,7 +136,7 @@ describe('computeSla, hand-computed on the 2026 China calendar', () => {
   });
 });
 
-describe('computeSla properties', () => {
+describe('computeSla properties', { timeout: 60_000 }, () => {
   const received = fc.integer({ min: Date.UTC(2026, 0, 1) / 60_000, max: Date.UTC(2026, 11, 1) / 60_000 }).map((m) => new Date(m * 60_000));
   const pauses = fc.array(
     fc.tuple(fc.integer({ min: 0, max: 20 * 1440 }), fc.integer({ min: 1, max: 3 * 1440 })),

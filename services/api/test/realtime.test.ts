@@ -5,7 +5,7 @@ import { SignJWT } from 'jose';
 import { staff } from '@closeloop/db';
 import { eq } from 'drizzle-orm';
 import { setup, bearer, SUBMIT, TRANSITION, type TestEnv } from './helpers.ts';
-import { ADD_NOTE, PROGRESS, TICKET_EVENTS, TICKET_OF, closeOf, collect, sse, waitFor, wsClient, sleep } from './realtime-helpers.ts';
+import { ADD_NOTE, PROGRESS, TICKET_EVENTS, TICKET_OF, closeOf, collect, sse, waitFor, wsClient } from './realtime-helpers.ts';
 import { RealtimeHub, StreamEnd, type HubEvent } from '../src/realtime/hub.ts';
 import { createMemoryBus } from '../src/realtime/bus.ts';
 
@@ -54,6 +54,19 @@ async function note(ticketId: string, body: string, visibility: 'PUBLIC' | 'INTE
   expect(r.data.addTicketNote.__typename).toBe('TicketPayload');
 }
 
+/**
+ * Commits a PUBLIC note as a sentinel and waits for it. Delivery follows commit order, so once the
+ * sentinel is in, everything committed before it has arrived: returns the events before the sentinel.
+ * (No fixed sleep followed by "nothing else arrived".)
+ */
+async function untilSentinel(received: { events: any[] }, ticketId: string): Promise<any[]> {
+  await note(ticketId, 'sentinel', 'PUBLIC');
+  await waitFor(() => received.events.some((e) => e.body === 'sentinel'), 10_000, 'the sentinel');
+  const events = received.events.slice(0, received.events.findIndex((e) => e.body === 'sentinel'));
+  expect(events.length).toBeGreaterThan(0);
+  return events;
+}
+
 /** Staff change the status three times with an internal note in between. */
 async function threeChanges(ticketId: string) {
   expect((await transition(ticketId, 'ACKNOWLEDGED')).__typename).toBe('TicketPayload');
@@ -70,13 +83,12 @@ describe('feedbackProgress over WebSocket', () => {
     // after: "1" (the SUBMITTED event) so nothing is missed between subscribing and the first change.
     const sub = collect(client, PROGRESS, { code, key, after: '1' }, 'feedbackProgress');
     await threeChanges(ticket.id);
-    await waitFor(() => sub.received.events.length >= 3, 10_000, 'three events');
-    await sleep(300);
+    const events = await untilSentinel(sub.received, ticket.id);
     expect(sub.received.errors).toEqual([]);
-    expect(sub.received.events.map((e) => e.toStatus)).toEqual(['ACKNOWLEDGED', 'IN_PROGRESS', 'RESOLVED']);
-    expect(sub.received.events.every((e) => e.visibility === 'PUBLIC' && e.type === 'STATUS_CHANGED')).toBe(true);
+    expect(events.map((e) => e.toStatus)).toEqual(['ACKNOWLEDGED', 'IN_PROGRESS', 'RESOLVED']);
+    expect(events.every((e) => e.visibility === 'PUBLIC' && e.type === 'STATUS_CHANGED')).toBe(true);
     // Cursors are timeline positions: 2, then 4 (3 is the internal note), then 5.
-    expect(sub.received.events.map((e) => e.cursor)).toEqual(['2', '4', '5']);
+    expect(events.map((e) => e.cursor)).toEqual(['2', '4', '5']);
     sub.dispose();
     await client.dispose();
     await waitFor(() => env.app.realtime.size === 0, 5000, 'subscription released');
@@ -132,9 +144,8 @@ describe('feedbackProgress over WebSocket', () => {
         where f.tracking_code = ${code} and te.visibility = 'PUBLIC' and te.position > 2 order by position`)
     ) as unknown as { rows?: { position: number }[] } & { position: number }[];
     const positions = (expected.rows ?? expected).map((r) => String(r.position));
-    await waitFor(() => sub.received.events.length >= positions.length, 10_000, 'all events');
-    await sleep(300);
-    expect(sub.received.events.map((e) => e.cursor)).toEqual(positions);
+    expect(positions.length).toBeGreaterThan(8);
+    expect((await untilSentinel(sub.received, ticket.id)).map((e) => e.cursor)).toEqual(positions);
     sub.dispose();
     await client.dispose();
   });
@@ -158,9 +169,7 @@ describe('feedbackProgress over WebSocket', () => {
       await env.handle.db.execute(sql.raw('drop function fail_acknowledged()'));
     }
     expect((await transition(ticket.id, 'ACKNOWLEDGED')).__typename).toBe('TicketPayload');
-    await waitFor(() => sub.received.events.length >= 1, 5000, 'the committed change');
-    await sleep(300);
-    expect(sub.received.events.map((e) => [e.cursor, e.toStatus])).toEqual([['2', 'ACKNOWLEDGED']]);
+    expect((await untilSentinel(sub.received, ticket.id)).map((e) => [e.cursor, e.toStatus])).toEqual([['2', 'ACKNOWLEDGED']]);
     sub.dispose();
     await client.dispose();
   });
@@ -204,11 +213,10 @@ describe('feedbackProgress over Server-Sent Events', () => {
     const ticket = await ticketOf(code);
     const stream = sse(httpUrl, PROGRESS, { code, key, after: '1' }, channelHeader(), 'feedbackProgress');
     await threeChanges(ticket.id);
-    await waitFor(() => stream.received.events.length >= 3, 10_000, 'three events');
-    await sleep(300);
+    const events = await untilSentinel(stream.received, ticket.id);
     expect(stream.status()).toBe(200);
     expect(stream.received.errors).toEqual([]);
-    expect(stream.received.events.map((e) => e.toStatus)).toEqual(['ACKNOWLEDGED', 'IN_PROGRESS', 'RESOLVED']);
+    expect(events.map((e) => e.toStatus)).toEqual(['ACKNOWLEDGED', 'IN_PROGRESS', 'RESOLVED']);
     const before = env.app.realtime.size;
     stream.close();
     await stream.done;
@@ -264,11 +272,16 @@ describe('ticketEvents', () => {
     const [credit] = (await env.handle.db.execute(sql`select id from departments where code = 'CREDIT'`) as any).rows ??
       (await env.handle.db.execute(sql`select id from departments where code = 'CREDIT'`));
     await env.handle.db.update(staff).set({ departmentId: credit.id }).where(eq(staff.id, agent.id));
-    await sleep(700); // > recheckMs
+    // The re-read that the timer does every recheckMs, done now (no waiting on the clock).
+    await env.app.realtime.recheck();
     await note(ticket.id, 'after the move', 'INTERNAL');
     await transition(ticket.id, 'IN_PROGRESS');
-    await sleep(500);
-    expect(sub.received.events.map((e) => e.toStatus)).toEqual(['ACKNOWLEDGED']);
+    // Sentinel: a ticket of the agent's new department, changed after those two. It arrives; they must not.
+    const other = await submitAnonymous();
+    await env.handle.db.execute(sql`update tickets set department_id = ${credit.id}, assignee_id = null where id = (select ticket_id from feedback where tracking_code = ${other.code})`);
+    await note((await ticketOf(other.code)).id, 'sentinel', 'PUBLIC');
+    await waitFor(() => sub.received.events.some((e) => e.body === 'sentinel'), 10_000, 'the sentinel from the new department');
+    expect(sub.received.events.map((e) => e.body ?? e.toStatus)).toEqual(['ACKNOWLEDGED', 'sentinel']);
     // Revoking the session (deactivating the account) ends the stream with FORBIDDEN.
     await env.handle.db.update(staff).set({ active: false }).where(eq(staff.id, agent.id));
     await sub.done;
