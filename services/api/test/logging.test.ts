@@ -42,7 +42,7 @@ describe('logs', () => {
     const phone = '+886912345678';
     const password = 'correct-horse-battery-staple';
     const customerToken = await env.customerToken('cust-log-1', { name: 'Wei Chen', email, phone });
-    const member = await createStaff(env.handle.db, env.app.identity, { email: 'agent.log@bank.test', role: 'AGENT', department: 'CUSTOMER_SERVICE', password });
+    await createStaff(env.handle.db, env.app.identity, { email: 'agent.log@bank.test', role: 'AGENT', department: 'CUSTOMER_SERVICE', password });
     const apiKey = await env.apiKey(['feedback:read', 'tickets:read']);
 
     // 1. an anonymous submission with contact details, 2. a signed-in customer's, 3. tracking with the access key
