@@ -1,7 +1,7 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
-import { buildBundle, compress, isStale, isHashed, DIST, kb } from '@closeloop/web-components/build';
+import { compress, isHashed, DIST, kb } from '@closeloop/web-components/files';
 import { log } from '../log.ts';
 
 export interface Asset {
@@ -21,13 +21,24 @@ export const isSdkFile = (name: string) => name === 'closeloop.js' || isHashed(n
 
 let pending: Promise<Map<string, Asset>> | null = null;
 
+/** Set by the release build (services/api/scripts/build.ts): serve the prebuilt files, never run a bundler. */
+declare const __CLOSELOOP_RELEASE__: boolean | undefined;
+const RELEASE = typeof __CLOSELOOP_RELEASE__ !== 'undefined' && __CLOSELOOP_RELEASE__;
+
 /**
- * Builds web-components/dist with esbuild when it is missing or older than its sources, then keeps
- * the files in memory, compressed both ways. `npm install && npm start` needs no separate build step.
+ * In development, builds web-components/dist with esbuild when it is missing or older than its sources
+ * (`npm install && npm start` needs no separate build step); the release build serves what
+ * `npm run build` made. Either way the files are kept in memory, compressed both ways.
  */
 export function loadBundle(): Promise<Map<string, Asset>> {
   pending ??= (async () => {
-    const built = isStale() ? await buildBundle() : null;
+    let built: { length: number } | null = null;
+    if (!RELEASE) {
+      const { buildBundle, isStale } = await import('@closeloop/web-components/build');
+      if (isStale()) built = await buildBundle();
+    } else if (!existsSync(join(DIST, 'closeloop.js'))) {
+      throw new Error(`${DIST}/closeloop.js is missing: run \`npm run build\` before starting the release build`);
+    }
     const assets = new Map<string, Asset>();
     for (const name of readdirSync(DIST).filter(isSdkFile)) {
       let body: Buffer;
