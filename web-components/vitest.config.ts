@@ -6,7 +6,8 @@ const require = createRequire(import.meta.url);
 export default defineConfig({
   resolve: {
     // One graphql instance for the in-process API (as in services/api/vitest.config.ts).
-    alias: { graphql: require.resolve('graphql') },
+    // The SDK's sources (its `source` export condition), not the published dist/.
+    alias: { graphql: require.resolve('graphql'), '@closeloop/sdk': new URL('../packages/sdk/src/index.ts', import.meta.url).pathname },
   },
   test: {
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],

@@ -6,6 +6,7 @@ import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, wri
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { emitDeclarations } from '../../scripts/declarations.ts';
 import { compress, DIST, FIRST_BUDGET_BYTES, isHashed, kb, TOTAL_BUDGET_BYTES } from './files.ts';
 
 export { compress, DIST, FIRST_BUDGET_BYTES, isHashed, kb, TOTAL_BUDGET_BYTES };
@@ -69,7 +70,9 @@ const common = {
   // Chinese text as UTF-8, not \u escapes: a third of the bytes. Served with charset=utf-8.
   charset: 'utf8',
   tsconfigRaw: { compilerOptions: { experimentalDecorators: true, useDefineForClassFields: false } },
-  alias: { 'gql.tada': join(here, 'gql-tada-shim.ts') },
+  // The workspace's TypeScript sources (the `source` export condition), not a published dist/.
+  conditions: ['source'],
+  alias: { 'gql.tada': join(here, '..', '..', 'packages', 'sdk', 'scripts', 'gql-tada-shim.ts') },
 } satisfies BuildOptions;
 
 /**
@@ -228,6 +231,8 @@ export async function buildBundle(): Promise<BuiltFile[]> {
 
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  // The package's declarations (dist/types) for publishing; the script files and dist/esm come next.
+  emitDeclarations(join(here, '..'));
   const files = (await buildBundle()).map(({ name, code }) => {
     const { gzip, br } = compress(code);
     return { name, bytes: code.length, gzipBytes: gzip.length, brotliBytes: br.length };

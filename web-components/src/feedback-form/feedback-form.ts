@@ -39,7 +39,42 @@ interface Draft { kind: string; category: string; content: string; name: string;
 /**
  * <cl-feedback-form>: kind, category, content with a counter, contact fields for anonymous
  * submitters and consent. Shows the API's field errors beside the fields; on success shows the
- * tracking code and access key. Events: cl-submitted, cl-track, cl-error.
+ * tracking code and access key.
+ *
+ * @tag cl-feedback-form
+ * @summary The feedback form: submit a complaint, suggestion, praise or inquiry.
+ * @attr {string} categories - comma-separated category codes offered in the select (default: the bank's standard list)
+ * @attr {string} privacy-url - link shown in the consent line
+ * @attr {string} lang - the element's language (zh-CN, zh-TW or en); default the page's
+ * @fires {CustomEvent<SubmittedDetail>} cl-submitted - the feedback was accepted: tracking code and (anonymous) access key
+ * @fires {CustomEvent<SelectDetail>} cl-track - the customer chose to follow the feedback just submitted
+ * @fires {CustomEvent<ErrorDetail>} cl-error - submission failed for a reason other than a field error
+ * @csspart form - the form
+ * @csspart field - each field's wrapper
+ * @csspart chip - a kind choice
+ * @csspart input - text inputs and the category select
+ * @csspart textarea - the content
+ * @csspart contact - the contact fieldset (anonymous submitters)
+ * @csspart consent - the consent line
+ * @csspart error - a field's error text
+ * @csspart banner - the form-level notice
+ * @csspart button - buttons
+ * @csspart success - the confirmation after submitting
+ * @csspart tracking-code - the tracking code on the confirmation
+ * @csspart access-key - the access key on the confirmation
+ * @cssprop [--cl-primary] - accent colour (buttons, current step, focus)
+ * @cssprop [--cl-on-primary] - text on the accent colour
+ * @cssprop [--cl-bg] - background
+ * @cssprop [--cl-text] - text colour
+ * @cssprop [--cl-muted] - secondary text
+ * @cssprop [--cl-border] - borders
+ * @cssprop [--cl-radius] - corner radius
+ * @cssprop [--cl-focus] - focus ring
+ * @cssprop [--cl-danger] - errors
+ * @cssprop [--cl-warn] - warnings text (e.g. reconnecting)
+ * @cssprop [--cl-warn-bg] - warnings background
+ * @cssprop [--cl-font-family] - font family
+ * @cssprop [--cl-font-size] - base font size
  */
 export class FeedbackForm extends ClElement {
   static override styles = styles;

@@ -36,7 +36,48 @@ export function eventTitle(e: Pick<ProgressEvent, 'type' | 'toStatus' | 'actorNa
 /**
  * <cl-feedback-tracker tracking-code access-key>: status stepper, public timeline, expected
  * resolution date, live updates with a visible reconnecting state, and the satisfaction survey once
- * resolved (unless `no-survey`). Events: cl-status-changed, cl-connection, cl-rated (from the survey).
+ * resolved (unless `no-survey`).
+ *
+ * @tag cl-feedback-tracker
+ * @summary Live progress of one feedback.
+ * @attr {string} tracking-code - the feedback's tracking code (FB-XXXX-XXXX)
+ * @attr {string} access-key - the access key anonymous submitters received; the signed-in owner needs none
+ * @attr {boolean} no-survey - do not offer the satisfaction survey once resolved
+ * @attr {string} lang - the element's language (zh-CN, zh-TW or en); default the page's
+ * @fires {CustomEvent<StatusChangedDetail>} cl-status-changed - the status changed (live)
+ * @fires {CustomEvent<ConnectionDetail>} cl-connection - the live connection's state: connecting, live, reconnecting, closed
+ * @fires {CustomEvent<RatedDetail>} cl-rated - the customer rated the resolution (from the embedded survey)
+ * @csspart tracker - the whole tracker
+ * @csspart status - the current status
+ * @csspart stepper - the status steps
+ * @csspart step - one step
+ * @csspart expected - the expected resolution date
+ * @csspart timeline - the public timeline
+ * @csspart event - one timeline entry
+ * @csspart event-body - a timeline entry's text
+ * @csspart banner - notices (e.g. reconnecting)
+ * @csspart error - error text
+ * @csspart button - buttons
+ * @csspart content - the feedback's content
+ * @csspart survey - the embedded satisfaction survey
+ * @csspart rating - the rating once given
+ * @cssprop [--cl-surface] - card background
+ * @cssprop [--cl-track] - the stepper's line
+ * @cssprop [--cl-badge] - status badge text
+ * @cssprop [--cl-badge-bg] - status badge background
+ * @cssprop [--cl-primary] - accent colour (buttons, current step, focus)
+ * @cssprop [--cl-on-primary] - text on the accent colour
+ * @cssprop [--cl-bg] - background
+ * @cssprop [--cl-text] - text colour
+ * @cssprop [--cl-muted] - secondary text
+ * @cssprop [--cl-border] - borders
+ * @cssprop [--cl-radius] - corner radius
+ * @cssprop [--cl-focus] - focus ring
+ * @cssprop [--cl-danger] - errors
+ * @cssprop [--cl-warn] - warnings text (e.g. reconnecting)
+ * @cssprop [--cl-warn-bg] - warnings background
+ * @cssprop [--cl-font-family] - font family
+ * @cssprop [--cl-font-size] - base font size
  */
 export class FeedbackTracker extends ClElement {
   static override styles = styles;

@@ -17,7 +17,35 @@ export function liveItems<T extends { status: string }>(items: readonly T[], lim
 
 /**
  * <cl-my-feedback>: the signed-in customer's feedback with live statuses (needs a client with
- * `getToken`, see configure()). Choosing one dispatches cl-select; live changes cl-status-changed.
+ * `getToken`, see configure()).
+ *
+ * @tag cl-my-feedback
+ * @summary The signed-in customer's feedback list.
+ * @attr {number} first - how many to list (default 20)
+ * @attr {string} lang - the element's language (zh-CN, zh-TW or en); default the page's
+ * @fires {CustomEvent<SelectDetail>} cl-select - the customer chose one feedback
+ * @fires {CustomEvent<StatusChangedDetail>} cl-status-changed - a listed feedback's status changed (live)
+ * @csspart list - the list
+ * @csspart item - one feedback
+ * @csspart item-button - the button that selects it
+ * @csspart status - its status badge
+ * @csspart empty - the text shown when there is none
+ * @csspart error - error text
+ * @cssprop [--cl-badge] - status badge text
+ * @cssprop [--cl-badge-bg] - status badge background
+ * @cssprop [--cl-primary] - accent colour (buttons, current step, focus)
+ * @cssprop [--cl-on-primary] - text on the accent colour
+ * @cssprop [--cl-bg] - background
+ * @cssprop [--cl-text] - text colour
+ * @cssprop [--cl-muted] - secondary text
+ * @cssprop [--cl-border] - borders
+ * @cssprop [--cl-radius] - corner radius
+ * @cssprop [--cl-focus] - focus ring
+ * @cssprop [--cl-danger] - errors
+ * @cssprop [--cl-warn] - warnings text (e.g. reconnecting)
+ * @cssprop [--cl-warn-bg] - warnings background
+ * @cssprop [--cl-font-family] - font family
+ * @cssprop [--cl-font-size] - base font size
  */
 export class MyFeedback extends ClElement {
   static override styles = styles;

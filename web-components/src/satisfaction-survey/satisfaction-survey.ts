@@ -18,7 +18,35 @@ export function ratingLabel(n: number): string {
 
 /**
  * <cl-satisfaction-survey tracking-code access-key>: after resolution the customer rates 1–5 with a
- * comment; rating closes the ticket. Event: cl-rated.
+ * comment; rating closes the ticket.
+ *
+ * @tag cl-satisfaction-survey
+ * @summary Rate the resolution of one feedback.
+ * @attr {string} tracking-code - the feedback's tracking code
+ * @attr {string} access-key - the access key anonymous submitters received; the signed-in owner needs none
+ * @attr {string} lang - the element's language (zh-CN, zh-TW or en); default the page's
+ * @fires {CustomEvent<RatedDetail>} cl-rated - the customer rated (the ticket is then closed)
+ * @csspart form - the survey
+ * @csspart star - one rating choice
+ * @csspart textarea - the comment
+ * @csspart button - buttons
+ * @csspart error - error text
+ * @csspart thanks - the thank-you after rating
+ * @cssprop [--cl-star] - a chosen star
+ * @cssprop [--cl-star-bg] - an unchosen star
+ * @cssprop [--cl-primary] - accent colour (buttons, current step, focus)
+ * @cssprop [--cl-on-primary] - text on the accent colour
+ * @cssprop [--cl-bg] - background
+ * @cssprop [--cl-text] - text colour
+ * @cssprop [--cl-muted] - secondary text
+ * @cssprop [--cl-border] - borders
+ * @cssprop [--cl-radius] - corner radius
+ * @cssprop [--cl-focus] - focus ring
+ * @cssprop [--cl-danger] - errors
+ * @cssprop [--cl-warn] - warnings text (e.g. reconnecting)
+ * @cssprop [--cl-warn-bg] - warnings background
+ * @cssprop [--cl-font-family] - font family
+ * @cssprop [--cl-font-size] - base font size
  */
 export class SatisfactionSurvey extends ClElement {
   static override styles = styles;
