@@ -102,7 +102,7 @@ const browserOptions = {
   legalComments: 'none',
   write: false,
   // Lit's dev-mode warnings and the `node` build of its SSR shim are not for browsers.
-  conditions: ['browser', 'production'],
+  conditions: ['source', 'browser', 'production'],
   define: { 'process.env.NODE_ENV': '"production"' },
 } satisfies BuildOptions;
 
