@@ -5,16 +5,11 @@ import type { ApiScope, CustomerSigningAlgorithm } from '@closeloop/domain';
 import { decryptSecret, deriveKey, encryptSecret, safeEqualHex, sha256 } from './keys.ts';
 import { retierOpenTickets } from '../services/sla.ts';
 
-export type ChannelApp = typeof channelApps.$inferSelect;
-export type StaffRow = typeof staff.$inferSelect;
-export type CustomerRow = typeof customers.$inferSelect;
+import type { ChannelApp, CustomerRow, StaffRow } from '@closeloop/db';
+export type { ChannelApp, CustomerRow, StaffRow };
 
-export type Viewer =
-  | { kind: 'ANONYMOUS'; channel: ChannelApp | null }
-  /** `expiresAt`: when the customer's token expires (ms since the epoch); live streams end then. */
-  | { kind: 'CUSTOMER'; channel: ChannelApp; customer: CustomerRow; expiresAt?: number }
-  | { kind: 'STAFF'; staff: StaffRow }
-  | { kind: 'PARTNER'; apiKey: { id: string; name: string; scopes: ApiScope[] } };
+import type { Viewer } from '../policy/viewer.ts';
+export type { Viewer };
 
 /** Hosts' clocks drift: a customer token is accepted this long after its `exp`. */
 const CUSTOMER_CLOCK_TOLERANCE_S = 30;

@@ -8,7 +8,8 @@
 import { and, asc, eq, gt, inArray, lte, sql } from 'drizzle-orm';
 import { apiKeys, feedback, staff, tickets, timelineEvents, type Database } from '@closeloop/db';
 import type { FeedbackKind, TicketStatus } from '@closeloop/domain';
-import type { StaffRow, Viewer } from '../auth/identity.ts';
+import type { StaffRow } from '@closeloop/db';
+import type { Viewer } from '../policy/viewer.ts';
 import type { TimelineRow } from '../services/events.ts';
 import type { EventBus, Ring } from './bus.ts';
 import { log } from '../log.ts';

@@ -5,7 +5,7 @@ import { GraphQLError } from 'graphql';
 import { feedback, tickets, timelineEvents } from '@closeloop/db';
 import { normalizeTrackingCode, type FeedbackKind, type TicketStatus, type TimelineEventType } from '@closeloop/domain';
 import type { Context, DirectDelivery, LiveTransport } from '../context.ts';
-import type { Viewer } from '../auth/identity.ts';
+import type { Viewer } from '../policy/viewer.ts';
 import type { TimelineRow } from '../services/events.ts';
 import { canReadFeedback, canReadTicket, canSeeInternal, departmentScope, partnerHas } from '../schema/access.ts';
 import { StreamEnd, type HubEvent, type RealtimeHub, type Stream, type StreamOptions } from './hub.ts';

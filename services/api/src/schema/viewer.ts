@@ -6,7 +6,7 @@ import { AuthenticationError, ValidationError } from './errors.ts';
 import { CustomerRef } from './customer.ts';
 import { StaffRef } from './directory.ts';
 import { dummyHash, verifyPassword } from '../auth/passwords.ts';
-import type { Viewer } from '../auth/identity.ts';
+import type { Viewer } from '../policy/viewer.ts';
 import type { StaffRow } from '../auth/identity.ts';
 
 const ChannelInfo = builder.objectRef<{ name: string; kind: string }>('ChannelInfo').implement({

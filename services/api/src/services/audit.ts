@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { desc, sql } from 'drizzle-orm';
-import { auditLog, type Tx } from '@closeloop/db';
+import { auditLog, type AuditRow, type Tx } from '@closeloop/db';
 import type { Actor } from './events.ts';
 
 export const GENESIS_HASH = '0'.repeat(64);
@@ -49,7 +49,7 @@ export async function audit(
 }
 
 /** Index of the first row whose hash or link does not verify, or -1 when the chain is intact. */
-export function verifyAuditChain(rows: Array<typeof auditLog.$inferSelect>): number {
+export function verifyAuditChain(rows: AuditRow[]): number {
   let prev = GENESIS_HASH;
   for (const [i, r] of rows.entries()) {
     if (r.prevHash !== prev || auditHash(prev, { ...r, at: r.at.toISOString() }) !== r.hash) return i;

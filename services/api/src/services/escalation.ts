@@ -9,10 +9,10 @@ import { and, asc, eq, lte } from 'drizzle-orm';
 import { staff, tickets, type Database, type Tx } from '@closeloop/db';
 import { dueSlaActions, nextLevel, type SlaAction } from '@closeloop/domain';
 import { audit } from './audit.ts';
-import { appendToTicket, type Actor, type TimelineRow } from './events.ts';
+import { appendToTicket, type Actor, type Publish, type TimelineRow } from './events.ts';
 import { chooseAssignee } from './routing.ts';
 import { loadCalendar, pausesOf, schedule, slaOf } from './sla.ts';
-import type { Publish, TicketRow } from './tickets.ts';
+import type { TicketRow } from '@closeloop/db';
 import { log } from '../log.ts';
 
 export const SLA_ACTOR: Actor = { type: 'SYSTEM', id: null, name: 'SLA monitor' };

@@ -2,7 +2,11 @@ import { sql, type SQL } from 'drizzle-orm';
 import { feedback, timelineEvents, type Tx } from '@closeloop/db';
 import type { TicketStatus, TimelineEventType, Visibility } from '@closeloop/domain';
 
-export type TimelineRow = typeof timelineEvents.$inferSelect;
+import type { TicketRow, TimelineRow } from '@closeloop/db';
+export type { TimelineRow };
+
+/** Called with the events of a committed change; never inside the transaction, never after a rollback. */
+export type Publish = (events: TimelineRow[], ticket?: TicketRow) => void;
 
 export interface Actor {
   type: 'CUSTOMER' | 'ANONYMOUS' | 'STAFF' | 'PARTNER' | 'SYSTEM';

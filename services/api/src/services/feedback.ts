@@ -4,12 +4,11 @@ import { customers, feedback, tickets, timelineEvents, type Database } from '@cl
 import {
   effectiveTargets, makeTrackingCode, validateFeedbackDraft, type Channel, type FeedbackKind, type FieldError,
 } from '@closeloop/domain';
-import type { Viewer } from '../auth/identity.ts';
+import type { Viewer } from '../policy/viewer.ts';
 import { deriveKey } from '../auth/keys.ts';
 import { ConflictError, ForbiddenError, ValidationError } from '../schema/errors.ts';
 import { audit } from './audit.ts';
-import { lockTimeline, type Actor, type TimelineRow } from './events.ts';
-import type { Publish } from './tickets.ts';
+import { lockTimeline, type Actor, type Publish, type TimelineRow } from './events.ts';
 import { routeSubmission } from './routing.ts';
 import { departmentCalendar, EMPTY_TICKET, policyTargets, schedule } from './sla.ts';
 
@@ -25,7 +24,8 @@ export interface SubmitInput {
   idempotencyKey?: string | null;
 }
 
-export type FeedbackRow = typeof feedback.$inferSelect;
+import type { FeedbackRow } from '@closeloop/db';
+export type { FeedbackRow };
 
 export interface SubmitResult {
   feedback: FeedbackRow;

@@ -7,7 +7,7 @@
 import { asc, eq, inArray, sql } from 'drizzle-orm';
 import { feedback, tickets, type Database, type Tx } from '@closeloop/db';
 import { effectiveTargets, isOpen, type Channel, type FeedbackKind, type TicketStatus } from '@closeloop/domain';
-import type { Viewer } from '../auth/identity.ts';
+import type { Viewer } from '../policy/viewer.ts';
 import { assertCanWriteTicket } from '../schema/access.ts';
 import { NotFoundError, ValidationError } from '../schema/errors.ts';
 import { audit } from './audit.ts';

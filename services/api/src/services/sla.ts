@@ -6,9 +6,9 @@ import {
   computeSla, effectiveTargets, nextSlaCheck, resolvePolicy, DEFAULT_TIME_ZONE,
   type BusinessCalendar, type FeedbackKind, type Priority, type SlaPause, type SlaResult, type SlaTargets,
 } from '@closeloop/domain';
-import type { TicketRow } from './tickets.ts';
 
-export type CalendarRow = typeof businessCalendars.$inferSelect;
+import type { CalendarRow, TicketRow } from '@closeloop/db';
+export type { CalendarRow };
 
 /** The statuses `isOpen` accepts, for SQL filters on open tickets. */
 export const OPEN_STATUSES = ['SUBMITTED', 'ACKNOWLEDGED', 'IN_PROGRESS', 'AWAITING_CUSTOMER'] as const;

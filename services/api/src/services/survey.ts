@@ -1,11 +1,11 @@
 import { eq } from 'drizzle-orm';
 import { satisfactionRatings, tickets, type Database } from '@closeloop/db';
 import { checkTransition, normalizeTrackingCode, type FieldError } from '@closeloop/domain';
-import type { Viewer } from '../auth/identity.ts';
+import type { Viewer } from '../policy/viewer.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../schema/errors.ts';
-import { appendToFeedback, appendToTicket, type TimelineRow } from './events.ts';
+import { appendToFeedback, appendToTicket, type Publish, type TimelineRow } from './events.ts';
 import { actorOf, isUniqueViolation, type FeedbackRow, type FeedbackService } from './feedback.ts';
-import type { Publish, TicketRow } from './tickets.ts';
+import type { TicketRow } from '@closeloop/db';
 
 export const COMMENT_MAX = 1000;
 
@@ -16,7 +16,8 @@ export interface RateInput {
   comment?: string | null;
 }
 
-export type RatingRow = typeof satisfactionRatings.$inferSelect;
+import type { RatingRow } from '@closeloop/db';
+export type { RatingRow };
 
 export function validateRating(input: RateInput): FieldError[] {
   const errors: FieldError[] = [];

@@ -1,24 +1,24 @@
 import { eq } from 'drizzle-orm';
 import { staff, tickets, type Database, type Tx } from '@closeloop/db';
 import { checkTransition, isOpen, validateNote, type Priority, type TicketStatus, type Visibility } from '@closeloop/domain';
-import type { Viewer } from '../auth/identity.ts';
+import type { Viewer } from '../policy/viewer.ts';
 import { assertCanWriteTicket } from '../schema/access.ts';
 import { InvalidTransitionError, NotFoundError, ValidationError } from '../schema/errors.ts';
 import { audit } from './audit.ts';
-import { appendToTicket, type TimelineRow } from './events.ts';
+import { appendToTicket, type Publish, type TimelineRow } from './events.ts';
 import { actorOf } from './feedback.ts';
 import { markFeedbackResponded, pausesAfter, refreshSla, retarget } from './sla.ts';
 import { escalateInTx } from './escalation.ts';
 
-export type TicketRow = typeof tickets.$inferSelect;
+import type { TicketRow } from '@closeloop/db';
+export type { TicketRow };
 
 export interface TicketChange {
   ticket: TicketRow;
   events: TimelineRow[];
 }
 
-/** Called with the events of a committed change; never inside the transaction, never after a rollback. */
-export type Publish = (events: TimelineRow[], ticket?: TicketRow) => void;
+export type { Publish } from './events.ts';
 
 export class TicketService {
   constructor(private readonly db: Database, private readonly publish: Publish) {}

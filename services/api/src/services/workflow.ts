@@ -8,7 +8,7 @@ import {
 import {
   validateCalendar, DEFAULT_TIME_ZONE, type BusinessCalendar, type EscalationLevel, type FeedbackKind, type FieldError, type Priority, type WorkingInterval,
 } from '@closeloop/domain';
-import type { Viewer } from '../auth/identity.ts';
+import type { Viewer } from '../policy/viewer.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../schema/errors.ts';
 import { audit } from './audit.ts';
 import { actorOf, isUniqueViolation } from './feedback.ts';
