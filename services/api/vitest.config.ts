@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 const require = createRequire(import.meta.url);
 const postgresUrl = process.env.TEST_DATABASE_URL;
@@ -7,6 +7,8 @@ if (process.env.CI && !postgresUrl) {
   // CI must exercise both databases; a missing one is a failure, not a silent skip.
   throw new Error('CI requires TEST_DATABASE_URL (PostgreSQL) so the suite runs on both databases');
 }
+
+const PROCESSES = ['test/cli.test.ts', 'test/config.test.ts', 'test/docs-cli.test.ts', 'test/release.test.ts'];
 
 const shared = {
   testTimeout: 30_000,
@@ -23,10 +25,13 @@ export default defineConfig({
   },
   test: {
     // The whole suite runs on the embedded database, and again on PostgreSQL when TEST_DATABASE_URL is set.
+    // Files that start `closeloop` processes (each loads the whole server) run one at a time, after the
+    // in-process files: run side by side on a small machine they starved each other into timeouts.
     projects: [
-      { extends: true, test: { ...shared, name: 'pglite', env: { TEST_DATABASE_URL: '' } } },
-      // Files that never open a database (they would build dist/ twice at once) run in one project only.
-      ...(postgresUrl ? [{ extends: true, test: { ...shared, name: 'postgres', env: { TEST_DATABASE_URL: postgresUrl }, exclude: ['test/release.test.ts', 'test/config.test.ts', 'test/docs-cli.test.ts'] } }] : []),
+      { extends: true, test: { ...shared, name: 'pglite', env: { TEST_DATABASE_URL: '' }, exclude: [...PROCESSES, ...configDefaults.exclude], sequence: { groupOrder: 0 } } },
+      { extends: true, test: { ...shared, name: 'processes', include: PROCESSES, env: { TEST_DATABASE_URL: '' }, fileParallelism: false, testTimeout: 240_000, sequence: { groupOrder: 1 } } },
+      // cli.test.ts runs here too (on PostgreSQL); the other process files never open a database.
+      ...(postgresUrl ? [{ extends: true, test: { ...shared, name: 'postgres', env: { TEST_DATABASE_URL: postgresUrl }, exclude: [...PROCESSES.filter((f) => !f.includes('cli.test')), ...configDefaults.exclude], sequence: { groupOrder: 2 } } }] : []),
     ],
   },
 });
