@@ -117,9 +117,12 @@ async function main() {
   try {
     await handle.migrate();
     if (command === 'migrate') return out({ migrated: true, database: handle.location }, () => `migrated ${handle.location}`);
-    const identity = new Identity({ db: handle.db, secretKey: config.secretKey, staffSessionTtlSeconds: config.staffSessionTtlSeconds });
+    const identity = new Identity({
+      db: handle.db, secretKey: config.secretKey, staffSessionTtlSeconds: config.staffSessionTtlSeconds,
+      customerTokenMaxTtlSeconds: config.customerTokenMaxTtlSeconds,
+    });
     if (command === 'sweep') return await sweep(config, handle);
-    const services = createServices(handle.db, config.secretKey, () => {});
+    const services = createServices(handle.db, config.secretKey, () => {}, { identity, channelSecretOverlapSeconds: config.channelSecretOverlapSeconds });
     const r = await runCommand({ db: handle.db, identity, services, secretKey: config.secretKey }, command, args);
     out(r, () => humanize(command, r));
   } finally {

@@ -19,7 +19,11 @@ export interface CreateApiKeyInput {
 const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 
 export class ApiKeyService {
-  constructor(private readonly db: Database) {}
+  constructor(
+    private readonly db: Database,
+    /** Told after a key was revoked, so its open subscriptions can end at once. */
+    private readonly onRevoked: () => void = () => {},
+  ) {}
 
   async create(actor: Actor, input: CreateApiKeyInput) {
     const errors: FieldError[] = [];
@@ -45,7 +49,7 @@ export class ApiKeyService {
 
   /** Revoking is final and idempotent; open subscriptions of the key end at the hub's next re-check. */
   async revoke(actor: Actor, id: string) {
-    return this.db.transaction(async (tx) => {
+    const row = await this.db.transaction(async (tx) => {
       const [prior] = await tx.select().from(apiKeys).where(eq(apiKeys.id, id)).for('update');
       if (!prior) throw new NotFoundError('No such API key');
       if (prior.revokedAt) return prior;
@@ -53,5 +57,7 @@ export class ApiKeyService {
       await audit(tx, actor, 'api_key.revoke', { type: 'ApiKey', id }, { name: prior.name, prefix: prior.prefix });
       return row!;
     });
+    this.onRevoked();
+    return row;
   }
 }

@@ -31,7 +31,7 @@ export interface ServiceOptions {
   identity?: Identity;
   /** How long a rotated channel secret keeps verifying (seconds). */
   channelSecretOverlapSeconds?: number;
-  /** Told after staff sessions were revoked (the realtime hub re-checks open subscriptions). */
+  /** Told after staff sessions or API keys were revoked (the realtime hub re-checks open subscriptions). */
   onSessionsRevoked?: () => void;
 }
 
@@ -47,7 +47,7 @@ export function createServices(db: Database, secretKey: Buffer, publish: Publish
     workflow: new WorkflowService(db),
     staff: new StaffService(db, identity, options.onSessionsRevoked),
     channels: new ChannelService(db, identity, options.channelSecretOverlapSeconds),
-    apiKeys: new ApiKeyService(db),
+    apiKeys: new ApiKeyService(db, options.onSessionsRevoked),
     directory: new DirectoryService(db),
     customers: new CustomerService(db),
   };
