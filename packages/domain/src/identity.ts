@@ -3,8 +3,8 @@
 /** The identity realm of the institution's own channels (site, app, mini-program): one customer everywhere. */
 export const DEFAULT_REALM = 'default';
 
-/** Realm names: lower-case letters, digits, '-', '_' and ':' (e.g. `partner-acme`). */
-export const REALM_PATTERN = /^[a-z0-9][a-z0-9:_-]{0,63}$/;
+/** Realm names: letters, digits, '-', '_' and ':' (e.g. `partner-acme`, or `partner:<publishable key>`). */
+export const REALM_PATTERN = /^[A-Za-z0-9][A-Za-z0-9:_-]{0,99}$/;
 
 export const MIN_PASSWORD_LENGTH = 12;
 export const MAX_PASSWORD_LENGTH = 1024;

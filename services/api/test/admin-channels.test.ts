@@ -35,7 +35,7 @@ afterAll(() => env.close());
 
 describe('channels', () => {
   it('createChannel validates, returns the secret once, and puts partner channels in their own realm', async () => {
-    const bad = await env.gql(CREATE, { i: { name: ' ', kind: 'APP', allowedOrigins: ['https://bank.example/path', 'bank.example'], realm: 'Bad Realm' } }, bearer(admin));
+    const bad = await env.gql(CREATE, { i: { name: ' ', kind: 'APP', allowedOrigins: ['https://bank.example/path', 'bank.example'], realm: 'bad realm' } }, bearer(admin));
     expect(bad.data.createChannel.fieldErrors).toEqual([
       { path: ['input', 'name'], code: 'REQUIRED' },
       { path: ['input', 'realm'], code: 'INVALID' },

@@ -99,7 +99,7 @@ export class ChannelService {
     if (!name || name.length > 100) errors.push({ path: ['input', 'name'], code: 'REQUIRED', message: 'name is required (1–100 characters)' });
     if (!CHANNELS.includes(input.kind as Channel)) errors.push({ path: ['input', 'kind'], code: 'INVALID', message: `kind must be one of ${CHANNELS.join(', ')}` });
     const realm = input.realm?.trim();
-    if (realm !== undefined && !REALM_PATTERN.test(realm)) errors.push({ path: ['input', 'realm'], code: 'INVALID', message: 'realm: 1–64 of a-z, 0-9, -, _ and :, starting with a letter or digit' });
+    if (realm !== undefined && !REALM_PATTERN.test(realm)) errors.push({ path: ['input', 'realm'], code: 'INVALID', message: 'realm: 1–100 letters, digits, -, _ and :, starting with a letter or digit' });
     const jwk = input.publicKeyJwk ?? null;
     checkJwk(jwk, errors);
     checkOrigins(input.allowedOrigins, errors);
