@@ -5,7 +5,7 @@ import { GraphQLError, Kind, getOperationAST, type DocumentNode } from 'graphql'
 import type { Plugin } from 'graphql-yoga';
 import type { Context } from '../context.ts';
 
-const ALLOWED_ROOT_FIELDS = new Set(['changePassword', 'logout', 'viewer', '__typename']);
+const ALLOWED_ROOT_FIELDS = new Set(['changePassword', 'logout', 'login', 'viewer', '__typename']);
 
 function refused(document: DocumentNode, operationName: string | null | undefined): boolean {
   const op = getOperationAST(document, operationName);

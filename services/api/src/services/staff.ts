@@ -217,6 +217,8 @@ function checkNames(input: { name?: string | null; displayName?: string | null }
 /** An institution must keep at least one active admin: the last one cannot be demoted or deactivated. */
 async function assertAnotherAdmin(tx: Tx, member: StaffRow): Promise<void> {
   if (member.role !== 'ADMIN' || !member.active) return;
+  // Serialises these checks, so two admins removing each other at once cannot both succeed.
+  await tx.execute(sql`select pg_advisory_xact_lock(72022604)`);
   const [other] = await tx.select({ id: staff.id }).from(staff)
     .where(and(eq(staff.role, 'ADMIN'), eq(staff.active, true), ne(staff.id, member.id))).limit(1);
   if (!other) throw new ConflictError('This is the last active admin; make another admin first');
