@@ -6,6 +6,9 @@ import { eq } from 'drizzle-orm';
 import { channelApps } from '@closeloop/db';
 import { decodeGlobalID } from '@pothos/plugin-relay';
 import { bearer, setup, type TestEnv } from './helpers.ts';
+import { auditLog } from '@closeloop/db';
+import { verifyAuditChain } from '../src/services/audit.ts';
+import { runCommand } from '../src/commands.ts';
 
 let env: TestEnv;
 let admin: string;
@@ -161,5 +164,23 @@ describe('API keys', () => {
     await env.handle.db.update(apiKeys).set({ expiresAt: new Date(Date.now() - 1000) }).where(eq(apiKeys.id, decodeGlobalID(made.apiKey.id).id));
     const r = await env.gql('{ viewer { kind } }', {}, bearer(made.key));
     expect(r.errors?.[0].extensions.code).toBe('API_KEY_EXPIRED');
+  });
+});
+
+describe('the CLI', () => {
+  it('create-channel --partner shares the service and puts the channel in its own realm', async () => {
+    const ctx = { db: env.handle.db, identity: env.app.identity, services: env.app.services, secretKey: env.secretKey };
+    const r = await runCommand(ctx, 'create-channel', { name: 'Partner H5', kind: 'mini_program', partner: true });
+    expect(r.realm).toBe(`partner:${r.publishableKey}`);
+    await expect(runCommand(ctx, 'create-channel', { name: 'x', kind: 'FAX' })).rejects.toThrow(/--kind must be one of/);
+  });
+});
+
+describe('audit', () => {
+  it('every change above is on the intact audit chain', async () => {
+    const rows = await env.handle.db.select().from(auditLog).orderBy(auditLog.id);
+    expect(verifyAuditChain(rows)).toBe(-1);
+    const actions = new Set(rows.map((r) => r.action));
+    for (const a of ['channel.create', 'channel.update', 'channel.rotate_secret', 'api_key.create', 'api_key.revoke']) expect(actions).toContain(a);
   });
 });

@@ -2,6 +2,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeGlobalID } from '@pothos/plugin-relay';
 import { bearer, setup, SUBMIT, type TestEnv } from './helpers.ts';
+import { auditLog } from '@closeloop/db';
+import { verifyAuditChain } from '../src/services/audit.ts';
 import { createChannel } from '../src/admin.ts';
 
 let env: TestEnv;
@@ -104,5 +106,14 @@ describe('customers', () => {
 
     const cleared = await env.gql(SET, { i: { customerId: me, staffId: null } }, bearer(admin));
     expect(cleared.data.setAccountManager.accountManager).toBeNull();
+  });
+});
+
+describe('audit', () => {
+  it('every change above is on the intact audit chain', async () => {
+    const rows = await env.handle.db.select().from(auditLog).orderBy(auditLog.id);
+    expect(verifyAuditChain(rows)).toBe(-1);
+    const actions = new Set(rows.map((r) => r.action));
+    for (const a of ['tier.create', 'tier.update', 'customers.upsert', 'customer.account_manager']) expect(actions).toContain(a);
   });
 });

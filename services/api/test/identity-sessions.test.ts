@@ -2,6 +2,8 @@
 // "revoke all sessions", over HTTP and on an open WebSocket subscription.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, setup, SUBMIT, type TestEnv } from './helpers.ts';
+import { auditLog } from '@closeloop/db';
+import { verifyAuditChain } from '../src/services/audit.ts';
 import { TICKET_EVENTS, closeOf, collect, waitFor, wsClient } from './realtime-helpers.ts';
 
 let env: TestEnv;
@@ -112,5 +114,14 @@ describe('ending sessions', () => {
     expect(r.data.deactivateStaff.deactivatedAt).toBeTruthy();
     expect((await env.gql(WHO, {}, bearer(member.token))).status).toBe(401);
     expect((await env.gql(LOGIN, { e: 'gone@test.dev', p: 'a new long passphrase' })).data.login.code).toBe('UNAUTHENTICATED');
+  });
+});
+
+describe('audit', () => {
+  it('every change above is on the intact audit chain', async () => {
+    const rows = await env.handle.db.select().from(auditLog).orderBy(auditLog.id);
+    expect(verifyAuditChain(rows)).toBe(-1);
+    const actions = new Set(rows.map((r) => r.action));
+    for (const a of ['staff.create', 'staff.change_password', 'staff.reset_password', 'staff.logout', 'staff.revoke_sessions', 'staff.deactivate']) expect(actions).toContain(a);
   });
 });
