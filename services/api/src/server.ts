@@ -162,8 +162,8 @@ export function createApp(options: AppOptions): App {
   }, {
     identity,
     channelSecretOverlapSeconds: options.channelSecretOverlapSeconds,
-    // Revoked staff sessions end their open subscriptions on this process at once (others at their next re-check).
-    onSessionsRevoked: () => void realtime.recheck().catch((e) => console.error('closeloop: realtime recheck failed', e)),
+    // Revoked staff sessions and API keys end their open subscriptions at once, on every process sharing the bus.
+    onSessionsRevoked: () => bus.publishRecheck(),
   });
 
   async function viewerFrom(authorization: string | null | undefined, channelKey: string | null | undefined): Promise<Viewer> {
