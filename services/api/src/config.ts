@@ -14,6 +14,10 @@ export interface Config {
   /** 32-byte master key: signs staff sessions and encrypts channel signing secrets. */
   secretKey: Buffer;
   staffSessionTtlSeconds: number;
+  /** Longest life (exp − iat) a host may give a customer token, seconds (CLOSELOOP_CUSTOMER_TOKEN_MAX_TTL, default 24 h). */
+  customerTokenMaxTtlSeconds: number;
+  /** How long a rotated channel secret keeps verifying, seconds (CLOSELOOP_CHANNEL_SECRET_OVERLAP, default 24 h). */
+  channelSecretOverlapSeconds: number;
   /** How often each API process sweeps for SLA warnings and breaches (ms); 0: not at all (a `closeloop sweep` worker does). */
   sweepIntervalMs: number;
   logLevel: string;
@@ -71,6 +75,8 @@ export const variables = {
     desc: '32 bytes (64 hex characters or base64): signs staff sessions, encrypts channel secrets, derives access keys. **Required** with `NODE_ENV=production`; every instance of a deployment shares it',
   }))),
   CLOSELOOP_SESSION_TTL: whole(60)({ default: 12 * 3600, desc: 'staff session lifetime in seconds' }),
+  CLOSELOOP_CUSTOMER_TOKEN_MAX_TTL: count({ default: 24 * 3600, desc: 'longest life (exp − iat) a host may give a customer token, in seconds' }),
+  CLOSELOOP_CHANNEL_SECRET_OVERLAP: count({ default: 24 * 3600, desc: 'how long a rotated channel signing secret keeps verifying, in seconds' }),
   REDIS_URL: secret(str({ default: undefined, desc: 'Redis for event fan-out between several API processes behind a load balancer' })),
   LOG_LEVEL: logLevel,
   CLOSELOOP_DEMO: bool({ default: true, desc: '`0` skips the demo seed on an empty database (outside production)' }),
@@ -149,6 +155,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     production,
     secretKey,
     staffSessionTtlSeconds: e.CLOSELOOP_SESSION_TTL,
+    customerTokenMaxTtlSeconds: e.CLOSELOOP_CUSTOMER_TOKEN_MAX_TTL,
+    channelSecretOverlapSeconds: e.CLOSELOOP_CHANNEL_SECRET_OVERLAP,
     sweepIntervalMs: e.CLOSELOOP_SWEEP_INTERVAL_MS,
     logLevel: e.LOG_LEVEL,
     demo: e.CLOSELOOP_DEMO,

@@ -31,6 +31,8 @@ export async function start(config: Config): Promise<void> {
     secretKey: config.secretKey,
     production: config.production,
     staffSessionTtlSeconds: config.staffSessionTtlSeconds,
+    customerTokenMaxTtlSeconds: config.customerTokenMaxTtlSeconds,
+    channelSecretOverlapSeconds: config.channelSecretOverlapSeconds,
     bus,
     realtime: config.realtime,
     traceCommits: config.traceCommits,

@@ -8,4 +8,4 @@ export type Viewer =
   /** `expiresAt`: when the customer's token expires (ms since the epoch); live streams end then. */
   | { kind: 'CUSTOMER'; channel: ChannelApp; customer: CustomerRow; expiresAt?: number }
   | { kind: 'STAFF'; staff: StaffRow }
-  | { kind: 'PARTNER'; apiKey: { id: string; name: string; scopes: ApiScope[] } };
+  | { kind: 'PARTNER'; apiKey: { id: string; name: string; scopes: ApiScope[]; lastUsedAt?: Date | null } };
