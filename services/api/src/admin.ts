@@ -4,7 +4,7 @@ import { eq } from 'drizzle-orm';
 import { departments, type Database } from '@closeloop/db';
 import type { EscalationLevel } from '@closeloop/domain';
 import type { Identity } from './auth/identity.ts';
-import { AppError, ValidationError } from './schema/errors.ts';
+import { AppError, ValidationError } from './policy/errors.ts';
 import { StaffService } from './services/staff.ts';
 import { ChannelService, type CreateChannelInput } from './services/channels.ts';
 import { ApiKeyService } from './services/api-keys.ts';

@@ -11,7 +11,7 @@ import { createSourceEventStream, execute, type DocumentNode, type ExecutionArgs
 import type { Plugin } from 'graphql-yoga';
 import { GraphQLError } from 'graphql';
 import type { Context } from '../context.ts';
-import { AppError } from '../schema/errors.ts';
+import { AppError } from '../policy/errors.ts';
 
 type Cached = Promise<ExecutionResult> | ExecutionResult;
 

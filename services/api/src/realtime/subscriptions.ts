@@ -7,7 +7,7 @@ import { normalizeTrackingCode, type FeedbackKind, type TicketStatus, type Timel
 import type { Context, DirectDelivery, LiveTransport } from '../context.ts';
 import type { Viewer } from '../policy/viewer.ts';
 import type { TimelineRow } from '../services/events.ts';
-import { canReadFeedback, canReadTicket, canSeeInternal, departmentScope, partnerHas } from '../schema/access.ts';
+import { canReadFeedback, canReadTicket, canSeeInternal, departmentScope, partnerHas } from '../policy/access.ts';
 import { StreamEnd, type HubEvent, type RealtimeHub, type Stream, type StreamOptions } from './hub.ts';
 import { operationKey, sharedPayloadJson } from './shared-execution.ts';
 import { log, type Logger } from '../log.ts';

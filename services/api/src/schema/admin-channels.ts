@@ -3,7 +3,7 @@
 import { CUSTOMER_SIGNING_ALGORITHMS, DEFAULT_REALM, type CustomerSigningAlgorithm } from '@closeloop/domain';
 import { builder } from './builder.ts';
 import { ChannelEnum } from './enums.ts';
-import { ValidationError } from './errors.ts';
+import { ValidationError } from '../policy/errors.ts';
 import { inputId } from './ids.ts';
 import { ADMIN, ADMIN_READERS, adminErrors } from './admin-staff.ts';
 import { actorOf } from '../services/feedback.ts';

@@ -3,7 +3,7 @@
 import type { StaffRole } from '@closeloop/domain';
 import { builder } from './builder.ts';
 import { EscalationLevelEnum, StaffRoleEnum } from './enums.ts';
-import { AuthenticationError, ConflictError, ForbiddenError, NotFoundError, ValidationError } from './errors.ts';
+import { AuthenticationError, ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../policy/errors.ts';
 import { inputId } from './ids.ts';
 import { StaffRef } from './directory.ts';
 import { actorOf } from '../services/feedback.ts';

@@ -7,8 +7,8 @@ import { getTableConfig } from 'drizzle-orm/pg-core';
 import { relations, type Database } from '@closeloop/db';
 import type { ApiScope, StaffRole } from '@closeloop/domain';
 import type { Context } from '../context.ts';
-import { ForbiddenError } from './errors.ts';
-import { isStaffReader, isStaffWriter } from './access.ts';
+import { ForbiddenError } from '../policy/errors.ts';
+import { isStaffReader, isStaffWriter } from '../policy/access.ts';
 
 export interface SchemaTypes {
   Context: Context;

@@ -1,5 +1,5 @@
 import { builder } from './builder.ts';
-import { partnerHas } from './access.ts';
+import { partnerHas } from '../policy/access.ts';
 import { checkPage } from './ids.ts';
 import { feedbackWhere } from './feedback.ts';
 import type { Context } from '../context.ts';

@@ -1,7 +1,7 @@
 import { builder } from './builder.ts';
 import {
   AppError, AuthenticationError, ConflictError, ForbiddenError, InvalidTransitionError, NotFoundError, ValidationError,
-} from './errors.ts';
+} from '../policy/errors.ts';
 import { TicketStatusEnum } from './enums.ts';
 
 export const ErrorInterface = builder.interfaceRef<AppError>('Error').implement({

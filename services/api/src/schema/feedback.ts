@@ -1,8 +1,8 @@
 import { normalizeTrackingCode, type FeedbackKind, type TicketStatus, type Channel } from '@closeloop/domain';
 import { builder } from './builder.ts';
-import { canReadFeedback, canSeeInternal, departmentScope } from './access.ts';
+import { canReadFeedback, canSeeInternal, departmentScope } from '../policy/access.ts';
 import { ChannelEnum, FeedbackKindEnum, TicketStatusEnum } from './enums.ts';
-import { ConflictError, ForbiddenError, ValidationError } from './errors.ts';
+import { ConflictError, ForbiddenError, ValidationError } from '../policy/errors.ts';
 import { checkPage } from './ids.ts';
 import { findFeedbackByCode } from './fast-track.ts';
 import type { FeedbackRow } from '../services/feedback.ts';

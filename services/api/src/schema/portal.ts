@@ -1,5 +1,5 @@
 import { builder } from './builder.ts';
-import { ForbiddenError, NotFoundError, ValidationError } from './errors.ts';
+import { ForbiddenError, NotFoundError, ValidationError } from '../policy/errors.ts';
 import { createPortalTicket, exchangePortalTicket } from '../services/portal.ts';
 
 const CreatePortalTicketInput = builder.inputType('CreatePortalTicketInput', {

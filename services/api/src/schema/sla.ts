@@ -3,7 +3,7 @@
 import { computeSla, effectiveTargets, type BusinessCalendar, type Priority, type SlaResult, type StaffRole } from '@closeloop/domain';
 import { builder } from './builder.ts';
 import { PriorityEnum } from './enums.ts';
-import { ForbiddenError, InvalidTransitionError, NotFoundError, ValidationError } from './errors.ts';
+import { ForbiddenError, InvalidTransitionError, NotFoundError, ValidationError } from '../policy/errors.ts';
 import { inputId } from './ids.ts';
 import { TicketPayload, TicketRef } from './ticket.ts';
 import { FeedbackRef } from './feedback.ts';

@@ -1,6 +1,6 @@
 import { builder } from './builder.ts';
 import { FeedbackRef } from './feedback.ts';
-import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from './errors.ts';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../policy/errors.ts';
 import type { FeedbackRow } from '../services/feedback.ts';
 import type { RatingRow } from '../services/survey.ts';
 

@@ -1,9 +1,9 @@
 import { sql } from 'drizzle-orm';
 import type { Channel, FeedbackKind, TicketStatus } from '@closeloop/domain';
 import { builder } from './builder.ts';
-import { NO_DEPARTMENT, canReadTicket, departmentScope, partnerHas } from './access.ts';
+import { NO_DEPARTMENT, canReadTicket, departmentScope, partnerHas } from '../policy/access.ts';
 import { ChannelEnum, EscalationLevelEnum, FeedbackKindEnum, PriorityEnum, TicketStatusEnum, VisibilityEnum } from './enums.ts';
-import { ForbiddenError, InvalidTransitionError, NotFoundError, ValidationError } from './errors.ts';
+import { ForbiddenError, InvalidTransitionError, NotFoundError, ValidationError } from '../policy/errors.ts';
 import { argId, checkPage, inputId } from './ids.ts';
 import type { Context } from '../context.ts';
 import type { TicketChange } from '../services/tickets.ts';

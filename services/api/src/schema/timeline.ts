@@ -1,5 +1,5 @@
 import { builder } from './builder.ts';
-import { canSeeInternal } from './access.ts';
+import { canSeeInternal } from '../policy/access.ts';
 import { ActorTypeEnum, TicketStatusEnum, TimelineEventTypeEnum, VisibilityEnum } from './enums.ts';
 
 export const TimelineEventRef = builder.drizzleNode('timelineEvents', {

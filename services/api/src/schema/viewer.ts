@@ -2,7 +2,7 @@ import { eq } from 'drizzle-orm';
 import { staff } from '@closeloop/db';
 import { builder } from './builder.ts';
 import { ChannelEnum, ViewerKindEnum } from './enums.ts';
-import { AuthenticationError, ValidationError } from './errors.ts';
+import { AuthenticationError, ValidationError } from '../policy/errors.ts';
 import { CustomerRef } from './customer.ts';
 import { StaffRef } from './directory.ts';
 import { dummyHash, verifyPassword } from '../auth/passwords.ts';

@@ -4,7 +4,7 @@ import { encodeGlobalID } from '@pothos/plugin-relay';
 import { addBusinessMinutes, workingIntervalsOn, type StaffRole, type WorkingInterval } from '@closeloop/domain';
 import { builder } from './builder.ts';
 import { ChannelEnum, EscalationLevelEnum, FeedbackKindEnum, PriorityEnum } from './enums.ts';
-import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from './errors.ts';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../policy/errors.ts';
 import { inputId } from './ids.ts';
 import { toBusinessCalendar } from '../services/sla.ts';
 import { DepartmentRef } from './directory.ts';

@@ -6,7 +6,7 @@ import { apiKeys, type Database } from '@closeloop/db';
 import { API_SCOPES, type ApiScope, type FieldError } from '@closeloop/domain';
 import { API_KEY_PREFIX } from '../auth/identity.ts';
 import { randomToken, sha256 } from '../auth/keys.ts';
-import { NotFoundError, ValidationError } from '../schema/errors.ts';
+import { NotFoundError, ValidationError } from '../policy/errors.ts';
 import { audit } from './audit.ts';
 import type { Actor } from './events.ts';
 

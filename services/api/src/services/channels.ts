@@ -12,7 +12,7 @@ import {
 } from '@closeloop/domain';
 import type { ChannelApp, Identity } from '../auth/identity.ts';
 import { randomToken } from '../auth/keys.ts';
-import { ConflictError, NotFoundError, ValidationError } from '../schema/errors.ts';
+import { ConflictError, NotFoundError, ValidationError } from '../policy/errors.ts';
 import { audit } from './audit.ts';
 import type { Actor } from './events.ts';
 import { isUniqueViolation } from './feedback.ts';

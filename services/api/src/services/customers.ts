@@ -4,7 +4,7 @@ import { and, eq, inArray } from 'drizzle-orm';
 import { channelApps, customers, staff, tiers, type Database } from '@closeloop/db';
 import { DEFAULT_REALM, REALM_PATTERN, type FieldError } from '@closeloop/domain';
 import type { CustomerRow, Viewer } from '../auth/identity.ts';
-import { NotFoundError, ValidationError } from '../schema/errors.ts';
+import { NotFoundError, ValidationError } from '../policy/errors.ts';
 import { audit } from './audit.ts';
 import { actorOf } from './feedback.ts';
 import { retierOpenTickets } from './sla.ts';

@@ -2,7 +2,7 @@
 import { eq } from 'drizzle-orm';
 import { departments, tiers, type Database } from '@closeloop/db';
 import type { FieldError } from '@closeloop/domain';
-import { ConflictError, NotFoundError, ValidationError } from '../schema/errors.ts';
+import { ConflictError, NotFoundError, ValidationError } from '../policy/errors.ts';
 import { audit } from './audit.ts';
 import type { Actor } from './events.ts';
 import { isUniqueViolation } from './feedback.ts';

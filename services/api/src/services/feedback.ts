@@ -6,7 +6,7 @@ import {
 } from '@closeloop/domain';
 import type { Viewer } from '../policy/viewer.ts';
 import { deriveKey } from '../auth/keys.ts';
-import { ConflictError, ForbiddenError, ValidationError } from '../schema/errors.ts';
+import { ConflictError, ForbiddenError, ValidationError } from '../policy/errors.ts';
 import { audit } from './audit.ts';
 import { lockTimeline, type Actor, type Publish, type TimelineRow } from './events.ts';
 import { routeSubmission } from './routing.ts';

@@ -3,8 +3,8 @@ import { channelApps, customers, portalTickets, type Database } from '@closeloop
 import type { ChannelApp, CustomerRow, Identity, Viewer } from '../auth/identity.ts';
 import { randomToken, sha256 } from '../auth/keys.ts';
 import { ensureCustomer } from './sign-in.ts';
-import { partnerHas } from '../schema/access.ts';
-import { ForbiddenError, NotFoundError, ValidationError } from '../schema/errors.ts';
+import { partnerHas } from '../policy/access.ts';
+import { ForbiddenError, NotFoundError, ValidationError } from '../policy/errors.ts';
 
 /** A portal ticket lives for a minute: long enough to open a web-view, too short to be worth stealing. */
 export const PORTAL_TICKET_TTL_SECONDS = 60;

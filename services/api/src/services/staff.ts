@@ -13,7 +13,7 @@ import {
 } from '@closeloop/domain';
 import type { Identity, StaffRow, Viewer } from '../auth/identity.ts';
 import { hashPassword, verifyPassword } from '../auth/passwords.ts';
-import { AuthenticationError, ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../schema/errors.ts';
+import { AuthenticationError, ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../policy/errors.ts';
 import { audit } from './audit.ts';
 import type { Actor } from './events.ts';
 import { actorOf, isUniqueViolation } from './feedback.ts';

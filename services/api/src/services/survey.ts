@@ -2,7 +2,7 @@ import { eq } from 'drizzle-orm';
 import { satisfactionRatings, tickets, type Database } from '@closeloop/db';
 import { checkTransition, normalizeTrackingCode, type FieldError } from '@closeloop/domain';
 import type { Viewer } from '../policy/viewer.ts';
-import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../schema/errors.ts';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../policy/errors.ts';
 import { appendToFeedback, appendToTicket, type Publish, type TimelineRow } from './events.ts';
 import { actorOf, isUniqueViolation, type FeedbackRow, type FeedbackService } from './feedback.ts';
 import type { TicketRow } from '@closeloop/db';

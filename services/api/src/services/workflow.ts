@@ -9,7 +9,7 @@ import {
   validateCalendar, DEFAULT_TIME_ZONE, type BusinessCalendar, type EscalationLevel, type FeedbackKind, type FieldError, type Priority, type WorkingInterval,
 } from '@closeloop/domain';
 import type { Viewer } from '../policy/viewer.ts';
-import { ConflictError, NotFoundError, ValidationError } from '../schema/errors.ts';
+import { ConflictError, NotFoundError, ValidationError } from '../policy/errors.ts';
 import { audit } from './audit.ts';
 import { actorOf, isUniqueViolation } from './feedback.ts';
 import { OPEN_STATUSES, recomputeOpenTickets, retierOpenTickets } from './sla.ts';

@@ -1,4 +1,4 @@
-import type { Viewer } from '../policy/viewer.ts';
+import type { Viewer } from './viewer.ts';
 import { ForbiddenError, NotFoundError } from './errors.ts';
 
 /** Roles whose reading is limited to their own department's tickets. */
