@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { and, eq, inArray } from 'drizzle-orm';
 import { createDatabase, feedback, tickets, timelineEvents } from '@closeloop/db';
-import { SlaSweeper } from '../src/services/escalation.ts';
+import { SlaSweeper } from '../src/services/sweeper.ts';
 import type { TimelineRow } from '../src/services/events.ts';
 import { bearer, setup, SUBMIT, type TestEnv } from './helpers.ts';
 

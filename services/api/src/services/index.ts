@@ -3,7 +3,7 @@ import { Identity } from '../auth/identity.ts';
 import { FeedbackService } from './feedback.ts';
 import { TicketService, type Publish } from './tickets.ts';
 import { SurveyService } from './survey.ts';
-import { SlaSweeper } from './escalation.ts';
+import { SlaSweeper } from './sweeper.ts';
 import { MergeService } from './merge.ts';
 import { WorkflowService } from './workflow.ts';
 import { StaffService } from './staff.ts';
