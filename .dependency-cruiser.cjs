@@ -11,7 +11,7 @@ const LAYER = {
   policy: `${API}policy/`,
   services: `${API}(services|auth|realtime)/|${API}(config|log|context|admin|seed|workflow-seed|commands)\\.ts$`,
   schema: `${API}schema/`,
-  http: `${API}(server|http-[a-z-]+|operation-log|graphiql|admin-route)\\.ts$|${API}web/`,
+  http: `${API}(http|web)/`,
   main: `${API}(main|cli)\\.ts$`,
 };
 

@@ -4,7 +4,7 @@
 // started with --cpu-prof by the caller, and exits cleanly so the profile is written.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createDatabase } from '@closeloop/db';
-import { createApp } from '../services/api/src/server.ts';
+import { createApp } from '../services/api/src/http/server.ts';
 import { createRawServer } from './lib/raw.ts';
 
 const mode = process.argv[2];

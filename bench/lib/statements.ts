@@ -3,7 +3,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { AddressInfo } from 'node:net';
 import { createDatabase } from '@closeloop/db';
-import { createApp } from '../../services/api/src/server.ts';
+import { createApp } from '../../services/api/src/http/server.ts';
 import { createRawServer } from './raw.ts';
 import { SUBMIT_Q, TICKETS_Q, TRACK_Q, type CaseId, type Fixtures } from './cases.ts';
 import { explainAll, type Captured, type PlanRow } from './plans.ts';

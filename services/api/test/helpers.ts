@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { SignJWT } from 'jose';
 import { createTestDatabase, type TestDatabase } from '@closeloop/db/testing';
-import { createApp, type App, type AppOptions } from '../src/server.ts';
+import { createApp, type App, type AppOptions } from '../src/http/server.ts';
 import { seedBase } from '../src/seed.ts';
 import { createChannel, createStaff, createApiKey } from '../src/admin.ts';
 

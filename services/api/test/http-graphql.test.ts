@@ -5,8 +5,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, setup, SUBMIT, TRACK, type TestEnv } from './helpers.ts';
-import { createDirectGraphQL, negotiateJson } from '../src/http-graphql.ts';
-import { prereadJsonBody } from '../src/http-body.ts';
+import { createDirectGraphQL, negotiateJson } from '../src/http/graphql.ts';
+import { prereadJsonBody } from '../src/http/body.ts';
 
 let env: TestEnv;
 let server: Server;

@@ -21,7 +21,7 @@ describe('schema.graphql', () => {
 describe('GraphiQL', () => {
   it('is served with example operations outside production, and not in production', async () => {
     const { setup } = await import('./helpers.ts');
-    const { createApp } = await import('../src/server.ts');
+    const { createApp } = await import('../src/http/server.ts');
     const env = await setup();
     try {
       const page = await env.app.yoga.fetch('http://localhost/graphql', { headers: { accept: 'text/html' } });

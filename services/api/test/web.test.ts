@@ -3,7 +3,7 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { createCloseloop, type ProgressEvent } from '@closeloop/sdk';
-import { createApp } from '../src/server.ts';
+import { createApp } from '../src/http/server.ts';
 import { csp, webRoutes } from '../src/web/routes.ts';
 import { setup, bearer, TRANSITION, type TestEnv } from './helpers.ts';
 import { FIRST_BUDGET_BYTES } from '@closeloop/web-components/build';

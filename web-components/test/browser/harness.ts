@@ -7,7 +7,7 @@ import { eq } from 'drizzle-orm';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { staff } from '@closeloop/db';
 import { createTestDatabase, type TestDatabase } from '@closeloop/db/testing';
-import { createApp, type App } from '../../../services/api/src/server.ts';
+import { createApp, type App } from '../../../services/api/src/http/server.ts';
 import { seedDemo } from '../../../services/api/src/seed.ts';
 import { webRoutes } from '../../../services/api/src/web/routes.ts';
 

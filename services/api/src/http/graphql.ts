@@ -1,9 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { getOperationAST, type ExecutionResult } from 'graphql';
 import { maskError, processRegularResult, type YogaServerInstance } from 'graphql-yoga';
-import type { Context } from './context.ts';
-import type { Viewer } from './auth/identity.ts';
-import { log, type Logger } from './log.ts';
+import type { Context } from '../context.ts';
+import type { Viewer } from '../auth/identity.ts';
+import { log, type Logger } from '../log.ts';
 
 /**
  * The common case of GraphQL over HTTP — a small JSON POST of one query or mutation, answered as

@@ -1,8 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { timingSafeEqual } from 'node:crypto';
-import { UsageError } from './admin.ts';
-import { REMOTE_COMMANDS, runCommand, type CommandContext } from './commands.ts';
-import { log } from './log.ts';
+import { UsageError } from '../admin.ts';
+import { REMOTE_COMMANDS, runCommand, type CommandContext } from '../commands.ts';
+import { log } from '../log.ts';
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
 

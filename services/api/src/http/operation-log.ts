@@ -1,7 +1,7 @@
 // GraphQL operations in the log: which operation ran for whom, with its variables redacted (log.ts),
 // and Yoga's own messages routed into the same pino logger.
 import type { Plugin } from 'graphql-yoga';
-import { log, type Logger } from './log.ts';
+import { log, type Logger } from '../log.ts';
 
 type Ctx = { log?: Logger; viewer?: { kind?: string } };
 

@@ -5,24 +5,24 @@ import { GraphQLError, execute as executeOperation, type ExecutionArgs } from 'g
 import { WebSocketServer } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
 import type { DatabaseHandle } from '@closeloop/db';
-import { schema } from './schema/index.ts';
-import type { Context, DirectDelivery, LiveTransport } from './context.ts';
-import { AuthenticationFailure, Identity, type Viewer } from './auth/identity.ts';
-import { createServices, type Services } from './services/index.ts';
-import { signIn } from './services/sign-in.ts';
-import { usePasswordChangeGate } from './auth/password-gate.ts';
-import type { TimelineRow } from './services/events.ts';
-import { createMemoryBus, type EventBus } from './realtime/bus.ts';
-import { RealtimeHub, type RealtimeSettings } from './realtime/hub.ts';
-import { useSharedSubscriptionResults } from './realtime/shared-execution.ts';
+import { schema } from '../schema/index.ts';
+import type { Context, DirectDelivery, LiveTransport } from '../context.ts';
+import { AuthenticationFailure, Identity, type Viewer } from '../auth/identity.ts';
+import { createServices, type Services } from '../services/index.ts';
+import { signIn } from '../services/sign-in.ts';
+import { usePasswordChangeGate } from '../auth/password-gate.ts';
+import type { TimelineRow } from '../services/events.ts';
+import { createMemoryBus, type EventBus } from '../realtime/bus.ts';
+import { RealtimeHub, type RealtimeSettings } from '../realtime/hub.ts';
+import { useSharedSubscriptionResults } from '../realtime/shared-execution.ts';
 import { GRAPHIQL_EXAMPLES } from './graphiql.ts';
-import { prereadJsonBody } from './http-body.ts';
-import { createDirectGraphQL } from './http-graphql.ts';
+import { prereadJsonBody } from './body.ts';
+import { createDirectGraphQL } from './graphql.ts';
 import { maxDepthPlugin } from '@escape.tech/graphql-armor-max-depth';
 import { maxAliasesPlugin } from '@escape.tech/graphql-armor-max-aliases';
 import { maxTokensPlugin } from '@escape.tech/graphql-armor-max-tokens';
 import { costLimitPlugin } from '@escape.tech/graphql-armor-cost-limit';
-import { log, requestId, type Logger } from './log.ts';
+import { log, requestId, type Logger } from '../log.ts';
 import { useOperationLog, yogaLogger } from './operation-log.ts';
 
 export interface AppOptions {
@@ -39,7 +39,7 @@ export interface AppOptions {
   /** How committed changes reach every API process: Redis with REDIS_URL, else in memory (one process). */
   bus?: EventBus;
   realtime?: RealtimeOptions;
-  /** Serve plain JSON POSTs without Yoga's fetch plumbing (http-graphql.ts); on unless false. */
+  /** Serve plain JSON POSTs without Yoga's fetch plumbing (http/graphql.ts); on unless false. */
   directHttp?: boolean;
   /** Benchmarks: print `commit-trace <seq> <time>` for each commit (CLOSELOOP_TRACE_COMMITS). */
   traceCommits?: boolean;
