@@ -5,6 +5,7 @@
 // (services/events.ts, lockTimeline), so ids become visible in increasing order and `id > highWater`
 // returns every new committed event exactly once, in order, whichever process committed it and
 // whether or not the ring arrived. A ring only says "read now"; the poll timer covers lost rings.
+import { attachEventFacts } from '../schema/visibility.ts';
 import { and, asc, eq, gt, inArray, lte, sql } from 'drizzle-orm';
 import { apiKeys, feedback, staff, tickets, timelineEvents, type Database } from '@closeloop/db';
 import type { FeedbackKind, TicketStatus } from '@closeloop/domain';
@@ -258,6 +259,8 @@ export class RealtimeHub {
       .where(where)
       .orderBy(asc(order === 'id' ? timelineEvents.id : timelineEvents.position))
       .limit(limit);
+    // The TimelineEvent type's rule reads these instead of querying per event and subscriber.
+    for (const r of rows) attachEventFacts(r.row, { id: r.row.feedbackId, customerId: r.customerId, ticket: { departmentId: r.departmentId, assigneeId: r.assigneeId } });
     return rows as HubEvent[];
   }
 

@@ -8,7 +8,7 @@ import { relations, type Database } from '@closeloop/db';
 import type { ApiScope, StaffRole } from '@closeloop/domain';
 import type { Context } from '../context.ts';
 import { ForbiddenError } from './errors.ts';
-import { isStaffReader, isStaffWriter } from './access.ts';
+import { canReadWorkflow, isStaffWriter, partnerHas } from './access.ts';
 
 export interface SchemaTypes {
   Context: Context;
@@ -22,8 +22,8 @@ export interface SchemaTypes {
     staffWriter: boolean;
     staffRole: StaffRole[];
     partner: ApiScope;
-    /** Staff or partner allowed to read the handling side (tickets, customers). */
-    backOffice: boolean;
+    /** Calendars, SLA policies, routing rules: staff, partners with workflow:read. */
+    workflowReader: boolean;
   };
   Scalars: {
     DateTime: { Input: Date; Output: Date | string };
@@ -60,8 +60,8 @@ export const builder = new SchemaBuilder<SchemaTypes>({
         staff: v.kind === 'STAFF',
         staffWriter: isStaffWriter(v),
         staffRole: (roles) => v.kind === 'STAFF' && roles.includes(v.staff.role),
-        partner: (scope) => v.kind === 'PARTNER' && v.apiKey.scopes.includes(scope),
-        backOffice: isStaffReader(v) || (v.kind === 'PARTNER' && v.apiKey.scopes.some((s) => s.endsWith(':read') || s.endsWith(':write'))),
+        partner: (scope) => partnerHas(v, scope),
+        workflowReader: canReadWorkflow(v),
       };
     },
   },
