@@ -1,5 +1,7 @@
 import { builder } from './builder.ts';
-import { canReadCustomer, canReadPiiOf, partnerHas } from './access.ts';
+import { and, eq, sql } from 'drizzle-orm';
+import { feedback } from '@closeloop/db';
+import { canReadCustomer, canReadPiiOf, departmentScope, partnerHas, partnerReadsFeedback } from './access.ts';
 import { checkPage } from './ids.ts';
 import { feedbackWhere } from './feedback.ts';
 import { contactValue } from './pii.ts';
@@ -24,6 +26,18 @@ const contact = (field: 'phone' | 'email') => (c: unknown, _a: unknown, ctx: Con
   return contactValue(ctx, { type: 'Customer', id: row.id, customerId: row.id, assigned: assigned(row, ctx) }, field, row[field]);
 };
 
+/** How many of this customer's feedback the caller may read (the rule of feedbackWhere, in SQL). */
+async function countFeedbackOf(ctx: Context, customerId: string): Promise<number> {
+  const v = ctx.viewer;
+  if (v.kind === 'ANONYMOUS' || (v.kind === 'PARTNER' && !partnerReadsFeedback(v))) return 0;
+  if (v.kind === 'CUSTOMER' && v.customer.id !== customerId) return 0;
+  const dept = departmentScope(v);
+  const scoped = dept !== null && v.kind === 'STAFF'
+    ? sql`exists (select 1 from tickets t where t.id = ${feedback.ticketId} and (t.department_id = ${dept} or t.assignee_id = ${v.staff.id}))`
+    : undefined;
+  return ctx.db.$count(feedback, and(eq(feedback.customerId, customerId), scoped));
+}
+
 export const CustomerRef = builder.drizzleNode('customers', {
   name: 'Customer',
   id: { column: (c) => c.id },
@@ -43,7 +57,12 @@ export const CustomerRef = builder.drizzleNode('customers', {
       description: "This customer's feedback, newest first.",
       // Scoped like the feedbacks list, so an agent never meets another department's items here.
       query: (_args, ctx) => ({ where: feedbackWhere(ctx, null) as never, orderBy: { receivedAt: 'desc' as const } }),
-      totalCount: true,
+    }, {
+      // Counted here rather than by the drizzle plugin, whose count statement is malformed with
+      // drizzle 1.0 rc.5; the same visibility as the page (feedbackWhere).
+      fields: (c) => ({
+        totalCount: c.int({ resolve: (conn, _a, ctx) => countFeedbackOf(ctx, (conn as unknown as { parent: { id: string } }).parent.id) }),
+      }),
     }),
   }),
 });
