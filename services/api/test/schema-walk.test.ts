@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GraphQLNamedType } from 'graphql';
 import { schema } from '../src/schema/index.ts';
-import { buildWorld, gid, type Principal, type World } from './world.ts';
+import { buildWorld, gid, openSse, type Principal, type World } from './world.ts';
 import { inputLiteral, runSplitting, selectionsOf, type ArgValues } from './schema-tools.ts';
 
 let w: World;
@@ -112,26 +112,10 @@ describe('the schema walk', () => {
  * a caller allowed to follow gets the replay at once and one refused gets its error: no waiting.
  */
 async function firstStreamMessage(p: Principal, query: string): Promise<{ status: number; errors?: any[] }> {
-  const res = await w.env.app.yoga.fetch('http://localhost/graphql', {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'text/event-stream', ...p.headers },
-    body: JSON.stringify({ query }),
-  });
-  if (!res.body || !res.headers.get('content-type')?.includes('text/event-stream')) {
-    const text = await res.text();
-    return { status: res.status, ...(text.startsWith('{') ? JSON.parse(text) : {}) };
-  }
-  const reader = res.body.getReader();
-  let buffer = '';
+  const stream = await openSse(w.env, p.headers, query);
   try {
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) return { status: res.status };
-      buffer += new TextDecoder().decode(value);
-      const m = /event: (next|complete)\ndata:(.*)\n/.exec(buffer);
-      if (m) return { status: res.status, ...(m[1] === 'next' ? JSON.parse(m[2]!) : {}) };
-    }
+    return (await stream.next()) ?? { status: stream.status };
   } finally {
-    await reader.cancel().catch(() => {});
+    await stream.close();
   }
 }

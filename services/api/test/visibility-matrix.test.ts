@@ -4,7 +4,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isObjectType, type GraphQLObjectType } from 'graphql';
 import { schema } from '../src/schema/index.ts';
-import { allIds, buildWorld, gid, raw, RULES, type Principal, type World } from './world.ts';
+import { eq } from 'drizzle-orm';
+import { tickets } from '@closeloop/db';
+import { allIds, buildWorld, gid, openSse, raw, RULES, type Principal, type World } from './world.ts';
 import { objectsIn, runSplitting, selectionsOf, type Sel } from './schema-tools.ts';
 
 const nodeTypes = Object.values(schema.getTypeMap())
@@ -105,6 +107,85 @@ describe('every list and nested path', () => {
     expect([...new Set(leaks)]).toEqual([]);
     // The paths really reach every Node type (for someone).
     expect(nodeTypes.filter((t) => !reached.has(t))).toEqual([]);
+  }, 600_000);
+});
+
+describe('subscriptions', () => {
+  /**
+   * Streams replay from `after: "0"` in id order, so each caller's stream ends with the last event it
+   * may see; the sentinel (a reply on a ticket every staff member and ticket-reading key may read,
+   * committed last) tells the caller's stream is complete: no waiting for "nothing else".
+   */
+  it('ticketEvents and feedbackProgress deliver exactly the events the TimelineEvent rule allows', async () => {
+    const db = w.env.handle.db;
+    const csAgent = w.principals.find((p) => p.name === 'AGENT of the department')!;
+    // The credit ticket, assigned to the customer-service agent: readable by both departments' agents.
+    await db.update(tickets).set({ assigneeId: csAgent.staff!.id }).where(eq(tickets.id, w.feedback.C.ticketId));
+    const admin = w.principals.find((p) => p.name === 'ADMIN')!;
+    await w.env.gql(`mutation($i: AddTicketNoteInput!) { addTicketNote(input: $i) { __typename } }`,
+      { i: { ticketId: gid('Ticket', w.feedback.C.ticketId), body: 'Sentinel reply', visibility: 'PUBLIC' } }, admin.headers);
+    const events = await db.query.timelineEvents.findMany({ orderBy: { id: 'asc' } });
+    const problems: string[] = [];
+
+    const follow = async (p: Principal, doc: string, vars: Record<string, unknown>, expected: string[], label: string) => {
+      const stream = await openSse(w.env, p.headers, doc, vars);
+      try {
+        const got: string[] = [];
+        while (got.length < expected.length) {
+          // A generous bound so a missing event fails this test instead of hanging it.
+          const m = await Promise.race([stream.next(), new Promise<'timeout'>((r) => setTimeout(r, 30_000, 'timeout'))]);
+          if (m === 'timeout') {
+            problems.push(`${p.name} ${label}: no event after ${got.length}/${expected.length} (waiting for ${expected.filter((e) => !got.includes(e)).join(', ')})`);
+            return;
+          }
+          if (!m || m.errors) {
+            problems.push(`${p.name} ${label}: stream ended after ${got.length}/${expected.length} (${JSON.stringify(m?.errors)})`);
+            return;
+          }
+          const id = raw((Object.values(m.data)[0] as { id: string }).id);
+          got.push(id);
+          if (!expected.includes(id)) problems.push(`${p.name} ${label}: got event ${id}`);
+        }
+      } finally {
+        await stream.close();
+      }
+    };
+    const refused = async (p: Principal, doc: string, vars: Record<string, unknown>, label: string) => {
+      const stream = await openSse(w.env, p.headers, doc, vars);
+      try {
+        const m = await Promise.race([stream.next(), new Promise<null>((r) => setTimeout(r, 30_000, null))]);
+        if (!m?.errors?.length || m.data?.[Object.keys(m.data ?? {})[0] ?? '']) problems.push(`${p.name} ${label}: not refused (${JSON.stringify(m)})`);
+        refusalsOnly(m?.errors, `${p.name} ${label}`);
+      } finally {
+        await stream.close();
+      }
+    };
+
+    for (const p of w.principals) {
+      const visible: string[] = [];
+      for (const e of events) if (await RULES.TimelineEvent!(w, p, String(e.id), new Set())) visible.push(String(e.id));
+      const queue = `subscription { ticketEvents(after: "0") { id } }`;
+      if (p.kind === 'STAFF' || p.scopes?.some((s) => s === 'tickets:read' || s === 'tickets:write')) {
+        expect(visible.at(-1), `${p.name} sees the sentinel`).toBe(String(events.at(-1)!.id));
+        await follow(p, queue, {}, visible, 'ticketEvents');
+      } else {
+        await refused(p, queue, {}, 'ticketEvents');
+      }
+      for (const f of Object.values(w.feedback)) {
+        const key = p.accessKey?.feedbackId === f.id ? p.accessKey.key : null;
+        const grants = new Set(key ? [f.id] : []);
+        const doc = `subscription($c: String!, $k: String) { feedbackProgress(trackingCode: $c, accessKey: $k, after: "0") { id } }`;
+        const vars = { c: f.trackingCode, k: key };
+        const mine: string[] = [];
+        for (const e of events) {
+          if (e.feedbackId === f.id && e.visibility === 'PUBLIC' && (await RULES.TimelineEvent!(w, p, String(e.id), grants))) mine.push(String(e.id));
+        }
+        if (mine.length) await follow(p, doc, vars, mine, `feedbackProgress ${f.trackingCode}`);
+        else await refused(p, doc, vars, `feedbackProgress ${f.trackingCode}`);
+      }
+    }
+    await db.update(tickets).set({ assigneeId: null }).where(eq(tickets.id, w.feedback.C.ticketId));
+    expect(problems).toEqual([]);
   }, 600_000);
 });
 

@@ -152,3 +152,42 @@ export async function allIds(w: World, type: string): Promise<string[]> {
 }
 
 export { gid, raw };
+
+/** A subscription over SSE: `next()` gives each message's payload (`{ data, errors }`), null at the end. */
+export async function openSse(env: TestEnv, headers: Record<string, string>, query: string, variables: Record<string, unknown> = {}) {
+  const res = await env.app.yoga.fetch('http://localhost/graphql', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'text/event-stream', ...headers },
+    body: JSON.stringify({ query, variables }),
+  });
+  const status = res.status;
+  if (!res.body || !res.headers.get('content-type')?.includes('text/event-stream')) {
+    const text = await res.text();
+    const once = [{ status, ...(text.startsWith('{') ? JSON.parse(text) : {}) }];
+    return { status, next: async () => once.shift() ?? null, close: async () => {} };
+  }
+  const reader = res.body.getReader();
+  const decoder = new TextDecoder();
+  let buffer = '';
+  return {
+    status,
+    async next(): Promise<{ status: number; data?: any; errors?: any[] } | null> {
+      for (;;) {
+        const end = buffer.indexOf('\n\n');
+        if (end >= 0) {
+          const block = buffer.slice(0, end);
+          buffer = buffer.slice(end + 2);
+          const event = /^event: (\w+)/m.exec(block)?.[1];
+          const data = /^data:(.*)$/m.exec(block)?.[1];
+          if (event === 'complete') return null;
+          if (event === 'next' && data) return { status, ...JSON.parse(data) };
+          continue;
+        }
+        const { value, done } = await reader.read();
+        if (done) return null;
+        buffer += decoder.decode(value, { stream: true });
+      }
+    },
+    close: () => reader.cancel().catch(() => {}),
+  };
+}

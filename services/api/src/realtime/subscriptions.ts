@@ -1,6 +1,6 @@
 // The two subscriptions' sources: authorization at subscribe time, then replay-then-live streams with
 // authorization again on every event.
-import { and, eq, gt, type SQL } from 'drizzle-orm';
+import { and, eq, gt, or, type SQL } from 'drizzle-orm';
 import { GraphQLError } from 'graphql';
 import { feedback, tickets, timelineEvents } from '@closeloop/db';
 import { normalizeTrackingCode, type FeedbackKind, type TicketStatus, type TimelineEventType } from '@closeloop/domain';
@@ -296,8 +296,10 @@ export async function ticketEvents(
   const stream = hub.open(new QueueOptions(filter, viewer, ctx.transport));
   // Narrow the replay in SQL where it is cheap; `accept` decides the rest.
   const conditions: (SQL | undefined)[] = [gt(timelineEvents.id, after ?? 0)];
-  const dept = filter.departmentId ?? departmentScope(viewer);
-  if (dept) conditions.push(eq(tickets.departmentId, dept));
+  if (filter.departmentId) conditions.push(eq(tickets.departmentId, filter.departmentId));
+  const dept = departmentScope(viewer);
+  // Their department's tickets and those assigned to them elsewhere: what `accept` lets through live.
+  if (dept) conditions.push(viewer.kind === 'STAFF' ? or(eq(tickets.departmentId, dept), eq(tickets.assigneeId, viewer.staff.id)) : eq(tickets.departmentId, dept));
   if (filter.assigneeId) conditions.push(eq(tickets.assigneeId, filter.assigneeId));
   if (!mayEverSeeInternal(viewer)) conditions.push(eq(timelineEvents.visibility, 'PUBLIC'));
   return source(ctx, stream, after === null ? null : (floor) => hub.replay(and(...conditions), floor, 'id'));
