@@ -9,10 +9,6 @@ export const DEPARTMENT_BOUND_ROLES = new Set(['AGENT', 'SENIOR', 'EXPERT']);
 /** Staff roles that read customers' phone numbers and e-mail addresses unmasked (`pii:read`). */
 export const PII_ROLES = new Set(['SUPERVISOR', 'ADMIN', 'AUDITOR']);
 
-export function isStaffReader(v: Viewer): boolean {
-  return v.kind === 'STAFF';
-}
-
 export function isStaffWriter(v: Viewer): boolean {
   return v.kind === 'STAFF' && v.staff.role !== 'AUDITOR';
 }
