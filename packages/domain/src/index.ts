@@ -6,3 +6,4 @@ export * from './calendar.ts';
 export * from './sla.ts';
 export * from './routing.ts';
 export * from './pii.ts';
+export * from './identity.ts';

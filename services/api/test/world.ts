@@ -138,6 +138,8 @@ export const RULES: Record<string, Rule> = {
   BusinessCalendar: staffOr('workflow:read'),
   SlaPolicy: staffOr('workflow:read'),
   RoutingRule: staffOr('workflow:read'),
+  ChannelApp: async (_w, p) => p.kind === 'STAFF' && ['ADMIN', 'SUPERVISOR', 'AUDITOR'].includes(p.staff!.role),
+  ApiKey: async (_w, p) => p.kind === 'STAFF' && ['ADMIN', 'AUDITOR'].includes(p.staff!.role),
 };
 
 /** Every object of a Node type in the database, as the raw id its global ID encodes. */
@@ -146,6 +148,7 @@ export async function allIds(w: World, type: string): Promise<string[]> {
   const table: Record<string, string> = {
     Feedback: 'feedback', TimelineEvent: 'timelineEvents', Ticket: 'tickets', Customer: 'customers', Staff: 'staff', Department: 'departments',
     Tier: 'tiers', BusinessCalendar: 'businessCalendars', SlaPolicy: 'slaPolicies', RoutingRule: 'routingRules',
+    ChannelApp: 'channelApps', ApiKey: 'apiKeys',
   };
   if (!table[type] || !q[table[type]!]) return [];
   return (await q[table[type]!]!.findMany({ columns: { id: true } })).map((r) => String(r.id));
