@@ -24,6 +24,8 @@ export interface HubEvent {
   kind: FeedbackKind;
   /** Owner of the feedback the row belongs to. */
   customerId: string | null;
+  /** The feedback's ticket now: differs from the row's ticket once the feedback was merged elsewhere. */
+  feedbackTicketId: string;
 }
 
 export interface RealtimeSettings {
@@ -157,6 +159,7 @@ const eventColumns = {
     order by s.id desc limit 1), ${tickets.status})`,
   kind: tickets.kind,
   customerId: feedback.customerId,
+  feedbackTicketId: feedback.ticketId,
 };
 
 function sameRow(a: StaffRow, b: StaffRow): boolean {
@@ -265,7 +268,12 @@ export class RealtimeHub {
       .orderBy(asc(order === 'id' ? timelineEvents.id : timelineEvents.position))
       .limit(limit);
     // The TimelineEvent type's rule reads these instead of querying per event and subscriber.
-    for (const r of rows) attachEventFacts(r.row, { id: r.row.feedbackId, customerId: r.customerId, ticket: { departmentId: r.departmentId, assigneeId: r.assigneeId } });
+    // Only when the row's ticket is still its feedback's: the rule reads the feedback's current ticket,
+    // so an event of since-merged feedback has its facts loaded instead (schema/visibility.ts).
+    for (const r of rows) {
+      if (r.feedbackTicketId !== r.row.ticketId) continue;
+      attachEventFacts(r.row, { id: r.row.feedbackId, customerId: r.customerId, ticket: { departmentId: r.departmentId, assigneeId: r.assigneeId } });
+    }
     return rows as HubEvent[];
   }
 
