@@ -276,11 +276,12 @@ describe('ticketEvents', () => {
     await env.app.realtime.recheck();
     await note(ticket.id, 'after the move', 'INTERNAL');
     await transition(ticket.id, 'IN_PROGRESS');
-    // Sentinel: a ticket of the agent's new department, changed after those two. It arrives; they must not.
+    // Sentinel: a ticket assigned to the agent (an assignee reads it whatever the department), changed
+    // after those two. It arrives; they must not.
     const other = await submitAnonymous();
-    await env.handle.db.execute(sql`update tickets set department_id = ${credit.id}, assignee_id = null where id = (select ticket_id from feedback where tracking_code = ${other.code})`);
+    await env.handle.db.execute(sql`update tickets set department_id = ${credit.id}, assignee_id = ${agent.id} where id = (select ticket_id from feedback where tracking_code = ${other.code})`);
     await note((await ticketOf(other.code)).id, 'sentinel', 'PUBLIC');
-    await waitFor(() => sub.received.events.some((e) => e.body === 'sentinel'), 10_000, 'the sentinel from the new department');
+    await waitFor(() => sub.received.events.some((e) => e.body === 'sentinel'), 10_000, 'the sentinel from the ticket assigned to the agent');
     expect(sub.received.events.map((e) => e.body ?? e.toStatus)).toEqual(['ACKNOWLEDGED', 'sentinel']);
     // Revoking the session (deactivating the account) ends the stream with FORBIDDEN.
     await env.handle.db.update(staff).set({ active: false }).where(eq(staff.id, agent.id));
