@@ -57,7 +57,8 @@ async function gql(port: number, query: string, headers: Record<string, string> 
   return res.json() as Promise<any>;
 }
 
-describe('closeloop CLI', { timeout: 90_000 }, () => {
+// Each call starts a process that loads the server's modules: generous on a loaded CI machine.
+describe('closeloop CLI', { timeout: 240_000 }, () => {
   it('migrates, seeds and provisions with --json', async () => {
     expect((await cli('migrate', '--json')).json).toMatchObject({ migrated: true });
     expect((await cli('seed', '--json')).json).toEqual({ seeded: 'base' });
