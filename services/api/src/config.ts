@@ -15,6 +15,12 @@ export interface Config {
   staffSessionTtlSeconds: number;
   /** How often each API process sweeps for SLA warnings and breaches (ms); 0: not at all (a `closeloop sweep` worker does). */
   sweepIntervalMs: number;
+  /** Hard limit on one query's execution (ms); 0: none (docs/security.md, Bounded work). */
+  executionTimeoutMs: number;
+  /** How far back staff and partners may date receivedAt (days), and how far ahead (ms of clock skew). */
+  receivedAt: { maxAgeDays: number; maxFutureSkewMs: number };
+  /** The start banner and `closeloop doctor` warn about calendars whose holidays run out within this many days. */
+  holidayWarningDays: number;
   /** Subscription settings (README, Live progress); unset ones keep their defaults. */
   realtime: {
     keepAliveMs?: number;
@@ -77,6 +83,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     secretKey,
     staffSessionTtlSeconds: Number(env.CLOSELOOP_SESSION_TTL ?? 12 * 3600),
     sweepIntervalMs: intEnv(env, 'CLOSELOOP_SWEEP_INTERVAL_MS') ?? 30_000,
+    executionTimeoutMs: intEnv(env, 'CLOSELOOP_EXECUTION_TIMEOUT_MS') ?? 10_000,
+    receivedAt: {
+      maxAgeDays: intEnv(env, 'CLOSELOOP_RECEIVED_AT_MAX_AGE_DAYS') ?? 365,
+      maxFutureSkewMs: (intEnv(env, 'CLOSELOOP_RECEIVED_AT_MAX_SKEW_SECONDS') ?? 60) * 1000,
+    },
+    holidayWarningDays: intEnv(env, 'CLOSELOOP_HOLIDAY_WARNING_DAYS') ?? 60,
     realtime: {
       keepAliveMs: intEnv(env, 'CLOSELOOP_WS_KEEPALIVE_MS'),
       idleTimeoutMs: intEnv(env, 'CLOSELOOP_WS_IDLE_TIMEOUT_MS'),

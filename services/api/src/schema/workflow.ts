@@ -60,7 +60,7 @@ export const BusinessCalendarRef = builder.drizzleNode('businessCalendars', {
         try {
           return workingIntervalsOn(toBusinessCalendar(c), args.date);
         } catch {
-          throw new ValidationError([{ path: ['date'], code: 'INVALID_DATE', message: 'date must be YYYY-MM-DD' }]);
+          throw new ValidationError([{ path: ['date'], code: 'INVALID_DATE', message: 'date must be YYYY-MM-DD in 1970–2199' }]);
         }
       },
     }),
@@ -71,7 +71,12 @@ export const BusinessCalendarRef = builder.drizzleNode('businessCalendars', {
       select: { columns: { timeZone: true, weeklyHours: true, holidays: true, workingDays: true, makeupHours: true } },
       resolve: (c, args) => {
         if (args.minutes < 0 || args.minutes > 366 * 1440) throw new ValidationError([{ path: ['minutes'], code: 'OUT_OF_RANGE', message: 'minutes must be 0 to 527040' }]);
-        return addBusinessMinutes(toBusinessCalendar(c), args.from, args.minutes);
+        try {
+          return addBusinessMinutes(toBusinessCalendar(c), args.from, args.minutes);
+        } catch (e) {
+          if (!(e instanceof RangeError)) throw e;
+          throw new ValidationError([{ path: ['from'], code: 'OUT_OF_RANGE', message: e.message }]);
+        }
       },
     }),
   }),
@@ -158,6 +163,7 @@ const calendarFields = (t: any) => ({
   holidays: t.stringList(),
   workingDays: t.stringList({ description: 'Make-up working days.' }),
   makeupHours: t.field({ type: [IntervalInput] }),
+  holidayYears: t.intList({ description: 'Years whose public holidays and make-up days are fully listed (coverage; docs/workflow.md). Unset: the years the dates mention.' }),
   isDefault: t.boolean(),
 });
 const CreateCalendarInput = builder.inputType('CreateBusinessCalendarInput', { fields: (t) => ({ code: t.string({ required: true }), ...calendarFields(t) }) });

@@ -1,4 +1,5 @@
 import type { Database } from '@closeloop/db';
+import type { ReceivedAtLimits } from '@closeloop/domain';
 import { FeedbackService } from './feedback.ts';
 import { TicketService, type Publish } from './tickets.ts';
 import { SurveyService } from './survey.ts';
@@ -15,8 +16,11 @@ export interface Services {
   workflow: WorkflowService;
 }
 
-export function createServices(db: Database, secretKey: Buffer, publish: Publish): Services {
-  const feedback = new FeedbackService(db, secretKey, publish);
+/** Bounds on input that feeds business-time arithmetic (config.ts; defaults in the domain package). */
+export interface ServiceLimits { receivedAt?: ReceivedAtLimits }
+
+export function createServices(db: Database, secretKey: Buffer, publish: Publish, limits: ServiceLimits = {}): Services {
+  const feedback = new FeedbackService(db, secretKey, publish, limits.receivedAt);
   return {
     feedback,
     tickets: new TicketService(db, publish),
