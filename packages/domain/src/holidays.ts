@@ -65,9 +65,15 @@ export function coveredYears(cal: Pick<BusinessCalendar, 'holidays' | 'workingDa
 
 export type CalendarCoverage = 'COVERED' | 'HOLIDAYS_MISSING';
 
-/** Local year of an instant in the calendar's zone. */
+const yearFormats = new Map<string, Intl.DateTimeFormat>();
+/** Local year of an instant in the calendar's zone (formatters are costly to build: one per zone). */
 function localYear(timeZone: string, at: Date): number {
-  return Number(new Intl.DateTimeFormat('en-US', { timeZone, year: 'numeric' }).format(at));
+  let f = yearFormats.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', { timeZone, year: 'numeric' });
+    if (yearFormats.size < 64) yearFormats.set(timeZone, f);
+  }
+  return Number(f.format(at));
 }
 
 /**
