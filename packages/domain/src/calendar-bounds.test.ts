@@ -14,6 +14,7 @@ import {
   type IsoWeekday,
   type WorkingInterval,
 } from './calendar.ts';
+import { validateReceivedAt } from './sla.ts';
 import { calendarCoverage, CN_MAINLAND_HOLIDAY_DATA, coveredYears, holidayDataDates, holidaysCoveredUntil } from './holidays.ts';
 
 const d = (iso: string) => new Date(iso);
@@ -211,5 +212,23 @@ describe('holiday coverage', () => {
     expect(calendarCoverage(cal('UTC', { 1: [{ start: '09:00', end: '17:00' }] }), d('2026-01-01T00:00Z'), d('2090-01-01T00:00Z'))).toBe('COVERED');
     expect(holidaysCoveredUntil(CN, d('2026-06-01T00:00Z'))).toBe('2026-12-31');
     expect(holidaysCoveredUntil(CN, d('2027-06-01T00:00Z'))).toBeNull();
+  });
+});
+
+describe('validateReceivedAt', () => {
+  const now = d('2026-11-30T09:00:00Z');
+  it.each([
+    ['now', now, []],
+    ['365 days back', new Date(now.getTime() - 365 * 86_400_000), []],
+    ['366 days back', new Date(now.getTime() - 366 * 86_400_000), ['TOO_OLD']],
+    ['year 1000', d('1000-01-01T00:00:00Z'), ['TOO_OLD']],
+    ['59 s ahead (clock skew)', new Date(now.getTime() + 59_000), []],
+    ['61 s ahead', new Date(now.getTime() + 61_000), ['IN_FUTURE']],
+    ['invalid', new Date(Number.NaN), ['INVALID_DATE']],
+  ])('%s', (_name, t, codes) => {
+    expect(validateReceivedAt(t, now).map((e) => e.code)).toEqual(codes);
+  });
+  it('takes configured limits', () => {
+    expect(validateReceivedAt(d('2026-11-01T00:00:00Z'), now, { maxAgeDays: 7, maxFutureSkewMs: 0 }).map((e) => e.code)).toEqual(['TOO_OLD']);
   });
 });

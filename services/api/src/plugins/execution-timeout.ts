@@ -34,7 +34,9 @@ export function useExecutionTimeout(options: ExecutionTimeoutOptions): Plugin {
         const timeout = new Promise<ExecutionResult>((resolve) => {
           timer = setTimeout(() => {
             controller.abort();
-            resolve({ errors: [new GraphQLError(`The operation did not finish within ${ms} ms`, { extensions: { code: 'TIMEOUT' } })] });
+            // data: null (rather than no data) keeps the answer a 200 on both media types, as for a
+            // resolver error: the request was valid, and clients should not retry it in a loop.
+            resolve({ data: null, errors: [new GraphQLError(`The operation did not finish within ${ms} ms`, { extensions: { code: 'TIMEOUT' } })] });
           }, ms);
         });
         const run = Promise.resolve(executeFn(execArgs) as Promise<ExecutionResult>);
