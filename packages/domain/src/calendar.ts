@@ -116,7 +116,17 @@ const CACHE_CALENDARS = 32;
 const CACHE_DAYS = 20_000;
 const compiled = new Map<string, Compiled>();
 
+// Calendars are read-only values: the same object (one computeSla calls this a dozen times) skips
+// building the content key.
+const byIdentity = new WeakMap<BusinessCalendar, Compiled>();
+
 function compile(cal: BusinessCalendar): Compiled {
+  let c = byIdentity.get(cal);
+  if (!c) byIdentity.set(cal, (c = compileByContent(cal)));
+  return c;
+}
+
+function compileByContent(cal: BusinessCalendar): Compiled {
   const zone = cal.timeZone ?? DEFAULT_TIME_ZONE;
   const key = JSON.stringify([zone, cal.weeklyHours, cal.holidays, cal.workingDays, cal.makeupHours ?? null]);
   const hit = compiled.get(key);
