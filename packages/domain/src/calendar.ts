@@ -17,7 +17,7 @@ import { DAY_MS, MAX_SUPPORTED_MS, MIN_SUPPORTED_MS, zoneOffsets, type ZoneOffse
  * - Working time is read off the wall clock: an instant is working time when its local date and time
  *   fall in one of that date's intervals. An interval starting inside a spring-forward gap starts when
  *   the clock jumps; the repeated hour of a fall-back inside an interval is worked twice.
- * - Supported instants and dates: years 1970–2199 (RangeError outside).
+ * - Supported instants and dates: years 1970–2399 (RangeError outside).
  */
 
 export type IsoWeekday = 1 | 2 | 3 | 4 | 5 | 6 | 7;
@@ -72,9 +72,9 @@ export const MAX_IDLE_DAYS = 31;
 export const MIN_WEEKLY_WORKING_MINUTES = 60;
 /** Most holiday or make-up dates one calendar may list. */
 export const MAX_CALENDAR_DATES = 5000;
-/** Dates and instants the arithmetic supports: years 1970 to 2199. */
+/** Dates and instants the arithmetic supports: years 1970 to 2399. */
 export const MIN_CALENDAR_YEAR = 1970;
-export const MAX_CALENDAR_YEAR = 2199;
+export const MAX_CALENDAR_YEAR = 2399;
 const LAST_DAY = MAX_SUPPORTED_MS / DAY_MS;
 const TIME = /^([01]\d|2[0-3]):([0-5]\d)$|^24:00$/;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;

@@ -4,14 +4,14 @@
  * zone and year. Business-time arithmetic needs them to know which days are ordinary (wall-clock
  * minutes = elapsed minutes) and which are touched by a daylight-saving change.
  *
- * Supported instants: 1970-01-01T00:00Z (inclusive) to 2200-01-01T00:00Z (exclusive). Outside that
+ * Supported instants: 1970-01-01T00:00Z (inclusive) to 2400-01-01T00:00Z (exclusive). Outside that
  * range the arithmetic refuses (RangeError) instead of probing centuries of time-zone history.
  */
 export const MIN_SUPPORTED_MS = Date.UTC(1970, 0, 1);
-export const MAX_SUPPORTED_MS = Date.UTC(2200, 0, 1);
+export const MAX_SUPPORTED_MS = Date.UTC(2400, 0, 1);
 export const DAY_MS = 86_400_000;
 const FIRST_YEAR = 1970;
-const LAST_YEAR = 2199;
+const LAST_YEAR = 2399;
 // Probes per year: two changes closer than ~15 days apart would be missed (none known).
 const PROBES_PER_YEAR = 24;
 
@@ -59,17 +59,18 @@ export class ZoneOffsets {
       let next = this.probe(at);
       // Several changes between two probes are found one after the other.
       while (next !== prev) {
-        let lo = prevAt; // offset at lo is prev
-        let hi = at; // offset at hi differs
+        // Changes happen on whole seconds: search seconds, not milliseconds (about 21 probes).
+        let lo = Math.floor(prevAt / 1000); // offset at lo is prev
+        let hi = Math.ceil(at / 1000); // offset at hi differs
         while (hi - lo > 1) {
           const mid = Math.floor((lo + hi) / 2);
-          if (this.probe(mid) === prev) lo = mid;
+          if (this.probe(mid * 1000) === prev) lo = mid;
           else hi = mid;
         }
-        const after = this.probe(hi);
-        transitions.push({ at: hi, before: prev, after });
+        const after = this.probe(hi * 1000);
+        transitions.push({ at: hi * 1000, before: prev, after });
         prev = after;
-        prevAt = hi;
+        prevAt = hi * 1000;
         next = this.probe(at);
       }
       prevAt = at;
