@@ -98,6 +98,38 @@ describe('fast arithmetic agrees with minute-by-minute counting on the wall cloc
   }, 120_000); // the minute-by-minute reference is slow on purpose
 });
 
+describe('week skipping agrees with summing every day over long spans', () => {
+  // Independent of the skipping: add up each local date's working intervals, clipped to [a, b).
+  const daySum = (c: BusinessCalendar, a: number, b: number) => {
+    let total = 0;
+    for (let day = Math.floor(a / 86_400_000) - 2; day <= Math.floor(b / 86_400_000) + 2; day++) {
+      for (const i of workingIntervalsOn(c, new Date(day * 86_400_000).toISOString().slice(0, 10))) {
+        total += Math.max(0, Math.min(i.end.getTime(), b) - Math.max(i.start.getTime(), a));
+      }
+    }
+    return total / MIN;
+  };
+  const date = fc.integer({ min: 0, max: 729 }).map((n) => new Date(Date.UTC(2026, 0, 1) + n * 86_400_000).toISOString().slice(0, 10));
+  const longCalendar = fc.record({
+    timeZone: fc.constantFrom('Asia/Shanghai', 'Europe/London', 'America/New_York', 'Australia/Lord_Howe'),
+    hours: fc.tuple(dayHours, dayHours, dayHours, dayHours, dayHours, dayHours, dayHours),
+    holidays: fc.uniqueArray(date, { maxLength: 40 }),
+    workingDays: fc.uniqueArray(date, { maxLength: 10 }),
+  }).map(({ timeZone, hours, holidays, workingDays }): BusinessCalendar => ({
+    timeZone, weeklyHours: Object.fromEntries(hours.map((h, i) => [i + 1, h])) as never, holidays,
+    workingDays: workingDays.filter((w) => !holidays.includes(w)), makeupHours: [{ start: '09:00', end: '17:00' }],
+  })).filter((c) => Object.values(c.weeklyHours).reduce((m, h) => m + h.reduce((n, i) => n + toMinutes(i.end) - toMinutes(i.start), 0), 0) >= 600);
+  const instant = fc.integer({ min: Date.UTC(2025, 11, 1), max: Date.UTC(2027, 11, 31) });
+  it('businessMinutesBetween over up to two years, and addBusinessMinutes round-trips', () => {
+    fc.assert(fc.property(longCalendar, instant, instant, fc.integer({ min: 0, max: 200_000 }), (c, x, y, m) => {
+      const [a, b] = x <= y ? [x, y] : [y, x];
+      expect(between(c, new Date(a), new Date(b))).toBeCloseTo(daySum(c, a, b), 6);
+      const due = add(c, new Date(a), m);
+      expect(daySum(c, a, due.getTime())).toBeCloseTo(m, 6);
+    }), { numRuns: Number(process.env.FC_RUNS ?? 40) });
+  }, 120_000);
+});
+
 describe('DST gaps and repeated hours, read off the wall clock', () => {
   it.each([
     // [calendar, date, working minutes that day, why]
