@@ -92,6 +92,7 @@ interface Compiled {
   workingDays: Set<number>;
   special: number[]; // holidays ∪ workingDays, sorted
   days: Map<number, Span[]>; // memoised spansOn
+  years: Map<number, number | null>; // memoised yearMs
 }
 
 function minutesOfDay(hhmm: string): number {
@@ -150,6 +151,7 @@ function compileByContent(cal: BusinessCalendar): Compiled {
     workingDays,
     special: [...new Set([...holidays, ...workingDays])].sort((a, b) => a - b),
     days: new Map(),
+    years: new Map(),
   };
   compiled.set(key, c);
   if (compiled.size > CACHE_CALENDARS) compiled.delete(compiled.keys().next().value!);
@@ -246,6 +248,34 @@ function chunk(c: Compiled, day: number, last: number): [Span[], number] {
   return [spans.sort((p, q) => p[0] - q[0]), end];
 }
 
+const yearStart = (y: number): number => Date.UTC(y, 0, 1) / DAY_MS;
+const yearOfDay = (day: number): number => new Date(day * DAY_MS).getUTCFullYear();
+
+/**
+ * Exact working ms of local year y, memoised: the nominal hours of all its days, corrected on its
+ * holidays, make-up days and days near a DST change. Lets long spans skip a year at a time, so even
+ * in zones with daylight saving the cost hardly grows with the span. null when a DST change comes near
+ * its first or last day (spans there may belong to the neighbouring year): such a year is walked.
+ */
+function yearMs(c: Compiled, y: number): number | null {
+  if (c.years.has(y)) return c.years.get(y)!;
+  const from = yearStart(y);
+  const to = yearStart(y + 1);
+  let total: number | null = ordinaryMs(c, from, to);
+  for (let i = -EDGE_DAYS; i <= EDGE_DAYS && total !== null; i++) {
+    if (c.zone.isTouched(from + i) || c.zone.isTouched(to + i)) total = null;
+  }
+  if (total !== null) {
+    const special = new Set(c.zone.year(y).touched.filter((d) => d >= from && d < to));
+    for (const d of c.special) if (d >= from && d < to) special.add(d);
+    for (const d of special) {
+      total += spansOn(c, d).reduce((m, [s, e]) => m + (e - s), 0) - c.weekMs[weekdayOf(d)]!;
+    }
+  }
+  c.years.set(y, total);
+  return total;
+}
+
 function millis(d: Date, name: string): number {
   const ms = d instanceof Date ? d.getTime() : NaN;
   if (!Number.isFinite(ms)) throw new RangeError(`${name} is not a valid date`);
@@ -299,6 +329,15 @@ export function addBusinessMinutes(cal: BusinessCalendar, start: Date, minutes: 
     return null;
   };
   while (day < LAST_DAY) {
+    const year = yearOfDay(day);
+    if (day > first + EDGE_DAYS && day === yearStart(year) && yearStart(year + 1) < LAST_DAY) {
+      const ms = yearMs(c, year);
+      if (ms !== null && remaining > ms) {
+        remaining -= ms;
+        day = yearStart(year + 1);
+        continue;
+      }
+    }
     if (day <= first + EDGE_DAYS || isSpecial(c, day)) {
       const [spans, end] = chunk(c, day, LAST_DAY - 1);
       const r = consume(spans);
@@ -307,8 +346,9 @@ export function addBusinessMinutes(cal: BusinessCalendar, start: Date, minutes: 
       continue;
     }
     // Ordinary days up to the next special one; look no further than the weeks the minutes could need.
+    // Runs also end at New Year, where a whole year may be skipped.
     const horizon = c.weeklyMs > 0 ? day + 7 * (Math.ceil(remaining / c.weeklyMs) + 1) : LAST_DAY - 1;
-    const next = nextSpecial(c, day, Math.min(horizon, LAST_DAY - 1));
+    const next = nextSpecial(c, day, Math.min(horizon, yearStart(year + 1) - 1, LAST_DAY - 1));
     const available = ordinaryMs(c, day, next);
     if (available === 0 || remaining > available) {
       remaining -= available;
@@ -342,13 +382,22 @@ export function businessMinutesBetween(cal: BusinessCalendar, a: Date, b: Date):
   const lastDay = localDay(c, to);
   let total = 0;
   for (let day = firstDay - EDGE_DAYS; day <= lastDay + EDGE_DAYS;) {
+    const year = yearOfDay(day);
+    if (day > firstDay + EDGE_DAYS && day === yearStart(year) && yearStart(year + 1) <= lastDay - EDGE_DAYS) {
+      const ms = yearMs(c, year);
+      if (ms !== null) {
+        total += ms;
+        day = yearStart(year + 1);
+        continue;
+      }
+    }
     if (day <= firstDay + EDGE_DAYS || day >= lastDay - EDGE_DAYS || isSpecial(c, day)) {
       const [spans, end] = chunk(c, day, lastDay + EDGE_DAYS);
       for (const [s, e] of spans) total += Math.max(0, Math.min(e, to) - Math.max(s, from));
       day = end;
       continue;
     }
-    const next = Math.min(nextSpecial(c, day, lastDay - EDGE_DAYS - 1), lastDay - EDGE_DAYS);
+    const next = Math.min(nextSpecial(c, day, Math.min(lastDay - EDGE_DAYS, yearStart(year + 1)) - 1), lastDay - EDGE_DAYS, yearStart(year + 1));
     total += ordinaryMs(c, day, next);
     day = next;
   }
