@@ -6,3 +6,4 @@ export * from './calendar.ts';
 export * from './holidays.ts';
 export * from './sla.ts';
 export * from './routing.ts';
+export * from './identity.ts';

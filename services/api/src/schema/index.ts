@@ -14,6 +14,9 @@ import './calendar-coverage.ts';
 import './sla.ts';
 import './survey.ts';
 import './portal.ts';
+import './admin-staff.ts';
+import './admin-channels.ts';
+import './admin-directory.ts';
 
 export const schema = builder.toSchema();
 
