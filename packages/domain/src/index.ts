@@ -6,4 +6,5 @@ export * from './calendar.ts';
 export * from './holidays.ts';
 export * from './sla.ts';
 export * from './routing.ts';
+export * from './pii.ts';
 export * from './identity.ts';
