@@ -15,6 +15,8 @@ export interface Config {
   staffSessionTtlSeconds: number;
   /** How often each API process sweeps for SLA warnings and breaches (ms); 0: not at all (a `closeloop sweep` worker does). */
   sweepIntervalMs: number;
+  /** On SIGTERM/SIGINT, how long requests in flight may take to finish before the process exits anyway (ms). */
+  shutdownGraceMs: number;
   /** Subscription settings (README, Live progress); unset ones keep their defaults. */
   realtime: {
     keepAliveMs?: number;
@@ -77,6 +79,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     secretKey,
     staffSessionTtlSeconds: Number(env.CLOSELOOP_SESSION_TTL ?? 12 * 3600),
     sweepIntervalMs: intEnv(env, 'CLOSELOOP_SWEEP_INTERVAL_MS') ?? 30_000,
+    shutdownGraceMs: intEnv(env, 'CLOSELOOP_SHUTDOWN_GRACE_MS') ?? 10_000,
     realtime: {
       keepAliveMs: intEnv(env, 'CLOSELOOP_WS_KEEPALIVE_MS'),
       idleTimeoutMs: intEnv(env, 'CLOSELOOP_WS_IDLE_TIMEOUT_MS'),

@@ -12,6 +12,7 @@ import type { Plugin } from 'graphql-yoga';
 import { GraphQLError } from 'graphql';
 import type { Context } from '../context.ts';
 import { AppError } from '../schema/errors.ts';
+import { isDatabaseUnavailable, unavailableError } from '../unavailable.ts';
 
 type Cached = Promise<ExecutionResult> | ExecutionResult;
 
@@ -65,6 +66,7 @@ function masked(result: ExecutionResult): ExecutionResult {
     const original = e.originalError;
     if (!original || original instanceof GraphQLError) return e;
     if (original instanceof AppError) return new GraphQLError(original.message, { nodes: e.nodes, path: e.path, extensions: { code: original.code } });
+    if (isDatabaseUnavailable(original)) return unavailableError(e);
     return new GraphQLError('Unexpected error.', { nodes: e.nodes, path: e.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } });
   });
   return { ...result, errors };
