@@ -23,6 +23,7 @@ export interface Config {
     idleTimeoutMs?: number;
     maxSubscriptionsPerConnection?: number;
     connectionInitTimeoutMs?: number;
+    closeTimeoutMs?: number;
     maxQueue?: number;
     pollMs?: number;
     recheckMs?: number;
@@ -85,6 +86,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       idleTimeoutMs: intEnv(env, 'CLOSELOOP_WS_IDLE_TIMEOUT_MS'),
       maxSubscriptionsPerConnection: intEnv(env, 'CLOSELOOP_WS_MAX_SUBSCRIPTIONS'),
       connectionInitTimeoutMs: intEnv(env, 'CLOSELOOP_WS_INIT_TIMEOUT_MS'),
+      closeTimeoutMs: intEnv(env, 'CLOSELOOP_WS_CLOSE_TIMEOUT_MS'),
       maxQueue: intEnv(env, 'CLOSELOOP_SUBSCRIPTION_BUFFER'),
       pollMs: intEnv(env, 'CLOSELOOP_REALTIME_POLL_MS'),
       recheckMs: intEnv(env, 'CLOSELOOP_REALTIME_RECHECK_MS'),

@@ -45,9 +45,11 @@ export interface RealtimeOptions extends Partial<RealtimeSettings> {
   maxSubscriptionsPerConnection?: number;
   /** Time a new WebSocket has to send connection_init (ms). */
   connectionInitTimeoutMs?: number;
+  /** How long a WebSocket dropped as a slow consumer may take to read its last result and close frame (ms). */
+  closeTimeoutMs?: number;
 }
 
-export const DEFAULT_WS_OPTIONS = { keepAliveMs: 12_000, idleTimeoutMs: 300_000, maxSubscriptionsPerConnection: 25, connectionInitTimeoutMs: 10_000 };
+export const DEFAULT_WS_OPTIONS = { keepAliveMs: 12_000, idleTimeoutMs: 300_000, maxSubscriptionsPerConnection: 25, connectionInitTimeoutMs: 10_000, closeTimeoutMs: 60_000 };
 
 interface LiveSocket {
   close(code: number, reason: string): void;
@@ -60,11 +62,12 @@ interface LiveSocket {
 // hold one, and under tsx every named closure also carries a property array (bench:fanout, README).
 class SocketTransport implements LiveTransport {
   direct?: DirectDelivery;
-  constructor(private readonly socket: LiveSocket) {}
+  constructor(private readonly socket: LiveSocket, private readonly closeTimeoutMs: number) {}
   close(code: number, reason: string) {
     this.socket.close(code, reason.slice(0, 120));
-    // A peer that stopped reading may never take the close frame.
-    setTimeout(terminate, 5000, this.socket).unref();
+    // A peer that stopped reading may never take the close frame; what waits for it is bounded
+    // (maxBufferedBytes), so it gets long enough to resume reading and see why it was dropped.
+    setTimeout(terminate, this.closeTimeoutMs, this.socket).unref();
   }
 }
 const terminate = (socket: LiveSocket) => socket.terminate();
@@ -294,7 +297,7 @@ export function createApp(options: AppOptions): App {
           return [new GraphQLError(`At most ${ws.maxSubscriptionsPerConnection} subscriptions per connection`, { extensions: { code: 'TOO_MANY_SUBSCRIPTIONS' } })];
         }
         clearTimeout(idleTimers.get(ctx.extra.socket));
-        const transport = new SocketTransport(ctx.extra.socket);
+        const transport = new SocketTransport(ctx.extra.socket, ws.closeTimeoutMs);
         // Only what our context needs: the graphql-ws context itself is not copied into every operation's.
         const { schema: s, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({ viewer: ctx.extra.viewer, transport });
         const args = {
