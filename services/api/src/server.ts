@@ -12,7 +12,7 @@ import { createServices, type Services } from './services/index.ts';
 import type { TimelineRow } from './services/events.ts';
 import { createMemoryBus, type EventBus } from './realtime/bus.ts';
 import { RealtimeHub, type RealtimeSettings } from './realtime/hub.ts';
-import { useSharedSubscriptionResults } from './realtime/shared-execution.ts';
+import { eventContext, useSharedSubscriptionResults } from './realtime/shared-execution.ts';
 import { GRAPHIQL_EXAMPLES } from './graphiql.ts';
 import { prereadJsonBody } from './http-body.ts';
 import { maskError } from './unavailable.ts';
@@ -89,7 +89,7 @@ class SocketDelivery implements DirectDelivery {
   }
   /** graphql's own execute: the enveloped one would start a new subscription for this operation. */
   execute(rootValue: unknown) {
-    return executeOperation({ ...this.args, rootValue });
+    return executeOperation({ ...this.args, contextValue: eventContext(this.args.contextValue), rootValue });
   }
   send(frame: string) {
     this.socket.send(frame);
