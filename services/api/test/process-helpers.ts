@@ -20,7 +20,7 @@ export interface ServerProcess {
  * Starts `closeloop start` with `env` on top of this environment (PORT 0, loopback, no demo data) and
  * resolves once it prints the address it listens on; rejects with its output if it exits first.
  */
-export async function startServer(env: Record<string, string | undefined>, nodeArgs: string[] = [], timeoutMs = 30_000): Promise<ServerProcess> {
+export async function startServer(env: Record<string, string | undefined>, nodeArgs: string[] = [], timeoutMs = 60_000): Promise<ServerProcess> {
   const proc = spawn(process.execPath, [...nodeArgs, BIN, 'start'], {
     env: { ...process.env, PORT: '0', HOST: '127.0.0.1', CLOSELOOP_DEMO: '0', NODE_ENV: 'development', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -30,7 +30,10 @@ export async function startServer(env: Record<string, string | undefined>, nodeA
   proc.stderr!.on('data', (c: Buffer) => output.push(c.toString()));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) => proc.once('exit', (code, signal) => r({ code, signal })));
   const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the server did not start:\n${output.join('')}`)), timeoutMs);
+    const timer = setTimeout(() => {
+      proc.kill('SIGKILL');
+      reject(new Error(`the server did not start within ${timeoutMs} ms:\n${output.join('')}`));
+    }, timeoutMs);
     const onData = () => {
       const m = /running on http:\/\/localhost:(\d+)/.exec(output.join(''));
       if (m) {
