@@ -28,7 +28,8 @@ describe('fresh start', () => {
   });
 
   async function startsAndStops(env: Record<string, string>) {
-    const s = await startServer(env);
+    // A first start of the embedded database runs initdb in WebAssembly: generous on a loaded machine.
+    const s = await startServer(env, [], 150_000);
     servers.push(s);
     expect((await fetch(`http://127.0.0.1:${s.port}/ready`)).status).toBe(200);
     s.proc.kill('SIGTERM');
@@ -53,7 +54,7 @@ describe('fresh start', () => {
     expect(existsSync(join(dataDir, 'pglite'))).toBe(true);
     // server.json is removed again on a clean stop.
     expect(existsSync(join(dataDir, 'server.json'))).toBe(false);
-  }, 90_000);
+  }, 200_000);
 
   it('production without a secret key refuses to start with a clear message and exit code 2', async () => {
     const proc = spawn(process.execPath, [BIN, 'start'], {
