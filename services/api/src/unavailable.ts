@@ -23,9 +23,11 @@ export function isDatabaseUnavailable(e: unknown): boolean {
   return false;
 }
 
-export function unavailableError(error: unknown): GraphQLError {
+/** Over HTTP the response is a 503 with Retry-After, which clients (and the SDK) already retry. */
+export function unavailableError(error: unknown, overHttp = true): GraphQLError {
   const g = error instanceof GraphQLError ? error : undefined;
-  return new GraphQLError(UNAVAILABLE_MESSAGE, { nodes: g?.nodes, path: g?.path, extensions: { code: 'SERVICE_UNAVAILABLE' } });
+  const http = overHttp ? { http: { status: 503, headers: { 'retry-after': '1' } } } : {};
+  return new GraphQLError(UNAVAILABLE_MESSAGE, { nodes: g?.nodes, path: g?.path, extensions: { code: 'SERVICE_UNAVAILABLE', ...http } });
 }
 
 /** Yoga's masking, except that a lost connection gets SERVICE_UNAVAILABLE instead of INTERNAL_SERVER_ERROR. */

@@ -76,7 +76,7 @@ function masked(result: ExecutionResult): ExecutionResult {
     const original = e.originalError;
     if (!original || original instanceof GraphQLError) return e;
     if (original instanceof AppError) return new GraphQLError(original.message, { nodes: e.nodes, path: e.path, extensions: { code: original.code } });
-    if (isDatabaseUnavailable(original)) return unavailableError(e);
+    if (isDatabaseUnavailable(original)) return unavailableError(e, false);
     return new GraphQLError('Unexpected error.', { nodes: e.nodes, path: e.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } });
   });
   return { ...result, errors };
