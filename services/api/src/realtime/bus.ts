@@ -10,12 +10,19 @@ export interface Ring {
   seq: number;
 }
 
+/**
+ * What a listener hears: a ring; `resync` (re-read from the database, rings may have been missed);
+ * `recheck` (staff sessions or API keys were revoked: re-check the viewers of open subscriptions now).
+ */
+export type BusSignal = Ring | 'resync' | 'recheck';
+
 export interface EventBus {
   readonly kind: 'memory' | 'redis';
   /** Rings every process, this one included (this one at once, without a round trip). */
   publish(ring: Ring): void;
-  /** `resync` asks the listener to re-read from the database (the bus may have missed rings). */
-  subscribe(listener: (ring: Ring | 'resync') => void): () => void;
+  /** Tells every process, this one included, that credentials were revoked (at most once; the periodic re-check covers a loss). */
+  publishRecheck(): void;
+  subscribe(listener: (signal: BusSignal) => void): () => void;
   /** Redis only: whether it is reachable, and the counters of the current (or last) outage. */
   health?(): BusHealth;
   close(): Promise<void>;
@@ -80,11 +87,14 @@ function redisLocation(url: string): string {
 
 /** One process: rings go straight to the listeners. */
 export function createMemoryBus(): EventBus {
-  const listeners = new Set<(ring: Ring | 'resync') => void>();
+  const listeners = new Set<(signal: BusSignal) => void>();
   return {
     kind: 'memory',
     publish(ring) {
       for (const l of listeners) l(ring);
+    },
+    publishRecheck() {
+      for (const l of listeners) l('recheck');
     },
     subscribe(listener) {
       listeners.add(listener);
@@ -118,15 +128,17 @@ export function createRedisBus(url: string, options: { topic?: string } = {}): E
   const watch = new RedisWatch(redisLocation(url));
   watch.watch(publishClient);
   watch.watch(subscribeClient);
-  type RingEvent = CustomEvent<{ seq: number; origin: string }>;
+  type RingEvent = CustomEvent<{ seq: number; origin: string; recheck?: boolean }>;
   const target = createRedisEventTarget<RingEvent>({ publishClient, subscribeClient });
-  const listeners = new Set<(ring: Ring | 'resync') => void>();
-  const notify = (r: Ring | 'resync') => {
+  const listeners = new Set<(signal: BusSignal) => void>();
+  const notify = (r: BusSignal) => {
     for (const l of listeners) l(r);
   };
   target.addEventListener(topic, (event) => {
     const detail = event.detail;
-    if (detail && detail.origin !== origin && Number.isFinite(detail.seq)) notify({ seq: detail.seq });
+    if (!detail || detail.origin === origin) return;
+    if (detail.recheck === true) notify('recheck');
+    else if (Number.isFinite(detail.seq)) notify({ seq: detail.seq });
   });
   let readyOnce = false;
   subscribeClient.on('ready', () => {
@@ -144,6 +156,12 @@ export function createRedisBus(url: string, options: { topic?: string } = {}): E
         return;
       }
       publishClient.publish(topic, JSON.stringify({ seq: ring.seq, origin })).catch(() => watch.stats.ringsNotSent++);
+    },
+    publishRecheck() {
+      notify('recheck');
+      // Not queued while Redis is away either: every process re-checks credentials periodically.
+      if (publishClient.status !== 'ready') return;
+      publishClient.publish(topic, JSON.stringify({ seq: 0, origin, recheck: true })).catch(() => {});
     },
     health: () => ({ ...watch.stats }),
     subscribe(listener) {
