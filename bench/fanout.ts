@@ -381,6 +381,8 @@ async function measure(run: Run) {
   const perSubscriber = (sum((m) => m.rss, idle) - sum((m) => m.rss, before)) / N;
   const heapPerSubscriber = (sum((m) => m.heap + m.external, idle) - sum((m) => m.heap + m.external, before)) / N;
   const perSubscriberDelivered = afterDelivery ? (sum((m) => m.rss, afterDelivery) - sum((m) => m.rss, before)) / N : null;
+  // RSS moves with the allocator and the page cache; the heap after full collections is the steadier sign of retention.
+  const heapPerSubscriberDelivered = afterDelivery ? (sum((m) => m.heap + m.external, afterDelivery) - sum((m) => m.heap + m.external, before)) / N : null;
   const deliveredAll = perRound.every((r) => r.received === N);
   const p99 = pct(latencies, 99);
   return {
@@ -401,6 +403,7 @@ async function measure(run: Run) {
       eventsDeliveredEach: afterDelivery ? DELIVERED : 0,
       rssAfterDeliveryMiB: afterDelivery?.map((m) => mib(m.rss)) ?? null,
       bytesPerSubscriberAfterDelivery: perSubscriberDelivered === null ? null : Math.round(perSubscriberDelivered),
+      heapBytesPerSubscriberAfterDelivery: heapPerSubscriberDelivered === null ? null : Math.round(heapPerSubscriberDelivered),
     },
     pass: deliveredAll && p99 <= TARGET_P99_MS && perSubscriber <= TARGET_BYTES_PER_SUB,
   };
