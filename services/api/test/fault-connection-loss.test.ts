@@ -131,7 +131,20 @@ describe.skipIf(!adminUrl)('database connection loss (PostgreSQL)', () => {
     }
     for (const sub of subs) sub.dispose();
     await Promise.all(clients.map((c) => c.dispose()));
-    // /ready is honest again once the database answers.
-    expect((await fetch(`http://127.0.0.1:${s.port}/ready`)).status).toBe(200);
+    // /ready is honest: 503 while the database refuses connections, 200 again as soon as it accepts them.
+    const ready = async () => (await fetch(`http://127.0.0.1:${s.port}/ready`)).status;
+    expect(await ready()).toBe(200);
+    const again = new pg.Client({ connectionString: adminUrl });
+    await again.connect();
+    try {
+      await again.query(`alter database ${dbName} allow_connections false`);
+      await again.query('select pg_terminate_backend(pid) from pg_stat_activity where datname = $1', [dbName]);
+      expect(await ready()).toBe(503);
+    } finally {
+      await again.query(`alter database ${dbName} allow_connections true`);
+      await again.end();
+    }
+    expect(await ready()).toBe(200);
+    expect(s.alive()).toBe(true);
   }, 90_000);
 });
