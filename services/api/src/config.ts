@@ -25,12 +25,15 @@ export interface Config {
   receivedAt: { maxAgeDays: number; maxFutureSkewMs: number };
   /** The start banner and `closeloop doctor` warn about calendars whose holidays run out within this many days. */
   holidayWarningDays: number;
+  /** On SIGTERM/SIGINT, how long requests in flight may take to finish before the process exits anyway (ms). */
+  shutdownGraceMs: number;
   /** Subscription settings (README, Live progress); unset ones keep their defaults. */
   realtime: {
     keepAliveMs?: number;
     idleTimeoutMs?: number;
     maxSubscriptionsPerConnection?: number;
     connectionInitTimeoutMs?: number;
+    closeTimeoutMs?: number;
     maxQueue?: number;
     pollMs?: number;
     recheckMs?: number;
@@ -95,11 +98,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxFutureSkewMs: (intEnv(env, 'CLOSELOOP_RECEIVED_AT_MAX_SKEW_SECONDS') ?? 60) * 1000,
     },
     holidayWarningDays: intEnv(env, 'CLOSELOOP_HOLIDAY_WARNING_DAYS') ?? 60,
+    shutdownGraceMs: intEnv(env, 'CLOSELOOP_SHUTDOWN_GRACE_MS') ?? 10_000,
     realtime: {
       keepAliveMs: intEnv(env, 'CLOSELOOP_WS_KEEPALIVE_MS'),
       idleTimeoutMs: intEnv(env, 'CLOSELOOP_WS_IDLE_TIMEOUT_MS'),
       maxSubscriptionsPerConnection: intEnv(env, 'CLOSELOOP_WS_MAX_SUBSCRIPTIONS'),
       connectionInitTimeoutMs: intEnv(env, 'CLOSELOOP_WS_INIT_TIMEOUT_MS'),
+      closeTimeoutMs: intEnv(env, 'CLOSELOOP_WS_CLOSE_TIMEOUT_MS'),
       maxQueue: intEnv(env, 'CLOSELOOP_SUBSCRIPTION_BUFFER'),
       pollMs: intEnv(env, 'CLOSELOOP_REALTIME_POLL_MS'),
       recheckMs: intEnv(env, 'CLOSELOOP_REALTIME_RECHECK_MS'),
