@@ -21,6 +21,9 @@ const HELP = `closeloop <command> [options]
   create-api-key --name N --scopes a,b    scopes: feedback:read feedback:write tickets:read tickets:write customers:read customers:write
   issue-token --email E                   a new session token for an existing staff member
   print-schema [--check]                  print schema.graphql (--check: fail if the committed file is stale)
+  doctor [--within-days N]                what an admin should fix: calendars whose public holidays run out within N
+                                          days (default CLOSELOOP_HOLIDAY_WARNING_DAYS, 60); exit 1 with findings
+  holidays-import [--file F] [--calendar C]  load a holiday data file (default: the bundled one for C, CN_MAINLAND)
   sweep [--once] [--interval MS]          SLA warnings, breaches and escalations as a worker (API processes also sweep;
                                           any number may run at once). With REDIS_URL, live subscribers are rung.
   help                                    this text
@@ -30,9 +33,9 @@ Exit codes: 0 success, 1 failure, 2 bad input.
 While \`closeloop start\` holds the embedded database, seed, create-*, issue-token and migrate are sent to it.
 Environment: see docs/operations.md (Configuration); e.g. DATABASE_URL, CLOSELOOP_DATA_DIR, PORT, LOG_LEVEL.`;
 
-const COMMANDS = new Set(['start', 'migrate', 'seed', 'create-channel', 'create-staff', 'create-api-key', 'issue-token', 'print-schema', 'sweep', 'help']);
+const COMMANDS = new Set(['start', 'migrate', 'seed', 'create-channel', 'create-staff', 'create-api-key', 'issue-token', 'print-schema', 'doctor', 'holidays-import', 'sweep', 'help']);
 /** Commands a running server executes for the CLI (it holds the embedded database). */
-const RELAYED = new Set(['migrate', 'seed', 'create-channel', 'create-staff', 'create-api-key', 'issue-token']);
+const RELAYED = new Set(['migrate', 'seed', 'create-channel', 'create-staff', 'create-api-key', 'issue-token', 'doctor', 'holidays-import']);
 
 const rawArgs = process.argv.slice(2);
 const json = rawArgs.includes('--json');
@@ -57,7 +60,7 @@ function parse() {
         json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' }, demo: { type: 'boolean' }, check: { type: 'boolean' },
         name: { type: 'string' }, kind: { type: 'string' }, 'public-key-jwk': { type: 'string' }, email: { type: 'string' },
         role: { type: 'string' }, once: { type: 'boolean' }, interval: { type: 'string' }, department: { type: 'string' }, password: { type: 'string' }, scopes: { type: 'string' },
-        partner: { type: 'boolean' }, realm: { type: 'string' },
+        partner: { type: 'boolean' }, realm: { type: 'string' }, 'within-days': { type: 'string' }, file: { type: 'string' }, calendar: { type: 'string' },
       },
     });
   } catch (e) {
@@ -69,6 +72,12 @@ function humanize(cmd: string, r: Record<string, unknown>): string {
   const lines = Object.entries(r).map(([k, v]) => `  ${k}: ${typeof v === 'object' ? JSON.stringify(v) : String(v)}`);
   const secret = ['signingSecret', 'token', 'apiKey'].some((k) => r[k]) ? '\nSecrets are shown once; store them now.' : '';
   return `${cmd}: done\n${lines.join('\n')}${secret}`;
+}
+
+/** Prints a command's result; `doctor` exits 1 when it found something to fix. */
+function done(command: string, r: Record<string, unknown>) {
+  out(r, () => (typeof r.report === 'string' ? r.report : humanize(command, r)));
+  if (r.healthy === false) process.exitCode = 1;
 }
 
 /** When a running server holds the embedded database, send the command to it instead. */
@@ -122,6 +131,7 @@ async function main() {
   // A command's answer is its stdout; its log lines go to stderr.
   configureLogger({ level: config.logLevel === 'info' ? 'warn' : config.logLevel, production: config.production, destination: 2 });
   const { createDatabase, DataDirInUseError } = await import('@closeloop/db');
+  if (command === 'doctor' && args['within-days'] === undefined) args['within-days'] = String(config.holidayWarningDays);
   let handle: DatabaseHandle;
   try {
     if (!config.databaseUrl) ensureDataDir(config.dataDir);
@@ -130,7 +140,7 @@ async function main() {
     if (!(e instanceof DataDirInUseError)) throw e;
     if (RELAYED.has(command)) {
       const r = await viaServer(config, command, args);
-      if (r) return out(r, () => humanize(command, r));
+      if (r) return done(command, r);
     }
     if (command === 'sweep') fail(`${e.message} The running server sweeps SLAs itself (CLOSELOOP_SWEEP_INTERVAL_MS); \`sweep\` cannot be sent to it.`);
     fail(e.message);
@@ -148,7 +158,7 @@ async function main() {
     const { runCommand } = await import('./commands.ts');
     const services = createServices(handle.db, config.secretKey, () => {}, { identity, channelSecretOverlapSeconds: config.channelSecretOverlapSeconds });
     const r = await runCommand({ db: handle.db, identity, services, secretKey: config.secretKey }, command, args);
-    out(r, () => humanize(command, r));
+    done(command, r);
   } finally {
     await handle.close();
   }

@@ -20,6 +20,14 @@ export interface Config {
   channelSecretOverlapSeconds: number;
   /** How often each API process sweeps for SLA warnings and breaches (ms); 0: not at all (a `closeloop sweep` worker does). */
   sweepIntervalMs: number;
+  /** Hard limit on one query's execution (ms); 0: none (docs/security.md, Bounded work). */
+  executionTimeoutMs: number;
+  /** How far back staff and partners may date receivedAt (days), and how far ahead (ms of clock skew). */
+  receivedAt: { maxAgeDays: number; maxFutureSkewMs: number };
+  /** The start banner and `closeloop doctor` warn about calendars whose holidays run out within this many days. */
+  holidayWarningDays: number;
+  /** On SIGTERM/SIGINT, how long requests in flight may take to finish before the process exits anyway (ms). */
+  shutdownGraceMs: number;
   logLevel: string;
   /** Seed the demo institution into an empty database outside production. */
   demo: boolean;
@@ -33,6 +41,7 @@ export interface Config {
     idleTimeoutMs?: number;
     maxSubscriptionsPerConnection?: number;
     connectionInitTimeoutMs?: number;
+    closeTimeoutMs?: number;
     maxQueue?: number;
     pollMs?: number;
     recheckMs?: number;
@@ -80,6 +89,12 @@ export const variables = {
   REDIS_URL: secret(str({ default: undefined, desc: 'Redis for event fan-out between several API processes behind a load balancer' })),
   LOG_LEVEL: logLevel,
   CLOSELOOP_DEMO: bool({ default: true, desc: '`0` skips the demo seed on an empty database (outside production)' }),
+  CLOSELOOP_EXECUTION_TIMEOUT_MS: count({ default: 10_000, desc: 'hard limit on one query\'s execution, in ms; `0` none (docs/security.md, Bounded work)' }),
+  CLOSELOOP_RECEIVED_AT_MAX_AGE_DAYS: count({ default: 365, desc: 'how far back staff and partners may date `receivedAt`, in days' }),
+  CLOSELOOP_RECEIVED_AT_MAX_SKEW_SECONDS: count({ default: 60, desc: 'how far ahead of the server clock `receivedAt` may be, in seconds' }),
+  CLOSELOOP_HOLIDAY_WARNING_DAYS: count({ default: 60, desc: 'the start banner and `closeloop doctor` warn about calendars whose holidays run out within this many days' }),
+  CLOSELOOP_SHUTDOWN_GRACE_MS: count({ default: 10_000, desc: 'on SIGTERM/SIGINT, how long requests in flight may take to finish before the process exits anyway' }),
+  CLOSELOOP_WS_CLOSE_TIMEOUT_MS: count({ default: undefined, desc: 'how long a closing WebSocket may take before it is terminated (default: the realtime module\'s)' }),
   CLOSELOOP_SWEEP_INTERVAL_MS: count({ default: 30_000, desc: 'how often each API process sweeps for SLA warnings and breaches; `0` turns it off (run `npx closeloop sweep` instead)' }),
   CLOSELOOP_PORTAL_SCRIPT_SRC: str({ default: undefined, desc: 'extra script origins in the hosted portal\'s CSP (e.g. the WeChat JS-SDK `https://res.wx.qq.com`)' }),
   CLOSELOOP_PORTAL_FRAME_ANCESTORS: str({ default: undefined, desc: 'sites allowed to frame the hosted portal (CSP `frame-ancestors`)' }),
@@ -158,6 +173,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     customerTokenMaxTtlSeconds: e.CLOSELOOP_CUSTOMER_TOKEN_MAX_TTL,
     channelSecretOverlapSeconds: e.CLOSELOOP_CHANNEL_SECRET_OVERLAP,
     sweepIntervalMs: e.CLOSELOOP_SWEEP_INTERVAL_MS,
+    executionTimeoutMs: e.CLOSELOOP_EXECUTION_TIMEOUT_MS,
+    receivedAt: { maxAgeDays: e.CLOSELOOP_RECEIVED_AT_MAX_AGE_DAYS, maxFutureSkewMs: e.CLOSELOOP_RECEIVED_AT_MAX_SKEW_SECONDS * 1000 },
+    holidayWarningDays: e.CLOSELOOP_HOLIDAY_WARNING_DAYS,
+    shutdownGraceMs: e.CLOSELOOP_SHUTDOWN_GRACE_MS,
     logLevel: e.LOG_LEVEL,
     demo: e.CLOSELOOP_DEMO,
     portalFrameAncestors: e.CLOSELOOP_PORTAL_FRAME_ANCESTORS,
@@ -170,6 +189,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       idleTimeoutMs: env.CLOSELOOP_WS_IDLE_TIMEOUT_MS ? e.CLOSELOOP_WS_IDLE_TIMEOUT_MS : undefined,
       maxSubscriptionsPerConnection: env.CLOSELOOP_WS_MAX_SUBSCRIPTIONS ? e.CLOSELOOP_WS_MAX_SUBSCRIPTIONS : undefined,
       connectionInitTimeoutMs: env.CLOSELOOP_WS_INIT_TIMEOUT_MS ? e.CLOSELOOP_WS_INIT_TIMEOUT_MS : undefined,
+      closeTimeoutMs: env.CLOSELOOP_WS_CLOSE_TIMEOUT_MS ? e.CLOSELOOP_WS_CLOSE_TIMEOUT_MS : undefined,
       maxQueue: env.CLOSELOOP_SUBSCRIPTION_BUFFER ? e.CLOSELOOP_SUBSCRIPTION_BUFFER : undefined,
       pollMs: env.CLOSELOOP_REALTIME_POLL_MS ? e.CLOSELOOP_REALTIME_POLL_MS : undefined,
       recheckMs: env.CLOSELOOP_REALTIME_RECHECK_MS ? e.CLOSELOOP_REALTIME_RECHECK_MS : undefined,

@@ -18,6 +18,8 @@ export interface Context {
   log?: Logger;
   /** Set on WebSocket operations. */
   transport?: LiveTransport;
+  /** Aborted when the operation passes its execution timeout (plugins/execution-timeout.ts). */
+  signal?: AbortSignal;
 }
 
 export interface LiveTransport {

@@ -1,4 +1,4 @@
-import { rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createDatabase, DataDirInUseError } from '@closeloop/db';
 import { ConfigError, ensureDataDir, type Config } from './config.ts';
@@ -10,11 +10,12 @@ import { demoInfo, isEmpty, seedBase, seedDemo } from './seed.ts';
 import { webRoutes } from './web/routes.ts';
 import { loadBundle } from './web/bundle.ts';
 import { createMemoryBus, createRedisBus } from './realtime/bus.ts';
+import { coverageFindings } from './services/holidays.ts';
 
 /** `npm start`: migrate, seed (demo data on an empty database outside production), serve. */
 export async function start(config: Config): Promise<void> {
-  // server.json (and the embedded database) live in the data folder.
-  ensureDataDir(config.dataDir);
+  // The embedded database lives in the data folder; on PostgreSQL nothing is written there.
+  if (!config.databaseUrl) ensureDataDir(config.dataDir);
   let handle;
   try {
     handle = await createDatabase({ url: config.databaseUrl, dataDir: join(config.dataDir, 'pglite') });
@@ -36,6 +37,8 @@ export async function start(config: Config): Promise<void> {
     bus,
     realtime: config.realtime,
     traceCommits: config.traceCommits,
+    executionTimeoutMs: config.executionTimeoutMs,
+    receivedAt: config.receivedAt,
     routes: [
       adminRoute(adminToken, () => ({ db: handle.db, identity: app.identity, services: app.services, secretKey: config.secretKey, migrate: () => handle.migrate() })),
       // /sdk/closeloop.js, /portal, and outside production the /demo pages.
@@ -70,8 +73,13 @@ export async function start(config: Config): Promise<void> {
   // tickets are claimed with SKIP LOCKED, so several never double up); 0 turns it off, e.g. when a
   // `closeloop sweep` worker runs instead.
   const stopSweep = config.sweepIntervalMs > 0 ? app.services.sweeper.start(config.sweepIntervalMs) : async () => {};
-  const serverFile = join(config.dataDir, 'server.json');
-  writeFileSync(serverFile, JSON.stringify({ pid: process.pid, port, adminToken }), { mode: 0o600 });
+  // Lets CLI commands reach the embedded database this process holds (cli.ts). On PostgreSQL they open it
+  // themselves, and nothing is written to disk: a fresh container may have no data folder at all.
+  const serverFile = handle.kind === 'pglite' ? join(config.dataDir, 'server.json') : null;
+  if (serverFile) {
+    mkdirSync(config.dataDir, { recursive: true });
+    writeFileSync(serverFile, JSON.stringify({ pid: process.pid, port, adminToken }), { mode: 0o600 });
+  }
 
   const base = `http://localhost:${port}`;
   const lines = [
@@ -94,23 +102,43 @@ export async function start(config: Config): Promise<void> {
       `  portal and demo pages: ${base}/portal  ${base}/demo/website`,
     );
   }
+  // Calendars whose public holidays run out soon: due times past that date would count holidays as working days.
+  const coverage = await coverageFindings(handle.db, new Date(), config.holidayWarningDays).catch(() => []);
+  if (coverage.length) lines.push('', 'Warnings (npx closeloop doctor)', ...coverage.map((f) => `  ! ${f.message}`));
   // The banner is the command's answer (tests and scripts read the URL from it); logs are separate.
   process.stdout.write(`${lines.join('\n')}\n`);
   log.info({ port, database: handle.kind, bus: bus.kind }, 'listening');
 
+  // Graceful shutdown (docs/operations.md, Shutdown): readiness 503 and new connections refused at once,
+  // requests in flight finish within the grace period, then the sweeper, the bus and the database close.
+  // A second signal, or the grace period running out, exits at once with 1.
   let stopping = false;
   const stop = async (signal: string) => {
-    if (stopping) return;
+    if (stopping) {
+      log.warn({ signal }, 'second signal: exiting now');
+      process.exit(1);
+    }
     stopping = true;
-    log.info({ signal }, 'shutting down');
-    const force = setTimeout(() => process.exit(1), 10_000).unref();
-    await stopSweep().catch(() => {});
-    await app.close().catch(() => {});
+    const grace = config.shutdownGraceMs;
+    log.info({ signal, graceMs: grace }, 'shutting down; requests in flight may finish');
+    // The drain is bounded by the grace period; closing the bus and the database by a little more.
+    const force = setTimeout(() => {
+      log.error('shutdown did not finish in time; exiting');
+      process.exit(1);
+    }, grace + 2000).unref();
+    const [, drained] = await Promise.all([
+      stopSweep().catch((err) => log.error({ err }, 'stopping the SLA sweeper failed')),
+      app.close({ graceMs: grace }).catch((e) => {
+        log.error({ err: e }, 'closing the server failed');
+        return false;
+      }),
+    ]);
+    if (!drained) log.warn({ graceMs: grace }, 'requests still open after the grace period were cut');
     await bus.close().catch(() => {});
     await handle.close().catch(() => {});
-    rmSync(serverFile, { force: true });
+    if (serverFile) rmSync(serverFile, { force: true });
     clearTimeout(force);
-    process.exit(0);
+    process.exit(drained ? 0 : 1);
   };
   if (config.traceMemory) {
     // Benchmarks: SIGUSR2 prints memory after a full collection (node --expose-gc).

@@ -10,7 +10,7 @@ import { tickets, type Database, type Tx } from '@closeloop/db';
 import { dueSlaActions, type SlaAction } from '@closeloop/domain';
 import { appendToTicket, type Actor, type Publish, type TimelineRow } from './events.ts';
 import { escalateInTx } from './escalation.ts';
-import { loadCalendar, pausesOf, schedule, slaOf } from './sla.ts';
+import { loadCalendar, pausesOf, safeSlaOf, schedule } from './sla.ts';
 import type { TicketRow } from '@closeloop/db';
 import { log } from '../log.ts';
 
@@ -63,7 +63,7 @@ export class SlaSweeper {
       .for('update', { skipLocked: true });
     if (!t) return null;
     const cal = await loadCalendar(tx, t.calendarId);
-    const sla = cal ? slaOf(t, cal, now) : null;
+    const sla = cal ? safeSlaOf(t, cal, now) : null;
     if (!sla) {
       await tx.update(tickets).set({ slaNextCheckAt: null }).where(eq(tickets.id, t.id));
       return { events: [], actions: [], escalated: false };
