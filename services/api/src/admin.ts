@@ -9,6 +9,7 @@ import type { Identity } from './auth/identity.ts';
 import { API_KEY_PREFIX } from './auth/identity.ts';
 import { randomToken, sha256 } from './auth/keys.ts';
 import { hashPassword } from './auth/passwords.ts';
+import { normalizeOrigin } from './limits/cors.ts';
 
 export class UsageError extends Error {}
 
@@ -25,11 +26,18 @@ export interface CreateChannelInput {
   /** Defaults to HS256 with a generated secret; with a public key, its algorithm. */
   algorithms?: CustomerSigningAlgorithm[];
   publishableKey?: string;
+  /** Web origins whose pages may call the API from a browser (CORS), e.g. https://www.example-bank.com. */
+  allowedOrigins?: string[];
 }
 
 export async function createChannel(db: Database, identity: Identity, input: CreateChannelInput) {
   if (!input.name?.trim()) throw new UsageError('--name is required');
   if (!CHANNELS.includes(input.kind as Channel)) throw new UsageError(`--kind must be one of ${CHANNELS.join(', ')}`);
+  const allowedOrigins = (input.allowedOrigins ?? []).map((o) => {
+    const n = normalizeOrigin(o);
+    if (!n) throw new UsageError(`--origin must be an http(s) origin such as https://www.example-bank.com (got ${o})`);
+    return n;
+  });
   const jwk = input.publicKeyJwk ?? null;
   let algorithms = input.algorithms;
   if (!algorithms) {
@@ -47,6 +55,7 @@ export async function createChannel(db: Database, identity: Identity, input: Cre
       signingSecretEnc: signingSecret ? identity.sealChannelSecret(signingSecret) : null,
       publicKeyJwk: jwk,
       allowedAlgorithms: algorithms,
+      allowedOrigins,
     })
     .returning();
   return { channel: row!, publishableKey, signingSecret };

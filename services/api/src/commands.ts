@@ -14,11 +14,13 @@ export interface CommandContext {
   secretKey: Buffer;
 }
 
-export type Args = Record<string, string | boolean | undefined>;
+export type Args = Record<string, string | boolean | string[] | undefined>;
 
 export const REMOTE_COMMANDS = new Set(['seed', 'create-channel', 'create-staff', 'create-api-key', 'issue-token']);
 
 const str = (a: Args, k: string): string | undefined => (typeof a[k] === 'string' ? (a[k] as string) : undefined);
+/** A repeatable option (`--origin a --origin b`). */
+const list = (a: Args, k: string): string[] => (Array.isArray(a[k]) ? (a[k] as string[]) : typeof a[k] === 'string' ? [a[k] as string] : []);
 
 /** Runs one command; returns the JSON object `--json` prints. Secrets appear here exactly once. */
 export async function runCommand(ctx: CommandContext, command: string, args: Args): Promise<Record<string, unknown>> {
@@ -43,10 +45,12 @@ export async function runCommand(ctx: CommandContext, command: string, args: Arg
           throw new UsageError('--public-key-jwk must be a JSON Web Key');
         }
       }
-      const r = await createChannel(db, identity, { name: str(args, 'name') ?? '', kind: (str(args, 'kind') ?? '').toUpperCase(), publicKeyJwk });
+      const r = await createChannel(db, identity, {
+        name: str(args, 'name') ?? '', kind: (str(args, 'kind') ?? '').toUpperCase(), publicKeyJwk, allowedOrigins: list(args, 'origin'),
+      });
       return {
         id: r.channel.id, name: r.channel.name, kind: r.channel.kind, publishableKey: r.publishableKey,
-        signingSecret: r.signingSecret, algorithms: r.channel.allowedAlgorithms,
+        signingSecret: r.signingSecret, algorithms: r.channel.allowedAlgorithms, allowedOrigins: r.channel.allowedOrigins,
       };
     }
     case 'create-staff': {

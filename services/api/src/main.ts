@@ -9,6 +9,9 @@ import { demoInfo, isEmpty, seedBase, seedDemo } from './seed.ts';
 import { webRoutes } from './web/routes.ts';
 import { loadBundle } from './web/bundle.ts';
 import { createMemoryBus, createRedisBus } from './realtime/bus.ts';
+import { Redis } from 'ioredis';
+import { loadTrustedDocuments } from './limits/trusted-documents.ts';
+import { seedDemoOrigins } from './seed.ts';
 
 /** `npm start`: migrate, seed (demo data on an empty database outside production), serve. */
 export async function start(): Promise<void> {
@@ -27,6 +30,9 @@ export async function start(): Promise<void> {
   const adminToken = randomToken(24);
   // With REDIS_URL every API process rings the others through Redis; without it, one process only.
   const bus = config.redisUrl ? createRedisBus(config.redisUrl) : createMemoryBus();
+  // Abuse limits are counted in Redis when it is there, so every API process shares them.
+  const limitRedis = config.redisUrl && config.limits ? new Redis(config.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1 }) : undefined;
+  limitRedis?.on('error', () => {}); // counted in memory meanwhile (insurance limiter); the bus reports Redis trouble
   const app = createApp({
     handle,
     secretKey: config.secretKey,
@@ -34,6 +40,10 @@ export async function start(): Promise<void> {
     staffSessionTtlSeconds: config.staffSessionTtlSeconds,
     bus,
     realtime: config.realtime,
+    limits: config.limits === null ? false : { ...config.limits, redis: limitRedis },
+    transport: config.transport,
+    corsOrigins: config.corsOrigins,
+    trustedDocuments: config.production ? loadTrustedDocuments(config.trustedDocumentFiles) : false,
     routes: [
       adminRoute(adminToken, () => ({ db: handle.db, identity: app.identity, services: app.services, secretKey: config.secretKey })),
       // /sdk/closeloop.js, /portal, and outside production the /demo pages.
@@ -54,6 +64,8 @@ export async function start(): Promise<void> {
   // Builds the browser bundle in the background if it is missing or stale; /sdk/ requests wait for it.
   loadBundle().catch((e) => console.error(`closeloop: could not build /sdk/closeloop.js: ${e.message}`));
   const port = await app.listen(config.port, config.host);
+  // The demo pages call the API from this origin; a host's own page elsewhere needs its origin registered.
+  if (!config.production) await seedDemoOrigins(handle.db, port);
   // SLA warnings, breaches and escalations. Every API process sweeps (state lives in the database and
   // tickets are claimed with SKIP LOCKED, so several never double up); 0 turns it off, e.g. when a
   // `closeloop sweep` worker runs instead.
@@ -93,6 +105,7 @@ export async function start(): Promise<void> {
     await stopSweep().catch(() => {});
     await app.close().catch(() => {});
     await bus.close().catch(() => {});
+    limitRedis?.disconnect();
     await handle.close().catch(() => {});
     rmSync(serverFile, { force: true });
     clearTimeout(force);

@@ -13,13 +13,19 @@ import type { TimelineRow } from './services/events.ts';
 import { createMemoryBus, type EventBus } from './realtime/bus.ts';
 import { RealtimeHub, type RealtimeSettings } from './realtime/hub.ts';
 import { useSharedSubscriptionResults } from './realtime/shared-execution.ts';
-import { GRAPHIQL_EXAMPLES } from './graphiql.ts';
+import { graphiqlRoute } from './graphiql.ts';
 import { prereadJsonBody } from './http-body.ts';
 import { createDirectGraphQL } from './http-graphql.ts';
 import { maxDepthPlugin } from '@escape.tech/graphql-armor-max-depth';
 import { maxAliasesPlugin } from '@escape.tech/graphql-armor-max-aliases';
 import { maxTokensPlugin } from '@escape.tech/graphql-armor-max-tokens';
 import { costLimitPlugin } from '@escape.tech/graphql-armor-cost-limit';
+import { AbuseLimits, type AbuseLimitOptions } from './limits/abuse.ts';
+import { capConnections, clientAddress, DEFAULT_TRANSPORT, serverOptions, type TransportSettings } from './limits/transport.ts';
+import { CorsPolicy } from './limits/cors.ts';
+import { loadTrustedDocuments, type TrustedDocuments } from './limits/trusted-documents.ts';
+import { recordCost, useAbuseLimits, useParseErrorStatus, useProductionPosture, useResponseHeaders, type RequestFacts } from './limits/plugins.ts';
+import { RateLimitedError } from './schema/errors.ts';
 
 export interface AppOptions {
   handle: DatabaseHandle;
@@ -33,6 +39,14 @@ export interface AppOptions {
   realtime?: RealtimeOptions;
   /** Serve plain JSON POSTs without Yoga's fetch plumbing (http-graphql.ts); on unless false. */
   directHttp?: boolean;
+  /** Abuse limits (docs/security.md): defaults, in memory, unless given (with `redis` to share them); false: none. */
+  limits?: AbuseLimitOptions | false;
+  /** Body size, timeouts and connection caps; unset ones keep their defaults. */
+  transport?: Partial<TransportSettings>;
+  /** Browser origins allowed besides each channel's registered ones. */
+  corsOrigins?: string[];
+  /** Production: the documents anonymous and customer callers may run (default: the SDK's); false: any. */
+  trustedDocuments?: TrustedDocuments | false;
 }
 
 export interface RealtimeOptions extends Partial<RealtimeSettings> {
@@ -159,42 +173,63 @@ export function createApp(options: AppOptions): App {
     }
   }
 
+  const transport = { ...DEFAULT_TRANSPORT, ...definedOnly(options.transport ?? {}) };
+  const limits = options.limits === false ? null : new AbuseLimits(options.limits ?? {});
+  const cors = new CorsPolicy(db, options.corsOrigins ?? []);
+  const trusted = options.production && options.trustedDocuments !== false ? (options.trustedDocuments ?? loadTrustedDocuments()) : null;
+  // Refusals are reported as validation errors (answered 400 / 200 like any invalid document), never thrown.
+  const armor = { exposeLimits: true, propagateOnRejection: false, onReject: [(ctx: { reportError(e: GraphQLError): void } | null, e: GraphQLError) => ctx?.reportError(e)] };
+
   const yoga = createYoga<Record<string, unknown>, Context>({
     schema,
     graphqlEndpoint: '/graphql',
     landingPage: false,
-    graphiql: options.production ? false : { title: 'Closeloop GraphQL', defaultQuery: GRAPHIQL_EXAMPLES },
+    // Served by graphiqlRoute (own assets, CSP) outside production.
+    graphiql: false,
+    maxRequestBodySize: transport.bodyLimitBytes,
+    cors: cors.yoga,
     // Unexpected errors are masked ("Unexpected error."); expected ones are GraphQLErrors with extensions.code.
     maskedErrors: true,
     logging: options.production ? 'info' : 'warn',
     // Cost limits: a public endpoint must refuse abusive documents before executing them.
     plugins: [
-      maxDepthPlugin({ n: 12, exposeLimits: true }),
-      maxAliasesPlugin({ n: 20, exposeLimits: true }),
+      maxDepthPlugin({ n: 12, ...armor }),
+      maxAliasesPlugin({ n: 20, ...armor }),
       maxTokensPlugin({ n: 4000 }),
-      costLimitPlugin({ maxCost: 20000, exposeLimits: true }),
+      costLimitPlugin({ maxCost: 20000, ...armor, onAccept: [recordCost] }),
+      useParseErrorStatus(),
+      useResponseHeaders(),
+      ...(options.production ? [useProductionPosture({ trusted })] : []),
+      ...(limits ? [useAbuseLimits(limits)] : []),
       // Each live event is executed once per document and caller, not once per subscriber.
       useSharedSubscriptionResults(),
     ],
     context: async (initial): Promise<Context> => {
-      const { viewer: wsViewer, transport } = initial as { viewer?: Viewer; transport?: Context['transport'] };
+      const { viewer: wsViewer, transport: live, clientAddress: wsAddress, req } = initial as {
+        viewer?: Viewer; transport?: Context['transport']; clientAddress?: string; req?: IncomingMessage & RequestFacts;
+      };
       const request = (initial as { request?: Request }).request;
       const viewer =
         wsViewer ??
+        req?.closeloopViewer ??
         (await viewerFrom(request?.headers.get('authorization'), request?.headers.get('x-closeloop-channel')));
-      return { db, viewer, identity, services, grants: new Set(), realtime, transport };
+      const address = wsAddress ?? clientAddress(req, transport.trustedProxies);
+      return { db, viewer, identity, services, grants: new Set(), realtime, transport: live, limits, clientAddress: address };
     },
   });
 
   const direct = createDirectGraphQL({
     yoga,
     endpoint: '/graphql',
-    // Any failure is left to Yoga, which resolves the viewer again and answers with the error.
-    viewerOf: (authorization, channelKey) => viewerFrom(authorization, channelKey).catch(() => undefined),
+    cors,
+    // Resolved once by the handler below; any failure is left to Yoga, which resolves it again and answers with the error.
+    viewerOf: async (authorization, channelKey, req) =>
+      (req as RequestFacts | undefined)?.closeloopViewer ?? viewerFrom(authorization, channelKey).catch(() => undefined),
   });
+  const graphiql = options.production ? null : graphiqlRoute('/graphql');
 
   const routes = options.routes ?? [];
-  const server = createServer(async (req, res) => {
+  const server = createServer(serverOptions(transport), async (req: IncomingMessage & RequestFacts, res) => {
     try {
       const path = (req.url ?? '/').split('?')[0];
       if (path === '/health') {
@@ -215,7 +250,14 @@ export function createApp(options: AppOptions): App {
         res.writeHead(302, { location: options.production ? '/health' : '/graphql' }).end();
         return;
       }
-      await prereadJsonBody(req);
+      if (path === '/graphql') {
+        if (graphiql && (await graphiql(req, res))) return;
+        // Known before validation, so introspection and suggestions can depend on who asks.
+        if (req.method !== 'OPTIONS') {
+          req.closeloopViewer = await viewerFrom(req.headers.authorization, req.headers['x-closeloop-channel'] as string | undefined).catch(() => undefined);
+        }
+      }
+      await prereadJsonBody(req, transport.bodyLimitBytes);
       if (options.directHttp !== false && (await direct(req, res))) return;
       await yoga(req, res);
     } catch (e) {
@@ -224,7 +266,27 @@ export function createApp(options: AppOptions): App {
     }
   });
 
-  const wss = new WebSocketServer({ server, path: '/graphql' });
+  capConnections(server, transport);
+  const wss = new WebSocketServer({
+    server,
+    path: '/graphql',
+    // New connections per address (shared) and open ones per address (this process).
+    verifyClient: limits
+      ? (info, done) => {
+          limits.wsConnection(clientAddress(info.req, transport.trustedProxies)).then(
+            (release) => {
+              (info.req as { closeloopRelease?: () => void }).closeloopRelease = release;
+              done(true);
+            },
+            (e) => (e instanceof RateLimitedError ? done(false, 429, 'Too Many Requests', { 'Retry-After': String(e.retryAfter) }) : done(false, 500)),
+          );
+        }
+      : undefined,
+  });
+  wss.on('connection', (socket, req) => {
+    const release = (req as { closeloopRelease?: () => void }).closeloopRelease;
+    if (release) socket.once('close', release);
+  });
   // A connection without subscriptions is closed after idleTimeoutMs (1000: clients reconnect when they next subscribe).
   const idleTimers = new WeakMap<object, NodeJS.Timeout>();
   const armIdle = (socket: { close(code: number, reason: string): void }, active: () => number) => {
@@ -244,7 +306,7 @@ export function createApp(options: AppOptions): App {
     const timer = setTimeout(() => socket.close(4401, 'TOKEN_EXPIRED: The token has expired'), Math.max(0, ms)).unref();
     socket.once('close', () => clearTimeout(timer));
   };
-  useServer<Record<string, unknown>, { viewer?: Viewer }>(
+  useServer<Record<string, unknown>, { viewer?: Viewer; address?: string }>(
     {
       connectionInitWaitTimeout: ws.connectionInitTimeoutMs,
       execute: (args) => (args.rootValue as { execute: (a: unknown) => unknown }).execute(args) as never,
@@ -254,6 +316,7 @@ export function createApp(options: AppOptions): App {
         const authorization = typeof p.authorization === 'string' ? p.authorization : typeof p.Authorization === 'string' ? p.Authorization : null;
         const channelKey = typeof p.channelKey === 'string' ? p.channelKey : null;
         try {
+          ctx.extra.address = clientAddress(ctx.extra.request, transport.trustedProxies);
           ctx.extra.viewer = await identity.resolve(bearerOf(authorization), channelKey);
           if (ctx.extra.viewer.kind === 'CUSTOMER' && ctx.extra.viewer.expiresAt) closeAtExpiry(ctx.extra.socket, ctx.extra.viewer.expiresAt);
           // The upgrade request is not needed after this; released, it saves memory per idle connection.
@@ -277,7 +340,7 @@ export function createApp(options: AppOptions): App {
         clearTimeout(idleTimers.get(ctx.extra.socket));
         const transport = new SocketTransport(ctx.extra.socket);
         // Only what our context needs: the graphql-ws context itself is not copied into every operation's.
-        const { schema: s, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({ viewer: ctx.extra.viewer, transport });
+        const { schema: s, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({ viewer: ctx.extra.viewer, transport, clientAddress: ctx.extra.address });
         const args = {
           schema: s,
           operationName: params.operationName,

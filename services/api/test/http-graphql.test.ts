@@ -7,6 +7,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, setup, SUBMIT, TRACK, type TestEnv } from './helpers.ts';
 import { createDirectGraphQL, negotiateJson } from '../src/http-graphql.ts';
 import { prereadJsonBody } from '../src/http-body.ts';
+import { CorsPolicy } from '../src/limits/cors.ts';
+
+/** Origins the app allows (its `corsOrigins`); example-bank is allowed, evil.example is not. */
+const CROSS_ORIGINS = ['https://www.example-bank.com'];
 
 let env: TestEnv;
 let server: Server;
@@ -16,10 +20,11 @@ let agent: string;
 let anon: { trackingCode: string; accessKey: string };
 
 beforeAll(async () => {
-  env = await setup();
+  env = await setup({ corsOrigins: CROSS_ORIGINS });
   const direct = createDirectGraphQL({
     yoga: env.app.yoga,
     endpoint: '/graphql',
+    cors: new CorsPolicy(env.handle.db, CROSS_ORIGINS),
     viewerOf: (authorization, channelKey) =>
       env.app.identity.resolve(authorization?.replace(/^Bearer\s+/i, '') ?? null, channelKey ?? null).catch(() => undefined),
   });
