@@ -21,7 +21,7 @@ import { maxAliasesPlugin } from '@escape.tech/graphql-armor-max-aliases';
 import { maxTokensPlugin } from '@escape.tech/graphql-armor-max-tokens';
 import { costLimitPlugin } from '@escape.tech/graphql-armor-cost-limit';
 import { AbuseLimits, type AbuseLimitOptions } from './limits/abuse.ts';
-import { capConnections, clientAddress, DEFAULT_TRANSPORT, serverOptions, type TransportSettings } from './limits/transport.ts';
+import { capConnections, clientAddress, DEFAULT_TRANSPORT, refuseSimplePost, serverOptions, type TransportSettings } from './limits/transport.ts';
 import { CorsPolicy } from './limits/cors.ts';
 import { loadTrustedDocuments, type TrustedDocuments } from './limits/trusted-documents.ts';
 import { recordCost, useAbuseLimits, useParseErrorStatus, useProductionPosture, useResponseHeaders, type RequestFacts } from './limits/plugins.ts';
@@ -252,6 +252,7 @@ export function createApp(options: AppOptions): App {
       }
       if (path === '/graphql') {
         if (graphiql && (await graphiql(req, res))) return;
+        if (refuseSimplePost(req, res)) return;
         // Known before validation, so introspection and suggestions can depend on who asks.
         if (req.method !== 'OPTIONS') {
           req.closeloopViewer = await viewerFrom(req.headers.authorization, req.headers['x-closeloop-channel'] as string | undefined).catch(() => undefined);

@@ -1,4 +1,4 @@
-import type { IncomingMessage, Server, ServerOptions } from 'node:http';
+import type { IncomingMessage, Server, ServerOptions, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 
 /** Limits on the HTTP transport (docs/security.md). */
@@ -71,4 +71,21 @@ export function clientAddress(req: Pick<IncomingMessage, 'headers' | 'socket'> |
   const raw = req.headers['x-forwarded-for'];
   const hops = (Array.isArray(raw) ? raw.join(',') : (raw ?? '')).split(',').map((s) => s.trim()).filter(Boolean);
   return hops[hops.length - trustedProxies] ?? hops[0] ?? socket;
+}
+
+/**
+ * CSRF: a browser sends a cross-site form or text/plain POST without asking first, so /graphql refuses
+ * those content types (415), and multipart only runs with a header that forces a preflight
+ * (Authorization, x-closeloop-channel or graphql-require-preflight). JSON always needs a preflight.
+ */
+export function refuseSimplePost(req: IncomingMessage, res: ServerResponse): boolean {
+  if (req.method !== 'POST') return false;
+  const type = String(req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  const simple = type === '' || type === 'text/plain' || type === 'application/x-www-form-urlencoded' ||
+    (type === 'multipart/form-data' && !req.headers.authorization && !req.headers['x-closeloop-channel'] && !req.headers['graphql-require-preflight']);
+  if (!simple) return false;
+  const body = JSON.stringify({ errors: [{ message: `Content-Type ${type || '(none)'} is not accepted; send application/json`, extensions: { code: 'UNSUPPORTED_MEDIA_TYPE' } }] });
+  res.writeHead(415, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
+  res.end(body);
+  return true;
 }
