@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { GraphQLError, NoSchemaIntrospectionCustomRule, validate, type DocumentNode, type ExecutionResult, type ValidationContext } from 'graphql';
+import { GraphQLError, NoSchemaIntrospectionCustomRule, type DocumentNode, type ExecutionResult, type ValidationContext } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { Context } from '../context.ts';
 import type { Viewer } from '../auth/identity.ts';
@@ -76,12 +76,18 @@ export function useAbuseLimits(limits: AbuseLimits): Plugin<Context> {
   };
 }
 
-const SUGGESTION = / ?Did you mean [^?]*\?/g;
-const withoutSuggestions = (errors: readonly (GraphQLError | Error)[]) =>
-  errors.map((e) =>
-    e instanceof GraphQLError && e.message.includes('Did you mean') ? new GraphQLError(e.message.replace(SUGGESTION, ''), { nodes: e.nodes, source: e.source, positions: e.positions, path: e.path, originalError: e.originalError, extensions: e.extensions }) : e,
-  );
-const introspectionErrors = new WeakMap<DocumentNode, readonly GraphQLError[]>();
+const INTROSPECTION = 'GraphQL introspection has been disabled';
+/** Suggestions removed, and introspection refusals given their own code. */
+const forUnprivileged = (errors: readonly (GraphQLError | Error)[]) =>
+  errors.map((e) => {
+    if (!(e instanceof GraphQLError)) return e;
+    const intro = e.message.startsWith(INTROSPECTION);
+    if (!intro && !e.message.includes('Did you mean')) return e;
+    return new GraphQLError(e.message.replace(/ ?Did you mean [^?]*\?/g, ''), {
+      nodes: e.nodes, source: e.source, positions: e.positions, path: e.path, originalError: e.originalError,
+      extensions: intro ? { ...e.extensions, code: 'INTROSPECTION_DISABLED' } : e.extensions,
+    });
+  });
 
 export interface PostureOptions {
   /** Anonymous and customer callers may run only these; null: any document. */
@@ -102,21 +108,13 @@ export function useProductionPosture(o: PostureOptions): Plugin<Context> {
   });
   const refuse = (ctx: Context, document: DocumentNode) => !privileged(ctx.viewer) && o.trusted !== null && !o.trusted.has(document);
   return {
-    onValidate({ context, params }) {
+    onValidate({ context, addValidationRule }) {
       if (privileged(earlyViewer(context))) return;
+      // An added rule also keys Yoga's validation cache apart from staff and partners' results.
+      addValidationRule(NoSchemaIntrospectionCustomRule);
       return ({ result, setResult }) => {
-        let errors: (GraphQLError | Error)[] = withoutSuggestions(result);
-        if (errors.length === 0) {
-          let intro = introspectionErrors.get(params.documentAST);
-          if (!intro) {
-            intro = validate(params.schema, params.documentAST, [NoSchemaIntrospectionCustomRule]).map(
-              (e) => new GraphQLError(e.message, { nodes: e.nodes, extensions: { code: 'INTROSPECTION_DISABLED' } }),
-            );
-            introspectionErrors.set(params.documentAST, intro);
-          }
-          errors = [...intro];
-        }
-        if (errors.length !== result.length || errors.some((e, i) => e !== result[i])) setResult(errors as GraphQLError[]);
+        const errors = forUnprivileged(result);
+        if (errors.some((e, i) => e !== result[i])) setResult(errors as GraphQLError[]);
       };
     },
     onExecute({ args, setResultAndStopExecution }) {
@@ -129,7 +127,7 @@ export function useProductionPosture(o: PostureOptions): Plugin<Context> {
       return {
         onExecuteDone({ result, setResult }) {
           const r = result as ExecutionResult;
-          if (r && 'errors' in r && r.errors?.length) setResult({ ...r, errors: withoutSuggestions(r.errors) as GraphQLError[] });
+          if (r && 'errors' in r && r.errors?.length) setResult({ ...r, errors: forUnprivileged(r.errors) as GraphQLError[] });
         },
       };
     },
