@@ -262,6 +262,8 @@ export function createApp(options: AppOptions): App {
       if (options.directHttp !== false && (await direct(req, res))) return;
       await yoga(req, res);
     } catch (e) {
+      // A client cut off mid-request (timeouts, a dropped connection) is not a server fault: nothing to log.
+      if (req.destroyed || (e as { code?: string }).code === 'ECONNRESET') return;
       console.error(e);
       if (!res.headersSent) res.writeHead(500).end('internal error');
     }

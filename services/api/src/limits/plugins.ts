@@ -182,7 +182,10 @@ export function useResponseHeaders(): Plugin {
         if (k === 'Vary') {
           const vary = response.headers.get('vary');
           if (!vary?.split(/\s*,\s*/).includes('Origin')) response.headers.set('Vary', vary ? `Origin, ${vary}` : 'Origin');
-        } else response.headers.set(k, v);
+        } else {
+          response.headers.delete(k); // event streams come with their own Cache-Control
+          response.headers.set(k, v);
+        }
       }
     },
   };
