@@ -24,7 +24,7 @@ export const DEFAULT_TRANSPORT: TransportSettings = {
   headersTimeoutMs: 10_000,
   requestTimeoutMs: 30_000,
   keepAliveTimeoutMs: 5_000,
-  maxConnections: 10_000,
+  maxConnections: 20_000,
   maxConnectionsPerAddress: 256,
   trustedProxies: 0,
 };
