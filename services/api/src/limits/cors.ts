@@ -6,7 +6,8 @@ export const EXPOSED_HEADERS = ['RateLimit', 'RateLimit-Policy', 'Retry-After'];
 
 /**
  * Which web origins may call /graphql from a browser: every active channel's registered origins
- * (`create-channel --origin`, updateChannel), the configured list (CLOSELOOP_CORS_ORIGINS) and the
+ * (`create-channel --origin`, updateChannel; re-read every 30 s, and at most once a second when an
+ * unknown origin asks), the configured list (CLOSELOOP_CORS_ORIGINS) and the
  * API's own origin. Any other origin gets no CORS headers at all: never a reflected origin.
  */
 export class CorsPolicy {
@@ -19,6 +20,8 @@ export class CorsPolicy {
     private readonly configured: string[] = [],
     /** Channel changes take effect within this time on every process (ms). */
     private readonly ttlMs = 30_000,
+    /** An unknown origin re-reads the list at most this often (a newly registered origin works at once). */
+    private readonly missReloadMs = 1_000,
   ) {}
 
   /** Forget the cached list (after a channel's origins changed in this process). */
@@ -26,8 +29,8 @@ export class CorsPolicy {
     this.origins = null;
   }
 
-  private async load(): Promise<Set<string>> {
-    if (this.origins && Date.now() - this.loadedAt < this.ttlMs) return this.origins;
+  private async load(maxAgeMs = this.ttlMs): Promise<Set<string>> {
+    if (this.origins && Date.now() - this.loadedAt < maxAgeMs) return this.origins;
     this.loading ??= (async () => {
       try {
         const rows = await this.db.select({ o: channelApps.allowedOrigins }).from(channelApps).where(eq(channelApps.active, true));
@@ -47,7 +50,7 @@ export class CorsPolicy {
     const o = normalizeOrigin(origin);
     if (!o) return false;
     if (host && (o === `http://${host.toLowerCase()}` || o === `https://${host.toLowerCase()}`)) return true;
-    return (await this.load()).has(o);
+    return (await this.load()).has(o) || (await this.load(this.missReloadMs)).has(o);
   }
 
   /** Yoga's `cors` option: the caller's origin when allowed (with credentials), else no CORS headers. */
