@@ -2,6 +2,7 @@ import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAb
 import type { Redis } from 'ioredis';
 import type { Viewer } from '../auth/identity.ts';
 import { RateLimitedError } from '../schema/errors.ts';
+import { LeakyBucket } from './leaky-bucket.ts';
 
 /** `points` per `duration` seconds. */
 export interface Rate {
@@ -26,7 +27,7 @@ export interface AbuseLimitSettings {
   submitAddress: Rate;
   submitChannel: Rate;
   submitCustomer: Rate;
-  /** Partner API keys: the documents' computed cost per key and window. */
+  /** Partner API keys: a leaky bucket of `points` cost that drains completely in `duration` seconds. */
   partnerCost: Rate;
   /** New WebSocket connections per address (shared) and open ones per address (per process). */
   wsConnectAddress: Rate;
@@ -62,7 +63,7 @@ export interface AbuseLimitOptions extends Partial<AbuseLimitSettings> {
 export interface Budget {
   limit: number;
   remaining: number;
-  /** Seconds until the window resets. */
+  /** Seconds until the bucket is empty again (the full budget is back). */
   reset: number;
   window: number;
 }
@@ -78,6 +79,7 @@ export class AbuseLimits {
   readonly settings: AbuseLimitSettings;
   private readonly limiters = new Map<string, RateLimiterAbstract>();
   private readonly open = new Map<string, number>();
+  private bucket: LeakyBucket | null = null;
 
   constructor(private readonly options: AbuseLimitOptions = {}) {
     const { redis: _r, prefix: _p, ...rest } = options;
@@ -165,20 +167,16 @@ export class AbuseLimits {
     }
   }
 
-  /** A partner key spends the document's cost from its budget; refused (with nothing spent) when it is short. */
+  /** A partner key pours the document's cost into its leaky bucket; refused (adding nothing) when it would overflow. */
   async partnerCost(keyId: string, cost: number): Promise<Budget> {
     const rate = this.settings.partnerCost;
+    this.bucket ??= new LeakyBucket(rate.points, rate.duration, this.options.redis, `${this.options.prefix ?? 'closeloop:rl'}:partner-cost`);
+    const b = this.bucket;
     const points = Math.max(1, Math.ceil(cost));
-    const budget = (res: RateLimiterRes): Budget => ({ limit: rate.points, remaining: Math.max(0, res.remainingPoints), reset: seconds(res.msBeforeNext), window: rate.duration });
-    const l = this.limiter('partner-cost', rate);
-    try {
-      return budget(await l.consume(keyId, points));
-    } catch (e) {
-      if (!(e instanceof RateLimiterRes)) throw e;
-      // Not spent: a refused request must not eat into the next attempt's budget.
-      await l.reward(keyId, points).catch(() => {});
-      throw new RateLimitedError(seconds(e.msBeforeNext), e, budget(e));
-    }
+    const { ok, level } = await b.pour(keyId, points);
+    const budget: Budget = { limit: rate.points, remaining: Math.max(0, Math.floor(rate.points - level)), reset: b.secondsUntilEmpty(level), window: rate.duration };
+    if (!ok) throw new RateLimitedError(b.secondsUntilFits(level, points), undefined, budget);
+    return budget;
   }
 
   async subscription(viewer: Viewer, address: string): Promise<void> {
