@@ -9,7 +9,7 @@ import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCloseloop } from '@closeloop/sdk';
 import { createApp, type App } from '../../src/server.ts';
-import { createChannel } from '../../src/admin.ts';
+import { runCommand } from '../../src/commands.ts';
 import { loadTrustedDocuments } from '../../src/limits/trusted-documents.ts';
 import { bearer, setup, SUBMIT, type TestEnv } from '../helpers.ts';
 
@@ -102,7 +102,11 @@ describe('production posture', () => {
   });
 
   it('CORS: registered and configured origins only, never a reflected one', async () => {
-    await createChannel(env.handle.db, env.app.identity, { name: 'Partner site', kind: 'WEB', allowedOrigins: ['https://www.partner-bank.example'] });
+    // As `npx closeloop create-channel --origin …` registers it (normalised to scheme://host[:port]).
+    const ctx = { db: env.handle.db, identity: env.app.identity, services: env.app.services, secretKey: env.secretKey };
+    const made = await runCommand(ctx, 'create-channel', { name: 'Partner site', kind: 'WEB', origin: ['HTTPS://www.Partner-Bank.example/'] });
+    expect(made.allowedOrigins).toEqual(['https://www.partner-bank.example']);
+    await expect(runCommand(ctx, 'create-channel', { name: 'Bad', kind: 'WEB', origin: 'javascript:alert(1)' })).rejects.toThrow(/--origin must be/);
     const q = 'query HostViewer { viewer { kind } }';
     for (const origin of ['https://www.partner-bank.example', 'https://configured.example']) {
       const ok = await post(q, { ...anon(), origin });
