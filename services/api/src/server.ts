@@ -273,6 +273,8 @@ export function createApp(options: AppOptions): App {
   const wss = new WebSocketServer({
     server,
     path: '/graphql',
+    // A message is a document and its variables: the same bound as a request body (ws allows 100 MiB).
+    maxPayload: transport.bodyLimitBytes,
     // New connections per address (shared) and open ones per address (this process).
     verifyClient: limits
       ? (info, done) => {
@@ -289,6 +291,11 @@ export function createApp(options: AppOptions): App {
   wss.on('connection', (socket, req) => {
     const release = (req as { closeloopRelease?: () => void }).closeloopRelease;
     if (release) socket.once('close', release);
+    // A client's protocol fault (WS_ERR_*: a message over maxPayload, bad framing) is closed by ws itself
+    // (1009, 1002 …); graphql-ws would log it with a stack trace as an internal error on each occurrence.
+    const emit = socket.emit.bind(socket);
+    socket.emit = ((event: string | symbol, ...args: unknown[]) =>
+      event === 'error' && /^WS_ERR_/.test(String((args[0] as { code?: unknown } | undefined)?.code)) ? false : emit(event, ...args)) as typeof socket.emit;
   });
   // A connection without subscriptions is closed after idleTimeoutMs (1000: clients reconnect when they next subscribe).
   const idleTimers = new WeakMap<object, NodeJS.Timeout>();

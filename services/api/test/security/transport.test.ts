@@ -3,6 +3,7 @@
 // The settings are small here so the test is quick; the bounds are generous multiples of them.
 import { connect, type Socket } from 'node:net';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import WebSocket from 'ws';
 import { setup, type TestEnv } from '../helpers.ts';
 
 let env: TestEnv;
@@ -68,6 +69,15 @@ describe('HTTP transport limits', () => {
     const { text, ms } = await done;
     expect(text).toMatch(/^HTTP\/1\.1 200/);
     expect(ms).toBeLessThan(10_000);
+  });
+
+  it('closes a WebSocket whose message is larger than the body limit (1009)', async () => {
+    const s = new WebSocket(`ws://127.0.0.1:${port}/graphql`, 'graphql-transport-ws');
+    await new Promise((r) => s.once('open', r));
+    const code = new Promise<number>((r) => s.once('close', (c) => r(c)));
+    s.send(JSON.stringify({ type: 'connection_init', payload: { pad: 'x'.repeat(2 ** 20 + 10) } }));
+    expect(await code).toBe(1009);
+    await new Promise((r) => (s.readyState === WebSocket.CLOSED ? r(null) : s.once('close', r)));
   });
 
   it('caps open connections per address, and frees a place when one closes', async () => {
