@@ -25,7 +25,7 @@ import { capConnections, clientAddress, DEFAULT_TRANSPORT, refuseSimplePost, ser
 import { CorsPolicy } from './limits/cors.ts';
 import { loadTrustedDocuments, type TrustedDocuments } from './limits/trusted-documents.ts';
 import { recordCost, useAbuseLimits, useParseErrorStatus, useProductionPosture, useResponseHeaders, type RequestFacts } from './limits/plugins.ts';
-import { RateLimitedError } from './schema/errors.ts';
+import { guardWebSockets, webSocketLimits } from './limits/websocket.ts';
 
 export interface AppOptions {
   handle: DatabaseHandle;
@@ -270,33 +270,8 @@ export function createApp(options: AppOptions): App {
   });
 
   capConnections(server, transport);
-  const wss = new WebSocketServer({
-    server,
-    path: '/graphql',
-    // A message is a document and its variables: the same bound as a request body (ws allows 100 MiB).
-    maxPayload: transport.bodyLimitBytes,
-    // New connections per address (shared) and open ones per address (this process).
-    verifyClient: limits
-      ? (info, done) => {
-          limits.wsConnection(clientAddress(info.req, transport.trustedProxies)).then(
-            (release) => {
-              (info.req as { closeloopRelease?: () => void }).closeloopRelease = release;
-              done(true);
-            },
-            (e) => (e instanceof RateLimitedError ? done(false, 429, 'Too Many Requests', { 'Retry-After': String(e.retryAfter) }) : done(false, 500)),
-          );
-        }
-      : undefined,
-  });
-  wss.on('connection', (socket, req) => {
-    const release = (req as { closeloopRelease?: () => void }).closeloopRelease;
-    if (release) socket.once('close', release);
-    // A client's protocol fault (WS_ERR_*: a message over maxPayload, bad framing) is closed by ws itself
-    // (1009, 1002 …); graphql-ws would log it with a stack trace as an internal error on each occurrence.
-    const emit = socket.emit.bind(socket);
-    socket.emit = ((event: string | symbol, ...args: unknown[]) =>
-      event === 'error' && /^WS_ERR_/.test(String((args[0] as { code?: unknown } | undefined)?.code)) ? false : emit(event, ...args)) as typeof socket.emit;
-  });
+  const wss = new WebSocketServer({ server, path: '/graphql', ...webSocketLimits(limits, transport) });
+  guardWebSockets(wss);
   // A connection without subscriptions is closed after idleTimeoutMs (1000: clients reconnect when they next subscribe).
   const idleTimers = new WeakMap<object, NodeJS.Timeout>();
   const armIdle = (socket: { close(code: number, reason: string): void }, active: () => number) => {
