@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { GraphQLError, NoSchemaIntrospectionCustomRule, type DocumentNode, type ExecutionResult, type ValidationContext } from 'graphql';
+import { GraphQLError, Kind, NoSchemaIntrospectionCustomRule, type DocumentNode, type ExecutionResult, type ValidationContext } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { Context } from '../context.ts';
 import type { Viewer } from '../auth/identity.ts';
@@ -89,6 +89,20 @@ const forUnprivileged = (errors: readonly (GraphQLError | Error)[]) =>
     });
   });
 
+/**
+ * Staff sign in before they hold a staff credential, from whichever console or script they use: a
+ * document whose every operation is a mutation of `login` fields alone may be sent in any form (it is
+ * rate-limited per account and address, and answers only about the account that signs in).
+ */
+function signInOnly(document: DocumentNode): boolean {
+  return document.definitions.every(
+    (d) =>
+      d.kind === Kind.OPERATION_DEFINITION &&
+      d.operation === 'mutation' &&
+      d.selectionSet.selections.every((sel) => sel.kind === Kind.FIELD && sel.name.value === 'login'),
+  );
+}
+
 export interface PostureOptions {
   /** Anonymous and customer callers may run only these; null: any document. */
   trusted: TrustedDocuments | null;
@@ -106,7 +120,8 @@ export function useProductionPosture(o: PostureOptions): Plugin<Context> {
       }),
     ],
   });
-  const refuse = (ctx: Context, document: DocumentNode) => !privileged(ctx.viewer) && o.trusted !== null && !o.trusted.has(document);
+  const refuse = (ctx: Context, document: DocumentNode) =>
+    !privileged(ctx.viewer) && o.trusted !== null && !o.trusted.has(document) && !signInOnly(document);
   return {
     onValidate({ context, addValidationRule }) {
       if (privileged(earlyViewer(context))) return;

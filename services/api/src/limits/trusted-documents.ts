@@ -50,10 +50,19 @@ function bodiesOf(file: string): string[] {
   return Object.values(json as Record<string, string>);
 }
 
-/** The SDK's operations (read from its source, so never stale) plus the host's files (CLOSELOOP_TRUSTED_DOCUMENTS). */
+/**
+ * What the documentation tells a host's backend to send with a customer token (README, the hosted
+ * portal): trusted as written there, so the documented integration works in production unchanged.
+ */
+export const DOCUMENTED_HOST_OPERATIONS = [
+  'mutation { createPortalTicket { ... on PortalTicketPayload { portalPath } ... on Error { code message } } }',
+];
+
+/** The SDK's operations (read from its source, so never stale), the documented host operations and the host's files (CLOSELOOP_TRUSTED_DOCUMENTS). */
 export function loadTrustedDocuments(files: string[] = []): TrustedDocuments {
   const trusted = new TrustedDocuments();
   for (const d of sdkDocuments()) trusted.add(d.body);
+  for (const body of DOCUMENTED_HOST_OPERATIONS) trusted.add(body);
   for (const file of files) {
     for (const body of bodiesOf(file)) {
       try {

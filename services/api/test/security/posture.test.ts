@@ -76,6 +76,14 @@ describe('production posture', () => {
     expect((await post(q, customer)).body.errors[0].extensions.code).toBe('UNTRUSTED_DOCUMENT');
     expect((await post(q, staff)).body.data.viewer.kind).toBe('STAFF');
     expect((await post(q, partner)).body.data.viewer.kind).toBe('PARTNER');
+    // Staff sign in before they hold a staff credential: a document of `login` fields alone is open.
+    const login = await post('mutation SignIn { login(input: { email: "nobody@test.dev", password: "x" }) { __typename } }', {});
+    expect(login.body.data.login.__typename).toBe('AuthenticationError');
+    const smuggled = await post('mutation { login(input: { email: "a@b.c", password: "x" }) { __typename } submitFeedback(input: { kind: PRAISE, content: "smuggled along" }) { __typename } }', anon());
+    expect(smuggled.body.errors[0].extensions.code).toBe('UNTRUSTED_DOCUMENT');
+    // The portal ticket a host backend mints with its customer's token, as the README shows it.
+    const ticket = await post('mutation { createPortalTicket { ... on PortalTicketPayload { portalPath } ... on Error { code message } } }', customer);
+    expect(ticket.body.data.createPortalTicket.portalPath).toMatch(/^\/portal\?ticket=cpt_/);
     // The host's own operation, however it is spaced.
     expect((await post(HOST_OP.replace(/ /g, '\n  '), anon())).body.data.viewer.kind).toBe('ANONYMOUS');
   });
