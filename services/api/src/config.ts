@@ -29,12 +29,15 @@ export interface Config {
   corsOrigins: string[];
   /** A host's own trusted documents (.graphql or .json manifest files) besides the SDK's. */
   trustedDocumentFiles: string[];
+  /** On SIGTERM/SIGINT, how long requests in flight may take to finish before the process exits anyway (ms). */
+  shutdownGraceMs: number;
   /** Subscription settings (README, Live progress); unset ones keep their defaults. */
   realtime: {
     keepAliveMs?: number;
     idleTimeoutMs?: number;
     maxSubscriptionsPerConnection?: number;
     connectionInitTimeoutMs?: number;
+    closeTimeoutMs?: number;
     maxQueue?: number;
     pollMs?: number;
     recheckMs?: number;
@@ -132,11 +135,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     corsOrigins: listEnv(env, 'CLOSELOOP_CORS_ORIGINS'),
     trustedDocumentFiles: listEnv(env, 'CLOSELOOP_TRUSTED_DOCUMENTS').map((f) => resolve(env.INIT_CWD ?? process.cwd(), f)),
+    shutdownGraceMs: intEnv(env, 'CLOSELOOP_SHUTDOWN_GRACE_MS') ?? 10_000,
     realtime: {
       keepAliveMs: intEnv(env, 'CLOSELOOP_WS_KEEPALIVE_MS'),
       idleTimeoutMs: intEnv(env, 'CLOSELOOP_WS_IDLE_TIMEOUT_MS'),
       maxSubscriptionsPerConnection: intEnv(env, 'CLOSELOOP_WS_MAX_SUBSCRIPTIONS'),
       connectionInitTimeoutMs: intEnv(env, 'CLOSELOOP_WS_INIT_TIMEOUT_MS'),
+      closeTimeoutMs: intEnv(env, 'CLOSELOOP_WS_CLOSE_TIMEOUT_MS'),
       maxQueue: intEnv(env, 'CLOSELOOP_SUBSCRIPTION_BUFFER'),
       pollMs: intEnv(env, 'CLOSELOOP_REALTIME_POLL_MS'),
       recheckMs: intEnv(env, 'CLOSELOOP_REALTIME_RECHECK_MS'),
