@@ -29,6 +29,12 @@ export interface Config {
   corsOrigins: string[];
   /** A host's own trusted documents (.graphql or .json manifest files) besides the SDK's. */
   trustedDocumentFiles: string[];
+  /** Hard limit on one query's execution (ms); 0: none (docs/security.md, Bounded work). */
+  executionTimeoutMs: number;
+  /** How far back staff and partners may date receivedAt (days), and how far ahead (ms of clock skew). */
+  receivedAt: { maxAgeDays: number; maxFutureSkewMs: number };
+  /** The start banner and `closeloop doctor` warn about calendars whose holidays run out within this many days. */
+  holidayWarningDays: number;
   /** On SIGTERM/SIGINT, how long requests in flight may take to finish before the process exits anyway (ms). */
   shutdownGraceMs: number;
   /** Subscription settings (README, Live progress); unset ones keep their defaults. */
@@ -135,6 +141,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     corsOrigins: listEnv(env, 'CLOSELOOP_CORS_ORIGINS'),
     trustedDocumentFiles: listEnv(env, 'CLOSELOOP_TRUSTED_DOCUMENTS').map((f) => resolve(env.INIT_CWD ?? process.cwd(), f)),
+    executionTimeoutMs: intEnv(env, 'CLOSELOOP_EXECUTION_TIMEOUT_MS') ?? 10_000,
+    receivedAt: {
+      maxAgeDays: intEnv(env, 'CLOSELOOP_RECEIVED_AT_MAX_AGE_DAYS') ?? 365,
+      maxFutureSkewMs: (intEnv(env, 'CLOSELOOP_RECEIVED_AT_MAX_SKEW_SECONDS') ?? 60) * 1000,
+    },
+    holidayWarningDays: intEnv(env, 'CLOSELOOP_HOLIDAY_WARNING_DAYS') ?? 60,
     shutdownGraceMs: intEnv(env, 'CLOSELOOP_SHUTDOWN_GRACE_MS') ?? 10_000,
     realtime: {
       keepAliveMs: intEnv(env, 'CLOSELOOP_WS_KEEPALIVE_MS'),

@@ -20,6 +20,8 @@ export interface Context {
   limits: AbuseLimits | null;
   /** The caller's network address (behind trusted proxies, from X-Forwarded-For). */
   clientAddress: string;
+  /** Aborted when the operation passes its execution timeout (plugins/execution-timeout.ts). */
+  signal?: AbortSignal;
 }
 
 export interface LiveTransport {

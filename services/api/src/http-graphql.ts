@@ -23,8 +23,8 @@ import { graphqlResponseHeaders } from './limits/plugins.ts';
 export interface DirectGraphQLOptions {
   yoga: YogaServerInstance<Record<string, unknown>, Context>;
   endpoint: string;
-  /** Which origins get CORS headers (Yoga's `cors` option uses the same policy). */
-  cors: CorsPolicy;
+  /** Which origins get CORS headers (Yoga's `cors` option uses the same policy); none without one. */
+  cors?: CorsPolicy;
   /** The viewer of a request; undefined when it cannot be resolved (Yoga then answers with the error). */
   viewerOf(authorization: string | undefined, channelKey: string | undefined, req?: IncomingMessage): Promise<Viewer | undefined>;
 }
@@ -118,7 +118,7 @@ export function createDirectGraphQL(o: DirectGraphQLOptions) {
     const operation = getOperationAST(document, params.operationName);
     if (!operation || operation.operation === 'subscription') return false;
     const origin = h.origin;
-    const allowed = await o.cors.allows(origin, h.host);
+    const allowed = o.cors ? await o.cors.allows(origin, h.host) : false;
     let result: ExecutionResult;
     try {
       const contextValue = await enveloped.contextFactory();

@@ -12,6 +12,7 @@ import { createMemoryBus, createRedisBus } from './realtime/bus.ts';
 import { Redis } from 'ioredis';
 import { loadTrustedDocuments } from './limits/trusted-documents.ts';
 import { seedDemoOrigins } from './seed.ts';
+import { coverageFindings } from './services/holidays.ts';
 
 /** `npm start`: migrate, seed (demo data on an empty database outside production), serve. */
 export async function start(): Promise<void> {
@@ -52,6 +53,8 @@ export async function start(): Promise<void> {
     transport: config.transport,
     corsOrigins: config.corsOrigins,
     trustedDocuments: config.production ? loadTrustedDocuments(config.trustedDocumentFiles) : false,
+    executionTimeoutMs: config.executionTimeoutMs,
+    receivedAt: config.receivedAt,
     routes: [
       adminRoute(adminToken, () => ({ db: handle.db, identity: app.identity, services: app.services, secretKey: config.secretKey })),
       // /sdk/closeloop.js, /portal, and outside production the /demo pages.
@@ -107,6 +110,9 @@ export async function start(): Promise<void> {
       `  portal and demo pages: ${base}/portal  ${base}/demo/website`,
     );
   }
+  // Calendars whose public holidays run out soon: due times past that date would count holidays as working days.
+  const coverage = await coverageFindings(handle.db, new Date(), config.holidayWarningDays).catch(() => []);
+  if (coverage.length) lines.push('', 'Warnings (npx closeloop doctor)', ...coverage.map((f) => `  ! ${f.message}`));
   console.log(lines.join('\n'));
 
   // Graceful shutdown (docs/operations.md, Shutdown): readiness 503 and new connections refused at once,

@@ -30,6 +30,8 @@ import { CorsPolicy } from './limits/cors.ts';
 import { loadTrustedDocuments, type TrustedDocuments } from './limits/trusted-documents.ts';
 import { recordCost, useAbuseLimits, useParseErrorStatus, useProductionPosture, useResponseHeaders, type RequestFacts } from './limits/plugins.ts';
 import { guardWebSockets, webSocketLimits } from './limits/websocket.ts';
+import type { ReceivedAtLimits } from '@closeloop/domain';
+import { DEFAULT_EXECUTION_TIMEOUT_MS, useExecutionTimeout } from './plugins/execution-timeout.ts';
 
 export interface AppOptions {
   handle: DatabaseHandle;
@@ -55,6 +57,10 @@ export interface AppOptions {
   corsOrigins?: string[];
   /** Production: the documents anonymous and customer callers may run (default: the SDK's); false: any. */
   trustedDocuments?: TrustedDocuments | false;
+  /** Hard limit on one query's execution (ms, default 10 s; 0 = none): plugins/execution-timeout.ts. */
+  executionTimeoutMs?: number;
+  /** How far staff and partners may back- or post-date receivedAt (default 365 days, 60 s). */
+  receivedAt?: ReceivedAtLimits;
 }
 
 export interface RealtimeOptions extends Partial<RealtimeSettings> {
@@ -188,6 +194,7 @@ export function createApp(options: AppOptions): App {
     channelSecretOverlapSeconds: options.channelSecretOverlapSeconds,
     // Revoked staff sessions and API keys end their open subscriptions at once, on every process sharing the bus.
     onSessionsRevoked: () => bus.publishRecheck(),
+    receivedAt: options.receivedAt,
   });
 
   async function viewerFrom(authorization: string | null | undefined, channelKey: string | null | undefined): Promise<Viewer> {
@@ -224,6 +231,7 @@ export function createApp(options: AppOptions): App {
       maxAliasesPlugin({ n: 20, ...armor }),
       maxTokensPlugin({ n: 4000 }),
       costLimitPlugin({ maxCost: 20000, ...armor, onAccept: [recordCost] }),
+      useExecutionTimeout({ ms: options.executionTimeoutMs ?? DEFAULT_EXECUTION_TIMEOUT_MS }),
       // NUL characters refused, variable errors coded (input-guards.ts).
       useInputGuards(),
       useParseErrorStatus(),
