@@ -18,6 +18,8 @@ import { useSharedSubscriptionResults } from './realtime/shared-execution.ts';
 import { GRAPHIQL_EXAMPLES } from './graphiql.ts';
 import { prereadJsonBody } from './http-body.ts';
 import { createDirectGraphQL } from './http-graphql.ts';
+import { createCompiledDocuments } from './compiled/registry.ts';
+import { COMPILED_DOCUMENTS } from './compiled/documents.ts';
 import { maxDepthPlugin } from '@escape.tech/graphql-armor-max-depth';
 import { maxAliasesPlugin } from '@escape.tech/graphql-armor-max-aliases';
 import { maxTokensPlugin } from '@escape.tech/graphql-armor-max-tokens';
@@ -209,6 +211,8 @@ export function createApp(options: AppOptions): App {
     endpoint: '/graphql',
     // Any failure is left to Yoga, which resolves the viewer again and answers with the error.
     viewerOf: (authorization, channelKey) => viewerFrom(authorization, channelKey).catch(() => undefined),
+    // Known documents answered by one statement each (compiled/, docs/performance.md).
+    compiled: createCompiledDocuments({ schema, db, services, documents: COMPILED_DOCUMENTS }).answer,
   });
 
   const routes = options.routes ?? [];

@@ -1,0 +1,74 @@
+// The root fields a compiled document may select, each with the same arguments, authorization and
+// answer as its resolver in schema/. A root turns its field's selection into prepared statements (one
+// per Variant) and, per request, the argument values into parameters and the rows into the field's
+// JSON text. Authorization is the resolver's own: the same predicates (access.ts) either as parameters
+// of the statement or applied to the columns the statement returns beside the JSON.
+import { normalizeTrackingCode } from '@closeloop/domain';
+import { sql } from 'drizzle-orm';
+import type { FieldNode, FragmentDefinitionNode, OperationDefinitionNode } from 'graphql';
+import type { Database } from '@closeloop/db';
+import type { Viewer } from '../auth/identity.ts';
+import type { Services } from '../services/index.ts';
+import { canReadFeedback, canSeeInternal } from '../schema/access.ts';
+import { objectSql, rootScope, type Variant } from './select.ts';
+import { argument } from './args.ts';
+
+export interface RunContext {
+  db: Database;
+  viewer: Viewer;
+  services: Services;
+}
+
+/** A compiled root field: its JSON text for one request, or undefined to let the schema answer. */
+export type RootRun = (ctx: RunContext, variables: Record<string, unknown>) => Promise<string | undefined>;
+
+export type Root = (op: OperationDefinitionNode, field: FieldNode, fragments: Record<string, FragmentDefinitionNode>) => RootRun | null;
+
+const VARIANTS: Variant[] = [{ internal: false }, { internal: true }];
+const variantOf = (v: Viewer) => (canSeeInternal(v) ? 1 : 0);
+
+/** One statement per variant, or null when the selection does not compile. */
+function perVariant(build: (variant: Variant) => string | null) {
+  const texts = VARIANTS.map(build);
+  return texts.every((t): t is string => t !== null) ? texts.map(statement) : null;
+}
+
+/** Runs a fixed statement text with `$n` placeholders; the client prepares it and binds the parameters. */
+function statement(text: string) {
+  const parts = text.split(/\$(\d+)/);
+  return async <T>(db: Database, params: unknown[]): Promise<T[]> => {
+    const query = sql.join(parts.map((p, i) => (i % 2 === 0 ? sql.raw(p) : sql`${params[Number(p) - 1]}`)));
+    const res = (await db.execute(query)) as unknown as T[] | { rows: T[] };
+    return Array.isArray(res) ? res : res.rows;
+  };
+}
+
+interface TrackRow { id: string; customer_id: string | null; department_id: string | null; assignee_id: string | null; json: string }
+
+/** trackFeedback(trackingCode:, accessKey:) — schema/feedback.ts. */
+const trackFeedback: Root = (op, field, fragments) => {
+  const code = argument(op, field, 'trackingCode', 'String');
+  const key = argument(op, field, 'accessKey', 'String');
+  if (!code || !key || !field.selectionSet || field.arguments!.length !== [code, key].filter((a) => !a.absent).length) return null;
+  const sel = field.selectionSet;
+  const statements = perVariant((variant) => {
+    const json = objectSql('Feedback', sel, rootScope('f', variant, fragments));
+    // The columns beside the JSON are what canReadFeedback reads (the Feedback type's own selection).
+    return json && `select f.id, f.customer_id, t.department_id, t.assignee_id, ${json}::text as json from feedback f join tickets t on t.id = f.ticket_id where f.tracking_code = $1 limit 1`;
+  });
+  if (!statements) return null;
+  return async (ctx, variables) => {
+    const given = code.value(variables);
+    const accessKey = key.value(variables);
+    if (given === undefined || accessKey === undefined) return undefined;
+    const normalized = normalizeTrackingCode(given as string);
+    if (normalized.length > 32) return 'null';
+    const [row] = await statements[variantOf(ctx.viewer)]!<TrackRow>(ctx.db, [normalized]);
+    if (!row) return 'null';
+    if (accessKey && ctx.services.feedback.verifyAccessKey(row.id, accessKey as string)) return row.json;
+    const f = { id: row.id, customerId: row.customer_id, ticket: { departmentId: row.department_id, assigneeId: row.assignee_id } };
+    return canReadFeedback(ctx.viewer, new Set(), f) ? row.json : 'null';
+  };
+};
+
+export const ROOTS: Record<string, Root> = { trackFeedback };

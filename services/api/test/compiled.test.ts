@@ -1,0 +1,195 @@
+// Compiled documents (src/compiled/) must answer exactly as the schema does. Property-based: fast-check
+// draws a document, a caller (anonymous with and without a channel, customers A and B, agents in and
+// out of the department, supervisor, auditor, partners with each scope), a tracking code (its own,
+// someone else's, mangled, unknown, too long) and an access key (right, wrong, another feedback's,
+// absent, of the wrong type), over feedback whose texts are drawn too; the HTTP answer with the
+// compiled path must be byte-for-byte the schema's once re-serialized (same keys in the same order).
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bearer, setup, SUBMIT, type TestEnv } from './helpers.ts';
+import { createDirectGraphQL } from '../src/http-graphql.ts';
+import { prereadJsonBody } from '../src/http-body.ts';
+import { createCompiledDocuments } from '../src/compiled/registry.ts';
+import { COMPILED_DOCUMENTS } from '../src/compiled/documents.ts';
+import { schema } from '../src/schema/index.ts';
+
+/** Every field the compiled path maps, with aliases, repeats and fragments, beside the served documents. */
+const EVERYTHING = `query Everything($code: String!, $key: String) {
+  fb: trackFeedback(accessKey: $key, trackingCode: $code) {
+    __typename id trackingCode kind channel status content category tags receivedAt expectedResolutionAt
+    contact { name phone email } who: contact { phone }
+    rating { rating comment createdAt }
+    ... on Feedback { trackingCode again: status }
+    timeline { __typename id position cursor sequence type visibility fromStatus toStatus body actorType actorName createdAt ...Ev }
+  }
+}
+fragment Ev on TimelineEvent { position at: createdAt }`;
+const LITERAL = `{ trackFeedback(trackingCode: "FB-0000-0000") { trackingCode } }`;
+const DOCUMENTS = [...COMPILED_DOCUMENTS, EVERYTHING, LITERAL];
+
+let env: TestEnv;
+let server: Server;
+let base: string;
+const compiledAnswers: string[] = [];
+const callers: Record<string, Record<string, string>> = {};
+const pool: Array<{ trackingCode: string; accessKey: string | null }> = [];
+
+// Any Unicode text, with the characters JSON escapes or that are easy to get wrong.
+const text = fc
+  .array(fc.oneof(fc.string({ unit: 'grapheme', maxLength: 6 }), fc.constantFrom('\n', '\t', '"', '\\', '\u0001', '\u2028', '</script>', '客服')), { minLength: 3, maxLength: 12 })
+  .map((parts) => parts.join(''))
+  .filter((s) => s.trim().length >= 5);
+
+beforeAll(async () => {
+  env = await setup();
+  const registry = createCompiledDocuments({ schema, db: env.handle.db, services: env.app.services, documents: DOCUMENTS });
+  const direct = createDirectGraphQL({
+    yoga: env.app.yoga,
+    endpoint: '/graphql',
+    viewerOf: (authorization, channelKey) => env.app.viewerOf(authorization, channelKey).catch(() => undefined),
+    compiled: async (params, viewer) => {
+      const body = await registry.answer(params, viewer);
+      if (body !== undefined) compiledAnswers.push(body);
+      return body;
+    },
+  });
+  server = createServer(async (req, res) => {
+    await prereadJsonBody(req);
+    if (!(await direct(req, res))) await env.app.yoga(req, res);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
+
+  const channel = { 'x-closeloop-channel': env.channel.publishableKey };
+  const supervisor = await env.staffToken('SUPERVISOR');
+  Object.assign(callers, {
+    nobody: {},
+    anonymous: channel,
+    customerA: { ...channel, ...bearer(await env.customerToken('cust-a', { name: 'Alice' })) },
+    customerB: { ...channel, ...bearer(await env.customerToken('cust-b', { name: 'Bob' })) },
+    agentIn: bearer((await env.staffToken('AGENT', 'CUSTOMER_SERVICE')).token),
+    agentOut: bearer((await env.staffToken('AGENT', 'CREDIT')).token),
+    supervisor: bearer(supervisor.token),
+    auditor: bearer((await env.staffToken('AUDITOR')).token),
+    partnerFeedback: bearer(await env.apiKey(['feedback:read'])),
+    partnerTickets: bearer(await env.apiKey(['tickets:read'])),
+    partnerCustomers: bearer(await env.apiKey(['customers:read'])),
+  });
+
+  // Feedback with drawn texts (any UTF-16, control characters included), by each kind of submitter,
+  // with PUBLIC and INTERNAL events and a rating on some.
+  const drafts = fc.sample(
+    fc.record({
+      by: fc.constantFrom('anonymous', 'customerA', 'customerB'),
+      kind: fc.constantFrom('COMPLAINT', 'SUGGESTION', 'PRAISE', 'INQUIRY'),
+      content: text,
+      tags: fc.array(fc.stringMatching(/^[a-z]{1,8}$/), { maxLength: 3 }),
+      contact: fc.option(fc.record({ name: text, email: fc.constant('x@example.com') }), { nil: undefined }),
+      notes: fc.array(fc.record({ body: text, visibility: fc.constantFrom('PUBLIC', 'INTERNAL') }), { maxLength: 3 }),
+      resolveAndRate: fc.boolean(),
+    }),
+    { numRuns: 8, seed: 15 },
+  );
+  for (const d of drafts) {
+    const s = await env.gql(SUBMIT, { input: { kind: d.kind, content: d.content, tags: d.tags, contact: d.by === 'anonymous' ? d.contact : undefined } }, callers[d.by]);
+    const p = s.data.submitFeedback;
+    expect(p.__typename, JSON.stringify(s)).toBe('SubmitFeedbackPayload');
+    pool.push({ trackingCode: p.trackingCode, accessKey: p.accessKey });
+    const t = await env.gql(`query($c: String!) { trackFeedback(trackingCode: $c) { ticket { id } } }`, { c: p.trackingCode }, bearer(supervisor.token));
+    const ticketId = t.data.trackFeedback.ticket.id;
+    for (const n of d.notes) {
+      const r = await env.gql(`mutation($i: AddTicketNoteInput!) { addTicketNote(input: $i) { __typename } }`, { i: { ticketId, ...n } }, bearer(supervisor.token));
+      expect(r.data.addTicketNote.__typename).toBe('TicketPayload');
+    }
+    if (d.resolveAndRate) {
+      for (const status of ['ACKNOWLEDGED', 'IN_PROGRESS', 'RESOLVED']) {
+        const r = await env.gql(`mutation($i: TransitionTicketInput!) { transitionTicket(input: $i) { __typename } }`, { i: { ticketId, status, note: status === 'RESOLVED' ? d.content : undefined } }, bearer(supervisor.token));
+        expect(r.data.transitionTicket.__typename, JSON.stringify(r)).toBe('TicketPayload');
+      }
+      const rate = await env.gql(`mutation($i: RateFeedbackInput!) { rateFeedback(input: $i) { __typename } }`,
+        { i: { trackingCode: p.trackingCode, accessKey: p.accessKey, rating: 4, comment: d.content } }, callers[d.by]);
+      expect(rate.data.rateFeedback.__typename, JSON.stringify(rate)).toBe('RateFeedbackPayload');
+    }
+  }
+});
+afterAll(async () => {
+  await new Promise((r) => server.close(r));
+  await env?.close();
+});
+
+/** The document's variable names for (code, key), from its first two variable definitions. */
+const varNames = (doc: string) => [...doc.matchAll(/\$(\w+):/g)].map((m) => m[1]!);
+
+async function both(body: unknown, headers: Record<string, string>) {
+  const init = { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) };
+  const before = compiledAnswers.length;
+  const viaHttp = await fetch(base, init);
+  const compiled = compiledAnswers.length > before;
+  const viaSchema = await env.app.yoga.fetch('http://localhost/graphql', init);
+  const a = { status: viaHttp.status, type: viaHttp.headers.get('content-type'), body: await viaHttp.text() };
+  const b = { status: viaSchema.status, type: viaSchema.headers.get('content-type'), body: await viaSchema.text() };
+  // Same value with the same keys in the same order; the database's JSON differs from JSON.stringify only in spacing.
+  expect({ ...a, body: JSON.stringify(JSON.parse(a.body)) }).toEqual(b);
+  return { compiled, body: JSON.parse(b.body) };
+}
+
+describe('compiled documents', () => {
+  it('compile at start, and a document the compiler cannot take fails loudly', () => {
+    const registry = createCompiledDocuments({ schema, db: env.handle.db, services: env.app.services });
+    for (const doc of DOCUMENTS) registry.add(doc);
+    expect(() => registry.add(`query($c: String!) { trackFeedback(trackingCode: $c) { ticket { id } } }`)).toThrow(/not compiled/);
+    expect(() => registry.add(`query($c: String!) { trackFeedback(trackingCode: $c) { nope } }`)).toThrow(/Cannot query field/);
+  });
+
+  it('answer as the schema does, for every caller, code and key', async () => {
+    const codeArb = fc.oneof(
+      fc.nat({ max: 7 }).map((i) => pool[i]!.trackingCode),
+      fc.nat({ max: 7 }).map((i) => ` ${pool[i]!.trackingCode.toLowerCase().replace(/0/g, 'o')} `),
+      fc.constantFrom('FB-0000-0000', 'X'.repeat(40), ''),
+    );
+    const keyArb = fc.oneof(
+      fc.constant('own' as const),
+      fc.nat({ max: 7 }).map((i) => pool[i]!.accessKey),
+      fc.constantFrom(null, undefined, 'A'.repeat(26), '', 42),
+    );
+    const requests = fc.record({
+      doc: fc.nat({ max: DOCUMENTS.length - 1 }),
+      caller: fc.constantFrom(...Object.keys(callers)),
+      code: codeArb,
+      key: keyArb,
+      operationName: fc.constantFrom(undefined, null, 'Other'),
+    });
+    let compiled = 0;
+    await fc.assert(
+      fc.asyncProperty(requests, async (r) => {
+        const doc = DOCUMENTS[r.doc]!;
+        const [codeVar, keyVar] = varNames(doc);
+        const own = pool.find((p) => p.trackingCode === r.code.trim().toUpperCase().replace(/O/g, '0'));
+        const key = r.key === 'own' ? (own?.accessKey ?? null) : r.key;
+        const variables: Record<string, unknown> = {};
+        if (codeVar) variables[codeVar] = r.code;
+        if (keyVar && key !== undefined) variables[keyVar] = key;
+        const res = await both({ query: doc, variables, operationName: r.operationName }, callers[r.caller]!);
+        if (res.compiled) compiled++;
+        // What should have been compiled was: only wrong operation names and wrongly typed keys fall back.
+        if (r.operationName !== 'Other' && typeof key !== 'number') expect(res.compiled).toBe(true);
+      }),
+      { numRuns: 150, seed: Number(process.env.FC_SEED ?? 15) },
+    );
+    expect(compiled).toBeGreaterThan(50);
+  });
+
+  it('keep INTERNAL events from customers and anonymous submitters, and show them to staff', async () => {
+    const all = await env.gql(`{ __typename }`);
+    expect(all.data).toEqual({ __typename: 'Query' });
+    for (const p of pool) {
+      const internal = await both({ query: EVERYTHING, variables: { code: p.trackingCode } }, callers.supervisor!);
+      const pub = await both({ query: EVERYTHING, variables: { code: p.trackingCode, key: p.accessKey } }, callers.nobody!);
+      expect(internal.compiled && pub.compiled).toBe(true);
+      if (p.accessKey) expect(pub.body.data.fb.timeline.every((e: { visibility: string }) => e.visibility === 'PUBLIC')).toBe(true);
+      expect(internal.body.data.fb.timeline.length).toBeGreaterThanOrEqual(pub.body.data.fb?.timeline.length ?? 0);
+    }
+  });
+});
