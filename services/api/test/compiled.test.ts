@@ -27,7 +27,12 @@ const EVERYTHING = `query Everything($code: String!, $key: String) {
 }
 fragment Ev on TimelineEvent { position at: createdAt }`;
 const LITERAL = `{ trackFeedback(trackingCode: "FB-0000-0000") { trackingCode } }`;
-const DOCUMENTS = [...COMPILED_DOCUMENTS, EVERYTHING, LITERAL];
+const LIST = `query List($n: Int) {
+  __typename: feedbacks(first: $n) { __typename all: edges { __typename node { __typename id status tags contact { email } rating { rating } timeline { id body visibility createdAt } } } }
+}`;
+const DOCUMENTS = [...COMPILED_DOCUMENTS, EVERYTHING, LITERAL, LIST];
+const TRACKING = DOCUMENTS.filter((d) => d.includes('trackFeedback'));
+const LISTS = DOCUMENTS.filter((d) => d.includes('feedbacks('));
 
 let env: TestEnv;
 let server: Server;
@@ -155,7 +160,7 @@ describe('compiled documents', () => {
       fc.constantFrom(null, undefined, 'A'.repeat(26), '', 42),
     );
     const requests = fc.record({
-      doc: fc.nat({ max: DOCUMENTS.length - 1 }),
+      doc: fc.nat({ max: TRACKING.length - 1 }),
       caller: fc.constantFrom(...Object.keys(callers)),
       code: codeArb,
       key: keyArb,
@@ -164,7 +169,7 @@ describe('compiled documents', () => {
     let compiled = 0;
     await fc.assert(
       fc.asyncProperty(requests, async (r) => {
-        const doc = DOCUMENTS[r.doc]!;
+        const doc = TRACKING[r.doc]!;
         const [codeVar, keyVar] = varNames(doc);
         const own = pool.find((p) => p.trackingCode === r.code.trim().toUpperCase().replace(/O/g, '0'));
         const key = r.key === 'own' ? (own?.accessKey ?? null) : r.key;
@@ -179,6 +184,24 @@ describe('compiled documents', () => {
       { numRuns: 150, seed: Number(process.env.FC_SEED ?? 15) },
     );
     expect(compiled).toBeGreaterThan(50);
+  });
+
+  it("list a customer's own feedback as the schema does, and leave other callers to it", async () => {
+    let compiled = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.record({ doc: fc.nat({ max: LISTS.length - 1 }), caller: fc.constantFrom(...Object.keys(callers)), first: fc.constantFrom(1, 2, 5, 100, 0, -1, 101, null, '3', 2.5) }),
+        async (r) => {
+          const doc = LISTS[r.doc]!;
+          const res = await both({ query: doc, variables: { [varNames(doc)[0]!]: r.first } }, callers[r.caller]!);
+          const expected = r.caller.startsWith('customer') && typeof r.first === 'number' && Number.isInteger(r.first) && r.first >= 1 && r.first <= 100;
+          expect(res.compiled).toBe(expected);
+          if (res.compiled) compiled++;
+        },
+      ),
+      { numRuns: 80, seed: Number(process.env.FC_SEED ?? 15) },
+    );
+    expect(compiled).toBeGreaterThan(5);
   });
 
   it('keep INTERNAL events from customers and anonymous submitters, and show them to staff', async () => {

@@ -14,6 +14,12 @@ export const COMPILED_DOCUMENTS: string[] = [
   fragment EventFields on TimelineEvent {
     id cursor position type toStatus body actorType actorName createdAt
   }`,
+  // The widget's list of the signed-in customer's own feedback (MyFeedback).
+  `query MyFeedback($first: Int!) {
+    feedbacks(first: $first) {
+      edges { node { trackingCode kind content status receivedAt timeline { cursor } } }
+    }
+  }`,
   // The bench's tracking request.
   'query Track($c: String!, $k: String) { trackFeedback(trackingCode: $c, accessKey: $k) { trackingCode status kind expectedResolutionAt timeline { position type toStatus body createdAt } } }',
 ];

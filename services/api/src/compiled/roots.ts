@@ -10,6 +10,7 @@ import type { Database } from '@closeloop/db';
 import type { Viewer } from '../auth/identity.ts';
 import type { Services } from '../services/index.ts';
 import { canReadFeedback, canSeeInternal } from '../schema/access.ts';
+import { MAX_PAGE } from '../schema/ids.ts';
 import { objectSql, rootScope, type Variant } from './select.ts';
 import { argument } from './args.ts';
 
@@ -71,4 +72,25 @@ const trackFeedback: Root = (op, field, fragments) => {
   };
 };
 
-export const ROOTS: Record<string, Root> = { trackFeedback };
+/**
+ * feedbacks(first:) for a signed-in customer: their own feedback, newest first (schema/feedback.ts,
+ * feedbackWhere). Other callers, and pages the schema refuses, run through the schema.
+ */
+const feedbacks: Root = (op, field, fragments) => {
+  const first = argument(op, field, 'first', 'Int');
+  if (!first || first.absent || field.arguments!.length !== 1 || !field.selectionSet) return null;
+  const sel = field.selectionSet;
+  const statements = perVariant((variant) => {
+    const json = objectSql('QueryFeedbacksConnection', sel, rootScope('f', variant, fragments));
+    return json && `select ${json}::text as json from (select * from feedback where customer_id = $1 order by received_at desc, id desc limit $2) f join tickets t on t.id = f.ticket_id`;
+  });
+  if (!statements) return null;
+  return async (ctx, variables) => {
+    const n = first.value(variables) as number | null | undefined;
+    if (ctx.viewer.kind !== 'CUSTOMER' || n == null || n < 1 || n > MAX_PAGE) return undefined;
+    const [row] = await statements[variantOf(ctx.viewer)]!<{ json: string }>(ctx.db, [ctx.viewer.customer.id, n]);
+    return row!.json;
+  };
+};
+
+export const ROOTS: Record<string, Root> = { trackFeedback, feedbacks };

@@ -84,6 +84,15 @@ const TYPES: Record<string, TypeDef> = {
     actorName: column('actor_name'),
     createdAt: leaf((a) => iso(`${a}.created_at`)),
   },
+  // feedbacks(first:) — rows `f` in the connection's order (schema/feedback.ts: receivedAt desc, then the
+  // drizzle plugin's tie-breaker, the primary key, in the same direction). Cursors and pageInfo are not compiled.
+  QueryFeedbacksConnection: {
+    edges: (s, sel) => {
+      const edge = sel && objectSql('QueryFeedbacksConnectionEdge', sel, s);
+      return edge && `coalesce(json_agg(${edge} order by ${s.a}.received_at desc, ${s.a}.id desc), '[]'::json)`;
+    },
+  },
+  QueryFeedbacksConnectionEdge: { node: sameRow('Feedback') },
   SatisfactionRating: {
     rating: column('rating'),
     comment: column('comment'),
