@@ -20,6 +20,8 @@ export const COMPILED_DOCUMENTS: string[] = [
       edges { node { trackingCode kind content status receivedAt timeline { cursor } } }
     }
   }`,
+  // The bench's staff queue.
+  'query Queue($n: Int!) { tickets(first: $n) { edges { node { id status kind priority level receivedAt firstResponseDueAt resolutionDueAt customer { name tier { code } } assignee { name } } } pageInfo { hasNextPage endCursor } } }',
   // The bench's tracking request.
   'query Track($c: String!, $k: String) { trackFeedback(trackingCode: $c, accessKey: $k) { trackingCode status kind expectedResolutionAt timeline { position type toStatus body createdAt } } }',
 ];

@@ -9,7 +9,7 @@ import type { FieldNode, FragmentDefinitionNode, OperationDefinitionNode } from 
 import type { Database } from '@closeloop/db';
 import type { Viewer } from '../auth/identity.ts';
 import type { Services } from '../services/index.ts';
-import { canReadFeedback, canSeeInternal } from '../schema/access.ts';
+import { canReadFeedback, canSeeInternal, departmentScope, partnerHas } from '../schema/access.ts';
 import { MAX_PAGE } from '../schema/ids.ts';
 import { objectSql, rootScope, type Variant } from './select.ts';
 import { argument } from './args.ts';
@@ -93,4 +93,31 @@ const feedbacks: Root = (op, field, fragments) => {
   };
 };
 
-export const ROOTS: Record<string, Root> = { trackFeedback, feedbacks };
+/**
+ * tickets(first:) in the default order (newest first), for staff and partners with tickets:read
+ * (schema/ticket.ts, ticketWhere): department-bound roles see their departments' tickets and those
+ * assigned to them. The page size is `$2` in the connection's expressions (select.ts).
+ */
+const tickets: Root = (op, field, fragments) => {
+  const first = argument(op, field, 'first', 'Int');
+  if (!first || first.absent || field.arguments!.length !== 1 || !field.selectionSet) return null;
+  const json = objectSql('QueryTicketsConnection', field.selectionSet, rootScope('t', VARIANTS[1]!, fragments));
+  if (!json) return null;
+  const page = (where: string) =>
+    statement(`select ${json}::text as json from (select q.*, row_number() over (order by q.received_at desc, q.id desc) as rn from tickets q` +
+      ` where ${where} order by q.received_at desc, q.id desc limit $2::int + 1) t`);
+  const all = page('$1::boolean');
+  const scoped = page('(q.department_id = $1::uuid or q.assignee_id = $3::uuid)');
+  return async (ctx, variables) => {
+    const v = ctx.viewer;
+    const n = first.value(variables) as number | null | undefined;
+    if (n == null || n < 1 || n > MAX_PAGE || !(v.kind === 'STAFF' || partnerHas(v, 'tickets:read'))) return undefined;
+    const dept = departmentScope(v);
+    const [row] = dept === null || v.kind !== 'STAFF'
+      ? await all<{ json: string }>(ctx.db, [true, n])
+      : await scoped<{ json: string }>(ctx.db, [dept, n, v.staff.id]);
+    return row!.json;
+  };
+};
+
+export const ROOTS: Record<string, Root> = { trackFeedback, feedbacks, tickets };

@@ -29,11 +29,23 @@ const iso = (x: string) => `to_char(${x} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:
 /** A Relay global ID as @pothos/plugin-relay encodes it (standard base64 of `Type:id`, no line breaks). */
 const globalId = (type: string, x: string) => `translate(encode(convert_to('${type}:' || ${x}::text, 'UTF8'), 'base64'), E'\\n', '')`;
 
+/** The drizzle plugin's cursor for the queue's order (receivedAt, id): base64 of `DC:T:["D:<ms>","S:<id>"]`. */
+const ticketCursor = (a: string) =>
+  `translate(encode(convert_to('DC:T:["D:' || (extract(epoch from ${a}.received_at) * 1000)::bigint || '","S:' || ${a}.id || '"]', 'UTF8'), 'base64'), E'\\n', '')`;
+
 const leaf = (f: (a: string) => string): FieldSql => (s, sel) => (sel ? null : f(s.a));
 const column = (name: string) => leaf((a) => `${a}.${name}`);
 
 /** Objects read from the same row (e.g. Contact from the feedback's columns). */
 const sameRow = (type: string): FieldSql => (s, sel) => (sel ? objectSql(type, sel, s) : null);
+
+/** A to-one relation through a foreign key column of the row: null when the key is null. */
+const related = (type: string, table: string, fk: string): FieldSql => (s, sel) => {
+  if (!sel) return null;
+  const r = s.alias();
+  const inner = objectSql(type, sel, { ...s, a: r });
+  return inner && `(select ${inner} from ${table} ${r} where ${r}.id = ${s.a}.${fk})`;
+};
 
 const TYPES: Record<string, TypeDef> = {
   Feedback: {
@@ -88,11 +100,74 @@ const TYPES: Record<string, TypeDef> = {
   // drizzle plugin's tie-breaker, the primary key, in the same direction). Cursors and pageInfo are not compiled.
   QueryFeedbacksConnection: {
     edges: (s, sel) => {
-      const edge = sel && objectSql('QueryFeedbacksConnectionEdge', sel, s);
+      const edge = sel ? objectSql('QueryFeedbacksConnectionEdge', sel, s) : null;
       return edge && `coalesce(json_agg(${edge} order by ${s.a}.received_at desc, ${s.a}.id desc), '[]'::json)`;
     },
   },
   QueryFeedbacksConnectionEdge: { node: sameRow('Feedback') },
+  // tickets(first:) — rows `t` numbered `rn` in the queue's order with one row past the page (roots.ts).
+  QueryTicketsConnection: {
+    edges: (s, sel) => {
+      const edge = sel ? objectSql('QueryTicketsConnectionEdge', sel, s) : null;
+      return edge && `coalesce(json_agg(${edge} order by ${s.a}.rn) filter (where ${s.a}.rn <= $2::int), '[]'::json)`;
+    },
+    pageInfo: sameRow('PageInfo'),
+  },
+  QueryTicketsConnectionEdge: {
+    cursor: leaf((a) => ticketCursor(a)),
+    node: sameRow('Ticket'),
+  },
+  // Aggregates over the page's rows, as the drizzle plugin's wrapConnectionResult computes them for `first`.
+  PageInfo: {
+    hasNextPage: leaf(() => `count(*) > $2::int`),
+    hasPreviousPage: leaf(() => `false`),
+    startCursor: leaf((a) => `(array_agg(${ticketCursor(a)} order by ${a}.rn) filter (where ${a}.rn <= $2::int))[1]`),
+    endCursor: leaf((a) => `(array_agg(${ticketCursor(a)} order by ${a}.rn desc) filter (where ${a}.rn <= $2::int))[1]`),
+  },
+  Ticket: {
+    id: leaf((a) => globalId('Ticket', `${a}.id`)),
+    status: column('status'),
+    kind: column('kind'),
+    channel: column('channel'),
+    priority: column('priority'),
+    level: column('level'),
+    receivedAt: leaf((a) => iso(`${a}.received_at`)),
+    firstResponseDueAt: leaf((a) => iso(`${a}.first_response_due_at`)),
+    resolutionDueAt: leaf((a) => iso(`${a}.resolution_due_at`)),
+    firstRespondedAt: leaf((a) => iso(`${a}.first_responded_at`)),
+    resolvedAt: leaf((a) => iso(`${a}.resolved_at`)),
+    closedAt: leaf((a) => iso(`${a}.closed_at`)),
+    updatedAt: leaf((a) => iso(`${a}.updated_at`)),
+    customer: related('Customer', 'customers', 'customer_id'),
+    assignee: related('Staff', 'staff', 'assignee_id'),
+    department: related('Department', 'departments', 'department_id'),
+  },
+  // Contact details (phone, email) are left to the schema, which decides who may read them.
+  Customer: {
+    id: leaf((a) => globalId('Customer', `${a}.id`)),
+    externalId: column('external_id'),
+    name: column('name'),
+    tier: related('Tier', 'tiers', 'tier_id'),
+  },
+  Tier: {
+    id: leaf((a) => globalId('Tier', `${a}.id`)),
+    code: column('code'),
+    name: column('name'),
+    rank: column('rank'),
+    dedicatedManager: column('dedicated_manager'),
+  },
+  Staff: {
+    id: leaf((a) => globalId('Staff', `${a}.id`)),
+    name: column('name'),
+    role: column('role'),
+    level: column('level'),
+    active: column('active'),
+  },
+  Department: {
+    id: leaf((a) => globalId('Department', `${a}.id`)),
+    code: column('code'),
+    name: column('name'),
+  },
   SatisfactionRating: {
     rating: column('rating'),
     comment: column('comment'),
