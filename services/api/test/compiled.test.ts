@@ -240,6 +240,20 @@ describe('compiled documents', () => {
     expect(compiled).toBeGreaterThan(10);
   });
 
+  it("are wired into the server's own HTTP path: the widget's tracker is one statement", async () => {
+    const port = await env.app.listen(0, '127.0.0.1');
+    const p = pool.find((x) => x.accessKey)!;
+    env.queries.length = 0;
+    const res = await fetch(`http://127.0.0.1:${port}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: COMPILED_DOCUMENTS[0], variables: { trackingCode: p.trackingCode, accessKey: p.accessKey } }),
+    });
+    expect((await res.json()).data.trackFeedback.trackingCode).toBe(p.trackingCode);
+    expect(env.queries).toHaveLength(1);
+    expect(env.queries[0]).toMatch(/^select f\.id, .* json_build_object\(/);
+  });
+
   it('keep INTERNAL events from customers and anonymous submitters, and show them to staff', async () => {
     const all = await env.gql(`{ __typename }`);
     expect(all.data).toEqual({ __typename: 'Query' });

@@ -103,18 +103,19 @@ const tickets: Root = (op, field, fragments) => {
   if (!first || first.absent || field.arguments!.length !== 1 || !field.selectionSet) return null;
   const json = objectSql('QueryTicketsConnection', field.selectionSet, rootScope('t', VARIANTS[1]!, fragments));
   if (!json) return null;
-  const page = (where: string) =>
-    statement(`select ${json}::text as json from (select q.*, row_number() over (order by q.received_at desc, q.id desc) as rn from tickets q` +
-      ` where ${where} order by q.received_at desc, q.id desc limit $2::int + 1) t`);
-  const all = page('$1::boolean');
-  const scoped = page('(q.department_id = $1::uuid or q.assignee_id = $3::uuid)');
+  const ORDER = 'order by received_at desc, id desc limit $2::int + 1';
+  const page = (from: string) =>
+    statement(`select ${json}::text as json from (select q.*, row_number() over (order by q.received_at desc, q.id desc) as rn from ${from} q ${ORDER}) t`);
+  const all = page('tickets');
+  // The department's queue and what is assigned to the caller, each read along its own index, then merged.
+  const scoped = page(`((select * from tickets where department_id = $1::uuid ${ORDER}) union (select * from tickets where assignee_id = $3::uuid ${ORDER}))`);
   return async (ctx, variables) => {
     const v = ctx.viewer;
     const n = first.value(variables) as number | null | undefined;
     if (n == null || n < 1 || n > MAX_PAGE || !(v.kind === 'STAFF' || partnerHas(v, 'tickets:read'))) return undefined;
     const dept = departmentScope(v);
     const [row] = dept === null || v.kind !== 'STAFF'
-      ? await all<{ json: string }>(ctx.db, [true, n])
+      ? await all<{ json: string }>(ctx.db, [null, n])
       : await scoped<{ json: string }>(ctx.db, [dept, n, v.staff.id]);
     return row!.json;
   };
