@@ -7,7 +7,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, setup, SUBMIT, type TestEnv } from './helpers.ts';
 import { createDirectGraphQL } from '../src/http-graphql.ts';
 import { prereadJsonBody } from '../src/http-body.ts';
@@ -39,15 +39,22 @@ const QUEUE = `query Queue($first: Int!) {
       assignee { id name role level active } department { id code name } } }
   }
 }`;
-const DOCUMENTS = [...COMPILED_DOCUMENTS, EVERYTHING, LITERAL, LIST, QUEUE];
+const FILTERED = `query Filtered($n: Int!, $f: TicketFilter) {
+  tickets(filter: $f, first: $n) { edges { cursor node { id status kind channel assignee { name } customer { tier { code } } } } pageInfo { hasNextPage endCursor } }
+}`;
+const DOCUMENTS = [...COMPILED_DOCUMENTS, EVERYTHING, LITERAL, LIST, QUEUE, FILTERED];
 const QUEUES = DOCUMENTS.filter((d) => d.includes('tickets('));
 const TRACKING = DOCUMENTS.filter((d) => d.includes('trackFeedback'));
 const LISTS = DOCUMENTS.filter((d) => d.includes('feedbacks('));
 
 let env: TestEnv;
+const gid = (type: string, id: string) => Buffer.from(`${type}:${id}`).toString('base64');
+let filterArb: fc.Arbitrary<Record<string, unknown> | null>;
+let singleConditions: Record<string, unknown[]>;
 let server: Server;
 let base: string;
 const compiledAnswers: string[] = [];
+const failures: string[] = [];
 const callers: Record<string, Record<string, string>> = {};
 const pool: Array<{ trackingCode: string; accessKey: string | null }> = [];
 
@@ -59,6 +66,12 @@ const text = fc
 
 beforeAll(async () => {
   env = await setup();
+  // A compiled statement that fails falls back to the schema with a log line: here it fails the test.
+  const logError = console.error;
+  console.error = (...args: unknown[]) => {
+    if (String(args[0]).startsWith('compiled document failed')) failures.push(String(args[1]));
+    logError(...args);
+  };
   const registry = createCompiledDocuments({ schema, db: env.handle.db, services: env.app.services, documents: DOCUMENTS });
   const direct = createDirectGraphQL({
     yoga: env.app.yoga,
@@ -95,6 +108,33 @@ beforeAll(async () => {
     partnerWriter: bearer(await env.apiKey(['tickets:write'])),
   });
 
+  const departments = await env.handle.db.query.departments.findMany();
+  const some = <T,>(values: readonly T[]) => fc.option(fc.subarray([...values]), { nil: undefined });
+  // One or two conditions at a time, so that filtered pages are often not empty.
+  const conditions: Record<string, fc.Arbitrary<unknown>> = {
+    status: some(['SUBMITTED', 'ACKNOWLEDGED', 'IN_PROGRESS', 'RESOLVED', 'CLOSED', 'NOPE']),
+    kind: some(['COMPLAINT', 'SUGGESTION', 'PRAISE', 'INQUIRY']),
+    channel: some(['WEB', 'APP', 'PHONE']),
+    tier: some(['VIP', 'STANDARD', 'PRIVATE_BANKING', 'NOPE']),
+    departmentId: fc.constantFrom(...departments.map((d) => gid('Department', d.id)), 'not-an-id', null),
+    assigneeId: fc.constantFrom(gid('Staff', agentOut.id), gid('Department', departments[0]!.id), null),
+    unassigned: fc.constantFrom(true, false, null),
+    slaBreached: fc.constantFrom(true, false, null),
+  };
+  singleConditions = {
+    status: [['SUBMITTED'], ['ACKNOWLEDGED'], ['RESOLVED'], ['ACKNOWLEDGED', 'RESOLVED'], []],
+    kind: [['COMPLAINT'], ['SUGGESTION'], ['PRAISE', 'INQUIRY']],
+    channel: [['WEB'], ['PHONE']],
+    tier: [['VIP'], ['STANDARD'], ['NOPE']],
+    departmentId: departments.map((d) => gid('Department', d.id)),
+    assigneeId: [gid('Staff', agentOut.id)],
+    unassigned: [true, false],
+    slaBreached: [true, false],
+  };
+  filterArb = fc.option(
+    fc.array(fc.oneof(...Object.entries(conditions).map(([k, arb]) => arb.map((v) => ({ [k]: v })))), { maxLength: 2 }).map((parts) => Object.assign({}, ...parts)),
+    { nil: null },
+  );
   // Feedback with drawn texts (any UTF-16, control characters included), by each kind of submitter,
   // with PUBLIC and INTERNAL events and a rating on some.
   const drafts = fc.sample(
@@ -137,6 +177,7 @@ beforeAll(async () => {
     }
   }
 });
+afterEach(() => expect(failures).toEqual([]));
 afterAll(async () => {
   await new Promise((r) => server.close(r));
   await env?.close();
@@ -222,22 +263,39 @@ describe('compiled documents', () => {
     expect(compiled).toBeGreaterThan(5);
   });
 
-  it('list the staff queue as the schema does, for every caller and page size', async () => {
+  it('list the staff queue as the schema does, for every caller, page size and filter', async () => {
     let compiled = 0;
+    let filteredNonEmpty = 0;
     await fc.assert(
       fc.asyncProperty(
-        fc.record({ doc: fc.nat({ max: QUEUES.length - 1 }), caller: fc.constantFrom(...Object.keys(callers)), first: fc.constantFrom(1, 2, 3, 7, 100, 0, 101, null) }),
+        fc.record({ doc: fc.nat({ max: QUEUES.length - 1 }), caller: fc.oneof(fc.constantFrom('agentIn', 'agentOut', 'supervisor'), fc.constantFrom(...Object.keys(callers))), first: fc.constantFrom(1, 2, 3, 7, 100, 0, 101, null), filter: filterArb }),
         async (r) => {
           const doc = QUEUES[r.doc]!;
-          const res = await both({ query: doc, variables: { [varNames(doc)[0]!]: r.first } }, callers[r.caller]!);
+          const [n, f] = varNames(doc);
+          const res = await both({ query: doc, variables: { [n!]: r.first, ...(f ? { [f]: r.filter } : {}) } }, callers[r.caller]!);
           const reader = ['agentIn', 'agentOut', 'supervisor', 'auditor', 'partnerTickets'].includes(r.caller);
-          expect(res.compiled).toBe(reader && typeof r.first === 'number' && r.first >= 1 && r.first <= 100);
+          // Filters the schema refuses (unknown enum values, malformed IDs) are left to it.
+          const fl = (f && r.filter) || {};
+          const badFilter = (fl.status as string[] | undefined)?.includes('NOPE') || fl.departmentId === 'not-an-id' || String(fl.assigneeId).startsWith(gid('Department', '').slice(0, 12));
+          if (!badFilter) expect(res.compiled).toBe(reader && typeof r.first === 'number' && r.first >= 1 && r.first <= 100);
           if (res.compiled) compiled++;
+          if (res.compiled && f && r.filter && Object.keys(r.filter).length && res.body.data.tickets.edges.length) filteredNonEmpty++;
         },
       ),
-      { numRuns: 80, seed: Number(process.env.FC_SEED ?? 15) },
+      { numRuns: 150, seed: Number(process.env.FC_SEED ?? 15) },
     );
-    expect(compiled).toBeGreaterThan(10);
+    expect(compiled).toBeGreaterThan(20);
+    // And every single condition, for callers with and without a department scope.
+    for (const [key, values] of Object.entries(singleConditions)) {
+      for (const value of values) {
+        for (const caller of ['supervisor', 'agentIn', 'agentOut']) {
+          const res = await both({ query: FILTERED, variables: { n: 5, f: { [key]: value } } }, callers[caller]!);
+          expect(res.compiled).toBe(true);
+          if (res.body.data.tickets.edges.length) filteredNonEmpty++;
+        }
+      }
+    }
+    expect(filteredNonEmpty).toBeGreaterThan(20);
   });
 
   it("are wired into the server's own HTTP path: the widget's tracker is one statement", async () => {

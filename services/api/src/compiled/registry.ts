@@ -35,7 +35,7 @@ function compile(schema: GraphQLSchema, document: DocumentNode): Entry | string 
   const [field, ...rest] = op!.selectionSet.selections;
   if (rest.length || field?.kind !== Kind.FIELD || field.directives?.length) return 'one root field only';
   const root = ROOTS[field.name.value];
-  const run = root?.(op!, field, fragments);
+  const run = root?.(op!, field, fragments, schema);
   if (!run) return `${field.name.value}: this selection is not compiled`;
   return { operationName: op!.name?.value ?? null, head: `{"data":{"${field.alias?.value ?? field.name.value}":`, run };
 }

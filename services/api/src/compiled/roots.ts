@@ -5,12 +5,12 @@
 // of the statement or applied to the columns the statement returns beside the JSON.
 import { normalizeTrackingCode } from '@closeloop/domain';
 import { sql } from 'drizzle-orm';
-import type { FieldNode, FragmentDefinitionNode, OperationDefinitionNode } from 'graphql';
+import { Kind, getVariableValues, type FieldNode, type FragmentDefinitionNode, type GraphQLSchema, type OperationDefinitionNode, type VariableNode } from 'graphql';
 import type { Database } from '@closeloop/db';
 import type { Viewer } from '../auth/identity.ts';
 import type { Services } from '../services/index.ts';
-import { canReadFeedback, canSeeInternal, departmentScope, partnerHas } from '../schema/access.ts';
-import { MAX_PAGE } from '../schema/ids.ts';
+import { NO_DEPARTMENT, canReadFeedback, canSeeInternal, departmentScope, partnerHas } from '../schema/access.ts';
+import { MAX_PAGE, argId } from '../schema/ids.ts';
 import { objectSql, rootScope, type Variant } from './select.ts';
 import { argument } from './args.ts';
 
@@ -23,7 +23,7 @@ export interface RunContext {
 /** A compiled root field: its JSON text for one request, or undefined to let the schema answer. */
 export type RootRun = (ctx: RunContext, variables: Record<string, unknown>) => Promise<string | undefined>;
 
-export type Root = (op: OperationDefinitionNode, field: FieldNode, fragments: Record<string, FragmentDefinitionNode>) => RootRun | null;
+export type Root = (op: OperationDefinitionNode, field: FieldNode, fragments: Record<string, FragmentDefinitionNode>, schema: GraphQLSchema) => RootRun | null;
 
 const VARIANTS: Variant[] = [{ internal: false }, { internal: true }];
 const variantOf = (v: Viewer) => (canSeeInternal(v) ? 1 : 0);
@@ -94,31 +94,69 @@ const feedbacks: Root = (op, field, fragments) => {
 };
 
 /**
- * tickets(first:) in the default order (newest first), for staff and partners with tickets:read
- * (schema/ticket.ts, ticketWhere): department-bound roles see their departments' tickets and those
- * assigned to them. The page size is `$2` in the connection's expressions (select.ts).
+ * tickets(first:, filter:) in the default order (newest first), for staff and partners with
+ * tickets:read (schema/ticket.ts, ticketWhere): department-bound roles see their departments' tickets
+ * and those assigned to them. The page size is `$2` in the connection's expressions (select.ts); the
+ * filter's parts are parameters ($4…$11), null when not asked for.
  */
-const tickets: Root = (op, field, fragments) => {
+const tickets: Root = (op, field, fragments, schema) => {
   const first = argument(op, field, 'first', 'Int');
-  if (!first || first.absent || field.arguments!.length !== 1 || !field.selectionSet) return null;
+  const filterArg = field.arguments!.find((a) => a.name.value === 'filter');
+  // A filter is taken as a variable (coerced by graphql-js itself) or not at all.
+  if (filterArg && filterArg.value.kind !== Kind.VARIABLE) return null;
+  if (!first || first.absent || field.arguments!.length !== (filterArg ? 2 : 1) || !field.selectionSet) return null;
   const json = objectSql('QueryTicketsConnection', field.selectionSet, rootScope('t', VARIANTS[1]!, fragments));
   if (!json) return null;
   const ORDER = 'order by received_at desc, id desc limit $2::int + 1';
+  const inList = (col: string, n: number) => `($${n}::text is null or ${col}::text in (select json_array_elements_text($${n}::text::json)))`;
+  const FILTER = [
+    inList('status', 4), inList('kind', 5), inList('channel', 6),
+    `($7::text is null or exists (select 1 from customers fc join tiers ft on ft.id = fc.tier_id where fc.id = customer_id and ft.code in (select json_array_elements_text($7::text::json))))`,
+    `($8::uuid is null or department_id = $8::uuid)`,
+    `($9::uuid is null or assignee_id = $9::uuid)`,
+    `($10::boolean is not true or assignee_id is null)`,
+    `($11::boolean is null or $11::boolean = (first_response_breached_at is not null or resolution_breached_at is not null))`,
+  ].join(' and ');
   const page = (from: string) =>
     statement(`select ${json}::text as json from (select q.*, row_number() over (order by q.received_at desc, q.id desc) as rn from ${from} q ${ORDER}) t`);
-  const all = page('tickets');
+  const all = page(`(select * from tickets where ${FILTER} ${ORDER})`);
   // The department's queue and what is assigned to the caller, each read along its own index, then merged.
-  const scoped = page(`((select * from tickets where department_id = $1::uuid ${ORDER}) union (select * from tickets where assignee_id = $3::uuid ${ORDER}))`);
+  const scoped = page(`((select * from tickets where department_id = $1::uuid and ${FILTER} ${ORDER}) union (select * from tickets where assignee_id = $3::uuid and ${FILTER} ${ORDER}))`);
   return async (ctx, variables) => {
     const v = ctx.viewer;
     const n = first.value(variables) as number | null | undefined;
     if (n == null || n < 1 || n > MAX_PAGE || !(v.kind === 'STAFF' || partnerHas(v, 'tickets:read'))) return undefined;
+    let f: TicketFilterShape | null = null;
+    if (filterArg) {
+      const coerced = getVariableValues(schema, op.variableDefinitions ?? [], variables);
+      if (coerced.errors) return undefined;
+      f = (coerced.coerced[(filterArg.value as VariableNode).name.value] ?? null) as TicketFilterShape | null;
+    }
+    const list = (l: string[] | null | undefined) => (l?.length ? JSON.stringify(l) : null);
     const dept = departmentScope(v);
-    const [row] = dept === null || v.kind !== 'STAFF'
-      ? await all<{ json: string }>(ctx.db, [null, n])
-      : await scoped<{ json: string }>(ctx.db, [dept, n, v.staff.id]);
+    let department: string | null = null;
+    let assignee: string | null = null;
+    try {
+      if (f?.departmentId) {
+        const wanted = argId(f.departmentId, 'Department', 'filter.departmentId');
+        // An agent asking for another department gets nothing rather than an error (ticketWhere).
+        department = dept === null || dept === wanted ? wanted : NO_DEPARTMENT;
+      }
+      if (f?.assigneeId) assignee = argId(f.assigneeId, 'Staff', 'filter.assigneeId');
+    } catch {
+      return undefined; // a malformed ID: the schema answers with its error
+    }
+    const params = [dept, n, v.kind === 'STAFF' ? v.staff.id : null, list(f?.status), list(f?.kind), list(f?.channel), list(f?.tier),
+      department, assignee, !assignee && f?.unassigned ? true : null, f?.slaBreached ?? null];
+    // A department asked for replaces the caller's own scope, as in ticketWhere.
+    const [row] = dept === null || department !== null ? await all<{ json: string }>(ctx.db, params) : await scoped<{ json: string }>(ctx.db, params);
     return row!.json;
   };
 };
+
+interface TicketFilterShape {
+  status?: string[] | null; kind?: string[] | null; channel?: string[] | null; tier?: string[] | null;
+  departmentId?: string | null; assigneeId?: string | null; unassigned?: boolean | null; slaBreached?: boolean | null;
+}
 
 export const ROOTS: Record<string, Root> = { trackFeedback, feedbacks, tickets };
