@@ -9,7 +9,7 @@ import { Kind, getVariableValues, type FieldNode, type FragmentDefinitionNode, t
 import type { Database } from '@closeloop/db';
 import type { Viewer } from '../auth/identity.ts';
 import type { Services } from '../services/index.ts';
-import { NO_DEPARTMENT, canReadFeedback, canSeeInternal, departmentScope, partnerHas } from '../schema/access.ts';
+import { NO_DEPARTMENT, canReadFeedback, departmentScope, mayEverSeeInternal, ticketScopeWhere } from '../schema/access.ts';
 import { MAX_PAGE, argId } from '../schema/ids.ts';
 import { objectSql, rootScope, type Variant } from './select.ts';
 import { argument } from './args.ts';
@@ -25,12 +25,16 @@ export type RootRun = (ctx: RunContext, variables: Record<string, unknown>) => P
 
 export type Root = (op: OperationDefinitionNode, field: FieldNode, fragments: Record<string, FragmentDefinitionNode>, schema: GraphQLSchema) => RootRun | null;
 
-const VARIANTS: Variant[] = [{ internal: false }, { internal: true }];
-const variantOf = (v: Viewer) => (canSeeInternal(v) ? 1 : 0);
+/** Timeline variants: PUBLIC only, all, scoped to the caller's tickets (its placeholders are $2 and $3). */
+const VARIANTS: Variant[] = [{ timeline: 'public' }, { timeline: 'all' }, { timeline: { dept: '$2::uuid', staff: '$3::uuid' } }];
+/** The variant for a caller, as feedback.ts timelineWhere decides it. */
+const variantOf = (v: Viewer) => (!mayEverSeeInternal(v) ? 0 : ticketScopeWhere(v) === null ? 1 : 2);
+/** The parameters of the scoped variant. */
+const scopeParams = (v: Viewer) => (v.kind === 'STAFF' ? [departmentScope(v), v.staff.id] : [null, null]);
 
 /** One statement per variant, or null when the selection does not compile. */
-function perVariant(build: (variant: Variant) => string | null) {
-  const texts = VARIANTS.map(build);
+function perVariant(build: (variant: Variant) => string | null, variants = VARIANTS) {
+  const texts = variants.map(build);
   return texts.every((t): t is string => t !== null) ? texts.map(statement) : null;
 }
 
@@ -64,7 +68,7 @@ const trackFeedback: Root = (op, field, fragments) => {
     if (given === undefined || accessKey === undefined) return undefined;
     const normalized = normalizeTrackingCode(given as string);
     if (normalized.length > 32) return 'null';
-    const [row] = await statements[variantOf(ctx.viewer)]!<TrackRow>(ctx.db, [normalized]);
+    const [row] = await statements[variantOf(ctx.viewer)]!<TrackRow>(ctx.db, [normalized, ...scopeParams(ctx.viewer)]);
     if (!row) return 'null';
     if (accessKey && ctx.services.feedback.verifyAccessKey(row.id, accessKey as string)) return row.json;
     const f = { id: row.id, customerId: row.customer_id, ticket: { departmentId: row.department_id, assigneeId: row.assignee_id } };
@@ -83,19 +87,19 @@ const feedbacks: Root = (op, field, fragments) => {
   const statements = perVariant((variant) => {
     const json = objectSql('QueryFeedbacksConnection', sel, rootScope('f', variant, fragments));
     return json && `select ${json}::text as json from (select * from feedback where customer_id = $1 order by received_at desc, id desc limit $2) f join tickets t on t.id = f.ticket_id`;
-  });
+  }, VARIANTS.slice(0, 1));
   if (!statements) return null;
   return async (ctx, variables) => {
     const n = first.value(variables) as number | null | undefined;
     if (ctx.viewer.kind !== 'CUSTOMER' || n == null || n < 1 || n > MAX_PAGE) return undefined;
-    const [row] = await statements[variantOf(ctx.viewer)]!<{ json: string }>(ctx.db, [ctx.viewer.customer.id, n]);
+    // Customers see PUBLIC events only.
+    const [row] = await statements[0]!<{ json: string }>(ctx.db, [ctx.viewer.customer.id, n]);
     return row!.json;
   };
 };
 
 /**
- * tickets(first:, filter:) in the default order (newest first), for staff and partners with
- * tickets:read (schema/ticket.ts, ticketWhere): department-bound roles see their departments' tickets
+ * tickets(first:, filter:) in the default order (newest first), for staff (schema/ticket.ts, ticketWhere): department-bound roles see their departments' tickets
  * and those assigned to them. The page size is `$2` in the connection's expressions (select.ts); the
  * filter's parts are parameters ($4…$11), null when not asked for.
  */
@@ -105,7 +109,7 @@ const tickets: Root = (op, field, fragments, schema) => {
   // A filter is taken as a variable (coerced by graphql-js itself) or not at all.
   if (filterArg && filterArg.value.kind !== Kind.VARIABLE) return null;
   if (!first || first.absent || field.arguments!.length !== (filterArg ? 2 : 1) || !field.selectionSet) return null;
-  const json = objectSql('QueryTicketsConnection', field.selectionSet, rootScope('t', VARIANTS[1]!, fragments));
+  const json = objectSql('QueryTicketsConnection', field.selectionSet, rootScope('t', { timeline: 'all' }, fragments));
   if (!json) return null;
   const ORDER = 'order by received_at desc, id desc limit $2::int + 1';
   const inList = (col: string, n: number) => `($${n}::text is null or ${col}::text in (select json_array_elements_text($${n}::text::json)))`;
@@ -125,7 +129,8 @@ const tickets: Root = (op, field, fragments, schema) => {
   return async (ctx, variables) => {
     const v = ctx.viewer;
     const n = first.value(variables) as number | null | undefined;
-    if (n == null || n < 1 || n > MAX_PAGE || !(v.kind === 'STAFF' || partnerHas(v, 'tickets:read'))) return undefined;
+    // Staff only: a partner's reading of customers, staff and departments has rules of its own (access.ts).
+    if (n == null || n < 1 || n > MAX_PAGE || v.kind !== 'STAFF') return undefined;
     let f: TicketFilterShape | null = null;
     if (filterArg) {
       const coerced = getVariableValues(schema, op.variableDefinitions ?? [], variables);
@@ -146,7 +151,7 @@ const tickets: Root = (op, field, fragments, schema) => {
     } catch {
       return undefined; // a malformed ID: the schema answers with its error
     }
-    const params = [dept, n, v.kind === 'STAFF' ? v.staff.id : null, list(f?.status), list(f?.kind), list(f?.channel), list(f?.tier),
+    const params = [dept, n, v.staff.id, list(f?.status), list(f?.kind), list(f?.channel), list(f?.tier),
       department, assignee, !assignee && f?.unassigned ? true : null, f?.slaBreached ?? null];
     // A department asked for replaces the caller's own scope, as in ticketWhere.
     const [row] = dept === null || department !== null ? await all<{ json: string }>(ctx.db, params) : await scoped<{ json: string }>(ctx.db, params);

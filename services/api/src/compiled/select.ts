@@ -8,8 +8,11 @@ import { Kind, type FragmentDefinitionNode, type SelectionSetNode } from 'graphq
 
 /** What a field expression may depend on besides its row: fixed per prepared statement. */
 export interface Variant {
-  /** The caller may see INTERNAL timeline events (access.ts canSeeInternal). */
-  internal: boolean;
+  /**
+   * Which timeline events the caller sees (feedback.ts timelineWhere): PUBLIC only, all, or INTERNAL ones
+   * only of tickets in the caller's scope (department `dept` or assigned to `staff`, placeholders the root binds).
+   */
+  timeline: 'public' | 'all' | { dept: string; staff: string };
 }
 
 interface Scope {
@@ -66,8 +69,12 @@ const TYPES: Record<string, TypeDef> = {
       const e = s.alias();
       const inner = objectSql('TimelineEvent', sel, { ...s, a: e });
       if (!inner) return null;
-      // Customers and anonymous submitters get PUBLIC events only (feedback.ts, timeline field).
-      const visible = s.variant.internal ? '' : ` and ${e}.visibility = 'PUBLIC'`;
+      // The TimelineEvent rule (access.ts canReadEvent) for events of a feedback the caller reads; the
+      // feedback's ticket is the row `t` of every root that yields a Feedback.
+      const tl = s.variant.timeline;
+      const visible =
+        tl === 'all' ? '' : tl === 'public' ? ` and ${e}.visibility = 'PUBLIC'`
+          : ` and (${e}.visibility = 'PUBLIC' or t.department_id = ${tl.dept} or t.assignee_id = ${tl.staff})`;
       return `coalesce((select json_agg(${inner} order by ${e}.position) from timeline_events ${e} where ${e}.feedback_id = ${s.a}.id${visible}), '[]'::json)`;
     },
     rating: (s, sel) => {
@@ -77,10 +84,9 @@ const TYPES: Record<string, TypeDef> = {
       return inner && `(select ${inner} from satisfaction_ratings ${r} where ${r}.feedback_id = ${s.a}.id)`;
     },
   },
+  // Phone and e-mail are masked for readers without pii:read (pii.ts): left to the schema.
   Contact: {
     name: column('contact_name'),
-    phone: column('contact_phone'),
-    email: column('contact_email'),
   },
   TimelineEvent: {
     id: leaf((a) => globalId('TimelineEvent', `${a}.id`)),
