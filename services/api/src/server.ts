@@ -19,6 +19,8 @@ import { graphiqlRoute } from './graphiql.ts';
 import { prereadJsonBody } from './http-body.ts';
 import { maskError } from './unavailable.ts';
 import { createDirectGraphQL } from './http-graphql.ts';
+import { createCompiledDocuments } from './compiled/registry.ts';
+import { COMPILED_DOCUMENTS } from './compiled/documents.ts';
 import { useInputGuards } from './input-guards.ts';
 import { maxDepthPlugin } from '@escape.tech/graphql-armor-max-depth';
 import { maxAliasesPlugin } from '@escape.tech/graphql-armor-max-aliases';
@@ -263,6 +265,12 @@ export function createApp(options: AppOptions): App {
     // Resolved once by the handler below; any failure is left to Yoga, which resolves it again and answers with the error.
     viewerOf: async (authorization, channelKey, req) =>
       (req as RequestFacts | undefined)?.closeloopViewer ?? viewerFrom(authorization, channelKey).catch(() => undefined),
+    // Known documents answered by one statement each (compiled/, docs/performance.md). They skip execution,
+    // so with abuse limits on they serve staff only: the access-check and partner-cost limits run in resolvers and plugins.
+    compiled: (() => {
+      const answer = createCompiledDocuments({ schema, db, services, documents: COMPILED_DOCUMENTS }).answer;
+      return (params: Parameters<typeof answer>[0], viewer: Viewer) => (limits && viewer.kind !== 'STAFF' ? Promise.resolve(undefined) : answer(params, viewer));
+    })(),
   });
   const graphiql = options.production ? null : graphiqlRoute('/graphql');
 
