@@ -3,6 +3,8 @@ import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bool, cleanEnv, makeValidator, str, type Spec } from 'envalid';
+import type { AbuseLimitSettings, Rate } from './limits/abuse.ts';
+import type { TransportSettings } from './limits/transport.ts';
 
 export interface Config {
   port: number;
@@ -20,6 +22,14 @@ export interface Config {
   channelSecretOverlapSeconds: number;
   /** How often each API process sweeps for SLA warnings and breaches (ms); 0: not at all (a `closeloop sweep` worker does). */
   sweepIntervalMs: number;
+  /** Abuse limits (docs/security.md); unset ones keep their defaults; null with CLOSELOOP_RATE_LIMITS=off. */
+  limits: Partial<AbuseLimitSettings> | null;
+  /** Body size, timeouts, connection caps (docs/security.md); unset ones keep their defaults. */
+  transport: Partial<TransportSettings>;
+  /** Origins allowed to call /graphql from a browser besides each channel's registered ones. */
+  corsOrigins: string[];
+  /** A host's own trusted documents (.graphql or .json manifest files) besides the SDK's. */
+  trustedDocumentFiles: string[];
   /** Hard limit on one query's execution (ms); 0: none (docs/security.md, Bounded work). */
   executionTimeoutMs: number;
   /** How far back staff and partners may date receivedAt (days), and how far ahead (ms of clock skew). */
@@ -61,6 +71,12 @@ const whole = (min: number, max = Number.MAX_SAFE_INTEGER) =>
     return n;
   });
 const count = whole(0);
+/** A rate as `points/seconds`, e.g. CLOSELOOP_LIMIT_LOGIN_ACCOUNT=5/900. */
+const rate = makeValidator<Rate>((raw) => {
+  const m = /^(\d+)\/(\d+)$/.exec(raw.trim());
+  if (!m || Number(m[1]) < 1 || Number(m[2]) < 1) throw new Error('must be points/seconds, e.g. 5/900');
+  return { points: Number(m[1]), duration: Number(m[2]) };
+});
 const secretKeyValidator = makeValidator<Buffer>((raw) => parseKey(raw));
 const logLevel = str({ choices: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, default: 'info', desc: 'log level (pino): fatal, error, warn, info, debug, trace or silent' });
 type Variable = Spec<unknown> & { secret?: true; defaultText?: string };
@@ -106,9 +122,34 @@ export const variables = {
   CLOSELOOP_REALTIME_POLL_MS: count({ default: 2_000, desc: 'while anyone subscribes, re-read new events this often even without a ring' }),
   CLOSELOOP_REALTIME_RECHECK_MS: count({ default: 10_000, desc: 're-read the staff rows and API keys behind open subscriptions this often' }),
   CLOSELOOP_WS_MAX_BUFFERED_BYTES: count({ default: 1_048_576, desc: 'bytes a WebSocket may have accepted but not yet sent before its client counts as slow' }),
+  CLOSELOOP_RATE_LIMITS: str({ choices: ['on', 'off', '0', '1', 'true', 'false'] as const, default: 'on', desc: '`off` turns every abuse limit off (benchmarks; never in production)' }),
+  CLOSELOOP_LIMIT_LOGIN_ACCOUNT: shown('`5/900`', rate({ default: undefined, desc: 'staff login attempts per account (points/seconds), then a growing block' })),
+  CLOSELOOP_LIMIT_LOGIN_ADDRESS: shown('`30/900`', rate({ default: undefined, desc: 'staff login attempts per client address' })),
+  CLOSELOOP_LIMIT_LOGIN_BLOCK_S: shown('`60`', count({ default: undefined, desc: 'first login block in seconds; it doubles each time' })),
+  CLOSELOOP_LIMIT_LOGIN_MAX_BLOCK_S: shown('`86400`', count({ default: undefined, desc: 'longest login block in seconds' })),
+  CLOSELOOP_LIMIT_ACCESS_ADDRESS: shown('`60/60`', rate({ default: undefined, desc: 'tracking-code and access-key checks per client address' })),
+  CLOSELOOP_LIMIT_ACCESS_CODE: shown('`30/60`', rate({ default: undefined, desc: 'access-key checks per tracking code' })),
+  CLOSELOOP_LIMIT_SUBMIT_ADDRESS: shown('`20/3600`', rate({ default: undefined, desc: 'anonymous submissions per client address' })),
+  CLOSELOOP_LIMIT_SUBMIT_CHANNEL: shown('`1000/3600`', rate({ default: undefined, desc: 'anonymous submissions per channel key' })),
+  CLOSELOOP_LIMIT_SUBMIT_CUSTOMER: shown('`30/3600`', rate({ default: undefined, desc: 'submissions per signed-in customer' })),
+  CLOSELOOP_LIMIT_PARTNER_COST: shown('`100000/60`', rate({ default: undefined, desc: 'query cost a partner key may spend (leaky bucket; RateLimit headers)' })),
+  CLOSELOOP_LIMIT_WS_CONNECT_ADDRESS: shown('`60/60`', rate({ default: undefined, desc: 'new WebSocket connections per client address' })),
+  CLOSELOOP_LIMIT_WS_OPEN_PER_ADDRESS: shown('`50`', count({ default: undefined, desc: 'open WebSockets per client address (per process)' })),
+  CLOSELOOP_LIMIT_SUBSCRIBE_ADDRESS: shown('`120/60`', rate({ default: undefined, desc: 'subscriptions started per client address' })),
+  CLOSELOOP_BODY_LIMIT_BYTES: shown('`1048576`', count({ default: undefined, desc: 'largest request body in bytes (413 beyond)' })),
+  CLOSELOOP_HEADERS_TIMEOUT_MS: shown('`10000`', count({ default: undefined, desc: 'time a client has to send its request headers' })),
+  CLOSELOOP_REQUEST_TIMEOUT_MS: shown('`30000`', count({ default: undefined, desc: 'time a client has to send its whole request' })),
+  CLOSELOOP_KEEPALIVE_TIMEOUT_MS: shown('`5000`', count({ default: undefined, desc: 'idle keep-alive connections close after this long' })),
+  CLOSELOOP_MAX_CONNECTIONS: shown('`20000`', count({ default: undefined, desc: 'open connections per process' })),
+  CLOSELOOP_MAX_CONNECTIONS_PER_ADDRESS: shown('`256`', count({ default: undefined, desc: 'open connections per client address, per process' })),
+  CLOSELOOP_TRUSTED_PROXIES: shown('`0`', count({ default: undefined, desc: 'proxies in front whose X-Forwarded-For entries name the client address' })),
+  CLOSELOOP_CORS_ORIGINS: str({ default: undefined, desc: 'origins allowed to call /graphql from a browser besides each channel\'s registered ones (comma-separated)' }),
+  CLOSELOOP_TRUSTED_DOCUMENTS: str({ default: undefined, desc: 'a host\'s own trusted documents (.graphql files or .json manifests, comma-separated) besides the SDK\'s' }),
   CLOSELOOP_TRACE_COMMITS: bool({ default: false, desc: 'benchmarks: log each commit\'s timing' }),
   CLOSELOOP_TRACE_MEMORY: bool({ default: false, desc: 'benchmarks: SIGUSR2 prints memory after a full collection (`node --expose-gc`)' }),
 } satisfies Record<string, Variable>;
+
+const list = (raw: string | undefined) => (raw ?? '').split(/[\s,]+/).filter(Boolean);
 
 function parseKey(raw: string): Buffer {
   const s = raw.trim();
@@ -177,6 +218,34 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     receivedAt: { maxAgeDays: e.CLOSELOOP_RECEIVED_AT_MAX_AGE_DAYS, maxFutureSkewMs: e.CLOSELOOP_RECEIVED_AT_MAX_SKEW_SECONDS * 1000 },
     holidayWarningDays: e.CLOSELOOP_HOLIDAY_WARNING_DAYS,
     shutdownGraceMs: e.CLOSELOOP_SHUTDOWN_GRACE_MS,
+    limits: ['off', '0', 'false'].includes(e.CLOSELOOP_RATE_LIMITS)
+      ? null
+      : {
+          loginAccount: e.CLOSELOOP_LIMIT_LOGIN_ACCOUNT,
+          loginAddress: e.CLOSELOOP_LIMIT_LOGIN_ADDRESS,
+          loginBlockSeconds: e.CLOSELOOP_LIMIT_LOGIN_BLOCK_S,
+          loginMaxBlockSeconds: e.CLOSELOOP_LIMIT_LOGIN_MAX_BLOCK_S,
+          accessAddress: e.CLOSELOOP_LIMIT_ACCESS_ADDRESS,
+          accessCode: e.CLOSELOOP_LIMIT_ACCESS_CODE,
+          submitAddress: e.CLOSELOOP_LIMIT_SUBMIT_ADDRESS,
+          submitChannel: e.CLOSELOOP_LIMIT_SUBMIT_CHANNEL,
+          submitCustomer: e.CLOSELOOP_LIMIT_SUBMIT_CUSTOMER,
+          partnerCost: e.CLOSELOOP_LIMIT_PARTNER_COST,
+          wsConnectAddress: e.CLOSELOOP_LIMIT_WS_CONNECT_ADDRESS,
+          wsOpenPerAddress: e.CLOSELOOP_LIMIT_WS_OPEN_PER_ADDRESS,
+          subscribeAddress: e.CLOSELOOP_LIMIT_SUBSCRIBE_ADDRESS,
+        },
+    transport: {
+      bodyLimitBytes: e.CLOSELOOP_BODY_LIMIT_BYTES,
+      headersTimeoutMs: e.CLOSELOOP_HEADERS_TIMEOUT_MS,
+      requestTimeoutMs: e.CLOSELOOP_REQUEST_TIMEOUT_MS,
+      keepAliveTimeoutMs: e.CLOSELOOP_KEEPALIVE_TIMEOUT_MS,
+      maxConnections: e.CLOSELOOP_MAX_CONNECTIONS,
+      maxConnectionsPerAddress: e.CLOSELOOP_MAX_CONNECTIONS_PER_ADDRESS,
+      trustedProxies: e.CLOSELOOP_TRUSTED_PROXIES,
+    },
+    corsOrigins: list(e.CLOSELOOP_CORS_ORIGINS),
+    trustedDocumentFiles: list(e.CLOSELOOP_TRUSTED_DOCUMENTS).map((f) => resolve(env.INIT_CWD ?? process.cwd(), f)),
     logLevel: e.LOG_LEVEL,
     demo: e.CLOSELOOP_DEMO,
     portalFrameAncestors: e.CLOSELOOP_PORTAL_FRAME_ANCESTORS,
