@@ -15,6 +15,9 @@ export interface Config {
   staffSessionTtlSeconds: number;
   /** How often each API process sweeps for SLA warnings and breaches (ms); 0: not at all (a `closeloop sweep` worker does). */
   sweepIntervalMs: number;
+  /** The customer's side of the conversation (issue 14); unset ones keep their defaults. */
+  conversation: { reopenWindowDays?: number; reviewWindowDays?: number };
+  attachments: { maxBytes?: number; perMessage?: number };
   /** Subscription settings (README, Live progress); unset ones keep their defaults. */
   realtime: {
     keepAliveMs?: number;
@@ -77,6 +80,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     secretKey,
     staffSessionTtlSeconds: Number(env.CLOSELOOP_SESSION_TTL ?? 12 * 3600),
     sweepIntervalMs: intEnv(env, 'CLOSELOOP_SWEEP_INTERVAL_MS') ?? 30_000,
+    conversation: {
+      reopenWindowDays: intEnv(env, 'CLOSELOOP_REOPEN_WINDOW_DAYS'),
+      reviewWindowDays: intEnv(env, 'CLOSELOOP_REVIEW_WINDOW_DAYS'),
+    },
+    attachments: {
+      maxBytes: intEnv(env, 'CLOSELOOP_ATTACHMENT_MAX_BYTES'),
+      perMessage: intEnv(env, 'CLOSELOOP_ATTACHMENTS_PER_MESSAGE'),
+    },
     realtime: {
       keepAliveMs: intEnv(env, 'CLOSELOOP_WS_KEEPALIVE_MS'),
       idleTimeoutMs: intEnv(env, 'CLOSELOOP_WS_IDLE_TIMEOUT_MS'),

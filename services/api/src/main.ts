@@ -34,6 +34,7 @@ export async function start(): Promise<void> {
     staffSessionTtlSeconds: config.staffSessionTtlSeconds,
     bus,
     realtime: config.realtime,
+    services: { conversation: config.conversation, attachments: config.attachments },
     routes: [
       adminRoute(adminToken, () => ({ db: handle.db, identity: app.identity, services: app.services, secretKey: config.secretKey })),
       // /sdk/closeloop.js, /portal, and outside production the /demo pages.

@@ -8,7 +8,8 @@ import type { DatabaseHandle } from '@closeloop/db';
 import { schema } from './schema/index.ts';
 import type { Context, DirectDelivery, LiveTransport } from './context.ts';
 import { AuthenticationFailure, Identity, type Viewer } from './auth/identity.ts';
-import { createServices, type Services } from './services/index.ts';
+import { createServices, type ServiceOptions, type Services } from './services/index.ts';
+import { attachmentRoute } from './http-attachments.ts';
 import type { TimelineRow } from './services/events.ts';
 import { createMemoryBus, type EventBus } from './realtime/bus.ts';
 import { RealtimeHub, type RealtimeSettings } from './realtime/hub.ts';
@@ -31,6 +32,8 @@ export interface AppOptions {
   /** How committed changes reach every API process: Redis with REDIS_URL, else in memory (one process). */
   bus?: EventBus;
   realtime?: RealtimeOptions;
+  /** Review and reopen windows, attachment limits (config.ts). */
+  services?: ServiceOptions;
   /** Serve plain JSON POSTs without Yoga's fetch plumbing (http-graphql.ts); on unless false. */
   directHttp?: boolean;
 }
@@ -148,7 +151,7 @@ export function createApp(options: AppOptions): App {
         console.error('event listener failed', e);
       }
     }
-  });
+  }, options.services);
 
   async function viewerFrom(authorization: string | null | undefined, channelKey: string | null | undefined): Promise<Viewer> {
     try {
@@ -193,7 +196,7 @@ export function createApp(options: AppOptions): App {
     viewerOf: (authorization, channelKey) => viewerFrom(authorization, channelKey).catch(() => undefined),
   });
 
-  const routes = options.routes ?? [];
+  const routes = [attachmentRoute(services.attachments), ...(options.routes ?? [])];
   const server = createServer(async (req, res) => {
     try {
       const path = (req.url ?? '/').split('?')[0];

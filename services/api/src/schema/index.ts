@@ -13,6 +13,7 @@ import './workflow.ts';
 import './sla.ts';
 import './survey.ts';
 import './portal.ts';
+import './conversation.ts';
 
 export const schema = builder.toSchema();
 

@@ -2,11 +2,11 @@ import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypt
 import { eq } from 'drizzle-orm';
 import { customers, feedback, tickets, timelineEvents, type Database } from '@closeloop/db';
 import {
-  effectiveTargets, makeTrackingCode, validateFeedbackDraft, type Channel, type FeedbackKind, type FieldError,
+  defaultDisplayName, effectiveTargets, makeTrackingCode, normalizeTrackingCode, validateFeedbackDraft, type Channel, type FeedbackKind, type FieldError,
 } from '@closeloop/domain';
 import type { Viewer } from '../auth/identity.ts';
 import { deriveKey } from '../auth/keys.ts';
-import { ConflictError, ForbiddenError, ValidationError } from '../schema/errors.ts';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../schema/errors.ts';
 import { audit } from './audit.ts';
 import { lockTimeline, type Actor, type TimelineRow } from './events.ts';
 import type { Publish } from './tickets.ts';
@@ -38,7 +38,7 @@ export interface SubmitResult {
 export function actorOf(v: Viewer): Actor {
   switch (v.kind) {
     case 'STAFF':
-      return { type: 'STAFF', id: v.staff.id, name: v.staff.name };
+      return { type: 'STAFF', id: v.staff.id, name: v.staff.name, displayName: v.staff.displayName ?? defaultDisplayName(v.staff.id) };
     case 'PARTNER':
       return { type: 'PARTNER', id: v.apiKey.id, name: v.apiKey.name };
     case 'CUSTOMER':
@@ -169,7 +169,7 @@ export class FeedbackService {
           .insert(timelineEvents)
           .values({
             feedbackId: row!.id, ticketId: ticket!.id, position: 1, type: 'SUBMITTED', visibility: 'PUBLIC',
-            toStatus: 'SUBMITTED', actorType: actor.type, actorId: actor.id, actorName: actor.name,
+            toStatus: 'SUBMITTED', actorType: actor.type, actorId: actor.id, actorName: actor.name, actorDisplayName: actor.displayName ?? null,
           })
           .returning();
         if (viewer.kind === 'STAFF' || viewer.kind === 'PARTNER') {
@@ -206,6 +206,20 @@ export class FeedbackService {
       .onConflictDoUpdate({ target: customers.externalId, set: { updatedAt: new Date() } })
       .returning({ id: customers.id });
     return row!.id;
+  }
+
+  /**
+   * The feedback a customer may act on: their own when signed in, or the one the access key opens. The same
+   * NotFoundError for an unknown code and a wrong key: the API must not confirm that a code exists.
+   */
+  async ownedFeedback(viewer: Viewer, trackingCode: string, accessKey: string | null | undefined, action: string): Promise<FeedbackRow> {
+    if (viewer.kind === 'STAFF' || viewer.kind === 'PARTNER') throw new ForbiddenError(`Only the customer who gave the feedback can ${action}`);
+    const code = normalizeTrackingCode(trackingCode);
+    const found = code.length > 0 && code.length <= 32 ? await this.findByTrackingCode(code) : null;
+    const owner = found && viewer.kind === 'CUSTOMER' && found.customerId === viewer.customer.id;
+    const keyed = found && accessKey && this.verifyAccessKey(found.id, accessKey);
+    if (!found || !(owner || keyed)) throw new NotFoundError('No feedback with this tracking code and access key');
+    return found;
   }
 
   async findByTrackingCode(code: string) {
