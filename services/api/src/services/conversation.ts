@@ -227,8 +227,8 @@ export class ConversationService {
     const actor = actorOf(viewer);
     const result = await this.change(found, async (tx, t) => {
       const resolved = (t.status === 'RESOLVED' || t.status === 'CLOSED') && t.resolvedAt && !t.outcome && !t.mergedIntoId;
-      if (!resolved) throw new NotAllowedError('A review can be requested once the feedback is resolved', 'NOT_RESOLVED');
       if (t.reviewRequestedAt) throw new NotAllowedError('A review was already requested for this feedback', 'ALREADY_REQUESTED');
+      if (!resolved) throw new NotAllowedError('A review can be requested once the feedback is resolved', 'NOT_RESOLVED');
       const now = new Date();
       if (now.getTime() - t.resolvedAt!.getTime() > this.reviewWindowMs) {
         throw new NotAllowedError('The time to request a review has passed', 'WINDOW_PASSED');
