@@ -66,8 +66,9 @@ export function define(d: ConversationDeps): void {
       .files li { display: flex; gap: 0.5em; align-items: center; justify-content: space-between; min-height: 44px; overflow-wrap: anywhere; }
       progress { width: 6em; }
       .counter { text-align: end; }
-      .attach { display: inline-flex; align-items: center; }
-      .attach input { position: absolute; opacity: 0; width: 1px; height: 1px; }
+      .attach { position: relative; display: inline-flex; align-items: center; margin: 0; font-weight: 400; }
+      /* Visually hidden but focusable; beats the base rule that makes text inputs full width. */
+      .attach input[type='file'] { position: absolute; inset: 0 auto auto 0; opacity: 0; width: 1px; min-height: 0; height: 1px; padding: 0; border: 0; }
       .attach span {
         display: inline-flex; align-items: center; min-height: 44px; padding: 0 1em; cursor: pointer;
         border: 1px solid var(--cl-primary, #0b57d0); border-radius: var(--cl-radius, 8px); color: var(--cl-primary, #0b57d0);
