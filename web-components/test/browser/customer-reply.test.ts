@@ -27,6 +27,14 @@ async function submitOnWebsite(page: Page, content: string) {
   return (await code.textContent())!.trim();
 }
 
+/** The element focused inside any shadow root. */
+const focused = (page: Page) =>
+  page.evaluate(() => {
+    let el: Element | null = document.activeElement;
+    while (el?.shadowRoot?.activeElement) el = el.shadowRoot.activeElement;
+    return el ? `${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ''}` : null;
+  });
+
 const status = (page: Page) => page.locator('cl-feedback-tracker [part=status]').textContent();
 const tracker = (page: Page) => page.locator('cl-feedback-tracker');
 
@@ -129,6 +137,31 @@ describe.skipIf(!hasChromium)('customer replies', () => {
     await expect.poll(() => box.locator('[part=file]').textContent()).toContain('只能上传');
     expect(await customerMessages(code)).toEqual([]);
     expect(await status(page)).toBe('待您回复');
+  });
+
+  it('works with the keyboard alone: write, attach (focusable), send; the withdraw form takes and returns focus', async () => {
+    const page = await env.newPage({ width: 360, height: 740 });
+    const code = await submitOnWebsite(page, '键盘也能回复客服。');
+    await askQuestion(page, code, '请确认手机号。');
+    const box = tracker(page).locator('cl-message-box');
+    await box.locator('textarea').focus();
+    await page.keyboard.type('138 0000 0000');
+    await page.keyboard.press('Tab');
+    expect(await focused(page)).toBe('input'); // the file picker, reachable by keyboard
+    await page.keyboard.press('Tab');
+    expect(await focused(page)).toBe('button');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => status(page), { timeout: 15_000 }).toBe('处理中');
+    expect((await customerMessages(code)).map((e) => e.body)).toEqual(['138 0000 0000']);
+
+    const actions = tracker(page).locator('cl-case-actions');
+    await actions.locator('#withdraw').focus();
+    await page.keyboard.press('Enter');
+    await expect.poll(() => focused(page)).toBe('textarea#reason');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Enter'); // cancel
+    await expect.poll(() => focused(page)).toBe('button#withdraw');
   });
 
   it('withdraws open feedback from the tracker with a reason', async () => {
