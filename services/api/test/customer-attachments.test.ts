@@ -65,7 +65,7 @@ async function submitAnonymous() {
 
 async function put(input: Record<string, unknown>, bytes: Buffer, headers: Record<string, string> = channel()) {
   const ticket = await env.gql(UPLOAD, { input }, headers);
-  const res = await fetch(base + ticket.data.createAttachmentUpload.uploadUrl, { method: 'PUT', body: bytes, headers: { 'content-type': 'image/png' } });
+  const res = await fetch(base + ticket.data.createAttachmentUpload.uploadUrl, { method: 'PUT', body: new Uint8Array(bytes), headers: { 'content-type': 'image/png' } });
   return { status: res.status, body: (await res.json()) as any };
 }
 
