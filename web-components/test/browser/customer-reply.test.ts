@@ -127,6 +127,30 @@ describe.skipIf(!hasChromium)('customer replies', () => {
     expect((await customerMessages(code)).map((e) => e.body)).toEqual(['昨天下午三点']);
   });
 
+  it('keeps a message sent offline and delivers it once when the connection returns, also after a reload', async () => {
+    const page = await env.newPage();
+    const code = await submitOnWebsite(page, '离线时的留言应在恢复后送达。');
+    const key = (await page.locator('cl-feedback-form [part=access-key]').textContent())!.trim();
+    await askQuestion(page, code, '请说明交易地点。');
+    const box = tracker(page).locator('cl-message-box');
+    await page.context().setOffline(true);
+    await box.locator('textarea').fill('上海南京路网点');
+    await box.getByRole('button', { name: '发送' }).click();
+    await expect.poll(() => box.locator('[part=banner]').textContent(), { timeout: 40_000 }).toContain('留言已保存');
+    await page.context().setOffline(false); // the browser's `online` event sends it
+    await expect.poll(() => status(page), { timeout: 30_000 }).toBe('处理中');
+    expect((await customerMessages(code)).map((e) => e.body)).toEqual(['上海南京路网点']);
+
+    // Lost for good on this page (every attempt fails), then the customer opens the portal again.
+    await page.route('**/graphql', (route) => (route.request().postData()?.includes('ReplyToFeedback') ? route.abort('connectionreset') : route.fallback()));
+    await box.locator('textarea').fill('补充：时间是下午三点');
+    await box.getByRole('button', { name: '发送' }).click();
+    await expect.poll(() => box.locator('[part=banner]').textContent(), { timeout: 40_000 }).toContain('留言已保存');
+    const again = await page.context().newPage();
+    await again.goto(`/portal?channel=pk_web_demo&code=${code}#key=${key}`);
+    await expect.poll(async () => (await customerMessages(code)).map((e) => e.body), { timeout: 30_000 }).toEqual(['上海南京路网点', '补充：时间是下午三点']);
+  });
+
   it('refuses a file named .png whose bytes are HTML, and says so beside the file', async () => {
     const page = await env.newPage();
     const code = await submitOnWebsite(page, '上传伪装文件应被拒绝。');
