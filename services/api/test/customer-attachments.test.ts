@@ -98,6 +98,19 @@ describe('attachments', () => {
     expect(reuse.data.replyToFeedback).toMatchObject({ __typename: 'ValidationError', fieldErrors: [{ path: ['input', 'attachments', '0'], code: 'INVALID_ATTACHMENT' }] });
   });
 
+  it('after the one reopening, a photo message opens a new linked feedback that carries the photo', async () => {
+    const f = await submitAnonymous();
+    await env.gql(TRANSITION, { input: { ticketId: f.ticketId, status: 'RESOLVED' } }, bearer(agent.token));
+    await env.gql(REPLY, { input: { trackingCode: f.code, accessKey: f.key, body: 'Not fixed yet' } }, channel());
+    await env.gql(TRANSITION, { input: { ticketId: f.ticketId, status: 'RESOLVED' } }, bearer(agent.token));
+    const up = await put({ trackingCode: f.code, accessKey: f.key, filename: 'again.png' }, PNG);
+    const short = await env.gql(REPLY, { input: { trackingCode: f.code, accessKey: f.key, body: 'no', attachments: [up.body.id] } }, channel());
+    expect(short.data.replyToFeedback).toMatchObject({ __typename: 'ValidationError', fieldErrors: [{ path: ['input', 'body'], code: 'TOO_SHORT' }] });
+    const r = await env.gql(REPLY, { input: { trackingCode: f.code, accessKey: f.key, attachments: [up.body.id] } }, channel());
+    expect(r.data.replyToFeedback.__typename).toBe('ReplyToFeedbackPayload');
+    expect(r.data.replyToFeedback.event.attachments.map((a: { filename: string }) => a.filename)).toEqual(['again.png']);
+  });
+
   it('decides the type by the bytes: HTML named .png is refused and nothing is stored', async () => {
     const f = await submitAnonymous();
     const html = Buffer.from('<!doctype html><html><script>alert(1)</script></html>');

@@ -160,15 +160,7 @@ export class AttachmentService {
       .from(attachmentUploads)
       .where(and(inArray(attachmentUploads.id, unique), isNull(attachmentUploads.usedAt)))
       .for('update');
-    const byId = new Map(rows.map((r) => [r.id, r]));
-    const errors: FieldError[] = [];
-    unique.forEach((id, i) => {
-      const r = byId.get(id);
-      if (!r || r.ticketId !== owner.ticketId || r.uploaderScope !== owner.scope || (owner.feedbackId !== null && r.feedbackId !== owner.feedbackId)) {
-        errors.push({ path: [...path, String(i)], code: 'INVALID_ATTACHMENT', message: 'This attachment was not uploaded for this message or was already used' });
-      }
-    });
-    if (errors.length) throw new ValidationError(errors);
+    const byId = this.usable(rows, unique, owner, path);
     await tx.update(attachmentUploads).set({ usedAt: new Date() }).where(inArray(attachmentUploads.id, unique));
     const values = events.flatMap((e) =>
       unique.map((id) => {
@@ -177,6 +169,28 @@ export class AttachmentService {
       }),
     );
     return tx.insert(attachments).values(values).returning();
+  }
+
+  /** Checks, without changing anything, that `link` would accept these uploads now. */
+  async check(uploadIds: readonly string[], owner: UploadOwner, path: string[] = ['input', 'attachments']): Promise<void> {
+    if (uploadIds.length === 0) return;
+    const unique = [...new Set(uploadIds)];
+    const rows = await this.db.select().from(attachmentUploads).where(and(inArray(attachmentUploads.id, unique), isNull(attachmentUploads.usedAt)));
+    this.usable(rows, unique, owner, path);
+  }
+
+  /** The unused uploads issued to `owner`, by id; a ValidationError naming each one that is not. */
+  private usable(rows: UploadRow[], ids: string[], owner: UploadOwner, path: string[]): Map<string, UploadRow> {
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    const errors: FieldError[] = [];
+    ids.forEach((id, i) => {
+      const r = byId.get(id);
+      if (!r || r.ticketId !== owner.ticketId || r.uploaderScope !== owner.scope || (owner.feedbackId !== null && r.feedbackId !== owner.feedbackId)) {
+        errors.push({ path: [...path, String(i)], code: 'INVALID_ATTACHMENT', message: 'This attachment was not uploaded for this message or was already used' });
+      }
+    });
+    if (errors.length) throw new ValidationError(errors);
+    return byId;
   }
 
   /** A download path valid for DOWNLOAD_URL_TTL_MS; only minted for a caller allowed to see the event. */

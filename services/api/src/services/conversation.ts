@@ -171,16 +171,26 @@ export class ConversationService {
 
   /** After the one reopening: the message becomes a new feedback of the same kind, linked to the old one. */
   private async followUp(viewer: Viewer, prior: FeedbackRow, body: string, uploads: readonly string[], key: string | null): Promise<ReplyResult> {
-    const content = body || '（附件）';
-    const submitted = await this.feedback.submit(viewer, {
-      kind: prior.kind as FeedbackKind, content, category: prior.category, idempotencyKey: key ? `follow-up.${prior.id}.${key}`.slice(0, 128) : null,
-    });
+    const owner = { ticketId: prior.ticketId, feedbackId: prior.id, scope: `feedback:${prior.id}` };
+    // Checked before the new feedback exists, so a bad attachment never leaves it half made.
+    await this.attachments.check(uploads, owner);
+    const content = body || '（见附件）';
+    let submitted;
+    try {
+      submitted = await this.feedback.submit(viewer, {
+        kind: prior.kind as FeedbackKind, content, category: prior.category, idempotencyKey: key ? `follow-up.${prior.id}.${key}`.slice(0, 128) : null,
+      });
+    } catch (e) {
+      // The message is the new feedback's content: its rules (e.g. at least 5 characters) speak of `body` here.
+      if (e instanceof ValidationError) throw new ValidationError(e.fieldErrors.map((f) => (f.path.join('.') === 'input.content' ? { ...f, path: ['input', 'body'] } : f)));
+      throw e;
+    }
     const event = submitted.events[0];
     if (event && !submitted.replayed) {
       await this.db.transaction(async (tx) => {
         await tx.update(feedback).set({ followsUpId: prior.id }).where(eq(feedback.id, submitted.feedback.id));
         // The uploads were issued for the old feedback; they move with the message.
-        await this.attachments.link(tx, uploads, { ticketId: prior.ticketId, feedbackId: prior.id, scope: `feedback:${prior.id}` }, [event]);
+        await this.attachments.link(tx, uploads, owner, [event]);
       });
     }
     const [row] = await this.db.select().from(feedback).where(eq(feedback.id, submitted.feedback.id)).limit(1);
