@@ -1,7 +1,9 @@
 // Attachments (issue 14): upload tickets and PUT over real HTTP, magic-byte typing, limits, who may fetch what.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
+import { print } from 'graphql';
 import { attachmentUploads } from '@closeloop/db';
+import { operations } from '@closeloop/sdk';
 import { bearer, setup, SUBMIT, TRANSITION, type TestEnv } from './helpers.ts';
 import { collect, wsClient } from './realtime-helpers.ts';
 
@@ -109,6 +111,20 @@ describe('attachments', () => {
     const r = await env.gql(REPLY, { input: { trackingCode: f.code, accessKey: f.key, attachments: [up.body.id] } }, channel());
     expect(r.data.replyToFeedback.__typename).toBe('ReplyToFeedbackPayload');
     expect(r.data.replyToFeedback.event.attachments.map((a: { filename: string }) => a.filename)).toEqual(['again.png']);
+  });
+
+  it("the widget's tracking query stays a constant, small number of statements with attachments", async () => {
+    const f = await submitAnonymous();
+    const up = await put({ trackingCode: f.code, accessKey: f.key, filename: 'one.png' }, PNG);
+    await env.gql(REPLY, { input: { trackingCode: f.code, accessKey: f.key, body: 'With a file', attachments: [up.body.id] } }, channel());
+    for (let i = 0; i < 5; i++) await env.gql(NOTE, { input: { ticketId: f.ticketId, body: `update ${i}`, visibility: 'PUBLIC' } }, bearer(agent.token));
+    env.queries.length = 0;
+    const r = await env.gql(print(operations.TrackFeedback), { trackingCode: f.code, accessKey: f.key }, channel());
+    expect(r.errors).toBeUndefined();
+    expect(r.data.trackFeedback.timeline.flatMap((e: { attachments: unknown[] }) => e.attachments)).toHaveLength(1);
+    // The channel, the feedback with its timeline in one statement, the attachments of all events in one more.
+    expect(env.queries.filter((q) => /attachments/.test(q))).toHaveLength(1);
+    expect(env.queries.length).toBeLessThanOrEqual(3);
   });
 
   it('decides the type by the bytes: HTML named .png is refused and nothing is stored', async () => {
