@@ -156,10 +156,20 @@ export class FeedbackTracker extends ClElement {
       this.feedback = { ...f, status: e.toStatus };
       this.announcement = msg(str`处理状态已更新：${statusLabel(e.toStatus)}`, { id: 'tr.announce' });
       this.emit('cl-status-changed', { trackingCode: f.trackingCode, status: e.toStatus, previous });
+      // Resolution and reopening change what the customer may do (reply, review): ask the API again.
+      if (['RESOLVED', 'CLOSED'].includes(e.toStatus) || ['RESOLVED', 'CLOSED'].includes(previous)) void this.refreshFlags();
     }
     if (e.type === 'PUBLIC_REPLY') {
       this.announcement = msg('您收到一条新回复', { id: 'tr.reply' });
     }
+  }
+
+  private async refreshFlags() {
+    const code = this.trackingCode;
+    const f = code ? await this.sdk.trackFeedback(code, this.feedbackAccessKey || null).catch(() => null) : null;
+    if (!f || !this.feedback || code !== this.trackingCode) return;
+    this.feedback = { ...this.feedback, canReply: f.canReply, reviewableUntil: f.reviewableUntil, outcome: f.outcome };
+    if (f.canReply || f.reviewableUntil) void loadConversation().catch(() => undefined);
   }
 
   private onSent(e: CustomEvent<MessageSentDetail>) {

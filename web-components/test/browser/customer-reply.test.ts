@@ -201,4 +201,19 @@ describe.skipIf(!hasChromium)('customer replies', () => {
     expect(d.trackFeedback.ticket.outcome).toBe('WITHDRAWN');
     expect(d.trackFeedback.timeline.at(-1)).toEqual({ type: 'WITHDRAWN', body: '已在网点解决' });
   });
+
+  it('asks for a review of a resolution from the tracker', async () => {
+    const page = await env.newPage({ width: 360, height: 740 });
+    const code = await submitOnWebsite(page, '对处理结果不满意时可申请复核。');
+    await move(env, await ticketOf(env, code), 'RESOLVED', '已按规定处理。');
+    await expect.poll(() => status(page), { timeout: 15_000 }).toBe('已解决');
+    const actions = tracker(page).locator('cl-case-actions');
+    await actions.getByRole('button', { name: '对结果有异议，申请复核' }).click();
+    await actions.locator('textarea').fill('只退了一半费用');
+    await actions.getByRole('button', { name: '提交复核申请' }).click();
+    await expect.poll(() => status(page), { timeout: 15_000 }).toBe('处理中');
+    await expect.poll(() => tracker(page).locator('[part=timeline]').textContent()).toContain('您已申请复核');
+    const d = await env.gql(`query($c:String!){ trackFeedback(trackingCode:$c){ ticket { level reviewRequestedAt } } }`, { c: code });
+    expect(d.trackFeedback.ticket.reviewRequestedAt).not.toBeNull();
+  });
 });
