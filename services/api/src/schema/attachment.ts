@@ -147,6 +147,7 @@ builder.mutationFields((t) => ({
       } else {
         if (!input.trackingCode) throw new ValidationError([{ path: ['input', 'trackingCode'], code: 'REQUIRED', message: 'trackingCode is required' }]);
         const f = await ctx.services.feedback.ownedFeedback(v, input.trackingCode, input.accessKey, 'attach files to it');
+        await ctx.services.conversation.checkLimit(v, 'upload');
         owner = { ticketId: f.ticketId, feedbackId: f.id, scope: `feedback:${f.id}` };
       }
       const issued = svc.issueUpload(owner, input.filename);

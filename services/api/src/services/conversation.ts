@@ -25,7 +25,7 @@ export interface ConversationOptions {
    * Called before a customer's message is accepted; throws to refuse it. The rate limiter hooks in here so
    * replies are limited like submissions (no-op until one is given).
    */
-  limit?: (viewer: Viewer, action: 'reply') => Promise<void>;
+  limit?: (viewer: Viewer, action: 'reply' | 'upload') => Promise<void>;
 }
 
 export interface ReplyInput {
@@ -69,6 +69,11 @@ export class ConversationService {
     this.reviewWindowMs = (options.reviewWindowDays ?? 30) * DAY_MS;
   }
 
+  /** The rate limiter's hook (ConversationOptions.limit); throws to refuse. */
+  async checkLimit(viewer: Viewer, action: 'reply' | 'upload'): Promise<void> {
+    await this.options.limit?.(viewer, action);
+  }
+
   /** Whether a message is accepted now (the rules of `reply`). */
   canReply(t: Pick<TicketRow, 'status' | 'resolvedAt'>, now = Date.now()): boolean {
     if (t.status === 'CLOSED') return false;
@@ -101,7 +106,7 @@ export class ConversationService {
     }
     if (errors.length) throw new ValidationError(errors);
     const found = await this.feedback.ownedFeedback(viewer, input.trackingCode, input.accessKey, 'reply to it');
-    await this.options.limit?.(viewer, 'reply');
+    await this.checkLimit(viewer, 'reply');
     const idemKey = input.idempotencyKey ? `${found.id}:${input.idempotencyKey}` : null;
     const hash = createHash('sha256').update(JSON.stringify([body, [...uploads].sort()])).digest('hex');
     if (idemKey) {
