@@ -36,8 +36,10 @@ export type TimelineEventType = (typeof TIMELINE_EVENT_TYPES)[number];
 export const TICKET_OUTCOMES = ['WITHDRAWN'] as const;
 export type TicketOutcome = (typeof TICKET_OUTCOMES)[number];
 
+/** Partner API key scopes; each names what it opens (docs/security.md, "Who can see what"). */
 export const API_SCOPES = [
   'feedback:read', 'feedback:write', 'tickets:read', 'tickets:write', 'customers:read', 'customers:write',
+  'staff:read', 'workflow:read', 'pii:read',
 ] as const;
 export type ApiScope = (typeof API_SCOPES)[number];
 

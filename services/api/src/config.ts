@@ -13,8 +13,14 @@ export interface Config {
   /** 32-byte master key: signs staff sessions and encrypts channel signing secrets. */
   secretKey: Buffer;
   staffSessionTtlSeconds: number;
+  /** Longest life (exp − iat) a host may give a customer token, seconds (CLOSELOOP_CUSTOMER_TOKEN_MAX_TTL, default 24 h). */
+  customerTokenMaxTtlSeconds: number;
+  /** How long a rotated channel secret keeps verifying, seconds (CLOSELOOP_CHANNEL_SECRET_OVERLAP, default 24 h). */
+  channelSecretOverlapSeconds: number;
   /** How often each API process sweeps for SLA warnings and breaches (ms); 0: not at all (a `closeloop sweep` worker does). */
   sweepIntervalMs: number;
+  /** On SIGTERM/SIGINT, how long requests in flight may take to finish before the process exits anyway (ms). */
+  shutdownGraceMs: number;
   /** The customer's side of the conversation (issue 14); unset ones keep their defaults. */
   conversation: { reopenWindowDays?: number; reviewWindowDays?: number };
   attachments: { maxBytes?: number; perMessage?: number };
@@ -24,6 +30,7 @@ export interface Config {
     idleTimeoutMs?: number;
     maxSubscriptionsPerConnection?: number;
     connectionInitTimeoutMs?: number;
+    closeTimeoutMs?: number;
     maxQueue?: number;
     pollMs?: number;
     recheckMs?: number;
@@ -79,7 +86,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     production,
     secretKey,
     staffSessionTtlSeconds: Number(env.CLOSELOOP_SESSION_TTL ?? 12 * 3600),
+    customerTokenMaxTtlSeconds: intEnv(env, 'CLOSELOOP_CUSTOMER_TOKEN_MAX_TTL') ?? 24 * 3600,
+    channelSecretOverlapSeconds: intEnv(env, 'CLOSELOOP_CHANNEL_SECRET_OVERLAP') ?? 24 * 3600,
     sweepIntervalMs: intEnv(env, 'CLOSELOOP_SWEEP_INTERVAL_MS') ?? 30_000,
+    shutdownGraceMs: intEnv(env, 'CLOSELOOP_SHUTDOWN_GRACE_MS') ?? 10_000,
     conversation: {
       reopenWindowDays: intEnv(env, 'CLOSELOOP_REOPEN_WINDOW_DAYS'),
       reviewWindowDays: intEnv(env, 'CLOSELOOP_REVIEW_WINDOW_DAYS'),
@@ -93,6 +103,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       idleTimeoutMs: intEnv(env, 'CLOSELOOP_WS_IDLE_TIMEOUT_MS'),
       maxSubscriptionsPerConnection: intEnv(env, 'CLOSELOOP_WS_MAX_SUBSCRIPTIONS'),
       connectionInitTimeoutMs: intEnv(env, 'CLOSELOOP_WS_INIT_TIMEOUT_MS'),
+      closeTimeoutMs: intEnv(env, 'CLOSELOOP_WS_CLOSE_TIMEOUT_MS'),
       maxQueue: intEnv(env, 'CLOSELOOP_SUBSCRIPTION_BUFFER'),
       pollMs: intEnv(env, 'CLOSELOOP_REALTIME_POLL_MS'),
       recheckMs: intEnv(env, 'CLOSELOOP_REALTIME_RECHECK_MS'),

@@ -1,4 +1,4 @@
-import { rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createDatabase, DataDirInUseError } from '@closeloop/db';
 import { loadConfig } from './config.ts';
@@ -12,7 +12,13 @@ import { createMemoryBus, createRedisBus } from './realtime/bus.ts';
 
 /** `npm start`: migrate, seed (demo data on an empty database outside production), serve. */
 export async function start(): Promise<void> {
-  const config = loadConfig();
+  let config;
+  try {
+    config = loadConfig();
+  } catch (e) {
+    console.error(`closeloop: ${(e as Error).message}`);
+    process.exit(2);
+  }
   let handle;
   try {
     handle = await createDatabase({ url: config.databaseUrl, dataDir: join(config.dataDir, 'pglite') });
@@ -32,6 +38,8 @@ export async function start(): Promise<void> {
     secretKey: config.secretKey,
     production: config.production,
     staffSessionTtlSeconds: config.staffSessionTtlSeconds,
+    customerTokenMaxTtlSeconds: config.customerTokenMaxTtlSeconds,
+    channelSecretOverlapSeconds: config.channelSecretOverlapSeconds,
     bus,
     realtime: config.realtime,
     services: { conversation: config.conversation, attachments: config.attachments },
@@ -59,8 +67,13 @@ export async function start(): Promise<void> {
   // tickets are claimed with SKIP LOCKED, so several never double up); 0 turns it off, e.g. when a
   // `closeloop sweep` worker runs instead.
   const stopSweep = config.sweepIntervalMs > 0 ? app.services.sweeper.start(config.sweepIntervalMs) : async () => {};
-  const serverFile = join(config.dataDir, 'server.json');
-  writeFileSync(serverFile, JSON.stringify({ pid: process.pid, port, adminToken }), { mode: 0o600 });
+  // Lets CLI commands reach the embedded database this process holds (cli.ts). On PostgreSQL they open it
+  // themselves, and nothing is written to disk: a fresh container may have no data folder at all.
+  const serverFile = handle.kind === 'pglite' ? join(config.dataDir, 'server.json') : null;
+  if (serverFile) {
+    mkdirSync(config.dataDir, { recursive: true });
+    writeFileSync(serverFile, JSON.stringify({ pid: process.pid, port, adminToken }), { mode: 0o600 });
+  }
 
   const base = `http://localhost:${port}`;
   const lines = [
@@ -85,19 +98,36 @@ export async function start(): Promise<void> {
   }
   console.log(lines.join('\n'));
 
+  // Graceful shutdown (docs/operations.md, Shutdown): readiness 503 and new connections refused at once,
+  // requests in flight finish within the grace period, then the sweeper, the bus and the database close.
+  // A second signal, or the grace period running out, exits at once with 1.
   let stopping = false;
   const stop = async (signal: string) => {
-    if (stopping) return;
+    if (stopping) {
+      console.error(`closeloop: ${signal} again: exiting now`);
+      process.exit(1);
+    }
     stopping = true;
-    console.log(`\n${signal}: shutting down`);
-    const force = setTimeout(() => process.exit(1), 10_000).unref();
-    await stopSweep().catch(() => {});
-    await app.close().catch(() => {});
+    const grace = config.shutdownGraceMs;
+    console.log(`\n${signal}: shutting down (requests in flight have ${grace} ms to finish)`);
+    // The drain is bounded by the grace period; closing the bus and the database by a little more.
+    const force = setTimeout(() => {
+      console.error('closeloop: shutdown did not finish in time; exiting');
+      process.exit(1);
+    }, grace + 2000).unref();
+    const [, drained] = await Promise.all([
+      stopSweep().catch((e) => console.error('closeloop: stopping the SLA sweeper failed', e)),
+      app.close({ graceMs: grace }).catch((e) => {
+        console.error('closeloop: closing the server failed', e);
+        return false;
+      }),
+    ]);
+    if (!drained) console.error(`closeloop: requests still open after ${grace} ms were cut`);
     await bus.close().catch(() => {});
     await handle.close().catch(() => {});
-    rmSync(serverFile, { force: true });
+    if (serverFile) rmSync(serverFile, { force: true });
     clearTimeout(force);
-    process.exit(0);
+    process.exit(drained ? 0 : 1);
   };
   if (process.env.CLOSELOOP_TRACE_MEMORY === '1') {
     // Benchmarks: SIGUSR2 prints memory after a full collection (node --expose-gc).

@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { Server as NetServer, type AddressInfo } from 'node:net';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import { GraphQLError, execute as executeOperation, type ExecutionArgs } from 'graphql';
 import { WebSocketServer } from 'ws';
@@ -10,13 +10,17 @@ import type { Context, DirectDelivery, LiveTransport } from './context.ts';
 import { AuthenticationFailure, Identity, type Viewer } from './auth/identity.ts';
 import { createServices, type ServiceOptions, type Services } from './services/index.ts';
 import { attachmentRoute } from './http-attachments.ts';
+import { signIn } from './services/sign-in.ts';
+import { usePasswordChangeGate } from './auth/password-gate.ts';
 import type { TimelineRow } from './services/events.ts';
 import { createMemoryBus, type EventBus } from './realtime/bus.ts';
 import { RealtimeHub, type RealtimeSettings } from './realtime/hub.ts';
-import { useSharedSubscriptionResults } from './realtime/shared-execution.ts';
+import { eventContext, useSharedSubscriptionResults } from './realtime/shared-execution.ts';
 import { GRAPHIQL_EXAMPLES } from './graphiql.ts';
 import { prereadJsonBody } from './http-body.ts';
+import { maskError } from './unavailable.ts';
 import { createDirectGraphQL } from './http-graphql.ts';
+import { useInputGuards } from './input-guards.ts';
 import { maxDepthPlugin } from '@escape.tech/graphql-armor-max-depth';
 import { maxAliasesPlugin } from '@escape.tech/graphql-armor-max-aliases';
 import { maxTokensPlugin } from '@escape.tech/graphql-armor-max-tokens';
@@ -27,6 +31,10 @@ export interface AppOptions {
   secretKey: Buffer;
   production?: boolean;
   staffSessionTtlSeconds?: number;
+  /** Longest accepted life (exp − iat) of a customer token, seconds; default 24 h. */
+  customerTokenMaxTtlSeconds?: number;
+  /** How long a rotated channel secret keeps verifying, seconds; default 24 h. */
+  channelSecretOverlapSeconds?: number;
   /** Extra routes (portal, SDK, demo pages) tried before GraphQL. Return true when handled. */
   routes?: Array<(req: IncomingMessage, res: ServerResponse) => boolean | Promise<boolean>>;
   /** How committed changes reach every API process: Redis with REDIS_URL, else in memory (one process). */
@@ -47,9 +55,11 @@ export interface RealtimeOptions extends Partial<RealtimeSettings> {
   maxSubscriptionsPerConnection?: number;
   /** Time a new WebSocket has to send connection_init (ms). */
   connectionInitTimeoutMs?: number;
+  /** How long a WebSocket dropped as a slow consumer may take to read its last result and close frame (ms). */
+  closeTimeoutMs?: number;
 }
 
-export const DEFAULT_WS_OPTIONS = { keepAliveMs: 12_000, idleTimeoutMs: 300_000, maxSubscriptionsPerConnection: 25, connectionInitTimeoutMs: 10_000 };
+export const DEFAULT_WS_OPTIONS = { keepAliveMs: 12_000, idleTimeoutMs: 300_000, maxSubscriptionsPerConnection: 25, connectionInitTimeoutMs: 10_000, closeTimeoutMs: 60_000 };
 
 interface LiveSocket {
   close(code: number, reason: string): void;
@@ -62,11 +72,12 @@ interface LiveSocket {
 // hold one, and under tsx every named closure also carries a property array (bench:fanout, README).
 class SocketTransport implements LiveTransport {
   direct?: DirectDelivery;
-  constructor(private readonly socket: LiveSocket) {}
+  constructor(private readonly socket: LiveSocket, private readonly closeTimeoutMs: number) {}
   close(code: number, reason: string) {
     this.socket.close(code, reason.slice(0, 120));
-    // A peer that stopped reading may never take the close frame.
-    setTimeout(terminate, 5000, this.socket).unref();
+    // A peer that stopped reading may never take the close frame; what waits for it is bounded
+    // (maxBufferedBytes), so it gets long enough to resume reading and see why it was dropped.
+    setTimeout(terminate, this.closeTimeoutMs, this.socket).unref();
   }
 }
 const terminate = (socket: LiveSocket) => socket.terminate();
@@ -88,7 +99,7 @@ class SocketDelivery implements DirectDelivery {
   }
   /** graphql's own execute: the enveloped one would start a new subscription for this operation. */
   execute(rootValue: unknown) {
-    return executeOperation({ ...this.args, rootValue });
+    return executeOperation({ ...this.args, contextValue: eventContext(this.args.contextValue), rootValue });
   }
   send(frame: string) {
     this.socket.send(frame);
@@ -107,9 +118,16 @@ export interface App {
   services: Services;
   server: Server;
   listen(port: number, host?: string): Promise<number>;
-  close(): Promise<void>;
+  /**
+   * Graceful stop: new requests get 503 and new connections are refused at once, WebSockets close with
+   * 1012 and SSE streams end with SERVICE_RESTART, requests in flight finish within `graceMs` (default
+   * 5 s; those still open then are cut). Resolves with whether every request in flight finished.
+   */
+  close(options?: { graceMs?: number }): Promise<boolean>;
   /** Live events of this process. */
   realtime: RealtimeHub;
+  /** The caller a request's `Authorization` and `x-closeloop-channel` values stand for (verify, then sign in). */
+  viewerOf(authorization: string | null | undefined, channelKey: string | null | undefined): Promise<Viewer>;
   /** Called with the events of each committed change, after commit, in this process. */
   onEvents(listener: (events: TimelineRow[]) => void): () => void;
 }
@@ -131,7 +149,10 @@ function definedOnly<T extends object>(o: T): Partial<T> {
 export function createApp(options: AppOptions): App {
   const { handle } = options;
   const db = handle.db;
-  const identity = new Identity({ db, secretKey: options.secretKey, staffSessionTtlSeconds: options.staffSessionTtlSeconds ?? 12 * 3600 });
+  const identity = new Identity({
+    db, secretKey: options.secretKey, staffSessionTtlSeconds: options.staffSessionTtlSeconds ?? 12 * 3600,
+    customerTokenMaxTtlSeconds: options.customerTokenMaxTtlSeconds,
+  });
   const ws = { ...DEFAULT_WS_OPTIONS, ...definedOnly(options.realtime ?? {}) };
   const bus = options.bus ?? createMemoryBus();
   const realtime = new RealtimeHub(db, bus, definedOnly(options.realtime ?? {}));
@@ -151,11 +172,18 @@ export function createApp(options: AppOptions): App {
         console.error('event listener failed', e);
       }
     }
-  }, options.services);
+  }, {
+    identity,
+    channelSecretOverlapSeconds: options.channelSecretOverlapSeconds,
+    // Revoked staff sessions and API keys end their open subscriptions at once, on every process sharing the bus.
+    onSessionsRevoked: () => bus.publishRecheck(),
+    ...options.services,
+  });
 
   async function viewerFrom(authorization: string | null | undefined, channelKey: string | null | undefined): Promise<Viewer> {
     try {
-      return await identity.resolve(bearerOf(authorization), channelKey?.trim() || null);
+      // Verification reads only; sign-in then writes what the credential says (services/sign-in.ts).
+      return await signIn(db, await identity.verify(bearerOf(authorization), channelKey?.trim() || null));
     } catch (e) {
       if (e instanceof AuthenticationFailure) throw authError(e);
       throw e;
@@ -168,7 +196,7 @@ export function createApp(options: AppOptions): App {
     landingPage: false,
     graphiql: options.production ? false : { title: 'Closeloop GraphQL', defaultQuery: GRAPHIQL_EXAMPLES },
     // Unexpected errors are masked ("Unexpected error."); expected ones are GraphQLErrors with extensions.code.
-    maskedErrors: true,
+    maskedErrors: { maskError },
     logging: options.production ? 'info' : 'warn',
     // Cost limits: a public endpoint must refuse abusive documents before executing them.
     plugins: [
@@ -176,8 +204,11 @@ export function createApp(options: AppOptions): App {
       maxAliasesPlugin({ n: 20, exposeLimits: true }),
       maxTokensPlugin({ n: 4000 }),
       costLimitPlugin({ maxCost: 20000, exposeLimits: true }),
+      // NUL characters refused, variable errors coded (input-guards.ts).
+      useInputGuards(),
       // Each live event is executed once per document and caller, not once per subscriber.
       useSharedSubscriptionResults(),
+      usePasswordChangeGate(),
     ],
     context: async (initial): Promise<Context> => {
       const { viewer: wsViewer, transport } = initial as { viewer?: Viewer; transport?: Context['transport'] };
@@ -197,7 +228,20 @@ export function createApp(options: AppOptions): App {
   });
 
   const routes = [attachmentRoute(services.attachments), ...(options.routes ?? [])];
+  // Shutdown (close()): requests that arrive after it starts get 503; those in flight are counted and finish.
+  let draining = false;
+  let inFlight = 0;
+  let whenIdle: (() => void) | null = null;
+  const requestDone = () => {
+    if (--inFlight === 0) whenIdle?.();
+  };
   const server = createServer(async (req, res) => {
+    if (draining) {
+      res.writeHead(503, { 'content-type': 'application/json', connection: 'close', 'retry-after': '1' }).end('{"status":"shutting down"}');
+      return;
+    }
+    inFlight++;
+    res.once('close', requestDone);
     try {
       const path = (req.url ?? '/').split('?')[0];
       if (path === '/health') {
@@ -205,12 +249,12 @@ export function createApp(options: AppOptions): App {
         return;
       }
       if (path === '/ready') {
-        try {
-          await handle.ping();
-          res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ready","database":"ok"}');
-        } catch {
-          res.writeHead(503, { 'content-type': 'application/json' }).end('{"status":"unavailable","database":"unreachable"}');
-        }
+        // Redis is reported but does not make the instance unready: live events then arrive by polling.
+        const redis = bus.health?.();
+        const database = await handle.ping().then(() => 'ok', () => 'unreachable');
+        res
+          .writeHead(database === 'ok' ? 200 : 503, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ status: database === 'ok' ? 'ready' : 'unavailable', database, ...(redis && { redis }) }));
         return;
       }
       for (const route of routes) if (await route(req, res)) return;
@@ -257,7 +301,7 @@ export function createApp(options: AppOptions): App {
         const authorization = typeof p.authorization === 'string' ? p.authorization : typeof p.Authorization === 'string' ? p.Authorization : null;
         const channelKey = typeof p.channelKey === 'string' ? p.channelKey : null;
         try {
-          ctx.extra.viewer = await identity.resolve(bearerOf(authorization), channelKey);
+          ctx.extra.viewer = await signIn(db, await identity.verify(bearerOf(authorization), channelKey));
           if (ctx.extra.viewer.kind === 'CUSTOMER' && ctx.extra.viewer.expiresAt) closeAtExpiry(ctx.extra.socket, ctx.extra.viewer.expiresAt);
           // The upgrade request is not needed after this; released, it saves memory per idle connection.
           (ctx.extra as { request?: unknown }).request = undefined;
@@ -278,7 +322,7 @@ export function createApp(options: AppOptions): App {
           return [new GraphQLError(`At most ${ws.maxSubscriptionsPerConnection} subscriptions per connection`, { extensions: { code: 'TOO_MANY_SUBSCRIPTIONS' } })];
         }
         clearTimeout(idleTimers.get(ctx.extra.socket));
-        const transport = new SocketTransport(ctx.extra.socket);
+        const transport = new SocketTransport(ctx.extra.socket, ws.closeTimeoutMs);
         // Only what our context needs: the graphql-ws context itself is not copied into every operation's.
         const { schema: s, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({ viewer: ctx.extra.viewer, transport });
         const args = {
@@ -307,6 +351,7 @@ export function createApp(options: AppOptions): App {
     services,
     server,
     realtime,
+    viewerOf: viewerFrom,
     onEvents(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
@@ -318,13 +363,35 @@ export function createApp(options: AppOptions): App {
         server.listen(port, host, () => resolve((server.address() as AddressInfo).port));
       });
     },
-    async close() {
-      // Tell every client to reconnect (to another instance, or to this one once it is back) and resume.
-      for (const client of wss.clients) client.close(RESTART_CLOSE.code, RESTART_CLOSE.reason);
+    async close(closeOptions = {}) {
+      const graceMs = closeOptions.graceMs ?? 5000;
+      // Readiness and every new request answer 503 from now on; the listener closes (new connections are
+      // refused), so a load balancer drains this instance.
+      draining = true;
+      // net's close, not http's: http's also drops idle keep-alive connections, and a client sending its
+      // next request on one at that moment would see a reset; this way that request gets the 503.
+      const closed = new Promise<void>((r) => NetServer.prototype.close.call(server, () => r()));
+      // Tell every WebSocket client to reconnect (to another instance, or to this one once it is back) and
+      // resume; SSE streams end with SERVICE_RESTART (realtime.stop).
+      const sockets = [...wss.clients];
+      const socketsClosed = Promise.all(sockets.map((c) => new Promise<void>((r) => (c.readyState === c.CLOSED ? r() : c.once('close', () => r())))));
+      for (const client of sockets) client.close(RESTART_CLOSE.code, RESTART_CLOSE.reason);
+      wss.on('connection', (socket) => socket.close(RESTART_CLOSE.code, RESTART_CLOSE.reason));
       await realtime.stop();
+      // Requests in flight (and their transactions) finish and clients take their close frames, within
+      // the grace period.
+      const requestsDone = inFlight === 0 ? Promise.resolve() : new Promise<void>((r) => (whenIdle = r));
+      let timer: NodeJS.Timeout | undefined;
+      const drained = await Promise.race([
+        Promise.all([requestsDone, socketsClosed]).then(() => true),
+        new Promise<boolean>((r) => (timer = setTimeout(r, graceMs, false))),
+      ]);
+      clearTimeout(timer);
+      for (const client of wss.clients) client.terminate();
       await new Promise<void>((r) => wss.close(() => r()));
       server.closeAllConnections?.();
-      await new Promise<void>((r) => server.close(() => r()));
+      await closed;
+      return drained;
     },
   };
 }

@@ -5,12 +5,13 @@
 // (services/events.ts, lockTimeline), so ids become visible in increasing order and `id > highWater`
 // returns every new committed event exactly once, in order, whichever process committed it and
 // whether or not the ring arrived. A ring only says "read now"; the poll timer covers lost rings.
+import { attachEventFacts } from '../schema/visibility.ts';
 import { and, asc, eq, gt, inArray, lte, sql } from 'drizzle-orm';
 import { apiKeys, feedback, staff, tickets, timelineEvents, type Database } from '@closeloop/db';
 import type { FeedbackKind, TicketStatus } from '@closeloop/domain';
 import type { StaffRow, Viewer } from '../auth/identity.ts';
 import type { TimelineRow } from '../services/events.ts';
-import type { EventBus, Ring } from './bus.ts';
+import type { BusSignal, EventBus } from './bus.ts';
 
 /** A committed timeline row with what per-event authorization and filters need. */
 export interface HubEvent {
@@ -23,6 +24,8 @@ export interface HubEvent {
   kind: FeedbackKind;
   /** Owner of the feedback the row belongs to. */
   customerId: string | null;
+  /** The feedback's ticket now: differs from the row's ticket once the feedback was merged elsewhere. */
+  feedbackTicketId: string;
 }
 
 export interface RealtimeSettings {
@@ -156,6 +159,7 @@ const eventColumns = {
     order by s.id desc limit 1), ${tickets.status})`,
   kind: tickets.kind,
   customerId: feedback.customerId,
+  feedbackTicketId: feedback.ticketId,
 };
 
 function sameRow(a: StaffRow, b: StaffRow): boolean {
@@ -212,7 +216,12 @@ export class RealtimeHub {
     return Number(r?.n ?? 0);
   }
 
-  private ring(r: Ring | 'resync'): void {
+  private ring(r: BusSignal): void {
+    if (r === 'recheck') {
+      // Credentials were revoked somewhere: end the streams that relied on them now, not at the next interval.
+      if (this.count > 0) void this.recheck().catch((e) => console.error('closeloop: realtime recheck failed', e));
+      return;
+    }
     if (this.highWater === null) return;
     if (r !== 'resync' && this.count === 0) {
       // Nobody listens: nothing to deliver, and every row up to r.seq is committed (lockTimeline).
@@ -258,6 +267,13 @@ export class RealtimeHub {
       .where(where)
       .orderBy(asc(order === 'id' ? timelineEvents.id : timelineEvents.position))
       .limit(limit);
+    // The TimelineEvent type's rule reads these instead of querying per event and subscriber.
+    // Only when the row's ticket is still its feedback's: the rule reads the feedback's current ticket,
+    // so an event of since-merged feedback has its facts loaded instead (schema/visibility.ts).
+    for (const r of rows) {
+      if (r.feedbackTicketId !== r.row.ticketId) continue;
+      attachEventFacts(r.row, { id: r.row.feedbackId, customerId: r.customerId, ticket: { departmentId: r.departmentId, assigneeId: r.assigneeId } });
+    }
     return rows as HubEvent[];
   }
 

@@ -1,13 +1,13 @@
 // The two subscriptions' sources: authorization at subscribe time, then replay-then-live streams with
 // authorization again on every event.
-import { and, eq, gt, type SQL } from 'drizzle-orm';
-import { GraphQLError } from 'graphql';
+import { and, eq, gt, or, type SQL } from 'drizzle-orm';
+import { GraphQLError, type ExecutionResult } from 'graphql';
 import { feedback, tickets, timelineEvents } from '@closeloop/db';
 import { normalizeTrackingCode, type FeedbackKind, type TicketStatus, type TimelineEventType } from '@closeloop/domain';
 import type { Context, DirectDelivery, LiveTransport } from '../context.ts';
 import type { Viewer } from '../auth/identity.ts';
 import type { TimelineRow } from '../services/events.ts';
-import { canReadFeedback, canReadTicket, canSeeInternal, departmentScope, partnerHas } from '../schema/access.ts';
+import { canListTickets, canReadEvent, canReadFeedback, departmentScope, mayEverSeeInternal } from '../schema/access.ts';
 import { StreamEnd, type HubEvent, type RealtimeHub, type Stream, type StreamOptions } from './hub.ts';
 import { operationKey, sharedPayloadJson } from './shared-execution.ts';
 
@@ -98,11 +98,28 @@ class DirectSender {
     if (stream.ended) return;
     if (this.direct.bufferedAmount() > this.maxBufferedBytes) {
       const reason = `slow consumer: more than ${this.maxBufferedBytes} bytes waiting`;
-      stream.end(new StreamEnd('SLOW_CONSUMER', `Dropped as a slow consumer (${reason}); resume with your last cursor`));
-      stream.options.onSlowConsumer?.(reason);
+      const end = new StreamEnd('SLOW_CONSUMER', `Dropped as a slow consumer (${reason}); resume with your last cursor`);
+      stream.end(end);
+      this.sendLast(end, reason);
       return;
     }
     this.direct.send(`{"id":${JSON.stringify(this.direct.id)},"type":"next","payload":${json}}`);
+  }
+
+  /**
+   * The final result with the reason (`extensions.code` SLOW_CONSUMER), queued behind what the socket
+   * already holds, then the close (1013): a client that resumes reading much later still sees why.
+   * Sent here, synchronously, because graphql-ws's own final `next` would come after the close frame.
+   */
+  private sendLast(end: StreamEnd, reason: string): void {
+    const close = () => this.stream.options.onSlowConsumer?.(reason);
+    const send = (r: ExecutionResult) => {
+      this.direct.send(`{"id":${JSON.stringify(this.direct.id)},"type":"next","payload":${JSON.stringify(r)}}`);
+      close();
+    };
+    const result = this.direct.execute(end);
+    if (typeof (result as PromiseLike<ExecutionResult>).then === 'function') void Promise.resolve(result).then(send, close);
+    else send(result as ExecutionResult);
   }
 }
 
@@ -218,6 +235,8 @@ function source(ctx: Context, stream: Stream, replay: Replay | null): AsyncItera
   return new DirectIterator(ctx.realtime, stream, replay, sender);
 }
 
+const factsOf = (ev: HubEvent) => ({ id: ev.row.feedbackId, customerId: ev.customerId, ticket: { departmentId: ev.departmentId, assigneeId: ev.assigneeId } });
+
 /** `feedbackProgress` per event: this feedback only, PUBLIC only, and the caller may still read it. */
 class ProgressOptions implements StreamOptions {
   constructor(
@@ -231,7 +250,7 @@ class ProgressOptions implements StreamOptions {
     return (
       ev.row.feedbackId === this.feedbackId &&
       ev.row.visibility === 'PUBLIC' &&
-      (this.granted || canReadFeedback(v, NO_GRANTS, { id: ev.row.feedbackId, customerId: ev.customerId, ticket: { departmentId: ev.departmentId } }))
+      (this.granted || canReadFeedback(v, NO_GRANTS, factsOf(ev)))
     );
   }
 
@@ -254,14 +273,14 @@ export async function feedbackProgress(ctx: Context, args: FeedbackProgressArgs)
   const viewer = await currentViewer(ctx);
   const code = normalizeTrackingCode(args.trackingCode);
   const [f] = code.length > 32 ? [] : await ctx.db
-    .select({ id: feedback.id, customerId: feedback.customerId, departmentId: tickets.departmentId })
+    .select({ id: feedback.id, customerId: feedback.customerId, departmentId: tickets.departmentId, assigneeId: tickets.assigneeId })
     .from(feedback)
     .innerJoin(tickets, eq(tickets.id, feedback.ticketId))
     .where(eq(feedback.trackingCode, code))
     .limit(1);
   const granted = Boolean(f && args.accessKey && ctx.services.feedback.verifyAccessKey(f.id, args.accessKey));
   // One answer for "no such code" and "not yours": a guessed code reveals nothing.
-  if (!f || !(granted || canReadFeedback(viewer, NO_GRANTS, { id: f.id, customerId: f.customerId, ticket: { departmentId: f.departmentId } }))) {
+  if (!f || !(granted || canReadFeedback(viewer, NO_GRANTS, { id: f.id, customerId: f.customerId, ticket: { departmentId: f.departmentId, assigneeId: f.assigneeId } }))) {
     throw userError('No feedback with this tracking code that you may follow (check the code and the access key)', 'NOT_FOUND');
   }
   const feedbackId = f.id;
@@ -290,15 +309,16 @@ export async function ticketEvents(
   const after = parseCursor(afterArg, 'after');
   await hub.ready();
   const viewer = await currentViewer(ctx);
-  const allowed = viewer.kind === 'STAFF' || partnerHas(viewer, 'tickets:read') || partnerHas(viewer, 'tickets:write');
-  if (!allowed) throw userError('ticketEvents is for staff and for partner keys with tickets:read or tickets:write', 'FORBIDDEN');
+  if (!canListTickets(viewer)) throw userError('ticketEvents is for staff and for partner keys with tickets:read or tickets:write', 'FORBIDDEN');
   const stream = hub.open(new QueueOptions(filter, viewer, ctx.transport));
   // Narrow the replay in SQL where it is cheap; `accept` decides the rest.
   const conditions: (SQL | undefined)[] = [gt(timelineEvents.id, after ?? 0)];
-  const dept = filter.departmentId ?? departmentScope(viewer);
-  if (dept) conditions.push(eq(tickets.departmentId, dept));
+  if (filter.departmentId) conditions.push(eq(tickets.departmentId, filter.departmentId));
+  const dept = departmentScope(viewer);
+  // Their department's tickets and those assigned to them elsewhere: what `accept` lets through live.
+  if (dept) conditions.push(viewer.kind === 'STAFF' ? or(eq(tickets.departmentId, dept), eq(tickets.assigneeId, viewer.staff.id)) : eq(tickets.departmentId, dept));
   if (filter.assigneeId) conditions.push(eq(tickets.assigneeId, filter.assigneeId));
-  if (!canSeeInternal(viewer)) conditions.push(eq(timelineEvents.visibility, 'PUBLIC'));
+  if (!mayEverSeeInternal(viewer)) conditions.push(eq(timelineEvents.visibility, 'PUBLIC'));
   return source(ctx, stream, after === null ? null : (floor) => hub.replay(and(...conditions), floor, 'id'));
 }
 
@@ -324,8 +344,8 @@ class QueueOptions implements StreamOptions {
 
   accept(ev: HubEvent, v: Viewer): boolean {
     return (
-      canReadTicket(v, ev) &&
-      (ev.row.visibility === 'PUBLIC' || canSeeInternal(v)) &&
+      // The TimelineEvent rule (access.ts) on the facts the hub read with the row.
+      canReadEvent(v, NO_GRANTS, ev.row.visibility, factsOf(ev)) &&
       (!this.departmentId || ev.departmentId === this.departmentId) &&
       (!this.assigneeId || ev.assigneeId === this.assigneeId) &&
       (!this.status || this.status.has(ev.status)) &&

@@ -1,6 +1,6 @@
 import { ATTACHMENT_MEDIA_TYPES } from '@closeloop/domain';
 import { builder } from './builder.ts';
-import { assertCanWriteTicket, canReadFeedback, canSeeInternal } from './access.ts';
+import { assertCanWriteTicket, canReadEvent } from './access.ts';
 import { ForbiddenError, NotFoundError, ValidationError } from './errors.ts';
 import { inputId } from './ids.ts';
 import { TimelineEventRef } from './timeline.ts';
@@ -26,8 +26,7 @@ export const AttachmentRef = builder.drizzleNode('attachments', {
     },
   },
   // The event's rule: INTERNAL ones for the handling side only, and only on feedback the caller may read.
-  authScopes: (a, ctx) =>
-    (a.event.visibility === 'PUBLIC' || canSeeInternal(ctx.viewer)) && canReadFeedback(ctx.viewer, ctx.grants, a.event.feedback),
+  authScopes: (a, ctx) => canReadEvent(ctx.viewer, ctx.grants, a.event.visibility, a.event.feedback),
   runScopesOnType: true,
   fields: (t) => ({
     filename: t.string({ description: 'As uploaded, without any path; show as text.', resolve: (a) => a.filename }),

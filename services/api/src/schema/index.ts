@@ -13,6 +13,9 @@ import './workflow.ts';
 import './sla.ts';
 import './survey.ts';
 import './portal.ts';
+import './admin-staff.ts';
+import './admin-channels.ts';
+import './admin-directory.ts';
 import './conversation.ts';
 
 export const schema = builder.toSchema();

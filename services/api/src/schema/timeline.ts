@@ -1,6 +1,8 @@
 import { defaultDisplayName } from '@closeloop/domain';
 import { builder } from './builder.ts';
-import { canSeeInternal } from './access.ts';
+import { mayEverSeeInternal } from './access.ts';
+import { eventVisible } from './visibility.ts';
+import { ActorTypeEnum, TicketStatusEnum, TimelineEventTypeEnum, VisibilityEnum } from './enums.ts';
 
 /**
  * What customers, anonymous callers and read-only partners see of an actor: a staff member's display name,
@@ -10,7 +12,6 @@ function publicActorName(e: { actorType: string; actorId: string | null; actorDi
   if (e.actorType !== 'STAFF') return null;
   return e.actorDisplayName ?? (e.actorId ? defaultDisplayName(e.actorId) : null);
 }
-import { ActorTypeEnum, TicketStatusEnum, TimelineEventTypeEnum, VisibilityEnum } from './enums.ts';
 
 export const TimelineEventRef = builder.drizzleNode('timelineEvents', {
   name: 'TimelineEvent',
@@ -20,9 +21,10 @@ export const TimelineEventRef = builder.drizzleNode('timelineEvents', {
   // resolvers: with a type-level `select`, `t.expose` gives each field a selection of its own, which
   // the drizzle plugin then checks per field and per row (getLoaderMapping/setFieldMapping), the
   // largest single cost of resolving a timeline (npm run bench, README, Performance).
-  select: { columns: { id: true, visibility: true, position: true, type: true, fromStatus: true, toStatus: true, body: true, actorType: true, actorId: true, actorName: true, actorDisplayName: true, createdAt: true } },
-  // Belt and braces: list fields already filter INTERNAL events out for customers.
-  authScopes: (e, ctx) => e.visibility === 'PUBLIC' || canSeeInternal(ctx.viewer),
+  select: { columns: { id: true, feedbackId: true, visibility: true, position: true, type: true, fromStatus: true, toStatus: true, body: true, actorType: true, actorId: true, actorName: true, actorDisplayName: true, createdAt: true } },
+  // Visible exactly when its feedback is; INTERNAL ones only to readers of the ticket (access.ts canReadEvent).
+  // Checked on every path (node, lists, payloads, subscriptions); list fields filter the same way in SQL.
+  authScopes: (e, ctx) => eventVisible(ctx, e),
   runScopesOnType: true,
   fields: (t) => ({
     position: t.int({ description: "Order within the feedback's timeline, from 1, without gaps.", resolve: (e) => e.position }),
@@ -43,7 +45,7 @@ export const TimelineEventRef = builder.drizzleNode('timelineEvents', {
     actorName: t.string({
       nullable: true,
       description: "Staff and partners that handle tickets: who acted. Everyone else: a staff member's display name (e.g. 客服 1024), else null.",
-      resolve: (e, _args, ctx) => (canSeeInternal(ctx.viewer) ? e.actorName : publicActorName(e)),
+      resolve: (e, _args, ctx) => (mayEverSeeInternal(ctx.viewer) ? e.actorName : publicActorName(e)),
     }),
     actorDisplayName: t.string({
       nullable: true,

@@ -1,8 +1,8 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { eq } from 'drizzle-orm';
-import { customers, feedback, tickets, timelineEvents, type Database } from '@closeloop/db';
+import { feedback, tickets, timelineEvents, type Database } from '@closeloop/db';
 import {
-  defaultDisplayName, effectiveTargets, makeTrackingCode, normalizeTrackingCode, validateFeedbackDraft, type Channel, type FeedbackKind, type FieldError,
+  DEFAULT_REALM, defaultDisplayName, effectiveTargets, isStrongIdempotencyKey, makeTrackingCode, normalizeTrackingCode, validateFeedbackDraft, type Channel, type FeedbackKind, type FieldError,
 } from '@closeloop/domain';
 import type { Viewer } from '../auth/identity.ts';
 import { deriveKey } from '../auth/keys.ts';
@@ -11,6 +11,7 @@ import { audit } from './audit.ts';
 import { lockTimeline, type Actor, type TimelineRow } from './events.ts';
 import type { Publish } from './tickets.ts';
 import { routeSubmission } from './routing.ts';
+import { ensureCustomer } from './sign-in.ts';
 import { departmentCalendar, EMPTY_TICKET, policyTargets, schedule } from './sla.ts';
 
 export interface SubmitInput {
@@ -82,6 +83,12 @@ export class FeedbackService {
     }
     if (input.idempotencyKey != null && !/^[A-Za-z0-9_.:-]{8,128}$/.test(input.idempotencyKey)) {
       errors.push({ path: ['input', 'idempotencyKey'], code: 'INVALID', message: 'idempotencyKey must be 8–128 characters of A–Z, a–z, 0–9, _ . : -' });
+    } else if (input.idempotencyKey != null && viewer.kind === 'ANONYMOUS' && !isStrongIdempotencyKey(input.idempotencyKey)) {
+      // Anonymous keys share one channel key: a guessable key would replay someone else's access key.
+      errors.push({
+        path: ['input', 'idempotencyKey'], code: 'WEAK_KEY',
+        message: 'An anonymous idempotencyKey must be at least 22 random characters of A–Z, a–z, 0–9, _ and - (128 bits or more), e.g. a UUIDv4',
+      });
     }
     if (errors.length) throw new ValidationError(errors);
 
@@ -110,7 +117,8 @@ export class FeedbackService {
         }
         channel = input.channel as Channel;
         scope = viewer.kind === 'STAFF' ? `staff:${viewer.staff.id}` : `partner:${viewer.apiKey.id}`;
-        if (input.customerExternalId) customerId = await this.ensureCustomer(input.customerExternalId);
+        // Staff and partner systems speak for the institution's own customers (the default realm).
+        if (input.customerExternalId) customerId = (await ensureCustomer(this.db, DEFAULT_REALM, input.customerExternalId)).id;
         break;
     }
     const anonymous = customerId === null;
@@ -194,18 +202,10 @@ export class FeedbackService {
     const [prior] = await this.db.select().from(feedback).where(eq(feedback.idempotencyKey, idemKey)).limit(1);
     if (!prior) return null;
     if (prior.idempotencyHash !== hash) {
+      // Never the first submission's tracking code or access key: only the same caller with the same input gets those.
       throw new ConflictError('This idempotency key was already used for a different submission');
     }
     return { feedback: prior, accessKey: anonymous ? this.accessKeyFor(prior.id) : null, events: [], replayed: true };
-  }
-
-  private async ensureCustomer(externalId: string): Promise<string> {
-    const [row] = await this.db
-      .insert(customers)
-      .values({ externalId })
-      .onConflictDoUpdate({ target: customers.externalId, set: { updatedAt: new Date() } })
-      .returning({ id: customers.id });
-    return row!.id;
   }
 
   /**

@@ -1,4 +1,5 @@
 import type { Database } from '@closeloop/db';
+import { Identity } from '../auth/identity.ts';
 import { ATTACHMENT_DEFAULTS } from '@closeloop/domain';
 import { FeedbackService } from './feedback.ts';
 import { TicketService, type Publish } from './tickets.ts';
@@ -6,6 +7,11 @@ import { SurveyService } from './survey.ts';
 import { SlaSweeper } from './escalation.ts';
 import { MergeService } from './merge.ts';
 import { WorkflowService } from './workflow.ts';
+import { StaffService } from './staff.ts';
+import { ChannelService } from './channels.ts';
+import { ApiKeyService } from './api-keys.ts';
+import { DirectoryService } from './directory.ts';
+import { CustomerService } from './customers.ts';
 import { AttachmentService, type AttachmentLimits } from './attachments.ts';
 import { ConversationService, type ConversationOptions } from './conversation.ts';
 
@@ -16,16 +22,28 @@ export interface Services {
   sweeper: SlaSweeper;
   merge: MergeService;
   workflow: WorkflowService;
+  staff: StaffService;
+  channels: ChannelService;
+  apiKeys: ApiKeyService;
+  directory: DirectoryService;
+  customers: CustomerService;
   attachments: AttachmentService;
   conversation: ConversationService;
 }
 
 export interface ServiceOptions {
+  /** Signs staff sessions and seals channel secrets; one is made from `secretKey` when not given. */
+  identity?: Identity;
+  /** How long a rotated channel secret keeps verifying (seconds). */
+  channelSecretOverlapSeconds?: number;
+  /** Told after staff sessions or API keys were revoked (the realtime hub re-checks open subscriptions). */
+  onSessionsRevoked?: () => void;
   attachments?: Partial<AttachmentLimits>;
   conversation?: ConversationOptions;
 }
 
 export function createServices(db: Database, secretKey: Buffer, publish: Publish, options: ServiceOptions = {}): Services {
+  const identity = options.identity ?? new Identity({ db, secretKey, staffSessionTtlSeconds: 12 * 3600 });
   const feedback = new FeedbackService(db, secretKey, publish);
   const attachments = new AttachmentService(db, secretKey, { ...ATTACHMENT_DEFAULTS, ...definedOnly(options.attachments ?? {}) });
   return {
@@ -37,6 +55,11 @@ export function createServices(db: Database, secretKey: Buffer, publish: Publish
     sweeper: new SlaSweeper(db, publish),
     merge: new MergeService(db, publish),
     workflow: new WorkflowService(db),
+    staff: new StaffService(db, identity, options.onSessionsRevoked),
+    channels: new ChannelService(db, identity, options.channelSecretOverlapSeconds),
+    apiKeys: new ApiKeyService(db, options.onSessionsRevoked),
+    directory: new DirectoryService(db),
+    customers: new CustomerService(db),
   };
 }
 
