@@ -9,6 +9,7 @@ import { demoInfo, isEmpty, seedBase, seedDemo } from './seed.ts';
 import { webRoutes } from './web/routes.ts';
 import { loadBundle } from './web/bundle.ts';
 import { createMemoryBus, createRedisBus } from './realtime/bus.ts';
+import { coverageFindings } from './services/holidays.ts';
 
 /** `npm start`: migrate, seed (demo data on an empty database outside production), serve. */
 export async function start(): Promise<void> {
@@ -43,6 +44,8 @@ export async function start(): Promise<void> {
     bus,
     realtime: config.realtime,
     services: { conversation: config.conversation, attachments: config.attachments },
+    executionTimeoutMs: config.executionTimeoutMs,
+    receivedAt: config.receivedAt,
     routes: [
       adminRoute(adminToken, () => ({ db: handle.db, identity: app.identity, services: app.services, secretKey: config.secretKey })),
       // /sdk/closeloop.js, /portal, and outside production the /demo pages.
@@ -96,6 +99,9 @@ export async function start(): Promise<void> {
       `  portal and demo pages: ${base}/portal  ${base}/demo/website`,
     );
   }
+  // Calendars whose public holidays run out soon: due times past that date would count holidays as working days.
+  const coverage = await coverageFindings(handle.db, new Date(), config.holidayWarningDays).catch(() => []);
+  if (coverage.length) lines.push('', 'Warnings (npx closeloop doctor)', ...coverage.map((f) => `  ! ${f.message}`));
   console.log(lines.join('\n'));
 
   // Graceful shutdown (docs/operations.md, Shutdown): readiness 503 and new connections refused at once,

@@ -25,6 +25,8 @@ import { maxDepthPlugin } from '@escape.tech/graphql-armor-max-depth';
 import { maxAliasesPlugin } from '@escape.tech/graphql-armor-max-aliases';
 import { maxTokensPlugin } from '@escape.tech/graphql-armor-max-tokens';
 import { costLimitPlugin } from '@escape.tech/graphql-armor-cost-limit';
+import type { ReceivedAtLimits } from '@closeloop/domain';
+import { DEFAULT_EXECUTION_TIMEOUT_MS, useExecutionTimeout } from './plugins/execution-timeout.ts';
 
 export interface AppOptions {
   handle: DatabaseHandle;
@@ -44,6 +46,10 @@ export interface AppOptions {
   services?: ServiceOptions;
   /** Serve plain JSON POSTs without Yoga's fetch plumbing (http-graphql.ts); on unless false. */
   directHttp?: boolean;
+  /** Hard limit on one query's execution (ms, default 10 s; 0 = none): plugins/execution-timeout.ts. */
+  executionTimeoutMs?: number;
+  /** How far staff and partners may back- or post-date receivedAt (default 365 days, 60 s). */
+  receivedAt?: ReceivedAtLimits;
 }
 
 export interface RealtimeOptions extends Partial<RealtimeSettings> {
@@ -177,6 +183,7 @@ export function createApp(options: AppOptions): App {
     channelSecretOverlapSeconds: options.channelSecretOverlapSeconds,
     // Revoked staff sessions and API keys end their open subscriptions at once, on every process sharing the bus.
     onSessionsRevoked: () => bus.publishRecheck(),
+    receivedAt: options.receivedAt,
     ...options.services,
   });
 
@@ -204,6 +211,7 @@ export function createApp(options: AppOptions): App {
       maxAliasesPlugin({ n: 20, exposeLimits: true }),
       maxTokensPlugin({ n: 4000 }),
       costLimitPlugin({ maxCost: 20000, exposeLimits: true }),
+      useExecutionTimeout({ ms: options.executionTimeoutMs ?? DEFAULT_EXECUTION_TIMEOUT_MS }),
       // NUL characters refused, variable errors coded (input-guards.ts).
       useInputGuards(),
       // Each live event is executed once per document and caller, not once per subscriber.
