@@ -9,6 +9,9 @@ import { demoInfo, isEmpty, seedBase, seedDemo } from './seed.ts';
 import { webRoutes } from './web/routes.ts';
 import { loadBundle } from './web/bundle.ts';
 import { createMemoryBus, createRedisBus } from './realtime/bus.ts';
+import { Redis } from 'ioredis';
+import { loadTrustedDocuments } from './limits/trusted-documents.ts';
+import { seedDemoOrigins } from './seed.ts';
 import { coverageFindings } from './services/holidays.ts';
 
 /** `npm start`: migrate, seed (demo data on an empty database outside production), serve. */
@@ -34,6 +37,9 @@ export async function start(): Promise<void> {
   const adminToken = randomToken(24);
   // With REDIS_URL every API process rings the others through Redis; without it, one process only.
   const bus = config.redisUrl ? createRedisBus(config.redisUrl) : createMemoryBus();
+  // Abuse limits are counted in Redis when it is there, so every API process shares them.
+  const limitRedis = config.redisUrl && config.limits ? new Redis(config.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1 }) : undefined;
+  limitRedis?.on('error', () => {}); // counted in memory meanwhile (insurance limiter); the bus reports Redis trouble
   const app = createApp({
     handle,
     secretKey: config.secretKey,
@@ -43,6 +49,10 @@ export async function start(): Promise<void> {
     channelSecretOverlapSeconds: config.channelSecretOverlapSeconds,
     bus,
     realtime: config.realtime,
+    limits: config.limits === null ? false : { ...config.limits, redis: limitRedis },
+    transport: config.transport,
+    corsOrigins: config.corsOrigins,
+    trustedDocuments: config.production ? loadTrustedDocuments(config.trustedDocumentFiles) : false,
     services: { conversation: config.conversation, attachments: config.attachments },
     executionTimeoutMs: config.executionTimeoutMs,
     receivedAt: config.receivedAt,
@@ -66,6 +76,8 @@ export async function start(): Promise<void> {
   // Builds the browser bundle in the background if it is missing or stale; /sdk/ requests wait for it.
   loadBundle().catch((e) => console.error(`closeloop: could not build /sdk/closeloop.js: ${e.message}`));
   const port = await app.listen(config.port, config.host);
+  // The demo pages call the API from this origin; a host's own page elsewhere needs its origin registered.
+  if (!config.production) await seedDemoOrigins(handle.db, port);
   // SLA warnings, breaches and escalations. Every API process sweeps (state lives in the database and
   // tickets are claimed with SKIP LOCKED, so several never double up); 0 turns it off, e.g. when a
   // `closeloop sweep` worker runs instead.
@@ -130,6 +142,7 @@ export async function start(): Promise<void> {
     ]);
     if (!drained) console.error(`closeloop: requests still open after ${grace} ms were cut`);
     await bus.close().catch(() => {});
+    limitRedis?.disconnect();
     await handle.close().catch(() => {});
     if (serverFile) rmSync(serverFile, { force: true });
     clearTimeout(force);

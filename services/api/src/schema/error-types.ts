@@ -1,6 +1,6 @@
 import { builder } from './builder.ts';
 import {
-  AppError, AuthenticationError, ConflictError, ForbiddenError, InvalidTransitionError, NotAllowedError, NotFoundError, ValidationError,
+  AppError, AuthenticationError, ConflictError, ForbiddenError, InvalidTransitionError, NotAllowedError, NotFoundError, RateLimitedError, ValidationError,
 } from './errors.ts';
 import { TicketStatusEnum } from './enums.ts';
 
@@ -62,5 +62,15 @@ builder.objectType(NotAllowedError, {
   isTypeOf: (o) => o instanceof NotAllowedError,
   fields: (t) => ({
     reason: t.exposeString('reason', { description: 'FEEDBACK_CLOSED, WINDOW_PASSED, NOT_RESOLVED, ALREADY_REQUESTED or PART_OF_INCIDENT.' }),
+  }),
+});
+
+builder.objectType(RateLimitedError, {
+  name: 'RateLimitedError',
+  description: 'An abuse limit refused the attempt; nothing changed. Try again after `retryAfter` seconds.',
+  interfaces: [ErrorInterface],
+  isTypeOf: (o) => o instanceof RateLimitedError,
+  fields: (t) => ({
+    retryAfter: t.exposeInt('retryAfter', { description: 'Seconds to wait before the next attempt.' }),
   }),
 });
