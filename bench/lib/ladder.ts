@@ -117,7 +117,7 @@ export async function runLadder(fx: Fixtures, o: LadderOptions): Promise<LadderC
 }
 
 export interface Floor {
-  /** As every request is served: plain JSON POSTs take the direct path (services/api/src/http-graphql.ts). */
+  /** As every request is served: plain JSON POSTs take the direct path (services/api/src/http/graphql.ts). */
   direct: Side;
   /** The same server with every request through Yoga's own HTTP handling (BENCH_DIRECT_HTTP=0). */
   yoga: Side;

@@ -7,9 +7,9 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { emitDeclarations } from '../../scripts/declarations.ts';
-import { compress, DIST, FIRST_BUDGET_BYTES, isHashed, kb, TOTAL_BUDGET_BYTES } from './files.ts';
+import { compress, DIST, FIRST_BUDGET_BYTES, isHashed, kb, TOTAL_BUDGET_BYTES, CONVERSATION_BUDGET_BYTES } from './files.ts';
 
-export { compress, DIST, FIRST_BUDGET_BYTES, isHashed, kb, TOTAL_BUDGET_BYTES };
+export { compress, CONVERSATION_BUDGET_BYTES, DIST, FIRST_BUDGET_BYTES, isHashed, kb, TOTAL_BUDGET_BYTES };
 const here = dirname(fileURLToPath(import.meta.url));
 const BUNDLE_PATH = join(DIST, 'closeloop.js');
 const SRC = join(here, '..', 'src');
@@ -118,9 +118,12 @@ function finish(text: string, name: string, hashed: boolean): BuiltFile {
  * The entry's dynamic import of ./sdk.ts becomes the SDK's file (self-contained); its load-elements.ts
  * becomes `glue`, which starts the elements' file with the entry's modules (see elementsFile).
  */
-const laterFiles = (sdkFile: string, glue: string): Plugin => ({
+const laterFiles = (sdkFile: string, glue: string, conversationFile: string): Plugin => ({
   name: 'later-files',
   setup(b) {
+    b.onResolve({ filter: /^\.\.\/conversation\/conversation\.ts$/ }, (args) =>
+      args.importer.endsWith(join('shared', 'load-conversation.ts')) ? { path: `./${conversationFile}`, external: true } : undefined,
+    );
     b.onResolve({ filter: /^\.\/sdk\.ts$/ }, (args) => (args.importer.endsWith(join('shared', 'client.ts')) ? { path: `./${sdkFile}`, external: true } : undefined));
     b.onLoad({ filter: /[\\/]src[\\/]load-elements\.ts$/, namespace: 'file' }, () => ({ contents: glue, loader: 'js', resolveDir: SRC }));
     b.onResolve({ filter: /^\.\/closeloop-elements-\w+\.js$/ }, (args) => ({ path: args.path, external: true }));
@@ -128,7 +131,7 @@ const laterFiles = (sdkFile: string, glue: string): Plugin => ({
 });
 
 /** Lit, @lit/localize and src/shared/*: the entry's own, never bundled again by the elements' file. */
-const FROM_ENTRY = /^(lit|lit-html|lit-element|@lit\/[^/]+)(\/.*)?$|^\.\.?\/(.*\/)?shared\//;
+const FROM_ENTRY = /^(lit|lit-html|lit-element|@lit\/[^/]+)(\/.*)?$|^@closeloop\/domain\/validation$|^\.\.?\/(.*\/)?shared\//;
 
 /**
  * The later elements import Lit, @lit/localize and src/shared/* like any module, but those must be
@@ -201,7 +204,13 @@ async function elementsFile(): Promise<{ code: string; glue: (name: string) => s
 export async function buildBundle(): Promise<BuiltFile[]> {
   const sdk = await build({ ...browserOptions, entryPoints: [join(SRC, 'shared', 'sdk.ts')], outdir: DIST });
   const elements = await elementsFile();
-  const later = [finish(sdk.outputFiles[0]!.text, 'closeloop-sdk', true), finish(elements.code, 'closeloop-elements', true)];
+  // Self-contained: it imports only types; define() receives Lit and the shared base from the entry.
+  const conversation = await build({ ...browserOptions, entryPoints: [join(SRC, 'conversation', 'conversation.ts')], outdir: DIST });
+  const later = [
+    finish(sdk.outputFiles[0]!.text, 'closeloop-sdk', true),
+    finish(elements.code, 'closeloop-elements', true),
+    finish(conversation.outputFiles[0]!.text, 'closeloop-conversation', true),
+  ];
   const main = await build({
     ...browserOptions,
     entryPoints: {
@@ -210,7 +219,7 @@ export async function buildBundle(): Promise<BuiltFile[]> {
       'locale-zh-TW': join(SRC, 'locales', 'zh-TW.ts'),
     },
     outdir: DIST,
-    plugins: [minifyCss, lazyLocales, laterFiles(later[0]!.name, elements.glue(later[1]!.name))],
+    plugins: [minifyCss, lazyLocales, laterFiles(later[0]!.name, elements.glue(later[1]!.name), later[2]!.name)],
   });
   const outputs = [...later, ...main.outputFiles.map((o) => finish(o.text, o.path.slice(DIST.length + 1, -3), false))];
   mkdirSync(DIST, { recursive: true });
@@ -238,14 +247,18 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
     return { name, bytes: code.length, gzipBytes: gzip.length, brotliBytes: br.length };
   });
   for (const f of files) console.log(`dist/${f.name}: ${kb(f.bytes)} minified, ${kb(f.gzipBytes)} gzipped, ${kb(f.brotliBytes)} brotli`);
-  // A zh-TW or en page also fetches its locale file (about 1.5 KB); the totals leave them out.
-  const all = files.filter((f) => !f.name.startsWith('locale-'));
+  // A zh-TW or en page also fetches its locale file (about 1.5 KB); the totals leave them out, and the
+  // conversation file (only for feedback the customer can act on) has a budget of its own.
+  const conversation = files.find((f) => f.name.startsWith('closeloop-conversation-'))!.gzipBytes;
+  const all = files.filter((f) => !f.name.startsWith('locale-') && !f.name.startsWith('closeloop-conversation-'));
   const total = all.reduce((n, f) => n + f.gzipBytes, 0);
   const totalBr = all.reduce((n, f) => n + f.brotliBytes, 0);
   const first = files.find((f) => f.name === 'closeloop.js')!.gzipBytes;
   const firstOk = first <= FIRST_BUDGET_BYTES;
   const totalOk = total <= TOTAL_BUDGET_BYTES;
+  const conversationOk = conversation <= CONVERSATION_BUDGET_BYTES;
   console.log(`first render (closeloop.js): ${kb(first)} gzipped, budget ${kb(FIRST_BUDGET_BYTES)}: ${firstOk ? 'OK' : 'OVER BUDGET'}`);
   console.log(`all ${all.length} files: ${kb(total)} gzipped (${kb(totalBr)} brotli), budget ${kb(TOTAL_BUDGET_BYTES)}: ${totalOk ? 'OK' : 'OVER BUDGET'}`);
-  if (!firstOk || !totalOk) process.exit(1);
+  console.log(`conversation (on demand): ${kb(conversation)} gzipped, budget ${kb(CONVERSATION_BUDGET_BYTES)}: ${conversationOk ? 'OK' : 'OVER BUDGET'}`);
+  if (!firstOk || !totalOk || !conversationOk) process.exit(1);
 }

@@ -7,10 +7,17 @@ import { fileURLToPath } from 'node:url';
 /** What a page needs before <cl-feedback-form> renders: closeloop.js alone, gzipped. */
 export const FIRST_BUDGET_BYTES = 15 * 1024;
 /**
- * Everything the script may load but the locales: closeloop.js and its later files, each gzipped.
- * (31.3 KB now; the benchmark's target is 30 KB, which the one-file script met at 29.0 KB.)
+ * Everything the script may load but the locales and the conversation file: closeloop.js and its later
+ * files, each gzipped. (31.3 KB before customer replies; 34.1 KB with them: the form's shared validation
+ * (+1.0), the tracker's question, attachments and lazy controls (+1.2), the SDK's four new operations
+ * and the upload (+0.6). The benchmark's target is 30 KB, which the one-file script met at 29.0 KB.)
  */
-export const TOTAL_BUDGET_BYTES = 32 * 1024;
+export const TOTAL_BUDGET_BYTES = 35 * 1024;
+/**
+ * closeloop-conversation-<hash>.js: the message box, uploads, withdrawal and review controls, fetched only
+ * when a tracker shows feedback the customer can still act on; outside the total like the locales.
+ */
+export const CONVERSATION_BUDGET_BYTES = 6 * 1024;
 export const DIST = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist');
 
 /** A file's two encodings, at the levels the API serves them with and the budgets count. */

@@ -4,6 +4,8 @@ export interface StatusChangedDetail { trackingCode: string; status: string; pre
 export interface RatedDetail { trackingCode: string; rating: number; comment: string | null }
 export interface SelectDetail { trackingCode: string; accessKey?: string | null }
 export interface ErrorDetail { code: string; message: string }
+export interface MessageSentDetail { trackingCode: string; event: unknown; accessKey: string | null }
+export interface CaseActionDetail { trackingCode: string; status: string }
 export interface ConnectionDetail { status: 'connecting' | 'live' | 'reconnecting' | 'closed' }
 
 declare global {
@@ -15,5 +17,8 @@ declare global {
     'cl-select': CustomEvent<SelectDetail>;
     'cl-error': CustomEvent<ErrorDetail>;
     'cl-connection': CustomEvent<ConnectionDetail>;
+    'cl-message-sent': CustomEvent<MessageSentDetail>;
+    'cl-withdrawn': CustomEvent<CaseActionDetail>;
+    'cl-review-requested': CustomEvent<CaseActionDetail>;
   }
 }

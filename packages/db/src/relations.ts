@@ -41,6 +41,7 @@ export const relations = defineRelations(schema, (r) => ({
     channelApp: r.one.channelApps({ from: r.feedback.channelAppId, to: r.channelApps.id }),
     timeline: r.many.timelineEvents({ from: r.feedback.id, to: r.timelineEvents.feedbackId }),
     rating: r.one.satisfactionRatings({ from: r.feedback.id, to: r.satisfactionRatings.feedbackId }),
+    followsUp: r.one.feedback({ from: r.feedback.followsUpId, to: r.feedback.id }),
   },
   satisfactionRatings: {
     feedback: r.one.feedback({ from: r.satisfactionRatings.feedbackId, to: r.feedback.id, optional: false }),
@@ -48,5 +49,9 @@ export const relations = defineRelations(schema, (r) => ({
   timelineEvents: {
     feedback: r.one.feedback({ from: r.timelineEvents.feedbackId, to: r.feedback.id, optional: false }),
     ticket: r.one.tickets({ from: r.timelineEvents.ticketId, to: r.tickets.id, optional: false }),
+    attachments: r.many.attachments({ from: r.timelineEvents.id, to: r.attachments.eventId }),
+  },
+  attachments: {
+    event: r.one.timelineEvents({ from: r.attachments.eventId, to: r.timelineEvents.id, optional: false }),
   },
 }));

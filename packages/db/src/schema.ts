@@ -1,10 +1,10 @@
 import { sql } from 'drizzle-orm';
 import {
-  pgTable, pgEnum, uuid, text, integer, bigint, boolean, timestamp, date, jsonb, index, uniqueIndex, unique,
+  pgTable, pgEnum, uuid, text, integer, bigint, boolean, timestamp, date, jsonb, index, uniqueIndex, unique, bytea,
 } from 'drizzle-orm/pg-core';
 import {
   FEEDBACK_KINDS, CHANNELS, TICKET_STATUSES, PRIORITIES, STAFF_ROLES, ESCALATION_LEVELS, VISIBILITIES,
-  TIMELINE_EVENT_TYPES, DEFAULT_REALM,
+  TIMELINE_EVENT_TYPES, TICKET_OUTCOMES, DEFAULT_REALM,
 } from '@closeloop/domain';
 
 // Millisecond precision: JS Dates hold milliseconds, so connection cursors round-trip exactly.
@@ -19,6 +19,7 @@ export const staffRole = pgEnum('staff_role', STAFF_ROLES);
 export const escalationLevel = pgEnum('escalation_level', ESCALATION_LEVELS);
 export const visibility = pgEnum('visibility', VISIBILITIES);
 export const timelineEventType = pgEnum('timeline_event_type', TIMELINE_EVENT_TYPES);
+export const ticketOutcome = pgEnum('ticket_outcome', TICKET_OUTCOMES);
 export const actorType = pgEnum('actor_type', ['CUSTOMER', 'ANONYMOUS', 'STAFF', 'PARTNER', 'SYSTEM']);
 
 export const tiers = pgTable('tiers', {
@@ -168,6 +169,14 @@ export const tickets = pgTable('tickets', {
   slaNextCheckAt: ts('sla_next_check_at'),
   // Set when every feedback was merged away into another ticket (an incident); the ticket is then CLOSED.
   mergedIntoId: uuid('merged_into_id'),
+  // How it ended other than by resolution (WITHDRAWN by the customer); null otherwise.
+  outcome: ticketOutcome('outcome'),
+  // A customer's message after RESOLVED reopens the ticket once; later ones open a new linked feedback.
+  customerReopenedAt: ts('customer_reopened_at'),
+  // A customer asked for a review of the resolution (once per ticket).
+  reviewRequestedAt: ts('review_requested_at'),
+  // The supervisor's follow-up queue: set by a rating of 1–2.
+  followUpRequired: boolean('follow_up_required').notNull().default(false),
   createdAt: createdAt(),
   updatedAt: ts('updated_at').notNull().defaultNow(),
 }, (t) => [
@@ -206,6 +215,8 @@ export const feedback = pgTable('feedback', {
   // Scoped to the submitter (`channel:…`, `customer:…`, …) so keys from different callers never collide.
   idempotencyKey: text('idempotency_key'),
   idempotencyHash: text('idempotency_hash'),
+  // The earlier feedback this one continues (a customer's message after the one allowed reopening).
+  followsUpId: uuid('follows_up_id'),
   createdAt: createdAt(),
 }, (t) => [
   index('feedback_customer_idx').on(t.customerId, t.receivedAt),
@@ -229,10 +240,15 @@ export const timelineEvents = pgTable('timeline_events', {
   actorType: actorType('actor_type').notNull(),
   actorId: uuid('actor_id'),
   actorName: text('actor_name'),
+  // What customers see of a staff actor (staff.display_name at the time), never the internal name.
+  actorDisplayName: text('actor_display_name'),
+  // Customer messages: `<feedback id>:<client key>`, so a retried message is stored once.
+  idempotencyKey: text('idempotency_key'),
   data: jsonb('data'),
   createdAt: createdAt(),
 }, (t) => [
   unique('timeline_feedback_position_uq').on(t.feedbackId, t.position),
+  uniqueIndex('timeline_idempotency_idx').on(t.idempotencyKey),
   index('timeline_ticket_idx').on(t.ticketId, t.id),
 ]);
 
@@ -305,3 +321,36 @@ export const routingRules = pgTable('routing_rules', {
   createdAt: createdAt(),
   updatedAt: ts('updated_at').notNull().defaultNow(),
 }, (t) => [index('routing_rules_position_idx').on(t.position)]);
+
+// Attachments (issue 14). An upload is one file as received (type decided by its magic bytes), bound to
+// the ticket (and, for customers, the feedback) and the uploader it was issued to; posting a message
+// turns it into one attachment per timeline event, visible exactly as that event is.
+export const attachmentUploads = pgTable('attachment_uploads', {
+  id: uuid('id').primaryKey(),
+  ticketId: uuid('ticket_id').notNull().references(() => tickets.id),
+  feedbackId: uuid('feedback_id').references(() => feedback.id),
+  // `feedback:<id>` for the customer side, `staff:<id>` / `partner:<id>` for the handling side.
+  uploaderScope: text('uploader_scope').notNull(),
+  filename: text('filename').notNull(),
+  mediaType: text('media_type').notNull(),
+  size: integer('size').notNull(),
+  sha256: text('sha256').notNull(),
+  usedAt: ts('used_at'),
+  createdAt: createdAt(),
+}, (t) => [index('attachment_uploads_ticket_idx').on(t.ticketId)]);
+
+// The bytes, in a table of their own so that no metadata query ever reads them (the PostgreSQL store).
+export const attachmentBlobs = pgTable('attachment_blobs', {
+  id: uuid('id').primaryKey(),
+  content: bytea('content').notNull(),
+});
+
+export const attachments = pgTable('attachments', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  eventId: bigint('event_id', { mode: 'number' }).notNull().references(() => timelineEvents.id),
+  uploadId: uuid('upload_id').notNull().references(() => attachmentUploads.id),
+  filename: text('filename').notNull(),
+  mediaType: text('media_type').notNull(),
+  size: integer('size').notNull(),
+  createdAt: createdAt(),
+}, (t) => [index('attachments_event_idx').on(t.eventId)]);

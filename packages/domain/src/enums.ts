@@ -27,8 +27,14 @@ export type Visibility = (typeof VISIBILITIES)[number];
 export const TIMELINE_EVENT_TYPES = [
   'SUBMITTED', 'STATUS_CHANGED', 'PUBLIC_REPLY', 'INTERNAL_NOTE', 'ASSIGNED', 'ESCALATED',
   'SLA_WARNING', 'SLA_BREACHED', 'MERGED', 'UNMERGED', 'RATED',
+  // The customer's half of the conversation (issue 14).
+  'CUSTOMER_MESSAGE', 'WITHDRAWN', 'REVIEW_REQUESTED', 'FOLLOW_UP_REQUESTED',
 ] as const;
 export type TimelineEventType = (typeof TIMELINE_EVENT_TYPES)[number];
+
+/** How a ticket ended other than by resolution: WITHDRAWN by the customer. */
+export const TICKET_OUTCOMES = ['WITHDRAWN'] as const;
+export type TicketOutcome = (typeof TICKET_OUTCOMES)[number];
 
 /** Partner API key scopes; each names what it opens (docs/security.md, "Who can see what"). */
 export const API_SCOPES = [

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { LIMITS, validateFeedbackDraft, validateNote, type FeedbackDraft } from './validation.ts';
+import {
+  LIMITS, codePointLength, defaultDisplayName, validateFeedbackDraft, validateMessage, validateNote, validateReason, type FeedbackDraft,
+} from './validation.ts';
 
 const ok: FeedbackDraft = {
   kind: 'COMPLAINT',
@@ -53,5 +55,28 @@ describe('validateNote', () => {
     expect(validateNote('   ')).toEqual([{ path: ['input', 'body'], code: 'REQUIRED', message: 'the note must not be empty' }]);
     expect(validateNote('x'.repeat(LIMITS.noteMax + 1), ['body'])[0]).toMatchObject({ path: ['body'], code: 'TOO_LONG' });
     expect(validateNote('x'.repeat(LIMITS.noteMax))).toEqual([]);
+  });
+});
+
+describe('customer messages (issue 14)', () => {
+  it('counts code points: an emoji or a Chinese character is one', () => {
+    expect(codePointLength('😀客服a')).toBe(4);
+    expect(validateMessage('😀'.repeat(LIMITS.messageMax), 0, 5)).toEqual([]);
+    expect(validateMessage('😀'.repeat(LIMITS.messageMax + 1), 0, 5)).toMatchObject([{ path: ['input', 'body'], code: 'TOO_LONG' }]);
+  });
+
+  it('needs text or a file, and at most the configured number of files', () => {
+    expect(validateMessage('  ', 0, 5)).toMatchObject([{ path: ['input', 'body'], code: 'REQUIRED' }]);
+    expect(validateMessage('', 1, 5)).toEqual([]);
+    expect(validateMessage('hi', 6, 5)).toMatchObject([{ path: ['input', 'attachments'], code: 'TOO_MANY' }]);
+    expect(validateReason('x'.repeat(LIMITS.reasonMax + 1))).toMatchObject([{ code: 'TOO_LONG' }]);
+    expect(validateReason(null)).toEqual([]);
+  });
+
+  it('gives every staff member a stable default display name that never contains their id', () => {
+    const id = '0b57d0aa-1111-4222-8333-444455556666';
+    expect(defaultDisplayName(id)).toBe(defaultDisplayName(id));
+    expect(defaultDisplayName(id)).toMatch(/^客服 \d{4}$/);
+    expect(defaultDisplayName(id)).not.toBe(defaultDisplayName('ffffffff-1111-4222-8333-444455556666'));
   });
 });

@@ -16,7 +16,16 @@ export const LIMITS = {
   phoneMax: 32,
   emailMax: 254,
   noteMax: 5000,
+  /** A customer message (replyToFeedback), counted in code points like every limit here. */
+  messageMax: 5000,
+  /** Reasons given with a withdrawal or a review request. */
+  reasonMax: 1000,
 } as const;
+
+/** Attachments (issue 14): the types decided by magic bytes, and the defaults of the configurable limits. */
+export const ATTACHMENT_MEDIA_TYPES = ['image/jpeg', 'image/png', 'image/webp', 'image/heic', 'application/pdf'] as const;
+export type AttachmentMediaType = (typeof ATTACHMENT_MEDIA_TYPES)[number];
+export const ATTACHMENT_DEFAULTS = { maxBytes: 10 * 1024 * 1024, perMessage: 5 } as const;
 
 export interface FeedbackDraft {
   kind: string;
@@ -30,9 +39,13 @@ export interface FeedbackDraft {
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const PHONE = /^\+?[0-9][0-9 \-()]{4,30}$/;
 
-function len(s: string): number {
-  return [...s].length; // code points, so a Chinese character or emoji counts once
+/** Length in code points, so a Chinese character or an emoji counts once; the widget counts the same way. */
+export function codePointLength(s: string): number {
+  let n = 0;
+  for (const _ of s) n++;
+  return n;
 }
+const len = codePointLength;
 
 /** Pure validation of a submission; returns every problem at once with its field path. */
 export function validateFeedbackDraft(draft: FeedbackDraft, base: string[] = ['input']): FieldError[] {
@@ -83,4 +96,29 @@ export function validateNote(body: string, base: string[] = ['input', 'body']): 
   if (b === '') return [{ path: base, code: 'REQUIRED', message: 'the note must not be empty' }];
   if (len(b) > LIMITS.noteMax) return [{ path: base, code: 'TOO_LONG', message: `the note must be at most ${LIMITS.noteMax} characters` }];
   return [];
+}
+
+/** A customer message: text, or attachments alone; never empty, never over LIMITS.messageMax. */
+export function validateMessage(body: string, attachmentCount: number, maxAttachments: number, base: string[] = ['input']): FieldError[] {
+  const errors: FieldError[] = [];
+  const b = body.trim();
+  if (b === '' && attachmentCount === 0) errors.push({ path: [...base, 'body'], code: 'REQUIRED', message: 'write a message or attach a file' });
+  if (len(b) > LIMITS.messageMax) errors.push({ path: [...base, 'body'], code: 'TOO_LONG', message: `the message must be at most ${LIMITS.messageMax} characters` });
+  if (attachmentCount > maxAttachments) errors.push({ path: [...base, 'attachments'], code: 'TOO_MANY', message: `at most ${maxAttachments} attachments per message` });
+  return errors;
+}
+
+/** An optional reason (withdrawal, review request). */
+export function validateReason(reason: string | null | undefined, path: string[] = ['input', 'reason']): FieldError[] {
+  if (reason != null && len(reason.trim()) > LIMITS.reasonMax) return [{ path, code: 'TOO_LONG', message: `the reason must be at most ${LIMITS.reasonMax} characters` }];
+  return [];
+}
+
+/**
+ * What customers see of a staff member without a configured display name: "客服 " and four digits derived
+ * from the staff id, so the same person always shows the same number and the internal name never leaks.
+ */
+export function defaultDisplayName(staffId: string): string {
+  const hex = staffId.replace(/[^0-9a-f]/gi, '').slice(0, 8) || '0';
+  return `客服 ${1000 + (parseInt(hex, 16) % 9000)}`;
 }

@@ -138,6 +138,8 @@ export function createCloseloop(options: CloseloopOptions) {
 
   return {
     client,
+    /** The GraphQL endpoint; attachment and upload paths are relative to it. */
+    url: options.url,
     /** True when a `getToken` callback was given (a signed-in customer). */
     signedIn: Boolean(options.getToken),
     /** The transport progress streams use now: `ws` or `sse`. */
@@ -164,6 +166,37 @@ export function createCloseloop(options: CloseloopOptions) {
     },
     async rateFeedback(input: VariablesOf<typeof ops.RateFeedback>['input']) {
       return (await run('mutation', ops.RateFeedback, { input })).rateFeedback;
+    },
+    /**
+     * A customer message on their feedback. Network failures are retried with the same idempotency key
+     * (pass your own to keep it across page reloads, e.g. from an outbox), so it is stored once.
+     */
+    async replyToFeedback(
+      input: VariablesOf<typeof ops.ReplyToFeedback>['input'],
+      opts: { onRetry?: (attempt: number) => void } = {},
+    ) {
+      const withKey = { ...input, idempotencyKey: input.idempotencyKey ?? idempotencyKey() };
+      return (await run('mutation', ops.ReplyToFeedback, { input: withKey }, submitPolicy, opts.onRetry)).replyToFeedback;
+    },
+    async withdrawFeedback(input: VariablesOf<typeof ops.WithdrawFeedback>['input']) {
+      return (await run('mutation', ops.WithdrawFeedback, { input })).withdrawFeedback;
+    },
+    async requestReview(input: VariablesOf<typeof ops.RequestReview>['input']) {
+      return (await run('mutation', ops.RequestReview, { input })).requestReview;
+    },
+    /**
+     * Uploads one file for a message: asks for an upload ticket, then PUTs the bytes (with progress where
+     * XMLHttpRequest exists). Resolves with the upload id to pass in `attachments`, or a typed refusal.
+     */
+    async uploadAttachment(
+      input: VariablesOf<typeof ops.CreateAttachmentUpload>['input'],
+      file: Blob,
+      opts: { onProgress?: (sent: number, total: number) => void } = {},
+    ): Promise<{ id: string; filename: string; mediaType: string; size: number } | { code: string; message: string }> {
+      const ticket = (await run('mutation', ops.CreateAttachmentUpload, { input: { ...input, size: input.size ?? file.size } })).createAttachmentUpload;
+      if (ticket.__typename !== 'AttachmentUpload') return ticket as { code: string; message: string };
+      const url = new URL(ticket.uploadUrl, options.url).href;
+      return putFile(url, file, opts.onProgress, options.fetch);
     },
     async exchangePortalTicket(ticket: string) {
       return (await run('mutation', ops.ExchangePortalTicket, { ticket })).exchangePortalTicket;
@@ -193,3 +226,30 @@ export function createCloseloop(options: CloseloopOptions) {
 }
 
 export type Closeloop = ReturnType<typeof createCloseloop>;
+
+type PutResult = { id: string; filename: string; mediaType: string; size: number } | { code: string; message: string };
+
+/** PUT with upload progress (XMLHttpRequest) in browsers, plain fetch elsewhere. */
+function putFile(url: string, file: Blob, onProgress?: (sent: number, total: number) => void, fetchImpl?: typeof fetch): Promise<PutResult> {
+  const XHR = (globalThis as { XMLHttpRequest?: typeof XMLHttpRequest }).XMLHttpRequest;
+  if (!XHR || fetchImpl) {
+    return (fetchImpl ?? fetch)(url, { method: 'PUT', body: file }).then(
+      (r) => r.json() as Promise<PutResult>,
+      (e: Error) => ({ code: 'NETWORK_ERROR', message: e.message }),
+    );
+  }
+  return new Promise((resolve) => {
+    const xhr = new XHR();
+    xhr.open('PUT', url);
+    xhr.upload.onprogress = (e) => onProgress?.(e.loaded, e.total || file.size);
+    xhr.onload = () => {
+      try {
+        resolve(JSON.parse(xhr.responseText) as PutResult);
+      } catch {
+        resolve({ code: 'UPLOAD_FAILED', message: `HTTP ${xhr.status}` });
+      }
+    };
+    xhr.onerror = () => resolve({ code: 'NETWORK_ERROR', message: 'The upload was interrupted' });
+    xhr.send(file);
+  });
+}

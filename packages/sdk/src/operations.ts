@@ -5,13 +5,14 @@ import { graphql } from './graphql.ts';
 export const EventFields = graphql(`
   fragment EventFields on TimelineEvent @_unmask {
     id cursor position type toStatus body actorType actorName createdAt
+    attachments { id filename mediaType size url inlineUrl }
   }
 `);
 
 export const FeedbackFields = graphql(
   `
   fragment FeedbackFields on Feedback @_unmask {
-    trackingCode kind content status receivedAt expectedResolutionAt
+    trackingCode kind content status receivedAt expectedResolutionAt canReply reviewableUntil outcome
     rating { rating comment createdAt }
     timeline { ...EventFields }
   }
@@ -68,6 +69,48 @@ export const ExchangePortalTicket = graphql(`
     exchangePortalTicket(ticket: $ticket) {
       __typename ... on Error { code message } ... on ValidationError { fieldErrors { path code message } }
       ... on PortalSessionPayload { token expiresAt channelKey }
+    }
+  }
+`);
+
+export const ReplyToFeedback = graphql(
+  `
+  mutation ReplyToFeedback($input: ReplyToFeedbackInput!) {
+    replyToFeedback(input: $input) {
+      __typename ... on Error { code message } ... on ValidationError { fieldErrors { path code message } }
+      ... on NotAllowedError { reason }
+      ... on ReplyToFeedbackPayload { trackingCode accessKey replayed feedback { status canReply } event { ...EventFields } }
+    }
+  }
+`,
+  [EventFields],
+);
+
+export const WithdrawFeedback = graphql(`
+  mutation WithdrawFeedback($input: WithdrawFeedbackInput!) {
+    withdrawFeedback(input: $input) {
+      __typename ... on Error { code message } ... on ValidationError { fieldErrors { path code message } }
+      ... on NotAllowedError { reason }
+      ... on CustomerActionPayload { feedback { status outcome canReply reviewableUntil } }
+    }
+  }
+`);
+
+export const RequestReview = graphql(`
+  mutation RequestReview($input: RequestReviewInput!) {
+    requestReview(input: $input) {
+      __typename ... on Error { code message } ... on ValidationError { fieldErrors { path code message } }
+      ... on NotAllowedError { reason }
+      ... on CustomerActionPayload { feedback { status outcome canReply reviewableUntil } }
+    }
+  }
+`);
+
+export const CreateAttachmentUpload = graphql(`
+  mutation CreateAttachmentUpload($input: CreateAttachmentUploadInput!) {
+    createAttachmentUpload(input: $input) {
+      __typename ... on Error { code message } ... on ValidationError { fieldErrors { path code message } }
+      ... on AttachmentUpload { uploadUrl expiresAt maxBytes acceptedTypes }
     }
   }
 `);

@@ -38,6 +38,9 @@ export interface Config {
   holidayWarningDays: number;
   /** On SIGTERM/SIGINT, how long requests in flight may take to finish before the process exits anyway (ms). */
   shutdownGraceMs: number;
+  /** The customer's side of the conversation (issue 14); unset ones keep their defaults. */
+  conversation: { reopenWindowDays?: number; reviewWindowDays?: number };
+  attachments: { maxBytes?: number; perMessage?: number };
   logLevel: string;
   /** Seed the demo institution into an empty database outside production. */
   demo: boolean;
@@ -145,6 +148,10 @@ export const variables = {
   CLOSELOOP_TRUSTED_PROXIES: shown('`0`', count({ default: undefined, desc: 'proxies in front whose X-Forwarded-For entries name the client address' })),
   CLOSELOOP_CORS_ORIGINS: str({ default: undefined, desc: 'origins allowed to call /graphql from a browser besides each channel\'s registered ones (comma-separated)' }),
   CLOSELOOP_TRUSTED_DOCUMENTS: str({ default: undefined, desc: 'a host\'s own trusted documents (.graphql files or .json manifests, comma-separated) besides the SDK\'s' }),
+  CLOSELOOP_REOPEN_WINDOW_DAYS: shown('`14`', count({ default: undefined, desc: 'days after RESOLVED in which a customer message reopens the ticket (once)' })),
+  CLOSELOOP_REVIEW_WINDOW_DAYS: shown('`30`', count({ default: undefined, desc: 'days after RESOLVED in which a customer may request a review' })),
+  CLOSELOOP_ATTACHMENT_MAX_BYTES: shown('`10485760`', count({ default: undefined, desc: 'largest attachment, in bytes (refused before it is stored)' })),
+  CLOSELOOP_ATTACHMENTS_PER_MESSAGE: shown('`5`', count({ default: undefined, desc: 'attachments one message may carry' })),
   CLOSELOOP_TRACE_COMMITS: bool({ default: false, desc: 'benchmarks: log each commit\'s timing' }),
   CLOSELOOP_TRACE_MEMORY: bool({ default: false, desc: 'benchmarks: SIGUSR2 prints memory after a full collection (`node --expose-gc`)' }),
 } satisfies Record<string, Variable>;
@@ -253,6 +260,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     traceCommits: e.CLOSELOOP_TRACE_COMMITS,
     traceMemory: e.CLOSELOOP_TRACE_MEMORY,
     // Only what was set: the realtime modules keep their own defaults (the same numbers as above).
+    conversation: {
+      reopenWindowDays: e.CLOSELOOP_REOPEN_WINDOW_DAYS,
+      reviewWindowDays: e.CLOSELOOP_REVIEW_WINDOW_DAYS,
+    },
+    attachments: {
+      maxBytes: e.CLOSELOOP_ATTACHMENT_MAX_BYTES,
+      perMessage: e.CLOSELOOP_ATTACHMENTS_PER_MESSAGE,
+    },
     realtime: {
       keepAliveMs: env.CLOSELOOP_WS_KEEPALIVE_MS ? e.CLOSELOOP_WS_KEEPALIVE_MS : undefined,
       idleTimeoutMs: env.CLOSELOOP_WS_IDLE_TIMEOUT_MS ? e.CLOSELOOP_WS_IDLE_TIMEOUT_MS : undefined,

@@ -47,6 +47,7 @@ export async function start(config: Config): Promise<void> {
     transport: config.transport,
     corsOrigins: config.corsOrigins,
     trustedDocuments: config.production ? loadTrustedDocuments(config.trustedDocumentFiles) : false,
+    services: { conversation: config.conversation, attachments: config.attachments },
     executionTimeoutMs: config.executionTimeoutMs,
     receivedAt: config.receivedAt,
     routes: [

@@ -1,4 +1,4 @@
-// Small JSON bodies are read before Yoga (src/http-body.ts); over real HTTP every kind of body must
+// Small JSON bodies are read before Yoga (src/http/body.ts); over real HTTP every kind of body must
 // still get the answer Yoga gives.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setup, type TestEnv } from './helpers.ts';

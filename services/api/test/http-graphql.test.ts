@@ -1,4 +1,4 @@
-// Plain JSON POSTs are served without Yoga's fetch plumbing (src/http-graphql.ts). Every answer must
+// Plain JSON POSTs are served without Yoga's fetch plumbing (src/http/graphql.ts). Every answer must
 // be the one Yoga gives on its own: same status, media type, CORS headers and body, for successes,
 // typed errors, GraphQL errors and everything handed back to Yoga.
 import { createServer, type Server } from 'node:http';

@@ -1,8 +1,9 @@
 // A small deployment with one object of each kind, and every kind of caller: shared by the visibility
 // matrix and the schema walk. The expected rules below are the specification (docs/security.md,
 // "Who can see what"), written independently of src/schema/access.ts.
+import { randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';
-import { feedback, tickets, timelineEvents } from '@closeloop/db';
+import { attachments, attachmentUploads, feedback, tickets, timelineEvents } from '@closeloop/db';
 import { API_SCOPES } from '@closeloop/domain';
 import { createApiKey, createStaff } from '../src/admin.ts';
 import { bearer, setup, SUBMIT, type TestEnv } from './helpers.ts';
@@ -65,6 +66,14 @@ export async function buildWorld(): Promise<World> {
     env.gql(`mutation($i: AddTicketNoteInput!) { addTicketNote(input: $i) { __typename } }`, { i: { ticketId: gid('Ticket', ticketId), body, visibility } }, supervisor.headers);
   for (const x of [f.A, f.N, f.C]) await note(x.ticketId, `INTERNAL: account 6222 0000 1111 (${x.trackingCode})`, 'INTERNAL');
   await note(f.A.ticketId, 'We are looking into the queue times.', 'PUBLIC');
+  // One attachment on every event (PUBLIC and INTERNAL): each must be visible exactly as its event.
+  for (const e of await db.select().from(timelineEvents)) {
+    const uploadId = randomUUID();
+    await db.insert(attachmentUploads).values({
+      id: uploadId, ticketId: e.ticketId, feedbackId: e.feedbackId, uploaderScope: 'world', filename: `e${e.id}.png`, mediaType: 'image/png', size: 1, sha256: '0', usedAt: new Date(),
+    });
+    await db.insert(attachments).values({ eventId: e.id, uploadId, filename: `e${e.id}.png`, mediaType: 'image/png', size: 1 });
+  }
 
   const principals: Principal[] = [
     { name: 'anonymous', kind: 'ANONYMOUS', headers: channel },
@@ -127,6 +136,10 @@ export const RULES: Record<string, Rule> = {
     if (!readsFeedback(p, f, grants)) return false;
     return e!.visibility === 'PUBLIC' || readsTicket(p, f);
   },
+  Attachment: async (w, p, id, grants) => {
+    const [a] = await w.env.handle.db.select().from(attachments).where(eq(attachments.id, id));
+    return RULES.TimelineEvent!(w, p, String(a!.eventId), grants);
+  },
   Ticket: async (w, p, id) => {
     const [t] = await w.env.handle.db.select().from(tickets).where(eq(tickets.id, id));
     return readsTicket(p, t!);
@@ -148,7 +161,7 @@ export async function allIds(w: World, type: string): Promise<string[]> {
   const table: Record<string, string> = {
     Feedback: 'feedback', TimelineEvent: 'timelineEvents', Ticket: 'tickets', Customer: 'customers', Staff: 'staff', Department: 'departments',
     Tier: 'tiers', BusinessCalendar: 'businessCalendars', SlaPolicy: 'slaPolicies', RoutingRule: 'routingRules',
-    ChannelApp: 'channelApps', ApiKey: 'apiKeys',
+    ChannelApp: 'channelApps', ApiKey: 'apiKeys', Attachment: 'attachments',
   };
   if (!table[type] || !q[table[type]!]) return [];
   return (await q[table[type]!]!.findMany({ columns: { id: true } })).map((r) => String(r.id));

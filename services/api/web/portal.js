@@ -65,13 +65,14 @@ function label() {
   $('back').textContent = t.back;
 }
 
-function track(code, key) {
+/** `focus`: only when the customer chose to track (a link in the address opens the page without moving focus). */
+function track(code, key, focus = true) {
   const tracker = document.querySelector('cl-feedback-tracker');
   tracker.setAttribute('tracking-code', code);
   if (key) tracker.setAttribute('access-key', key);
   else tracker.removeAttribute('access-key');
   show('track');
-  $('back').focus();
+  if (focus) $('back').focus();
 }
 
 function signedIn() {
@@ -116,7 +117,7 @@ async function start() {
   });
   if (token) signedIn();
   else anonymous();
-  if (trackCode) track(trackCode, trackKey);
+  if (trackCode) track(trackCode, trackKey, false);
 }
 
 // A parent page (an app shell in an iframe) may hand over a token instead of a ticket.

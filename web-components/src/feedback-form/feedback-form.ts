@@ -1,12 +1,14 @@
 import { html, nothing } from 'lit';
 import { msg, str } from '@lit/localize';
+import { codePointLength, LIMITS, validateFeedbackDraft } from '@closeloop/domain/validation';
 import { ClElement } from '../shared/base.ts';
 import { CloseloopError, loadSdk } from '../shared/client.ts';
 import { KINDS, kindLabel } from '../shared/labels.ts';
 import type { SubmittedDetail } from '../events.ts';
 import { styles } from './feedback-form.styles.ts';
 
-export const CONTENT_MAX = 5000;
+/** The API's limit, counted the API's way (code points: an emoji or a Chinese character is one). */
+export const CONTENT_MAX = LIMITS.contentMax;
 const DEFAULT_CATEGORIES = ['account', 'card', 'loan', 'app', 'branch', 'other'];
 
 /** The form field an API field path points at: ["input","contact","email"] → "email". */
@@ -20,7 +22,7 @@ export function errorText(field: string, code: string, fallback: string): string
   if (code === 'REQUIRED' || (field === 'content' && code === 'TOO_SHORT')) {
     return field === 'consent' ? msg('请先勾选同意', { id: 'err.consent' }) : field === 'content' ? msg('请至少填写 5 个字', { id: 'err.short' }) : msg('必填', { id: 'err.required' });
   }
-  if (code === 'TOO_LONG') return msg('内容过长', { id: 'err.long' });
+  if (code === 'TOO_LONG') return field === 'content' ? msg(str`请精简到 ${CONTENT_MAX} 字以内`, { id: 'err.contentlong' }) : msg('内容过长', { id: 'err.long' });
   if (code === 'INVALID_EMAIL') return msg('邮箱格式不正确', { id: 'err.email' });
   if (code === 'INVALID_PHONE') return msg('手机号格式不正确', { id: 'err.phone' });
   return fallback;
@@ -117,7 +119,7 @@ export class FeedbackForm extends ClElement {
     const d = this.draft;
     const cats = this.categories ? this.categories.split(',').map((c) => c.trim()).filter(Boolean) : DEFAULT_CATEGORIES;
     const anonymous = !this.sdk.signedIn;
-    const length = [...d.content].length;
+    const length = codePointLength(d.content);
     return html`<form part="form" novalidate @submit=${this.onSubmit} @input=${this.onInput} @change=${this.onInput}>
       <div role="alert" class=${this.notice ? 'banner' : 'sr'} part="banner">${this.notice}</div>
       <fieldset class="field" part="field">
@@ -135,11 +137,11 @@ export class FeedbackForm extends ClElement {
       </div>
       <div class="field" part="field">
         <label for="content">${msg('反馈内容', { id: 'form.content' })}</label>
-        <textarea id="content" name="content" part="textarea" maxlength=${CONTENT_MAX} required
+        <textarea id="content" name="content" part="textarea" required
           aria-invalid=${this.errors.content ? 'true' : 'false'} aria-describedby="content-count content-error"
           .value=${d.content}></textarea>
         <p id="content-error" class="error" part="error">${this.errors.content ?? ''}</p>
-        <p id="content-count" class="muted counter">${msg(str`${length} / ${CONTENT_MAX} 字`, { id: 'form.count' })}</p>
+        <p id="content-count" class=${length > CONTENT_MAX ? 'error counter' : 'muted counter'} part="counter">${msg(str`${length} / ${CONTENT_MAX} 字`, { id: 'form.count' })}</p>
       </div>
       ${anonymous ? this.renderContact() : nothing}
       <div class="field" part="field">
@@ -203,13 +205,17 @@ export class FeedbackForm extends ClElement {
     if (this.phase === 'sending') return;
     const d = this.draft;
     this.notice = '';
-    if (!d.consent) return this.showErrors({ consent: errorText('consent', 'REQUIRED', '') });
     const input = {
       kind: d.kind as 'COMPLAINT',
       content: d.content,
       category: d.category || null,
       contact: this.sdk.signedIn || !(d.name || d.phone || d.email) ? null : { name: d.name || null, phone: d.phone || null, email: d.email || null },
     };
+    // Every problem at once, by the API's own rules (nothing is cut short: too long text stays and says so).
+    const errors: Record<string, string> = {};
+    for (const fe of validateFeedbackDraft(input)) errors[fieldOf(fe.path)] ??= errorText(fieldOf(fe.path), fe.code, fe.message);
+    if (!d.consent) errors.consent = errorText('consent', 'REQUIRED', '');
+    if (Object.keys(errors).length) return this.showErrors(errors);
     const fingerprint = JSON.stringify(input);
     this.phase = 'sending';
     try {

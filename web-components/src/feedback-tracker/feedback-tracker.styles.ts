@@ -21,5 +21,10 @@ export const styles = [
     .badge { display: inline-block; padding: 0.1em 0.6em; border-radius: 999px; background: var(--cl-badge-bg, #e8f0fe); color: var(--cl-badge, #0842a0); font-size: 0.875em; }
     .content { margin: 0.5em 0 1em; padding: 0.75em; border-radius: var(--cl-radius, 8px); background: var(--cl-surface, #f1f3f4); }
     h3 { font-size: 1em; margin: 1em 0 0.5em; }
+    .question { margin: 0 0 1em; padding: 0.75em 1em; border-inline-start: 4px solid var(--cl-warn, #6b3e00); border-radius: var(--cl-radius, 8px); background: var(--cl-warn-bg, #fff4e5); }
+    .question h3 { margin: 0 0 0.25em; color: var(--cl-warn, #6b3e00); }
+    .files { list-style: none; margin: 0.25em 0; padding: 0; display: flex; flex-wrap: wrap; gap: 0.5em; }
+    .files a { display: inline-flex; align-items: center; min-height: 44px; overflow-wrap: anywhere; }
+    .files img { display: block; width: 96px; height: 96px; object-fit: cover; border-radius: var(--cl-radius, 8px); border: 1px solid var(--cl-track, #dadce0); }
   `,
 ];

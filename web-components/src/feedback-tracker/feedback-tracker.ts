@@ -4,7 +4,8 @@ import type { ProgressEvent, ResultOf, operations } from '@closeloop/sdk';
 import { ClElement } from '../shared/base.ts';
 import { kindLabel, statusLabel } from '../shared/labels.ts';
 import '../satisfaction-survey/satisfaction-survey.ts';
-import type { RatedDetail } from '../events.ts';
+import { loadConversation } from '../shared/load-conversation.ts';
+import type { CaseActionDetail, MessageSentDetail, RatedDetail } from '../events.ts';
 import { styles } from './feedback-tracker.styles.ts';
 
 type Feedback = NonNullable<ResultOf<typeof operations.TrackFeedback>['trackFeedback']>;
@@ -29,14 +30,30 @@ export function eventTitle(e: Pick<ProgressEvent, 'type' | 'toStatus' | 'actorNa
     case 'PUBLIC_REPLY': return msg('客服回复', { id: 'ev.reply' });
     case 'RATED': return msg('您已评价', { id: 'ev.rated' });
     case 'MERGED': return msg('已与同类反馈合并处理', { id: 'ev.merged' });
+    case 'CUSTOMER_MESSAGE': return msg('您的留言', { id: 'ev.message' });
+    case 'WITHDRAWN': return msg('您已撤回反馈', { id: 'ev.withdrawn' });
+    case 'REVIEW_REQUESTED': return msg('您已申请复核', { id: 'ev.review' });
     default: return msg('处理进展', { id: 'ev.other' });
   }
 }
 
+/** The staff's open question while the ticket awaits the customer: the latest public staff text. */
+export function staffQuestion<E extends { type: string; toStatus?: string | null; body?: string | null; actorType: string }>(events: readonly E[]): E | undefined {
+  for (let i = events.length - 1; i >= 0; i--) {
+    const e = events[i]!;
+    if (e.actorType === 'CUSTOMER' || e.actorType === 'ANONYMOUS') return undefined; // already answered
+    if (e.body && (e.type === 'PUBLIC_REPLY' || (e.type === 'STATUS_CHANGED' && e.toStatus === 'AWAITING_CUSTOMER'))) return e;
+  }
+  return undefined;
+}
+
+const OPEN = ['SUBMITTED', 'ACKNOWLEDGED', 'IN_PROGRESS', 'AWAITING_CUSTOMER'];
+
 /**
- * <cl-feedback-tracker tracking-code access-key>: status stepper, public timeline, expected
- * resolution date, live updates with a visible reconnecting state, and the satisfaction survey once
- * resolved (unless `no-survey`).
+ * <cl-feedback-tracker tracking-code access-key>: status stepper, public timeline with attachments,
+ * expected resolution date, live updates with a visible reconnecting state, the staff's question while
+ * they await the customer, a message box with attachments, withdrawal and review requests (loaded
+ * lazily), and the satisfaction survey once resolved (unless `no-survey`).
  *
  * @tag cl-feedback-tracker
  * @summary Live progress of one feedback.
@@ -47,6 +64,9 @@ export function eventTitle(e: Pick<ProgressEvent, 'type' | 'toStatus' | 'actorNa
  * @fires {CustomEvent<StatusChangedDetail>} cl-status-changed - the status changed (live)
  * @fires {CustomEvent<ConnectionDetail>} cl-connection - the live connection's state: connecting, live, reconnecting, closed
  * @fires {CustomEvent<RatedDetail>} cl-rated - the customer rated the resolution (from the embedded survey)
+ * @fires cl-message-sent - the customer's message was stored
+ * @fires cl-withdrawn - the customer withdrew the feedback
+ * @fires cl-review-requested - the customer asked for a review of the resolution
  * @csspart tracker - the whole tracker
  * @csspart status - the current status
  * @csspart stepper - the status steps
@@ -149,6 +169,7 @@ export class FeedbackTracker extends ClElement {
       }
       this.feedback = f;
       this.events = f.timeline;
+      if (f.canReply || f.reviewableUntil || OPEN.includes(f.status)) void loadConversation().catch(() => undefined);
       if (f.status !== 'CLOSED' && this.isConnected) this.follow(code, f.timeline.at(-1)?.cursor ?? null);
     } catch {
       this.problem = 'failed';
@@ -178,9 +199,53 @@ export class FeedbackTracker extends ClElement {
       this.feedback = { ...f, status: e.toStatus };
       this.announcement = msg(str`处理状态已更新：${statusLabel(e.toStatus)}`, { id: 'tr.announce' });
       this.emit('cl-status-changed', { trackingCode: f.trackingCode, status: e.toStatus, previous });
-    } else if (e.type === 'PUBLIC_REPLY') {
+      // Resolution and reopening change what the customer may do (reply, review): ask the API again.
+      if (['RESOLVED', 'CLOSED'].includes(e.toStatus) || ['RESOLVED', 'CLOSED'].includes(previous)) void this.refreshFlags();
+    }
+    if (e.type === 'PUBLIC_REPLY') {
       this.announcement = msg('您收到一条新回复', { id: 'tr.reply' });
     }
+  }
+
+  private async refreshFlags() {
+    const code = this.trackingCode;
+    const f = code ? await this.sdk.trackFeedback(code, this.feedbackAccessKey || null).catch(() => null) : null;
+    if (!f || !this.feedback || code !== this.trackingCode) return;
+    this.feedback = { ...this.feedback, canReply: f.canReply, reviewableUntil: f.reviewableUntil, outcome: f.outcome };
+    if (f.canReply || f.reviewableUntil) void loadConversation().catch(() => undefined);
+  }
+
+  private onSent(e: CustomEvent<MessageSentDetail>) {
+    // The live stream brings the same event; mergeEvent keeps one. The status may have moved (reopened).
+    if (e.detail.trackingCode === this.trackingCode) {
+      this.events = mergeEvent(this.events, e.detail.event as Feedback['timeline'][number]);
+    } else {
+      // A new linked feedback was opened (resolved feedback already reopened once): follow it instead.
+      this.trackingCode = e.detail.trackingCode;
+      if (e.detail.accessKey) this.feedbackAccessKey = e.detail.accessKey;
+    }
+  }
+
+  private onAction(_e: CustomEvent<CaseActionDetail>) {
+    void this.load();
+  }
+
+  /** Relative attachment paths are on the API's origin. */
+  private href(path: string): string {
+    try {
+      return new URL(path, this.sdk.url).href;
+    } catch {
+      return path;
+    }
+  }
+
+  private attachments(e: Feedback['timeline'][number]) {
+    if (!e.attachments?.length) return nothing;
+    return html`<ul class="files" part="attachments">${e.attachments.map((a) => html`<li part="attachment">
+      <a href=${this.href(a.url)} target="_blank" rel="noopener" download=${a.filename}>${a.inlineUrl
+        ? html`<img src=${this.href(a.inlineUrl)} alt=${a.filename} loading="lazy" part="thumbnail" />`
+        : html`${a.filename} (${Math.max(1, Math.round(a.size / 1024))} KB)`}</a>
+    </li>`)}</ul>`;
   }
 
   private onRated(e: CustomEvent<RatedDetail>) {
@@ -193,9 +258,12 @@ export class FeedbackTracker extends ClElement {
       return html`<div role="alert" class="banner" part="banner">${msg('暂时无法加载，请稍后重试。', { id: 'tr.failed' })}</div>
         <button part="button" @click=${() => this.load()}>${msg('重试', { id: 'tr.retry' })}</button>`;
     }
+    if (!this.trackingCode) return html`<p part="empty">${msg('请提供跟踪编号以查看处理进度。', { id: 'tr.nocode' })}</p>`;
     const f = this.feedback;
     if (!f) return html`<p class="muted" role="status">${msg('加载中…', { id: 'tr.loading' })}</p>`;
     const current = stepIndex(f.status);
+    const question = f.status === 'AWAITING_CUSTOMER' ? staffQuestion(this.events) : undefined;
+    const key = this.feedbackAccessKey ?? '';
     return html`<section part="tracker" aria-labelledby="title">
       <div class="head">
         <h2 id="title">${msg(str`反馈 ${f.trackingCode}`, { id: 'tr.title' })}</h2>
@@ -213,15 +281,31 @@ export class FeedbackTracker extends ClElement {
         : nothing}
       <p class="muted">${kindLabel(f.kind)} · ${this.when(f.receivedAt)}</p>
       <p class="content text" part="content">${f.content}</p>
+      ${f.status === 'AWAITING_CUSTOMER'
+        ? html`<div class="question" part="question" role="region" aria-labelledby="q-title">
+            <h3 id="q-title">${msg('客服需要您补充信息', { id: 'tr.question' })}</h3>
+            ${question?.body ? html`<p class="text">${question.body}</p>` : nothing}
+          </div>`
+        : nothing}
+      ${f.canReply
+        ? html`<cl-message-box part="message-box" tracking-code=${f.trackingCode} access-key=${key} .client=${this.sdk}
+            label=${f.status === 'AWAITING_CUSTOMER' ? msg('回复客服', { id: 'tr.answer' }) : ''} @cl-message-sent=${this.onSent}></cl-message-box>`
+        : nothing}
       ${(this.surveying ||= f.status === 'RESOLVED' && !f.rating && !this.noSurvey)
         ? html`<cl-satisfaction-survey part="survey" tracking-code=${f.trackingCode} access-key=${this.feedbackAccessKey ?? ''} .client=${this.sdk} @cl-rated=${this.onRated}></cl-satisfaction-survey>`
         : nothing}
       ${f.rating && !this.surveying ? html`<p part="rating">${msg(str`您的评价：${f.rating.rating} / 5`, { id: 'tr.rating' })}</p>` : nothing}
+      ${OPEN.includes(f.status) || f.reviewableUntil
+        ? html`<cl-case-actions part="case-actions" tracking-code=${f.trackingCode} access-key=${key} .client=${this.sdk}
+            ?can-withdraw=${OPEN.includes(f.status)} reviewable-until=${f.reviewableUntil ?? nothing}
+            @cl-withdrawn=${this.onAction} @cl-review-requested=${this.onAction}></cl-case-actions>`
+        : nothing}
       <h3>${msg('处理记录', { id: 'tr.timeline' })}</h3>
       <ol class="timeline" part="timeline">
         ${this.events.map((e) => html`<li part="event">
           <strong>${eventTitle(e)}</strong>
           ${e.body ? html`<p class="text" part="event-body">${e.body}</p>` : nothing}
+          ${this.attachments(e)}
           <p class="muted">${e.actorName && e.actorType === 'STAFF' ? html`${e.actorName} · ` : nothing}${this.when(e.createdAt)}</p>
         </li>`)}
       </ol>

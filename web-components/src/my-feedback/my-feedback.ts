@@ -61,6 +61,7 @@ export class MyFeedback extends ClElement {
   declare problem: '' | 'signed-out' | 'failed';
   declare announcement: string;
   private stops: Array<() => void> = [];
+  private generation = 0;
 
   constructor() {
     super();
@@ -71,13 +72,18 @@ export class MyFeedback extends ClElement {
 
   override connectedCallback() {
     super.connectedCallback();
+    // A form on the same page (or in the same portal) just submitted: the list shows it at once.
+    addEventListener('cl-submitted', this.onSubmitted);
     void this.refresh();
   }
 
   override disconnectedCallback() {
     super.disconnectedCallback();
+    removeEventListener('cl-submitted', this.onSubmitted);
     this.unfollow();
   }
+
+  private onSubmitted = () => void this.refresh();
 
   protected override configured() {
     void this.refresh();
@@ -94,14 +100,18 @@ export class MyFeedback extends ClElement {
       this.problem = 'signed-out';
       return;
     }
+    // Only the latest of overlapping refreshes follows its items (a submit may arrive during a load).
+    const generation = ++this.generation;
+    let items: Item[];
     try {
-      this.items = await this.sdk.myFeedback(this.first);
-      this.problem = '';
+      items = await this.sdk.myFeedback(this.first);
     } catch {
-      this.problem = 'failed';
+      if (generation === this.generation) this.problem = 'failed';
       return;
     }
-    if (!this.isConnected) return;
+    if (generation !== this.generation || !this.isConnected) return;
+    this.items = items;
+    this.problem = '';
     for (const item of liveItems(this.items)) {
       this.stops.push(
         this.sdk.watchProgress(

@@ -1,5 +1,6 @@
-import { html, } from 'lit';
+import { html, nothing } from 'lit';
 import { msg, str } from '@lit/localize';
+import { codePointLength } from '@closeloop/domain/validation';
 import { ClElement } from '../shared/base.ts';
 import type { RatedDetail } from '../events.ts';
 import { styles } from './satisfaction-survey.styles.ts';
@@ -82,23 +83,35 @@ export class SatisfactionSurvey extends ClElement {
     return html`<form part="form" novalidate @submit=${this.submit}>
       <fieldset>
         <legend id="q">${msg('您对本次处理结果满意吗？', { id: 'rate.question' })}</legend>
-        <div class="chips stars" @change=${(e: Event) => (this.rating = Number((e.target as HTMLInputElement).value))}>
+        <div class="chips stars" @change=${this.pick}>
           ${[1, 2, 3, 4, 5].map((n) => html`<label><input type="radio" name="rating" value=${n} .checked=${this.rating === n}
-              aria-label=${msg(str`${n} 星，${ratingLabel(n)}`, { id: 'rate.star' })} /><span part="star" aria-hidden="true">${'★'.repeat(n)}</span></label>`)}
+              aria-label=${msg(str`${n} 星，${ratingLabel(n)}`, { id: 'rate.star' })} /><span part="star" class=${n <= this.rating ? 'on' : ''} aria-hidden="true">★</span></label>`)}
         </div>
+        ${this.rating ? html`<p class="muted" part="rating-label">${ratingLabel(this.rating)}</p>` : nothing}
       </fieldset>
       <div class="field">
         <label for="comment">${msg('意见或建议（可选）', { id: 'rate.comment' })}</label>
-        <textarea id="comment" part="textarea" maxlength=${COMMENT_MAX} .value=${this.comment}
+        <textarea id="comment" part="textarea" .value=${this.comment} aria-describedby="comment-count"
           @input=${(e: Event) => (this.comment = (e.target as HTMLTextAreaElement).value)}></textarea>
+        <p id="comment-count" class=${codePointLength(this.comment) > COMMENT_MAX ? 'error counter' : 'muted counter'}>${msg(str`${codePointLength(this.comment)} / ${COMMENT_MAX} 字`, { id: 'form.count' })}</p>
       </div>
       <p role="alert" class="error" part="error">${this.problem}</p>
       <button type="submit" part="button" ?disabled=${this.phase === 'sending'}>${msg('提交评价', { id: 'rate.submit' })}</button>
     </form>`;
   }
 
+  /** Picking a rating answers "please choose a rating": the error goes with it. */
+  private pick(e: Event) {
+    this.rating = Number((e.target as HTMLInputElement).value);
+    this.problem = '';
+  }
+
   private async submit(e: Event) {
     e.preventDefault();
+    if (codePointLength(this.comment) > COMMENT_MAX) {
+      this.problem = msg('内容过长', { id: 'err.long' });
+      return;
+    }
     if (!this.rating) {
       this.problem = msg('请选择评分', { id: 'rate.pick' });
       this.renderRoot.querySelector<HTMLInputElement>('input[name=rating]')?.focus();

@@ -4,7 +4,11 @@ import type { Closeloop, CloseloopOptions, ProgressHandlers } from '@closeloop/s
  * What the elements use of an SDK client. A client from `@closeloop/sdk`'s `createCloseloop`
  * satisfies it, and so does `lazyClient`'s.
  */
-export type Client = Pick<Closeloop, 'signedIn' | 'submitFeedback' | 'trackFeedback' | 'myFeedback' | 'rateFeedback' | 'exchangePortalTicket' | 'watchProgress' | 'close'> & {
+export type Client = Pick<
+  Closeloop,
+  | 'url' | 'signedIn' | 'submitFeedback' | 'trackFeedback' | 'myFeedback' | 'rateFeedback' | 'exchangePortalTicket' | 'watchProgress' | 'close'
+  | 'replyToFeedback' | 'withdrawFeedback' | 'requestReview' | 'uploadAttachment'
+> & {
   readonly transport: string;
 };
 
@@ -57,6 +61,7 @@ export function lazyClient(options: CloseloopOptions): Client {
       },
     ));
   return {
+    url: options.url,
     signedIn: Boolean(options.getToken),
     get transport() {
       return ready?.transport ?? 'loading';
@@ -66,6 +71,10 @@ export function lazyClient(options: CloseloopOptions): Client {
     myFeedback: async (...a) => (await client()).myFeedback(...a),
     rateFeedback: async (...a) => (await client()).rateFeedback(...a),
     exchangePortalTicket: async (...a) => (await client()).exchangePortalTicket(...a),
+    replyToFeedback: async (...a) => (await client()).replyToFeedback(...a),
+    withdrawFeedback: async (...a) => (await client()).withdrawFeedback(...a),
+    requestReview: async (...a) => (await client()).requestReview(...a),
+    uploadAttachment: async (...a) => (await client()).uploadAttachment(...a),
     watchProgress(variables, handlers: ProgressHandlers) {
       let stop: (() => void) | undefined;
       let stopped = false;

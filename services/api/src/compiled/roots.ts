@@ -9,7 +9,7 @@ import { Kind, getVariableValues, type FieldNode, type FragmentDefinitionNode, t
 import type { Database } from '@closeloop/db';
 import type { Viewer } from '../auth/identity.ts';
 import type { Services } from '../services/index.ts';
-import { NO_DEPARTMENT, canReadFeedback, departmentScope, mayEverSeeInternal, ticketScopeWhere } from '../schema/access.ts';
+import { NO_DEPARTMENT, canReadFeedback, departmentScope, mayEverSeeInternal, ticketScopeWhere } from '../policy/access.ts';
 import { MAX_PAGE, argId } from '../schema/ids.ts';
 import { objectSql, rootScope, type Variant } from './select.ts';
 import { argument } from './args.ts';

@@ -8,7 +8,8 @@ import type { DatabaseHandle } from '@closeloop/db';
 import { schema } from '../schema/index.ts';
 import type { Context, DirectDelivery, LiveTransport } from '../context.ts';
 import { AuthenticationFailure, Identity, type Viewer } from '../auth/identity.ts';
-import { createServices, type Services } from '../services/index.ts';
+import { createServices, type ServiceOptions, type Services } from '../services/index.ts';
+import { attachmentRoute } from './attachments.ts';
 import { signIn } from '../services/sign-in.ts';
 import { usePasswordChangeGate } from '../auth/password-gate.ts';
 import type { TimelineRow } from '../services/events.ts';
@@ -51,6 +52,8 @@ export interface AppOptions {
   /** How committed changes reach every API process: Redis with REDIS_URL, else in memory (one process). */
   bus?: EventBus;
   realtime?: RealtimeOptions;
+  /** Review and reopen windows, attachment limits (config.ts). */
+  services?: ServiceOptions;
   /** Serve plain JSON POSTs without Yoga's fetch plumbing (http/graphql.ts); on unless false. */
   directHttp?: boolean;
   /** Benchmarks: print `commit-trace <seq> <time>` for each commit (CLOSELOOP_TRACE_COMMITS). */
@@ -201,6 +204,7 @@ export function createApp(options: AppOptions): App {
     // Revoked staff sessions and API keys end their open subscriptions at once, on every process sharing the bus.
     onSessionsRevoked: () => bus.publishRecheck(),
     receivedAt: options.receivedAt,
+    ...options.services,
   });
 
   async function viewerFrom(authorization: string | null | undefined, channelKey: string | null | undefined): Promise<Viewer> {
@@ -281,7 +285,7 @@ export function createApp(options: AppOptions): App {
   });
   const graphiql = options.production ? null : graphiqlRoute('/graphql');
 
-  const routes = options.routes ?? [];
+  const routes = [attachmentRoute(services.attachments), ...(options.routes ?? [])];
   // Shutdown (close()): requests that arrive after it starts get 503; those in flight are counted and finish.
   let draining = false;
   let inFlight = 0;

@@ -1,7 +1,7 @@
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { Redis } from 'ioredis';
 import type { Viewer } from '../auth/identity.ts';
-import { RateLimitedError } from '../schema/errors.ts';
+import { RateLimitedError } from '../policy/errors.ts';
 import { LeakyBucket } from './leaky-bucket.ts';
 
 /** `points` per `duration` seconds. */

@@ -3,7 +3,7 @@ import { GraphQLError, Kind, NoSchemaIntrospectionCustomRule, type DocumentNode,
 import type { Plugin } from 'graphql-yoga';
 import type { Context } from '../context.ts';
 import type { Viewer } from '../auth/identity.ts';
-import { RateLimitedError } from '../schema/errors.ts';
+import { RateLimitedError } from '../policy/errors.ts';
 import type { AbuseLimits, Budget } from './abuse.ts';
 import type { TrustedDocuments } from './trusted-documents.ts';
 

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { ServerOptions, WebSocketServer } from 'ws';
-import { RateLimitedError } from '../schema/errors.ts';
+import { RateLimitedError } from '../policy/errors.ts';
 import type { AbuseLimits } from './abuse.ts';
 import { clientAddress, type TransportSettings } from './transport.ts';
 

@@ -40,6 +40,15 @@ export class InvalidTransitionError extends AppError {
     super(`A ticket cannot move from ${from} to ${to}${allowed.length ? `; allowed: ${allowed.join(', ')}` : ''}`, 'INVALID_TRANSITION');
   }
 }
+/**
+ * The feedback is not in a state that allows the customer's action; `reason` says which rule refused it:
+ * FEEDBACK_CLOSED, WINDOW_PASSED, NOT_RESOLVED, ALREADY_REQUESTED, PART_OF_INCIDENT.
+ */
+export class NotAllowedError extends AppError {
+  constructor(message: string, readonly reason: string) {
+    super(message, 'NOT_ALLOWED');
+  }
+}
 
 /**
  * An abuse limit refused the attempt before anything changed (src/limits/abuse.ts). Typed in mutation

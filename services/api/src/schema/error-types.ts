@@ -1,6 +1,6 @@
 import { builder } from './builder.ts';
 import {
-  AppError, AuthenticationError, ConflictError, ForbiddenError, InvalidTransitionError, NotFoundError, RateLimitedError, ValidationError,
+  AppError, AuthenticationError, ConflictError, ForbiddenError, InvalidTransitionError, NotAllowedError, NotFoundError, RateLimitedError, ValidationError,
 } from '../policy/errors.ts';
 import { TicketStatusEnum } from './enums.ts';
 
@@ -52,6 +52,16 @@ builder.objectType(InvalidTransitionError, {
     from: t.field({ type: TicketStatusEnum, resolve: (e) => e.from as never }),
     to: t.field({ type: TicketStatusEnum, resolve: (e) => e.to as never }),
     allowed: t.field({ type: [TicketStatusEnum], resolve: (e) => e.allowed as never }),
+  }),
+});
+
+builder.objectType(NotAllowedError, {
+  name: 'NotAllowedError',
+  description: "The feedback's state does not allow this action now.",
+  interfaces: [ErrorInterface],
+  isTypeOf: (o) => o instanceof NotAllowedError,
+  fields: (t) => ({
+    reason: t.exposeString('reason', { description: 'FEEDBACK_CLOSED, WINDOW_PASSED, NOT_RESOLVED, ALREADY_REQUESTED or PART_OF_INCIDENT.' }),
   }),
 });
 

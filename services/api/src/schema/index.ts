@@ -17,6 +17,7 @@ import './portal.ts';
 import './admin-staff.ts';
 import './admin-channels.ts';
 import './admin-directory.ts';
+import './conversation.ts';
 
 export const schema = builder.toSchema();
 

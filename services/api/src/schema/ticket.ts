@@ -20,6 +20,7 @@ export const TicketRef = builder.drizzleNode('tickets', {
     columns: {
       id: true, departmentId: true, assigneeId: true, status: true, kind: true, channel: true, priority: true, level: true,
       receivedAt: true, firstResponseDueAt: true, resolutionDueAt: true, firstRespondedAt: true, resolvedAt: true, closedAt: true, updatedAt: true,
+      outcome: true, followUpRequired: true, reviewRequestedAt: true,
     },
   },
   authScopes: (t, ctx) => canReadTicket(ctx.viewer, t),
@@ -37,6 +38,9 @@ export const TicketRef = builder.drizzleNode('tickets', {
     resolvedAt: t.field({ type: 'DateTime', nullable: true, resolve: (r) => r.resolvedAt }),
     closedAt: t.field({ type: 'DateTime', nullable: true, resolve: (r) => r.closedAt }),
     updatedAt: t.field({ type: 'DateTime', resolve: (r) => r.updatedAt }),
+    outcome: t.string({ nullable: true, description: 'WITHDRAWN when the customer withdrew the feedback; null otherwise.', resolve: (r) => r.outcome }),
+    followUpRequired: t.boolean({ description: "In the supervisor's follow-up queue: a customer rated the handling 1 or 2 (FOLLOW_UP_REQUESTED event).", resolve: (r) => r.followUpRequired }),
+    reviewRequestedAt: t.field({ type: 'DateTime', nullable: true, description: 'When the customer asked for a review of the resolution (REVIEW_REQUESTED).', resolve: (r) => r.reviewRequestedAt }),
     department: t.relation('department', { nullable: true }),
     assignee: t.relation('assignee', { nullable: true }),
     customer: t.relation('customer', { nullable: true, description: 'The customer whose feedback opened the ticket.' }),
@@ -62,6 +66,7 @@ const TicketFilter = builder.inputType('TicketFilter', {
     assigneeId: t.id(),
     unassigned: t.boolean(),
     slaBreached: t.boolean({ description: 'true: tickets that breached a first-response or resolution target; false: those that did not.' }),
+    followUpRequired: t.boolean({ description: "true: the supervisor's follow-up queue (ratings of 1–2)." }),
   }),
 });
 
@@ -76,6 +81,7 @@ const TicketOrder = builder.enumType('TicketOrder', {
 interface TicketFilterShape {
   status?: TicketStatus[] | null; kind?: FeedbackKind[] | null; channel?: Channel[] | null; tier?: string[] | null;
   departmentId?: string | null; assigneeId?: string | null; unassigned?: boolean | null; slaBreached?: boolean | null;
+  followUpRequired?: boolean | null;
 }
 
 function ticketWhere(ctx: Context, f: TicketFilterShape | null | undefined) {
@@ -95,6 +101,7 @@ function ticketWhere(ctx: Context, f: TicketFilterShape | null | undefined) {
   if (f?.tier?.length) where.customer = { tier: { code: { in: f.tier } } };
   if (f?.assigneeId) where.assigneeId = argId(f.assigneeId, 'Staff', 'filter.assigneeId');
   else if (f?.unassigned) where.assigneeId = { isNull: true };
+  if (f?.followUpRequired != null) where.followUpRequired = f.followUpRequired;
   if (f?.slaBreached != null) {
     where.AND = [
       f.slaBreached
@@ -173,6 +180,7 @@ const AddTicketNoteInput = builder.inputType('AddTicketNoteInput', {
     ticketId: t.id({ required: true }),
     body: t.string({ required: true }),
     visibility: t.field({ type: VisibilityEnum, required: true, description: 'PUBLIC replies reach the customer; INTERNAL notes never do.' }),
+    attachments: t.idList({ description: 'Upload ids from createAttachmentUpload (with this ticketId); visible exactly as the note is.' }),
   }),
 });
 
@@ -201,7 +209,9 @@ builder.mutationFields((t) => ({
     authScopes: writeScopes,
     errors: { ...ticketErrors, union: { name: 'AddTicketNoteResult' } },
     args: { input: t.arg({ type: AddTicketNoteInput, required: true }) },
-    resolve: (_root, { input }, ctx) =>
-      ctx.services.tickets.addNote(ctx.viewer, inputId(input.ticketId, 'Ticket', ['input', 'ticketId']), input.body, input.visibility),
+    resolve: (_root, { input }, ctx) => {
+      const uploads = (input.attachments ?? []).map((id, i) => inputId(String(id), 'AttachmentUpload', ['input', 'attachments', String(i)]));
+      return ctx.services.tickets.addNote(ctx.viewer, inputId(input.ticketId, 'Ticket', ['input', 'ticketId']), input.body, input.visibility, uploads);
+    },
   }),
 }));

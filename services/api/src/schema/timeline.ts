@@ -1,6 +1,17 @@
+import { defaultDisplayName } from '@closeloop/domain';
 import { builder } from './builder.ts';
+import { mayEverSeeInternal } from '../policy/access.ts';
 import { eventVisible } from './visibility.ts';
 import { ActorTypeEnum, TicketStatusEnum, TimelineEventTypeEnum, VisibilityEnum } from './enums.ts';
+
+/**
+ * What customers, anonymous callers and read-only partners see of an actor: a staff member's display name,
+ * never the internal one; nobody else's name (a merged incident must not show one customer another's name).
+ */
+function publicActorName(e: { actorType: string; actorId: string | null; actorDisplayName: string | null }): string | null {
+  if (e.actorType !== 'STAFF') return null;
+  return e.actorDisplayName ?? (e.actorId ? defaultDisplayName(e.actorId) : null);
+}
 
 export const TimelineEventRef = builder.drizzleNode('timelineEvents', {
   name: 'TimelineEvent',
@@ -10,7 +21,7 @@ export const TimelineEventRef = builder.drizzleNode('timelineEvents', {
   // resolvers: with a type-level `select`, `t.expose` gives each field a selection of its own, which
   // the drizzle plugin then checks per field and per row (getLoaderMapping/setFieldMapping), the
   // largest single cost of resolving a timeline (npm run bench, README, Performance).
-  select: { columns: { id: true, feedbackId: true, visibility: true, position: true, type: true, fromStatus: true, toStatus: true, body: true, actorType: true, actorName: true, createdAt: true } },
+  select: { columns: { id: true, feedbackId: true, visibility: true, position: true, type: true, fromStatus: true, toStatus: true, body: true, actorType: true, actorId: true, actorName: true, actorDisplayName: true, createdAt: true } },
   // Visible exactly when its feedback is; INTERNAL ones only to readers of the ticket (access.ts canReadEvent).
   // Checked on every path (node, lists, payloads, subscriptions); list fields filter the same way in SQL.
   authScopes: (e, ctx) => eventVisible(ctx, e),
@@ -31,7 +42,16 @@ export const TimelineEventRef = builder.drizzleNode('timelineEvents', {
     toStatus: t.field({ type: TicketStatusEnum, nullable: true, resolve: (e) => e.toStatus }),
     body: t.string({ nullable: true, description: 'Reply or note text; plain text, never HTML.', resolve: (e) => e.body }),
     actorType: t.field({ type: ActorTypeEnum, resolve: (e) => e.actorType }),
-    actorName: t.string({ nullable: true, resolve: (e) => e.actorName }),
+    actorName: t.string({
+      nullable: true,
+      description: "Staff and partners that handle tickets: who acted. Everyone else: a staff member's display name (e.g. 客服 1024), else null.",
+      resolve: (e, _args, ctx) => (mayEverSeeInternal(ctx.viewer) ? e.actorName : publicActorName(e)),
+    }),
+    actorDisplayName: t.string({
+      nullable: true,
+      description: 'What customers see of the actor: a staff display name, else null (the customer knows their own messages by actorType).',
+      resolve: (e) => publicActorName(e),
+    }),
     createdAt: t.field({ type: 'DateTime', resolve: (e) => e.createdAt }),
     feedback: t.relation('feedback'),
   }),

@@ -12,6 +12,8 @@ export interface Actor {
   type: 'CUSTOMER' | 'ANONYMOUS' | 'STAFF' | 'PARTNER' | 'SYSTEM';
   id: string | null;
   name: string | null;
+  /** Staff: what customers see instead of the name (staff.display_name, or its default). */
+  displayName?: string | null;
 }
 
 export interface NewEvent {
@@ -21,6 +23,8 @@ export interface NewEvent {
   toStatus?: TicketStatus | null;
   body?: string | null;
   data?: Record<string, unknown> | null;
+  /** Only with appendToFeedback (one row): a retried customer message is stored once. */
+  idempotencyKey?: string | null;
 }
 
 /** Advisory lock key that serialises every append to timeline_events (see lockTimeline). */
@@ -84,6 +88,8 @@ async function append(tx: Tx, ticketId: string, which: SQL, actor: Actor, event:
     actorType: actor.type,
     actorId: actor.id,
     actorName: actor.name,
+    actorDisplayName: actor.displayName ?? null,
+    idempotencyKey: event.idempotencyKey ?? null,
   }));
   const out: TimelineRow[] = [];
   for (let i = 0; i < rows.length; i += INSERT_CHUNK) {

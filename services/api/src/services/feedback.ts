@@ -2,12 +2,12 @@ import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypt
 import { eq } from 'drizzle-orm';
 import { feedback, tickets, timelineEvents, type Database } from '@closeloop/db';
 import {
-  DEFAULT_REALM, DEFAULT_RECEIVED_AT_LIMITS, effectiveTargets, isStrongIdempotencyKey, makeTrackingCode, validateFeedbackDraft, validateReceivedAt,
-  type Channel, type FeedbackKind, type FieldError, type ReceivedAtLimits,
+  DEFAULT_REALM, DEFAULT_RECEIVED_AT_LIMITS, defaultDisplayName, effectiveTargets, isStrongIdempotencyKey, makeTrackingCode, normalizeTrackingCode,
+  validateFeedbackDraft, validateReceivedAt, type Channel, type FeedbackKind, type FieldError, type ReceivedAtLimits,
 } from '@closeloop/domain';
 import type { Viewer } from '../policy/viewer.ts';
 import { deriveKey } from '../auth/keys.ts';
-import { ConflictError, ForbiddenError, ValidationError } from '../policy/errors.ts';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../policy/errors.ts';
 import { audit } from './audit.ts';
 import { lockTimeline, type Actor, type Publish, type TimelineRow } from './events.ts';
 import { routeSubmission } from './routing.ts';
@@ -40,7 +40,7 @@ export interface SubmitResult {
 export function actorOf(v: Viewer): Actor {
   switch (v.kind) {
     case 'STAFF':
-      return { type: 'STAFF', id: v.staff.id, name: v.staff.name };
+      return { type: 'STAFF', id: v.staff.id, name: v.staff.name, displayName: v.staff.displayName ?? defaultDisplayName(v.staff.id) };
     case 'PARTNER':
       return { type: 'PARTNER', id: v.apiKey.id, name: v.apiKey.name };
     case 'CUSTOMER':
@@ -179,7 +179,7 @@ export class FeedbackService {
           .insert(timelineEvents)
           .values({
             feedbackId: row!.id, ticketId: ticket!.id, position: 1, type: 'SUBMITTED', visibility: 'PUBLIC',
-            toStatus: 'SUBMITTED', actorType: actor.type, actorId: actor.id, actorName: actor.name,
+            toStatus: 'SUBMITTED', actorType: actor.type, actorId: actor.id, actorName: actor.name, actorDisplayName: actor.displayName ?? null,
           })
           .returning();
         if (viewer.kind === 'STAFF' || viewer.kind === 'PARTNER') {
@@ -208,6 +208,20 @@ export class FeedbackService {
       throw new ConflictError('This idempotency key was already used for a different submission');
     }
     return { feedback: prior, accessKey: anonymous ? this.accessKeyFor(prior.id) : null, events: [], replayed: true };
+  }
+
+  /**
+   * The feedback a customer may act on: their own when signed in, or the one the access key opens. The same
+   * NotFoundError for an unknown code and a wrong key: the API must not confirm that a code exists.
+   */
+  async ownedFeedback(viewer: Viewer, trackingCode: string, accessKey: string | null | undefined, action: string): Promise<FeedbackRow> {
+    if (viewer.kind === 'STAFF' || viewer.kind === 'PARTNER') throw new ForbiddenError(`Only the customer who gave the feedback can ${action}`);
+    const code = normalizeTrackingCode(trackingCode);
+    const found = code.length > 0 && code.length <= 32 ? await this.findByTrackingCode(code) : null;
+    const owner = found && viewer.kind === 'CUSTOMER' && found.customerId === viewer.customer.id;
+    const keyed = found && accessKey && this.verifyAccessKey(found.id, accessKey);
+    if (!found || !(owner || keyed)) throw new NotFoundError('No feedback with this tracking code and access key');
+    return found;
   }
 
   async findByTrackingCode(code: string) {

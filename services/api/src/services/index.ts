@@ -1,6 +1,7 @@
 import type { Database } from '@closeloop/db';
 import type { ReceivedAtLimits } from '@closeloop/domain';
 import { Identity } from '../auth/identity.ts';
+import { ATTACHMENT_DEFAULTS } from '@closeloop/domain';
 import { FeedbackService } from './feedback.ts';
 import { TicketService, type Publish } from './tickets.ts';
 import { SurveyService } from './survey.ts';
@@ -12,6 +13,8 @@ import { ChannelService } from './channels.ts';
 import { ApiKeyService } from './api-keys.ts';
 import { DirectoryService } from './directory.ts';
 import { CustomerService } from './customers.ts';
+import { AttachmentService, type AttachmentLimits } from './attachments.ts';
+import { ConversationService, type ConversationOptions } from './conversation.ts';
 
 export interface Services {
   feedback: FeedbackService;
@@ -25,6 +28,8 @@ export interface Services {
   apiKeys: ApiKeyService;
   directory: DirectoryService;
   customers: CustomerService;
+  attachments: AttachmentService;
+  conversation: ConversationService;
 }
 
 export interface ServiceOptions {
@@ -36,14 +41,19 @@ export interface ServiceOptions {
   onSessionsRevoked?: () => void;
   /** Bounds on receivedAt, which feeds business-time arithmetic (config.ts; defaults in the domain package). */
   receivedAt?: ReceivedAtLimits;
+  attachments?: Partial<AttachmentLimits>;
+  conversation?: ConversationOptions;
 }
 
 export function createServices(db: Database, secretKey: Buffer, publish: Publish, options: ServiceOptions = {}): Services {
   const identity = options.identity ?? new Identity({ db, secretKey, staffSessionTtlSeconds: 12 * 3600 });
   const feedback = new FeedbackService(db, secretKey, publish, options.receivedAt);
+  const attachments = new AttachmentService(db, secretKey, { ...ATTACHMENT_DEFAULTS, ...definedOnly(options.attachments ?? {}) });
   return {
     feedback,
-    tickets: new TicketService(db, publish),
+    attachments,
+    conversation: new ConversationService(db, feedback, attachments, publish, options.conversation),
+    tickets: new TicketService(db, publish, attachments),
     survey: new SurveyService(db, feedback, publish),
     sweeper: new SlaSweeper(db, publish),
     merge: new MergeService(db, publish),
@@ -54,4 +64,8 @@ export function createServices(db: Database, secretKey: Buffer, publish: Publish
     directory: new DirectoryService(db),
     customers: new CustomerService(db),
   };
+}
+
+function definedOnly<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

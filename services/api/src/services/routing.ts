@@ -56,8 +56,9 @@ async function candidates(tx: Tx, departmentId: string | null, extraId: string |
 }
 
 /** Least-loaded active handler at `level` in the department (the account manager first when given). */
-export async function chooseAssignee(tx: Tx, departmentId: string | null, level: EscalationLevel, accountManagerId: string | null = null) {
-  return pickAssignee(await candidates(tx, departmentId, accountManagerId), level, accountManagerId);
+export async function chooseAssignee(tx: Tx, departmentId: string | null, level: EscalationLevel, accountManagerId: string | null = null, excludeId: string | null = null) {
+  const all = await candidates(tx, departmentId, accountManagerId);
+  return pickAssignee(excludeId ? all.filter((c) => c.id !== excludeId) : all, level, accountManagerId);
 }
 
 /** Department, level, priority and assignee for a new submission. */

@@ -1,8 +1,8 @@
 import { eq } from 'drizzle-orm';
 import { satisfactionRatings, tickets, type Database } from '@closeloop/db';
-import { checkTransition, normalizeTrackingCode, type FieldError } from '@closeloop/domain';
+import { checkTransition, type FieldError } from '@closeloop/domain';
 import type { Viewer } from '../policy/viewer.ts';
-import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../policy/errors.ts';
+import { ConflictError, ValidationError } from '../policy/errors.ts';
 import { appendToFeedback, appendToTicket, type Publish, type TimelineRow } from './events.ts';
 import { actorOf, isUniqueViolation, type FeedbackRow, type FeedbackService } from './feedback.ts';
 import type { TicketRow } from '@closeloop/db';
@@ -40,12 +40,7 @@ export class SurveyService {
   async rate(viewer: Viewer, input: RateInput): Promise<{ feedback: FeedbackRow; rating: RatingRow }> {
     const errors = validateRating(input);
     if (errors.length) throw new ValidationError(errors);
-    if (viewer.kind === 'STAFF' || viewer.kind === 'PARTNER') throw new ForbiddenError('Only the customer who gave the feedback can rate it');
-    const found = await this.feedback.findByTrackingCode(normalizeTrackingCode(input.trackingCode));
-    const owner = found && viewer.kind === 'CUSTOMER' && found.customerId === viewer.customer.id;
-    const keyed = found && input.accessKey && this.feedback.verifyAccessKey(found.id, input.accessKey);
-    // Same answer for an unknown code and a wrong key: the API must not confirm that a code exists.
-    if (!found || !(owner || keyed)) throw new NotFoundError('No feedback with this tracking code and access key');
+    const found = await this.feedback.ownedFeedback(viewer, input.trackingCode, input.accessKey, 'rate it');
 
     let result: { rating: RatingRow; events: TimelineRow[]; ticket: TicketRow };
     try {
@@ -64,6 +59,13 @@ export class SurveyService {
         const rated = await appendToFeedback(tx, t!.id, found.id, actor, { type: 'RATED', visibility: 'PUBLIC', data: { rating: input.rating } });
         let ticket = t!;
         const events = [...rated];
+        if (input.rating <= 2) {
+          // A poor rating is the supervisor's to follow up: a flag their queue filters on, and an event saying why.
+          [ticket] = (await tx.update(tickets).set({ followUpRequired: true, updatedAt: new Date() }).where(eq(tickets.id, t!.id)).returning()) as [TicketRow];
+          events.push(...(await appendToFeedback(tx, t!.id, found.id, actor, {
+            type: 'FOLLOW_UP_REQUESTED', visibility: 'INTERNAL', body: input.comment?.trim() || null, data: { rating: input.rating, feedbackId: found.id },
+          })));
+        }
         if (t!.status === 'RESOLVED') {
           // The rating closes the case, through the same status machine staff use.
           const check = checkTransition(t!.status, 'CLOSED');

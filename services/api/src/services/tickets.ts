@@ -9,6 +9,14 @@ import { appendToTicket, type Publish, type TimelineRow } from './events.ts';
 import { actorOf } from './feedback.ts';
 import { markFeedbackResponded, pausesAfter, refreshSla, retarget } from './sla.ts';
 import { escalateInTx } from './escalation.ts';
+import type { AttachmentService } from './attachments.ts';
+
+/** The handling side's upload scope (attachments.ts): uploads are bound to who asked for them. */
+export function uploaderScope(viewer: Viewer): string {
+  if (viewer.kind === 'STAFF') return `staff:${viewer.staff.id}`;
+  if (viewer.kind === 'PARTNER') return `partner:${viewer.apiKey.id}`;
+  return 'none';
+}
 
 import type { TicketRow } from '@closeloop/db';
 export type { TicketRow };
@@ -21,7 +29,7 @@ export interface TicketChange {
 export type { Publish } from './events.ts';
 
 export class TicketService {
-  constructor(private readonly db: Database, private readonly publish: Publish) {}
+  constructor(private readonly db: Database, private readonly publish: Publish, private readonly attachments?: AttachmentService) {}
 
   /** Locks the ticket, checks the caller may change it, runs `fn`, commits, then publishes. */
   async change(viewer: Viewer, ticketId: string, fn: (tx: Tx, t: TicketRow) => Promise<TicketChange>): Promise<TicketChange> {
@@ -84,8 +92,11 @@ export class TicketService {
     });
   }
 
-  addNote(viewer: Viewer, ticketId: string, body: string, visibility: Visibility): Promise<TicketChange> {
+  /** `uploads`: ids from createAttachmentUpload, issued to this caller for this ticket (the note's attachments). */
+  addNote(viewer: Viewer, ticketId: string, body: string, visibility: Visibility, uploads: readonly string[] = []): Promise<TicketChange> {
     const errors = validateNote(body);
+    const perMessage = this.attachments?.limits.perMessage ?? 0;
+    if (uploads.length > perMessage) errors.push({ path: ['input', 'attachments'], code: 'TOO_MANY', message: `at most ${perMessage} attachments per message` });
     if (errors.length) throw new ValidationError(errors);
     return this.change(viewer, ticketId, async (tx, t) => {
       const now = new Date();
@@ -101,6 +112,8 @@ export class TicketService {
       const events = await appendToTicket(tx, t.id, actor, {
         type: visibility === 'PUBLIC' ? 'PUBLIC_REPLY' : 'INTERNAL_NOTE', visibility, body: body.trim(),
       });
+      // One attachment row per event: each customer linked to the ticket sees the files on their own event.
+      if (uploads.length) await this.attachments!.link(tx, uploads, { ticketId: t.id, feedbackId: null, scope: uploaderScope(viewer) }, events);
       await audit(tx, actor, 'ticket.note', { type: 'Ticket', id: t.id }, { visibility });
       return { ticket, events };
     });

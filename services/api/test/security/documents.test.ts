@@ -1,6 +1,6 @@
 // OWASP GraphQL Cheat Sheet, abusive documents: depth, aliases, batching, field duplication, directives,
 // circular fragments, cost, CSRF content types, body size. Each refusal is answered the same way over
-// the app's HTTP server (JSON fast path, src/http-graphql.ts) and by Yoga on its own, with the
+// the app's HTTP server (JSON fast path, src/http/graphql.ts) and by Yoga on its own, with the
 // GraphQL-over-HTTP status codes (400 under application/graphql-response+json, 200 under
 // application/json), nothing executed and nothing logged.
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';

@@ -3,7 +3,7 @@
 // and in production (a staff caller, who may send any document).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditServer } from 'graphql-http';
-import { createApp, type App } from '../../src/server.ts';
+import { createApp, type App } from '../../src/http/server.ts';
 import { bearer, setup, type TestEnv } from '../helpers.ts';
 
 let env: TestEnv;

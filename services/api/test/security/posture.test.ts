@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCloseloop } from '@closeloop/sdk';
-import { createApp, type App } from '../../src/server.ts';
+import { createApp, type App } from '../../src/http/server.ts';
 import { runCommand } from '../../src/commands.ts';
 import { loadTrustedDocuments } from '../../src/limits/trusted-documents.ts';
 import { bearer, setup, SUBMIT, type TestEnv } from '../helpers.ts';

@@ -9,7 +9,7 @@ import { Redis } from 'ioredis';
 import WebSocket from 'ws';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { feedback } from '@closeloop/db';
-import { createApp, type App } from '../../src/server.ts';
+import { createApp, type App } from '../../src/http/server.ts';
 import { createStaff } from '../../src/admin.ts';
 import type { AbuseLimitSettings } from '../../src/limits/abuse.ts';
 import { bearer, setup, SUBMIT, TRACK, type TestEnv } from '../helpers.ts';
