@@ -22,7 +22,6 @@ const TICKET = /* GraphQL */ `
 `;
 
 let env: TestEnv;
-let agent: { token: string; id: string };
 let seniors: string[];
 let supervisor: string;
 const channel = () => ({ 'x-closeloop-channel': env.channel.publishableKey });
@@ -30,7 +29,7 @@ const rawId = (globalId: string) => Buffer.from(globalId, 'base64').toString().s
 
 beforeAll(async () => {
   env = await setup();
-  agent = await env.staffToken('AGENT');
+  await env.staffToken('AGENT'); // an agent exists at L1, so the review must go past them
   supervisor = (await env.staffToken('SUPERVISOR')).token;
 });
 afterAll(() => env.close());

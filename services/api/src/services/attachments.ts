@@ -72,7 +72,7 @@ function sameSig(a: string, b: string): boolean {
 /** A name that is safe in a header and on a disk: no path, no control characters, bounded. */
 export function cleanFilename(name: string): string {
   const base = name.split(/[\\/]/).pop() ?? '';
-  // eslint-disable-next-line no-control-regex
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what a file name must lose
   const clean = base.replace(/[\u0000-\u001f\u007f"<>]/g, '').trim();
   return [...clean].slice(0, FILENAME_MAX).join('') || 'file';
 }
