@@ -27,6 +27,7 @@ export type Visibility = (typeof VISIBILITIES)[number];
 export const TIMELINE_EVENT_TYPES = [
   'SUBMITTED', 'STATUS_CHANGED', 'PUBLIC_REPLY', 'INTERNAL_NOTE', 'ASSIGNED', 'ESCALATED',
   'SLA_WARNING', 'SLA_BREACHED', 'MERGED', 'UNMERGED', 'RATED',
+  'RECLASSIFIED', 'COLLABORATOR_ADDED', 'COLLABORATOR_REMOVED',
 ] as const;
 export type TimelineEventType = (typeof TIMELINE_EVENT_TYPES)[number];
 

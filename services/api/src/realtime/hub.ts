@@ -18,6 +18,8 @@ export interface HubEvent {
   /** The ticket's department and assignee when the hub read the row (normally just after the commit). */
   departmentId: string | null;
   assigneeId: string | null;
+  collaboratorDepartmentIds: string[];
+  collaboratorStaffIds: string[];
   /** The ticket's status as of this event (the latest status change at or before it). */
   status: TicketStatus;
   kind: FeedbackKind;
@@ -150,6 +152,8 @@ const eventColumns = {
   row: timelineEvents,
   departmentId: tickets.departmentId,
   assigneeId: tickets.assigneeId,
+  collaboratorDepartmentIds: tickets.collaboratorDepartmentIds,
+  collaboratorStaffIds: tickets.collaboratorStaffIds,
   // Exact for live rows and replays alike: one backward probe of timeline_ticket_idx per row.
   status: sql<TicketStatus>`coalesce((select s.to_status from ${timelineEvents} s
     where s.ticket_id = ${timelineEvents.ticketId} and s.to_status is not null and s.id <= ${timelineEvents.id}

@@ -1,6 +1,6 @@
 // The two subscriptions' sources: authorization at subscribe time, then replay-then-live streams with
 // authorization again on every event.
-import { and, eq, gt, type SQL } from 'drizzle-orm';
+import { and, arrayContains, eq, gt, or, type SQL } from 'drizzle-orm';
 import { GraphQLError } from 'graphql';
 import { feedback, tickets, timelineEvents } from '@closeloop/db';
 import { normalizeTrackingCode, type FeedbackKind, type TicketStatus, type TimelineEventType } from '@closeloop/domain';
@@ -231,7 +231,7 @@ class ProgressOptions implements StreamOptions {
     return (
       ev.row.feedbackId === this.feedbackId &&
       ev.row.visibility === 'PUBLIC' &&
-      (this.granted || canReadFeedback(v, NO_GRANTS, { id: ev.row.feedbackId, customerId: ev.customerId, ticket: { departmentId: ev.departmentId } }))
+      (this.granted || canReadFeedback(v, NO_GRANTS, { id: ev.row.feedbackId, customerId: ev.customerId, ticket: ev }))
     );
   }
 
@@ -295,8 +295,15 @@ export async function ticketEvents(
   const stream = hub.open(new QueueOptions(filter, viewer, ctx.transport));
   // Narrow the replay in SQL where it is cheap; `accept` decides the rest.
   const conditions: (SQL | undefined)[] = [gt(timelineEvents.id, after ?? 0)];
-  const dept = filter.departmentId ?? departmentScope(viewer);
-  if (dept) conditions.push(eq(tickets.departmentId, dept));
+  if (filter.departmentId) conditions.push(eq(tickets.departmentId, filter.departmentId));
+  const dept = departmentScope(viewer);
+  if (dept && viewer.kind === 'STAFF') {
+    // Their department, their own tickets and what they were consulted on (canReadTicket).
+    conditions.push(or(
+      eq(tickets.departmentId, dept), eq(tickets.assigneeId, viewer.staff.id),
+      arrayContains(tickets.collaboratorStaffIds, [viewer.staff.id]), arrayContains(tickets.collaboratorDepartmentIds, [dept]),
+    ));
+  }
   if (filter.assigneeId) conditions.push(eq(tickets.assigneeId, filter.assigneeId));
   if (!canSeeInternal(viewer)) conditions.push(eq(timelineEvents.visibility, 'PUBLIC'));
   return source(ctx, stream, after === null ? null : (floor) => hub.replay(and(...conditions), floor, 'id'));

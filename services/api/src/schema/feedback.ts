@@ -24,7 +24,7 @@ export const FeedbackRef = builder.drizzleNode('feedback', {
   id: { column: (f) => f.id },
   select: {
     columns: { id: true, customerId: true },
-    with: { ticket: { columns: { departmentId: true, assigneeId: true, status: true, resolutionDueAt: true } } },
+    with: { ticket: { columns: { departmentId: true, assigneeId: true, status: true, resolutionDueAt: true, collaboratorDepartmentIds: true, collaboratorStaffIds: true } } },
   },
   authScopes: (f, ctx) => canReadFeedback(ctx.viewer, ctx.grants, f),
   runScopesOnType: true,
@@ -74,7 +74,13 @@ export function feedbackWhere(ctx: Context, filter: { kind?: FeedbackKind[] | nu
   const where: Record<string, unknown> = {};
   if (v.kind === 'CUSTOMER') where.customerId = v.customer.id;
   const dept = departmentScope(v);
-  if (dept !== null) ticket.departmentId = dept;
+  if (dept !== null && v.kind === 'STAFF') {
+    // As for tickets: their department, what is assigned to them, and what they were consulted on.
+    ticket.OR = [
+      { departmentId: dept }, { assigneeId: v.staff.id },
+      { collaboratorStaffIds: { arrayContains: [v.staff.id] } }, { collaboratorDepartmentIds: { arrayContains: [dept] } },
+    ];
+  }
   if (filter?.kind?.length) where.kind = { in: filter.kind };
   if (filter?.channel?.length) where.channel = { in: filter.channel };
   if (filter?.status?.length) ticket.status = { in: filter.status };

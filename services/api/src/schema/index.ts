@@ -13,6 +13,8 @@ import './workflow.ts';
 import './sla.ts';
 import './survey.ts';
 import './portal.ts';
+import './handling.ts';
+import './templates.ts';
 
 export const schema = builder.toSchema();
 

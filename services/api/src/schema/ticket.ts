@@ -20,6 +20,7 @@ export const TicketRef = builder.drizzleNode('tickets', {
     columns: {
       id: true, departmentId: true, assigneeId: true, status: true, kind: true, channel: true, priority: true, level: true,
       receivedAt: true, firstResponseDueAt: true, resolutionDueAt: true, firstRespondedAt: true, resolvedAt: true, closedAt: true, updatedAt: true,
+      collaboratorDepartmentIds: true, collaboratorStaffIds: true,
     },
   },
   authScopes: (t, ctx) => canReadTicket(ctx.viewer, t),
@@ -45,7 +46,7 @@ export const TicketRef = builder.drizzleNode('tickets', {
   }),
 });
 
-const TicketFilter = builder.inputType('TicketFilter', {
+export const TicketFilter = builder.inputType('TicketFilter', {
   fields: (t) => ({
     status: t.field({ type: [TicketStatusEnum] }),
     kind: t.field({ type: [FeedbackKindEnum] }),
@@ -58,7 +59,7 @@ const TicketFilter = builder.inputType('TicketFilter', {
   }),
 });
 
-const TicketOrder = builder.enumType('TicketOrder', {
+export const TicketOrder = builder.enumType('TicketOrder', {
   values: {
     RECEIVED_DESC: { description: 'Newest first (default).' },
     RECEIVED_ASC: { description: 'Oldest first.' },
@@ -66,12 +67,12 @@ const TicketOrder = builder.enumType('TicketOrder', {
   } as const,
 });
 
-interface TicketFilterShape {
+export interface TicketFilterShape {
   status?: TicketStatus[] | null; kind?: FeedbackKind[] | null; channel?: Channel[] | null; tier?: string[] | null;
   departmentId?: string | null; assigneeId?: string | null; unassigned?: boolean | null; slaBreached?: boolean | null;
 }
 
-function ticketWhere(ctx: Context, f: TicketFilterShape | null | undefined) {
+export function ticketWhere(ctx: Context, f: TicketFilterShape | null | undefined) {
   const where: Record<string, unknown> = {};
   const dept = departmentScope(ctx.viewer);
   if (f?.departmentId) {
@@ -79,8 +80,15 @@ function ticketWhere(ctx: Context, f: TicketFilterShape | null | undefined) {
     // An agent asking for another department gets nothing rather than an error.
     where.departmentId = dept === null || dept === wanted ? wanted : NO_DEPARTMENT;
   } else if (dept !== null) {
-    // Their department's queue, plus what was routed to them elsewhere (a customer's account manager).
-    where.OR = [{ departmentId: dept }, ...(ctx.viewer.kind === 'STAFF' ? [{ assigneeId: ctx.viewer.staff.id }] : [])];
+    // Their department's queue, plus what was routed to them elsewhere (a customer's account manager)
+    // and what they or their department were consulted on (collaborators).
+    const v = ctx.viewer;
+    where.OR = [
+      { departmentId: dept },
+      ...(v.kind === 'STAFF'
+        ? [{ assigneeId: v.staff.id }, { collaboratorStaffIds: { arrayContains: [v.staff.id] } }, { collaboratorDepartmentIds: { arrayContains: [dept] } }]
+        : []),
+    ];
   }
   if (f?.status?.length) where.status = { in: f.status };
   if (f?.kind?.length) where.kind = { in: f.kind };
@@ -143,11 +151,11 @@ export const TicketPayload = builder.objectRef<TicketChange>('TicketPayload').im
   }),
 });
 
-const ticketErrors = {
+export const ticketErrors = {
   types: [ValidationError, NotFoundError, ForbiddenError, InvalidTransitionError],
   directResult: true as const,
 };
-const writeScopes = { staffWriter: true, partner: 'tickets:write' } as const;
+export const writeScopes = { staffWriter: true, partner: 'tickets:write' } as const;
 
 const TransitionTicketInput = builder.inputType('TransitionTicketInput', {
   fields: (t) => ({

@@ -203,7 +203,7 @@ const SetCustomerTierInput = builder.inputType('SetCustomerTierInput', {
   fields: (t) => ({ customerId: t.id({ required: true }), tierCode: t.string({ required: true }) }),
 });
 
-const DeletedRef = builder.objectRef<{ id: string }>('DeletedPayload').implement({
+export const DeletedRef = builder.objectRef<{ id: string }>('DeletedPayload').implement({
   fields: (t) => ({ deletedId: t.id({ resolve: (d) => d.id }) }),
 });
 

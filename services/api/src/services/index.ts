@@ -5,6 +5,8 @@ import { SurveyService } from './survey.ts';
 import { SlaSweeper } from './escalation.ts';
 import { MergeService } from './merge.ts';
 import { WorkflowService } from './workflow.ts';
+import { HandlingService } from './handling.ts';
+import { TemplateService } from './templates.ts';
 
 export interface Services {
   feedback: FeedbackService;
@@ -13,16 +15,22 @@ export interface Services {
   sweeper: SlaSweeper;
   merge: MergeService;
   workflow: WorkflowService;
+  handling: HandlingService;
+  templates: TemplateService;
 }
 
 export function createServices(db: Database, secretKey: Buffer, publish: Publish): Services {
   const feedback = new FeedbackService(db, secretKey, publish);
+  const tickets = new TicketService(db, publish);
+  const merge = new MergeService(db, publish);
   return {
     feedback,
-    tickets: new TicketService(db, publish),
+    tickets,
     survey: new SurveyService(db, feedback, publish),
     sweeper: new SlaSweeper(db, publish),
-    merge: new MergeService(db, publish),
+    merge,
     workflow: new WorkflowService(db),
+    handling: new HandlingService(db, publish, tickets, merge),
+    templates: new TemplateService(db),
   };
 }

@@ -187,5 +187,6 @@ export const EMPTY_TICKET: TicketRow = Object.freeze({
   resolvedAt: null, closedAt: null, calendarId: null, slaFirstResponseMinutes: null, slaResolutionMinutes: null,
   firstResponseWarnAt: null, resolutionWarnAt: null, slaPauses: [], firstResponseWarnedAt: null, firstResponseBreachedAt: null,
   resolutionWarnedAt: null, resolutionBreachedAt: null, slaNextCheckAt: null, mergedIntoId: null,
+  collaboratorDepartmentIds: [], collaboratorStaffIds: [],
   createdAt: new Date(0), updatedAt: new Date(0),
 }) as TicketRow;
