@@ -8,6 +8,7 @@ import { randomToken } from './auth/keys.ts';
 import { demoInfo, isEmpty, seedBase, seedDemo } from './seed.ts';
 import { webRoutes } from './web/routes.ts';
 import { loadBundle } from './web/bundle.ts';
+import { loadConsole } from './web/console.ts';
 import { createMemoryBus, createRedisBus } from './realtime/bus.ts';
 
 /** `npm start`: migrate, seed (demo data on an empty database outside production), serve. */
@@ -53,6 +54,7 @@ export async function start(): Promise<void> {
   }
   // Builds the browser bundle in the background if it is missing or stale; /sdk/ requests wait for it.
   loadBundle().catch((e) => console.error(`closeloop: could not build /sdk/closeloop.js: ${e.message}`));
+  loadConsole().catch((e) => console.error(`closeloop: could not build /console: ${e.message}`));
   const port = await app.listen(config.port, config.host);
   // SLA warnings, breaches and escalations. Every API process sweeps (state lives in the database and
   // tickets are claimed with SKIP LOCKED, so several never double up); 0 turns it off, e.g. when a
@@ -80,6 +82,7 @@ export async function start(): Promise<void> {
       `  supervisor token          ${demo.staff.find((s) => s.role === 'SUPERVISOR')?.token}`,
       `  more tokens: npx closeloop issue-token --email <email>   or the login mutation`,
       `  portal and demo pages: ${base}/portal  ${base}/demo/website`,
+      `  operations console: ${base}/console   (any staff e-mail above, password closeloop-demo)`,
     );
   }
   console.log(lines.join('\n'));

@@ -26,7 +26,7 @@ async function submit(content: string, customerExternalId: string, category = 'l
   const t = await env.gql(`query($c: String!) { trackFeedback(trackingCode: $c) { ticket { id department { code } } } }`, { c: code }, bearer(supervisor.token));
   return { code, ticketId: t.data.trackFeedback.ticket.id as string, department: t.data.trackFeedback.ticket.department.code as string };
 }
-const ids = (r: { data: any }) => r.data.searchTickets.edges.map((e: { node: { id: string } }) => e.node.id);
+const ids = (r: { data?: any }) => r.data.searchTickets.edges.map((e: { node: { id: string } }) => e.node.id);
 
 beforeAll(async () => {
   env = await setup();

@@ -2,10 +2,12 @@
 // assignment and merging, and the allowed next states of a ticket.
 import { inArray, sql } from 'drizzle-orm';
 import { departments, staff, tickets } from '@closeloop/db';
-import { allowedTransitions, normalizeTrackingCode, type TicketStatus } from '@closeloop/domain';
+import { allowedTransitions, normalizeTrackingCode, routeFeedback, ruleMatches, type TicketStatus } from '@closeloop/domain';
 import { builder } from './builder.ts';
 import { canWriteTicket, partnerHas } from './access.ts';
-import { TicketStatusEnum } from './enums.ts';
+import { ChannelEnum, FeedbackKindEnum, TicketStatusEnum } from './enums.ts';
+import { RoutingMatchInput } from './workflow.ts';
+import { loadRules } from '../services/routing.ts';
 import { ForbiddenError, NotFoundError, ValidationError } from './errors.ts';
 import { checkPage, inputId } from './ids.ts';
 import { TicketFilter, TicketPayload, TicketRef, ticketErrors, ticketWhere, writeScopes } from './ticket.ts';
@@ -161,3 +163,40 @@ builder.mutationFields((t) => ({
       ),
   }),
 }));
+
+const RoutingSampleInput = builder.inputType('RoutingSampleInput', {
+  description: 'A feedback as routing sees it, to try the rules on before it exists.',
+  fields: (t) => ({
+    kind: t.field({ type: FeedbackKindEnum, required: true }),
+    content: t.string({ required: true }),
+    category: t.string(),
+    tierCode: t.string(),
+    channel: t.field({ type: ChannelEnum }),
+  }),
+});
+const RoutingTestRef = builder.objectRef<{ ruleId: string | null; draftMatches: boolean | null }>('RoutingTest').implement({
+  fields: (t) => ({
+    rule: t.drizzleField({
+      type: 'routingRules', nullable: true, description: 'The saved rule that would route the sample (first enabled match by position).',
+      resolve: (query, r, _a, ctx) => (r.ruleId ? ctx.db.query.routingRules.findFirst(query({ where: { id: r.ruleId } })).then((x) => x ?? null) : null),
+    }),
+    draftMatches: t.boolean({ nullable: true, description: 'Whether the draft rule given as `match` would match the sample.', resolve: (r) => r.draftMatches }),
+  }),
+});
+
+builder.queryField('testRouting', (t) =>
+  t.field({
+    type: RoutingTestRef,
+    description: 'Tries the routing rules (and optionally a draft rule not yet saved) on a sample feedback. Changes nothing.',
+    authScopes: { backOffice: true },
+    args: { sample: t.arg({ type: RoutingSampleInput, required: true }), match: t.arg({ type: RoutingMatchInput }) },
+    resolve: async (_r, { sample, match }, ctx) => {
+      if ([...sample.content].length > 5000) throw new ValidationError([{ path: ['sample', 'content'], code: 'TOO_LONG', message: 'content must be at most 5000 characters' }]);
+      const input = { kind: sample.kind, content: sample.content, category: sample.category ?? null, tierCode: sample.tierCode ?? null, channel: sample.channel ?? null };
+      const rules = await ctx.db.transaction((tx) => loadRules(tx));
+      const decision = routeFeedback(rules, input);
+      const draft = match ? ruleMatches({ kinds: match.kinds ?? [], categories: match.categories ?? [], keywords: match.keywords ?? [], tiers: match.tiers ?? [], channels: match.channels ?? [] }, input) : null;
+      return { ruleId: decision.ruleId, draftMatches: draft };
+    },
+  }),
+);

@@ -181,7 +181,7 @@ const SetSlaPolicyInput = builder.inputType('SetSlaPolicyInput', {
 const IdInput = (name: string) => builder.inputType(name, { fields: (t) => ({ id: t.id({ required: true }) }) });
 const DeleteSlaPolicyInput = IdInput('DeleteSlaPolicyInput');
 const DeleteRoutingRuleInput = IdInput('DeleteRoutingRuleInput');
-const RoutingMatchInput = builder.inputType('RoutingMatchInput', {
+export const RoutingMatchInput = builder.inputType('RoutingMatchInput', {
   fields: (t) => ({
     kinds: t.field({ type: [FeedbackKindEnum] }), categories: t.stringList(), keywords: t.stringList(), tiers: t.stringList(),
     channels: t.field({ type: [ChannelEnum] }),

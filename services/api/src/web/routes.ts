@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isSdkFile, loadBundle } from './bundle.ts';
 import { demoRoute, type DemoOptions } from './demo.ts';
+import { consoleRoute } from './console.ts';
 
 export type Route = (req: IncomingMessage, res: ServerResponse) => boolean | Promise<boolean>;
 
@@ -113,5 +114,5 @@ export function webRoutes(options: WebOptions = {}): Route[] {
     return true;
   };
 
-  return demo ? [sdk, page, demoRoute(demo)] : [sdk, page];
+  return demo ? [sdk, page, consoleRoute(), demoRoute(demo)] : [sdk, page, consoleRoute()];
 }
