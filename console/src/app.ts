@@ -39,13 +39,16 @@ export class ConsoleApp extends LitElement {
     header .brand { font-weight: var(--sl-font-weight-bold); margin-inline-end: var(--sl-spacing-medium); }
     nav { display: flex; gap: var(--sl-spacing-2x-small); flex: 1; flex-wrap: wrap; }
     nav a { color: var(--sl-color-neutral-0); text-decoration: none; padding: 0.4rem 0.7rem; border-radius: var(--sl-border-radius-medium); }
-    nav a[aria-current='page'] { background: var(--sl-color-primary-600); }
+    nav a[aria-current='page'] { background: var(--sl-color-primary-700); }
     nav a:focus-visible { outline: 2px solid var(--sl-color-primary-300); }
     .who { font-size: var(--sl-font-size-small); color: inherit; }
     header label.who { color: var(--sl-color-neutral-0); display: flex; gap: 0.4rem; align-items: center; }
     main { padding: var(--sl-spacing-medium); }
     .signin { max-width: 24rem; margin: 10vh auto; display: grid; gap: var(--sl-spacing-medium); padding: var(--sl-spacing-large); }
     .signin h1 { margin: 0; font-size: var(--sl-font-size-x-large); }
+    button.primary { font: inherit; padding: 0.55rem 1rem; border: 0; border-radius: var(--sl-border-radius-medium); cursor: pointer;
+      background: var(--sl-color-primary-700); color: var(--sl-color-neutral-0); }
+    button.primary:focus-visible { outline: 2px solid var(--sl-color-primary-900); outline-offset: 2px; }
     .live { font-size: var(--sl-font-size-x-small); }
     select.lang { background: var(--sl-color-neutral-800); color: var(--sl-color-neutral-0); border: 1px solid var(--sl-color-neutral-600); border-radius: 4px; padding: 0.2rem; }
   `];
@@ -192,7 +195,8 @@ export class ConsoleApp extends LitElement {
           ${this.error ? html`<div class="error" role="alert">${this.error}</div>` : nothing}
           <label>${t('email')}<input id="email" name="email" type="email" autocomplete="username" required /></label>
           <label>${t('password')}<input name="password" type="password" autocomplete="current-password" required /></label>
-          <sl-button type="submit" variant="primary" ?loading=${this.busy} data-testid="sign-in">${t('signIn')}</sl-button>
+          <!-- A native submit button: Enter in either field submits (implicit submission). -->
+          <button class="primary" type="submit" ?disabled=${this.busy} data-testid="sign-in">${t('signIn')}</button>
           <label class="who">${t('language')}
             <select @change=${(e: Event) => setLocale((e.target as HTMLSelectElement).value as Locale)}>
               ${LOCALES.map((l) => html`<option value=${l} ?selected=${l === locale()}>${l}</option>`)}

@@ -69,6 +69,7 @@ export class Queue extends LitElement {
     .chip.URGENT, .chip.BREACHED { background: var(--sl-color-danger-100); color: var(--sl-color-danger-800); }
     .chip.HIGH, .chip.AT_RISK { background: var(--sl-color-warning-100); color: var(--sl-color-warning-900); }
     .chip.tier { background: var(--sl-color-violet-100); color: var(--sl-color-violet-900); }
+    summary { cursor: pointer; font-weight: var(--sl-font-weight-semibold); }
     fieldset { border: 0; padding: 0; margin: 0; display: grid; gap: var(--sl-spacing-x-small); }
     select[multiple] { min-height: 5.5rem; }
   `];
@@ -257,6 +258,8 @@ export class Queue extends LitElement {
             <span>${v.name}</span><sl-badge variant="neutral" pill>${v.count}</sl-badge></button>`)}
         </div>
         ${this.readOnly ? nothing : html`<sl-button size="small" @click=${this.saveView}>${t('saveView')}</sl-button>`}
+        <!-- Collapsed on a phone, so the list starts near the top of the screen. -->
+        <details ?open=${window.innerWidth > 800}><summary>${t('filters')}</summary>
         <fieldset>
           <legend class="visually-hidden">${t('filters')}</legend>
           <label>${t('status')}<select multiple @change=${(e: Event) => this.setFilter({ status: this.multi(e) })}>
@@ -279,6 +282,7 @@ export class Queue extends LitElement {
           <label class="row"><input type="checkbox" .checked=${Boolean(f.slaBreached)}
             @change=${(e: Event) => this.setFilter({ slaBreached: (e.target as HTMLInputElement).checked ? true : null })} />${t('breachedOnly')}</label>
         </fieldset>
+        </details>
       </aside>
       <section aria-labelledby="queue-title">
         <div class="toolbar">
@@ -296,7 +300,7 @@ export class Queue extends LitElement {
         <p class="muted">${t('shortcuts')}</p>
         ${this.rows.length === 0 && !this.loading ? html`<p>${t('noTickets')}</p>` : nothing}
         <lit-virtualizer scroller role="listbox" tabindex="0" aria-label=${t('queue')} data-testid="queue-list"
-          aria-activedescendant=${this.rows[this.selected] ? `row-${this.selected}` : ''}
+          aria-activedescendant=${this.rows[this.selected] ? `row-${this.selected}` : nothing}
           .items=${this.rows}
           .renderItem=${(r: TicketRow, i: number) => this.renderRow(r, i)}
           @rangeChanged=${(e: { last: number }) => e.last > this.rows.length - 30 && void this.more()}></lit-virtualizer>

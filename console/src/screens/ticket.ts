@@ -122,11 +122,13 @@ export class TicketScreen extends LitElement {
   }
 
   private async useTemplate(e: Event) {
-    const id = (e.target as HTMLSelectElement).value;
+    // Read before awaiting: a shadow-tree event's target is cleared once dispatch ends.
+    const select = e.target as HTMLSelectElement;
+    const id = select.value;
     if (!id) return;
     const d = await gql(RENDER, { templateId: id, ticketId: this.ticketId });
     this.draft = d.renderReplyTemplate;
-    (e.target as HTMLSelectElement).value = '';
+    select.value = '';
   }
 
   private async send(e: Event) {
@@ -158,7 +160,7 @@ export class TicketScreen extends LitElement {
         <a href="#/queue">← ${t('back')}</a>
         <h1 id="ticket-title" class="code">${tk.feedback.map((f) => f.trackingCode).join(', ')}</h1>
         <div class="row" data-testid="ticket-status">
-          <sl-badge variant=${tk.status === 'RESOLVED' || tk.status === 'CLOSED' ? 'success' : 'primary'}>${t(tk.status)}</sl-badge>
+          <sl-badge variant="neutral">${t(tk.status)}</sl-badge>
           <span>${t(tk.kind)} · ${tk.channel}</span><span>${t('priority')}: ${t(tk.priority)}</span><span>${t('level')}: ${tk.level}</span>
           <span>${t('department')}: ${tk.department?.name ?? '—'}</span><span>${t('assignee')}: ${tk.assignee?.name ?? t('unassigned')}</span>
         </div>
