@@ -58,7 +58,7 @@ export class Queue extends LitElement {
     .toolbar input[type='search'] { min-width: min(22rem, 100%); }
     lit-virtualizer { height: calc(100vh - 15rem); min-height: 20rem; border: 1px solid var(--sl-color-neutral-200); border-radius: 6px; }
     lit-virtualizer:focus-visible { outline: 2px solid var(--sl-color-primary-600); }
-    .item { display: grid; grid-template-columns: 9rem 1fr 8rem 8rem 9rem; gap: 0.5rem; width: 100%; box-sizing: border-box;
+    .item { display: grid; grid-template-columns: 9rem 1fr 8rem 9rem 11rem; gap: 0.5rem; width: 100%; box-sizing: border-box;
       padding: 0.5rem 0.75rem; border-bottom: 1px solid var(--sl-color-neutral-100); cursor: pointer; align-items: center; }
     @media (max-width: 800px) { .item { grid-template-columns: 1fr 1fr; } .item .content { grid-column: 1 / -1; } }
     .item[aria-selected='true'] { background: var(--sl-color-primary-50); box-shadow: inset 3px 0 var(--sl-color-primary-600); }

@@ -6,6 +6,7 @@ import { createApp } from './server.ts';
 import { adminRoute } from './admin-route.ts';
 import { randomToken } from './auth/keys.ts';
 import { demoInfo, isEmpty, seedBase, seedDemo } from './seed.ts';
+import { seedDemoVolume } from './demo-volume.ts';
 import { webRoutes } from './web/routes.ts';
 import { loadBundle } from './web/bundle.ts';
 import { loadConsole } from './web/console.ts';
@@ -49,6 +50,10 @@ export async function start(): Promise<void> {
   const fresh = await isEmpty(handle.db);
   if (fresh && !config.production && process.env.CLOSELOOP_DEMO !== '0') {
     await seedDemo(handle.db, app.identity, app.services);
+    // A few hundred more tickets, so the console's queue has something to show.
+    const t0 = Date.now();
+    const n = await seedDemoVolume(handle.db);
+    console.log(`closeloop: demo queue seeded (${n} tickets in ${Date.now() - t0} ms)`);
   } else {
     await seedBase(handle.db);
   }
