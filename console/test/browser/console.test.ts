@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { artifactPath, axe, hasChromium, problemsOf, start, ticketOf, type Env } from '../../../web-components/test/browser/harness.ts';
+import { seedDemoVolume } from '../../../services/api/src/demo-volume.ts';
 
 const PASSWORD = 'closeloop-demo';
 const AGENT = 'agent@demo.closeloop.dev';
@@ -201,5 +202,25 @@ describe.skipIf(!hasChromium)('operations console', () => {
     await page.evaluate(() => sessionStorage.setItem('closeloop.console.session', JSON.stringify({ token: 'x.y.z', expiresAt: new Date(Date.now() + 3600e3).toISOString() })));
     await page.reload();
     await page.locator('cl-console input#email').waitFor();
+  });
+
+  // Last: it fills the database for good.
+  it('stays fast with 10,000 open tickets: only visible rows are in the page, more load as you go', { timeout: 300_000 }, async () => {
+    await seedDemoVolume(env.handle.db, 13_000); // about three in four stay open
+    const open = await env.gql(`{ tickets(first: 1, filter: { status: [SUBMITTED, ACKNOWLEDGED, IN_PROGRESS, AWAITING_CUSTOMER] }) { edges { node { id } } } }`);
+    expect(open.tickets.edges).toHaveLength(1);
+    const page = await env.newPage({ width: 1440, height: 900 });
+    const started = Date.now();
+    await signIn(page, 'supervisor@demo.closeloop.dev');
+    await page.locator('cl-queue .item').first().waitFor();
+    expect(Date.now() - started).toBeLessThan(15_000); // generous: two shared cores
+    const inDom = () => page.locator('cl-queue .item').count();
+    expect(await inDom()).toBeLessThan(60);
+    await page.locator('cl-queue lit-virtualizer').focus();
+    for (let i = 0; i < 120; i++) await page.keyboard.press('j');
+    await expect.poll(() => page.locator('cl-queue [data-testid=queue-count]').textContent(), { timeout: 20_000 }).toMatch(/^(2|3)\d\d\+ /);
+    expect(await inDom()).toBeLessThan(60);
+    expect(await page.locator('cl-queue .item[aria-selected=true]').count()).toBe(1);
+    expect(problemsOf(page)).toEqual([]);
   });
 });
