@@ -204,6 +204,37 @@ describe.skipIf(!hasChromium)('operations console', () => {
     await page.locator('cl-console input#email').waitFor();
   });
 
+  it('a supervisor reassigns, escalates, merges and unlinks', async () => {
+    const submit = async (content: string) => {
+      const d = await env.gql(`mutation($i: SubmitFeedbackInput!) { submitFeedback(input: $i) { ... on SubmitFeedbackPayload { trackingCode } } }`,
+        { i: { kind: 'COMPLAINT', channel: 'PHONE', content, customerExternalId: 'demo-cust-003' } });
+      return d.submitFeedback.trackingCode as string;
+    };
+    const a = await submit('人民路 ATM 无法取款，屏幕黑屏。');
+    const b = await submit('人民路 ATM 坏了，今天取不了钱。');
+    const page = await env.newPage({ width: 1440, height: 900 });
+    await signIn(page, 'supervisor@demo.closeloop.dev');
+    await page.goto(`/console#/ticket/${encodeURIComponent(await ticketOf(env, a))}`);
+    const actions = page.locator('cl-ticket-actions');
+    await actions.waitFor();
+    const members = (await env.gql(`{ staffMembers { id email } }`)).staffMembers as Array<{ id: string; email: string }>;
+    await actions.locator('select[name=assignee]').selectOption(members.find((m) => m.email === SENIOR)!.id);
+    await actions.locator('form', { has: page.locator('select[name=assignee]') }).locator('sl-button[type=submit]').click();
+    await expect.poll(() => page.locator('cl-ticket [data-testid=ticket-status]').textContent()).toContain('Li Qiang');
+    await actions.getByText('Escalate', { exact: true }).first().click();
+    await actions.locator('input[name=reason]').fill('Needs the branch manager');
+    await actions.locator('input[name=reason]').press('Enter');
+    await expect.poll(() => page.locator('cl-ticket [data-testid=ticket-status]').textContent()).toContain('Level: L2');
+    await actions.getByText('Merge tickets', { exact: true }).first().click();
+    await actions.locator('input[name=codes]').fill(b);
+    await actions.locator('input[name=codes]').press('Enter');
+    await expect.poll(() => page.locator('cl-ticket h1').textContent()).toContain(b);
+    // (The section is still open.)
+    await actions.locator('sl-button', { hasText: 'Unlink' }).last().click();
+    await expect.poll(() => page.locator('cl-ticket h1').textContent()).not.toContain(b);
+    expect(problemsOf(page)).toEqual([]);
+  });
+
   // Last: it fills the database for good.
   it('stays fast with 10,000 open tickets: only visible rows are in the page, more load as you go', { timeout: 300_000 }, async () => {
     await seedDemoVolume(env.handle.db, 13_000); // about three in four stay open
