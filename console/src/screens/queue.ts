@@ -27,6 +27,8 @@ const SEARCH = `query($q: String!, $first: Int!, $after: String, $filter: Ticket
   searchTickets(query: $q, first: $first, after: $after, filter: $filter) { pageInfo { hasNextPage endCursor } edges { node { ${TICKET_ROW} } } } }`;
 const REFERENCE = `{ departments { id code name } tiers { code name } savedViews { id name count orderBy filter { status kind channel tier departmentId assigneeId unassigned slaBreached } } }`;
 const ASSIGN = `mutation($input: AssignTicketInput!) { assignTicket(input: $input) { __typename ... on TicketPayload { ticket { ${TICKET_ROW} } } ... on Error { code message } } }`;
+const BULK_ASSIGN = `mutation($input: BulkAssignTicketsInput!) { bulkAssignTickets(input: $input) { __typename ... on BulkAssignTicketsPayload { tickets { ${TICKET_ROW} } } ... on Error { code message } } }`;
+const MERGE = `mutation($input: MergeTicketsInput!) { mergeTickets(input: $input) { __typename ... on Error { code message } ... on ValidationError { fieldErrors { path message } } } }`;
 const SAVE_VIEW = `mutation($input: SaveQueueViewInput!) { saveQueueView(input: $input) { __typename ... on SavedView { id } ... on Error { code message } ... on ValidationError { fieldErrors { path message } } } }`;
 
 /** Whether a ticket as it is now belongs in the list the filter describes (for live changes). */
@@ -61,7 +63,10 @@ export class Queue extends LitElement {
     .item { display: grid; grid-template-columns: 9rem 1fr 8rem 9rem 11rem; gap: 0.5rem; width: 100%; box-sizing: border-box;
       padding: 0.5rem 0.75rem; border-bottom: 1px solid var(--sl-color-neutral-100); cursor: pointer; align-items: center; }
     @media (max-width: 800px) { .item { grid-template-columns: 1fr 1fr; } .item .content { grid-column: 1 / -1; } }
-    .item[aria-selected='true'] { background: var(--sl-color-primary-50); box-shadow: inset 3px 0 var(--sl-color-primary-600); }
+    .item.current { background: var(--sl-color-primary-50); box-shadow: inset 3px 0 var(--sl-color-primary-600); }
+    .item[aria-selected='true'] { outline: 2px dashed var(--sl-color-primary-700); outline-offset: -2px; }
+    .item[aria-selected='true'] .code::before { content: '✔ '; }
+    .bulk { padding: 0.4rem; background: var(--sl-color-primary-50); border-radius: 4px; margin-bottom: 0.4rem; }
     .code { font-family: var(--sl-font-mono); font-size: var(--sl-font-size-small); }
     .content { overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
     .chips { display: flex; gap: 0.25rem; flex-wrap: wrap; }
@@ -87,6 +92,8 @@ export class Queue extends LitElement {
   @state() private tiers: Array<{ code: string; name: string }> = [];
   @state() private now = Date.now();
   @state() private message = '';
+  /** Tickets marked for a bulk action (x or Space), by id. */
+  @state() private marked = new Set<string>();
   @query('lit-virtualizer') private list!: LitVirtualizer;
   @query('#search') private searchInput!: HTMLInputElement;
   private next: string | null = null;
@@ -197,6 +204,9 @@ export class Queue extends LitElement {
     } else if (e.key === 'a' && !this.readOnly && this.rows[this.selected]) {
       e.preventDefault();
       void this.assignToMe(this.rows[this.selected]!);
+    } else if ((e.key === 'x' || (e.key === ' ' && /^(LIT-VIRTUALIZER|BODY)$/.test(target.tagName))) && !this.readOnly && this.rows[this.selected]) {
+      e.preventDefault();
+      this.toggleMark(this.rows[this.selected]!.id);
     }
   };
 
@@ -218,6 +228,37 @@ export class Queue extends LitElement {
     else {
       this.message = `${r.feedback[0]?.trackingCode ?? ''} → ${this.me.name}`;
       this.onLive(d.assignTicket.ticket);
+    }
+  }
+
+  private toggleMark(id: string) {
+    const next = new Set(this.marked);
+    if (next.has(id)) next.delete(id);
+    else if (next.size < 100) next.add(id);
+    this.marked = next;
+  }
+
+  /** Bulk assignment (to me, or unassigned): all marked tickets or none (bulkAssignTickets). */
+  private async bulkAssign(assigneeId: string | null) {
+    const d = await gql(BULK_ASSIGN, { input: { ticketIds: [...this.marked], assigneeId } });
+    const err = failure(d.bulkAssignTickets);
+    this.message = err ?? `${this.marked.size} ✔`;
+    if (!err) {
+      for (const r of d.bulkAssignTickets.tickets) this.onLive(r);
+      this.marked = new Set();
+    }
+  }
+
+  /** Merges the other marked tickets into the first marked one (mergeTickets). */
+  private async bulkMerge() {
+    const [target, ...sources] = this.rows.filter((r) => this.marked.has(r.id));
+    if (!target || !sources.length) return;
+    const d = await gql(MERGE, { input: { ticketId: target.id, sourceTicketIds: sources.map((r) => r.id) } });
+    const err = failure(d.mergeTickets);
+    this.message = err ?? `${sources.length + 1} → ${target.feedback[0]?.trackingCode}`;
+    if (!err) {
+      this.marked = new Set();
+      await this.reload();
     }
   }
 
@@ -298,8 +339,15 @@ export class Queue extends LitElement {
           <span class="muted" role="status">${this.message}</span>
         </div>
         <p class="muted">${t('shortcuts')}</p>
+        ${this.marked.size ? html`<div class="row bulk" role="group" aria-label=${t('bulk')} data-testid="bulk">
+          <span>${this.marked.size} ${t('marked')}</span>
+          <sl-button size="small" @click=${() => this.bulkAssign(this.me.id)}>${t('assignToMe')}</sl-button>
+          <sl-button size="small" @click=${() => this.bulkAssign(null)}>${t('unassigned')}</sl-button>
+          ${this.marked.size > 1 ? html`<sl-button size="small" @click=${this.bulkMerge}>${t('merge')}</sl-button>` : nothing}
+          <sl-button size="small" variant="text" @click=${() => (this.marked = new Set())}>${t('cancel')}</sl-button>
+        </div>` : nothing}
         ${this.rows.length === 0 && !this.loading ? html`<p>${t('noTickets')}</p>` : nothing}
-        <lit-virtualizer scroller role="listbox" tabindex="0" aria-label=${t('queue')} data-testid="queue-list"
+        <lit-virtualizer scroller role="listbox" aria-multiselectable="true" tabindex="0" aria-label=${t('queue')} data-testid="queue-list"
           aria-activedescendant=${this.rows[this.selected] ? `row-${this.selected}` : nothing}
           .items=${this.rows}
           .renderItem=${(r: TicketRow, i: number) => this.renderRow(r, i)}
@@ -311,7 +359,7 @@ export class Queue extends LitElement {
   private renderRow(r: TicketRow, i: number) {
     const due = countdown(r.firstRespondedAt ? r.resolutionDueAt : (r.firstResponseDueAt ?? r.resolutionDueAt), this.now);
     const sla = r.slaState ?? '';
-    return html`<div class="item" role="option" id="row-${i}" aria-selected=${i === this.selected ? 'true' : 'false'} data-ticket=${r.id}
+    return html`<div class="item ${i === this.selected ? 'current' : ''}" role="option" id="row-${i}" aria-selected=${this.marked.has(r.id) ? 'true' : 'false'} data-ticket=${r.id}
         @click=${() => ((this.selected = i), this.openTicket(r))}>
       <div><div class="code">${r.feedback[0]?.trackingCode}</div><div class="muted">${formatTime(r.receivedAt)}</div></div>
       <div class="content"><div>${r.customer?.name ?? '—'} ${r.customer?.tier ? html`<span class="chip tier">${r.customer.tier.code}</span>` : nothing}</div>
