@@ -3,7 +3,7 @@
 // hand, some incidents with several customers merged. `npm start` on an empty database only; tests do
 // not use it. Bulk inserts in one transaction: a second or two, not one request per ticket.
 import { randomUUID, randomBytes } from 'node:crypto';
-import { customers, departments, feedback, slaPolicies, staff, tickets, tiers, timelineEvents, type Database } from '@closeloop/db';
+import { customers, departments, feedback, slaPolicies, staff, tickets, tiers, timelineEvents, type Database, type Tx } from '@closeloop/db';
 import {
   effectiveTargets, makeTrackingCode, nextLevel, resolvePolicy, routeFeedback,
   type Channel, type EscalationLevel, type FeedbackKind, type TicketStatus,
@@ -56,10 +56,26 @@ const PER_INCIDENT = 5;
 
 type EventRow = typeof timelineEvents.$inferInsert;
 
+/** One transaction per BATCH tickets: a large volume (the console's 10,000-ticket test) stays in bounded memory. */
+const BATCH = 1000;
+
 export async function seedDemoVolume(db: Database, count = 300): Promise<number> {
   const r = rng(13);
   const now = Date.now();
-  return db.transaction(async (tx) => {
+  let people: Person[] = [];
+  let done = 0;
+  while (done < count) {
+    const n = Math.min(BATCH, count - done);
+    people = await db.transaction((tx) => seedBatch(tx, r, now, people, done, n));
+    done += n;
+  }
+  return done;
+}
+
+interface Person { id: string; tierCode: string }
+
+async function seedBatch(tx: Tx, r: ReturnType<typeof rng>, now: number, known: Person[], offset: number, count: number): Promise<Person[]> {
+  {
     await lockTimeline(tx);
     const tierRows = await tx.select().from(tiers);
     const deptRows = await tx.select().from(departments);
@@ -73,7 +89,7 @@ export async function seedDemoVolume(db: Database, count = 300): Promise<number>
 
     const tierOf = (i: number) => tierRows.find((t) => t.code === (i % 10 === 0 ? 'PRIVATE_BANKING' : i % 4 === 0 ? 'VIP' : 'STANDARD'))!;
     const managers = staffRows.filter((s) => s.role !== 'AGENT');
-    const people = Array.from({ length: 120 }, (_, i) => {
+    const fresh = known.length === 0 ? Array.from({ length: 120 }, (_, i) => {
       const tier = tierOf(i);
       return {
         id: randomUUID(), externalId: `demo-crm-${String(i + 1).padStart(4, '0')}`, name: `${r.pick(SURNAMES)}${r.pick(GIVEN)}`,
@@ -81,8 +97,9 @@ export async function seedDemoVolume(db: Database, count = 300): Promise<number>
         email: r.chance(0.5) ? `customer${i + 1}@example.com` : null, tierId: tier.id, tierCode: tier.code,
         accountManagerId: tier.dedicatedManager && managers.length ? r.pick(managers).id : null,
       };
-    });
-    await tx.insert(customers).values(people.map(({ tierCode: _t, ...c }) => c));
+    }) : [];
+    if (fresh.length) await tx.insert(customers).values(fresh.map(({ tierCode: _t, ...c }) => c));
+    const people: Person[] = fresh.length ? fresh : known;
 
     const ticketRows: Array<typeof tickets.$inferInsert> = [];
     const feedbackRows: Array<typeof feedback.$inferInsert> = [];
@@ -121,7 +138,8 @@ export async function seedDemoVolume(db: Database, count = 300): Promise<number>
       };
       ticketRows.push({ ...draft, ...schedule(draft, calendars.get(departmentId)?.calendar ?? null, new Date(now)) });
       // Incidents: the first tickets gather several customers' reports of the same outage.
-      const reporters = i < INCIDENTS ? PER_INCIDENT : 1;
+      const incident = offset + i < INCIDENTS;
+      const reporters = incident ? PER_INCIDENT : 1;
       for (let k = 0; k < reporters; k++) {
         const fid = randomUUID();
         const customer = k === 0 ? who : r.pick(people);
@@ -137,8 +155,8 @@ export async function seedDemoVolume(db: Database, count = 300): Promise<number>
         events.push(...own);
         feedbackRows.push({
           id: fid, trackingCode: makeTrackingCode((n) => randomBytes(n)), kind: sample.kind, channel, customerId: customer.id, ticketId: id,
-          content: i < INCIDENTS ? `人民路 ATM 故障，无法取款（第 ${k + 1} 位客户）。The Renmin Road ATM is out of order.` : sample.content,
-          category: i < INCIDENTS ? 'atm' : sample.category, tags: sample.tags, receivedAt,
+          content: incident ? `人民路 ATM 故障，无法取款（第 ${k + 1} 位客户）。The Renmin Road ATM is out of order.` : sample.content,
+          category: incident ? 'atm' : sample.category, tags: sample.tags, receivedAt,
           slaFirstResponseMinutes: base?.firstResponseMinutes ?? null, slaResolutionMinutes: base?.resolutionMinutes ?? null,
           firstRespondedAt: draft.firstRespondedAt, lastPosition: own.length, createdAt: receivedAt,
         });
@@ -150,6 +168,6 @@ export async function seedDemoVolume(db: Database, count = 300): Promise<number>
     await chunk(ticketRows, 500, (p) => tx.insert(tickets).values(p));
     await chunk(feedbackRows, 500, (p) => tx.insert(feedback).values(p));
     await chunk(events, 2000, (p) => tx.insert(timelineEvents).values(p));
-    return ticketRows.length;
-  });
+    return people;
+  }
 }

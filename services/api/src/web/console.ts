@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { buildConsole, isConsoleStale, report, CONSOLE_DIST } from '@closeloop/console/build';
 import { compress } from '@closeloop/web-components/build';
-import { csp } from './routes.ts';
+import { csp, sendAsset } from './routes.ts';
 
 interface File { body: Buffer; gzip: Buffer; br: Buffer; type: string; etag: string; immutable: boolean }
 const TYPES: Record<string, string> = { html: 'text/html; charset=utf-8', js: 'text/javascript; charset=utf-8', css: 'text/css; charset=utf-8', svg: 'image/svg+xml' };
@@ -59,13 +59,7 @@ export function consoleRoute() {
       // Shoelace draws its own icons from data: URLs it fetches, hence data: in connect-src.
       headers['content-security-policy'] = csp(req, "'none'").replace("connect-src 'self'", "connect-src 'self' data:");
     }
-    if (req.headers['if-none-match'] === file.etag) return res.writeHead(304, headers).end(), true;
-    const accepted = String(req.headers['accept-encoding'] ?? '');
-    const encoding = /\bbr\b/.test(accepted) ? 'br' : /\bgzip\b/.test(accepted) ? 'gzip' : null;
-    if (encoding) headers['content-encoding'] = encoding;
-    const body = encoding === 'br' ? file.br : encoding === 'gzip' ? file.gzip : file.body;
-    headers['content-length'] = String(body.length);
-    res.writeHead(200, headers).end(req.method === 'HEAD' ? undefined : body);
+    sendAsset(req, res, file, headers);
     return true;
   };
 }
