@@ -14,6 +14,7 @@ import { Identity } from '../../services/api/src/auth/identity.ts';
 import { createChannel, createStaff } from '../../services/api/src/admin.ts';
 import { seedBase } from '../../services/api/src/seed.ts';
 import { FeedbackService } from '../../services/api/src/services/feedback.ts';
+import { signIn } from '../../services/api/src/services/sign-in.ts';
 
 export interface Followed {
   trackingCode: string;
@@ -59,7 +60,7 @@ export async function writeFanoutData(
     const feedbackService = new FeedbackService(db, secretKey);
     const channel = await createChannel(db, identity, { name: 'Fan-out bench', kind: 'WEB' });
     const supervisor = await createStaff(db, identity, { email: 'fanout@bench.local', role: 'SUPERVISOR', department: null });
-    const anonymous = await identity.resolve(null, channel.publishableKey);
+    const anonymous = await signIn(db, await identity.verify(null, channel.publishableKey));
     const submit = async (content: string) => {
       const r = await feedbackService.submit(anonymous, { kind: 'COMPLAINT', content });
       return { trackingCode: r.feedback.trackingCode, accessKey: r.accessKey!, ticketId: r.feedback.ticketId, feedbackId: r.feedback.id };

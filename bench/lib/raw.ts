@@ -10,6 +10,7 @@ import { normalizeTrackingCode } from '@closeloop/domain';
 import { deriveKey } from '../../services/api/src/auth/keys.ts';
 import { Identity } from '../../services/api/src/auth/identity.ts';
 import { createServices } from '../../services/api/src/services/index.ts';
+import { signIn } from '../../services/api/src/services/sign-in.ts';
 
 const DEPARTMENT_BOUND = new Set(['AGENT', 'SENIOR', 'EXPERT']);
 const NO_DEPARTMENT = '00000000-0000-0000-0000-000000000000';
@@ -120,7 +121,7 @@ export async function createRawServer(options: RawOptions): Promise<{ server: Se
 
   // (c) Identity (the channel by its publishable key), then the submission service.
   async function submit(channelKey: string | undefined, vars: { i: { kind: string; content: string; category?: string; tags?: string[] } }) {
-    const viewer = await identity.resolve(null, channelKey ?? null);
+    const viewer = await signIn(handle.db, await identity.verify(null, channelKey ?? null));
     const r = await services.feedback.submit(viewer, vars.i);
     return {
       data: { submitFeedback: { __typename: 'SubmitFeedbackPayload', trackingCode: r.feedback.trackingCode, accessKey: r.accessKey } },

@@ -4,7 +4,7 @@ import {
 } from 'drizzle-orm/pg-core';
 import {
   FEEDBACK_KINDS, CHANNELS, TICKET_STATUSES, PRIORITIES, STAFF_ROLES, ESCALATION_LEVELS, VISIBILITIES,
-  TIMELINE_EVENT_TYPES,
+  TIMELINE_EVENT_TYPES, DEFAULT_REALM,
 } from '@closeloop/domain';
 
 // Millisecond precision: JS Dates hold milliseconds, so connection cursors round-trip exactly.
@@ -69,12 +69,19 @@ export const staff = pgTable('staff', {
   active: boolean('active').notNull().default(true),
   // Bumped to revoke every session token issued before it.
   sessionVersion: integer('session_version').notNull().default(1),
+  // Set for an initial or reset password: the member must choose their own before doing anything else.
+  mustChangePassword: boolean('must_change_password').notNull().default(false),
+  passwordChangedAt: ts('password_changed_at'),
+  deactivatedAt: ts('deactivated_at'),
   createdAt: createdAt(),
+  updatedAt: ts('updated_at').notNull().defaultNow(),
 }, (t) => [index('staff_department_idx').on(t.departmentId)]);
 
 export const customers = pgTable('customers', {
   id: uuid('id').primaryKey().defaultRandom(),
-  externalId: text('external_id').notNull().unique(),
+  // Identity realm: the same externalId in two realms is two different people (issue 10).
+  realm: text('realm').notNull().default(DEFAULT_REALM),
+  externalId: text('external_id').notNull(),
   name: text('name'),
   phone: text('phone'),
   email: text('email'),
@@ -85,6 +92,7 @@ export const customers = pgTable('customers', {
   createdAt: createdAt(),
   updatedAt: ts('updated_at').notNull().defaultNow(),
 }, (t) => [
+  uniqueIndex('customers_realm_external_id_uq').on(t.realm, t.externalId),
   index('customers_name_trgm_idx').using('gin', t.name.op('gin_trgm_ops')),
   index('customers_phone_trgm_idx').using('gin', t.phone.op('gin_trgm_ops')),
   index('customers_email_trgm_idx').using('gin', t.email.op('gin_trgm_ops')),
@@ -95,9 +103,15 @@ export const channelApps = pgTable('channel_apps', {
   id: uuid('id').primaryKey().defaultRandom(),
   name: text('name').notNull(),
   kind: channel('kind').notNull(),
+  // Identity realm its customer tokens sign for: the institution's own channels share DEFAULT_REALM,
+  // a partner's channel has its own. Fixed at creation (changing it would change who its customers are).
+  realm: text('realm').notNull().default(DEFAULT_REALM),
   publishableKey: text('publishable_key').notNull().unique(),
   // AES-256-GCM under CLOSELOOP_SECRET_KEY: HMAC verification needs the secret itself, so it cannot be hashed.
   signingSecretEnc: text('signing_secret_enc'),
+  // After a rotation the replaced secret still verifies until `previousSecretExpiresAt` (the overlap window).
+  previousSigningSecretEnc: text('previous_signing_secret_enc'),
+  previousSecretExpiresAt: ts('previous_secret_expires_at'),
   // Registered public key (JWK JSON) so the host can sign ES256/EdDSA and no shared secret is stored.
   publicKeyJwk: jsonb('public_key_jwk'),
   allowedAlgorithms: text('allowed_algorithms').array().notNull(),
@@ -105,6 +119,7 @@ export const channelApps = pgTable('channel_apps', {
   allowedOrigins: text('allowed_origins').array().notNull().default(sql`'{}'::text[]`),
   active: boolean('active').notNull().default(true),
   createdAt: createdAt(),
+  updatedAt: ts('updated_at').notNull().defaultNow(),
 });
 
 export const apiKeys = pgTable('api_keys', {
@@ -115,6 +130,9 @@ export const apiKeys = pgTable('api_keys', {
   keyHash: text('key_hash').notNull(),
   scopes: text('scopes').array().notNull(),
   createdAt: createdAt(),
+  expiresAt: ts('expires_at'),
+  // Written after verification at most once a minute per key, never by verification itself.
+  lastUsedAt: ts('last_used_at'),
   revokedAt: ts('revoked_at'),
 });
 

@@ -5,3 +5,4 @@ export * from './validation.ts';
 export * from './calendar.ts';
 export * from './sla.ts';
 export * from './routing.ts';
+export * from './identity.ts';

@@ -1,55 +1,36 @@
-// Provisioning used by the CLI, the demo seed and tests. Each returns its secrets exactly once.
-import { randomBytes } from 'node:crypto';
+// Provisioning used by the CLI, the demo seed and tests: the same services as the administration API
+// (services/staff.ts, channels.ts, api-keys.ts), with CLI-shaped errors. Each returns its secrets exactly once.
 import { eq } from 'drizzle-orm';
-import { apiKeys, channelApps, departments, staff, type Database } from '@closeloop/db';
-import {
-  API_SCOPES, CHANNELS, STAFF_ROLES, type ApiScope, type Channel, type CustomerSigningAlgorithm, type EscalationLevel, type StaffRole,
-} from '@closeloop/domain';
+import { departments, type Database } from '@closeloop/db';
+import type { EscalationLevel } from '@closeloop/domain';
 import type { Identity } from './auth/identity.ts';
-import { API_KEY_PREFIX } from './auth/identity.ts';
-import { randomToken, sha256 } from './auth/keys.ts';
-import { hashPassword } from './auth/passwords.ts';
+import { AppError, ValidationError } from './schema/errors.ts';
+import { StaffService } from './services/staff.ts';
+import { ChannelService, type CreateChannelInput } from './services/channels.ts';
+import { ApiKeyService } from './services/api-keys.ts';
+import type { Actor } from './services/events.ts';
 
 export class UsageError extends Error {}
 
-const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
-function alnum(n: number): string {
-  const b = randomBytes(n);
-  return Array.from(b, (x) => ALNUM[x % ALNUM.length]).join('');
-}
+export type { CreateChannelInput };
 
-export interface CreateChannelInput {
-  name: string;
-  kind: string;
-  publicKeyJwk?: Record<string, unknown> | null;
-  /** Defaults to HS256 with a generated secret; with a public key, its algorithm. */
-  algorithms?: CustomerSigningAlgorithm[];
-  publishableKey?: string;
-}
+/** The CLI acts as the system: the audit trail records who ran it only by the machine's access. */
+const CLI_ACTOR: Actor = { type: 'SYSTEM', id: 'cli', name: 'closeloop CLI' };
 
-export async function createChannel(db: Database, identity: Identity, input: CreateChannelInput) {
-  if (!input.name?.trim()) throw new UsageError('--name is required');
-  if (!CHANNELS.includes(input.kind as Channel)) throw new UsageError(`--kind must be one of ${CHANNELS.join(', ')}`);
-  const jwk = input.publicKeyJwk ?? null;
-  let algorithms = input.algorithms;
-  if (!algorithms) {
-    algorithms = jwk ? [jwk.kty === 'OKP' ? 'EdDSA' : 'ES256'] : ['HS256'];
+/** Typed service errors become CLI usage errors naming the option (`--kind must be one of …`). */
+async function asCli<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (e) {
+    if (e instanceof ValidationError) throw new UsageError(e.fieldErrors.map((f) => `--${kebab(f.path.at(-1) ?? '')} ${f.message.replace(/^\w+:? /, '')}`).join('; '));
+    if (e instanceof AppError) throw new UsageError(e.message);
+    throw e;
   }
-  const needsSecret = algorithms.includes('HS256');
-  const signingSecret = needsSecret ? randomToken(32) : null;
-  const publishableKey = input.publishableKey ?? `pk_${input.kind.toLowerCase()}_${alnum(20)}`;
-  const [row] = await db
-    .insert(channelApps)
-    .values({
-      name: input.name.trim(),
-      kind: input.kind as Channel,
-      publishableKey,
-      signingSecretEnc: signingSecret ? identity.sealChannelSecret(signingSecret) : null,
-      publicKeyJwk: jwk,
-      allowedAlgorithms: algorithms,
-    })
-    .returning();
-  return { channel: row!, publishableKey, signingSecret };
+}
+const kebab = (s: string) => s.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+
+export function createChannel(db: Database, identity: Identity, input: CreateChannelInput) {
+  return asCli(() => new ChannelService(db, identity).create(CLI_ACTOR, input));
 }
 
 export interface CreateStaffInput {
@@ -61,14 +42,7 @@ export interface CreateStaffInput {
   password?: string | null;
 }
 
-const LEVEL_FOR_ROLE: Record<StaffRole, EscalationLevel> = {
-  AGENT: 'L1', SENIOR: 'L2', EXPERT: 'L3', SUPERVISOR: 'L3', ADMIN: 'L3', AUDITOR: 'L1',
-};
-
 export async function createStaff(db: Database, identity: Identity, input: CreateStaffInput) {
-  const email = input.email?.trim().toLowerCase();
-  if (!email || !/^[^\s@]+@[^\s@]+$/.test(email)) throw new UsageError('--email must be an email address');
-  if (!STAFF_ROLES.includes(input.role as StaffRole)) throw new UsageError(`--role must be one of ${STAFF_ROLES.join(', ')}`);
   let departmentId: string | null = null;
   if (input.department) {
     const [d] = await db.select().from(departments).where(eq(departments.code, input.department.toUpperCase())).limit(1);
@@ -78,35 +52,15 @@ export async function createStaff(db: Database, identity: Identity, input: Creat
     }
     departmentId = d.id;
   }
-  const [existing] = await db.select({ id: staff.id }).from(staff).where(eq(staff.email, email)).limit(1);
-  if (existing) throw new UsageError(`A staff member with email ${email} already exists`);
-  const role = input.role as StaffRole;
-  const [row] = await db
-    .insert(staff)
-    .values({
-      email,
-      name: input.name?.trim() || email.split('@')[0]!,
-      role,
-      departmentId,
-      level: input.level ?? LEVEL_FOR_ROLE[role],
-      passwordHash: input.password ? await hashPassword(input.password) : null,
-    })
-    .returning();
-  const { token, expiresAt } = await identity.issueStaffToken(row!);
-  return { staff: row!, token, expiresAt };
+  const { staff } = await asCli(() => new StaffService(db, identity).create(
+    CLI_ACTOR,
+    { email: input.email, name: input.name, role: input.role, departmentId, level: input.level },
+    { password: input.password, noPassword: !input.password },
+  ));
+  const { token, expiresAt } = await identity.issueStaffToken(staff);
+  return { staff, token, expiresAt };
 }
 
-export async function createApiKey(db: Database, input: { name: string; scopes: string[] }) {
-  if (!input.name?.trim()) throw new UsageError('--name is required');
-  const bad = input.scopes.filter((s) => !API_SCOPES.includes(s as ApiScope));
-  if (input.scopes.length === 0 || bad.length) {
-    throw new UsageError(`--scopes must be a comma-separated list of ${API_SCOPES.join(', ')}${bad.length ? ` (unknown: ${bad.join(', ')})` : ''}`);
-  }
-  const prefix = alnum(8);
-  const apiKey = `${API_KEY_PREFIX}${prefix}_${randomToken(20)}`;
-  const [row] = await db
-    .insert(apiKeys)
-    .values({ name: input.name.trim(), prefix, keyHash: sha256(apiKey), scopes: input.scopes })
-    .returning();
-  return { apiKey, record: row! };
+export function createApiKey(db: Database, input: { name: string; scopes: string[]; expiresAt?: Date | null }) {
+  return asCli(() => new ApiKeyService(db).create(CLI_ACTOR, input));
 }

@@ -16,6 +16,7 @@ const HELP = `closeloop <command> [options]
   seed [--demo]                           reference data (tiers, departments); --demo adds a demo institution
   create-channel --name N --kind WEB      register a channel app; prints its publishable key and signing secret
          [--public-key-jwk '{...}']       register an ES256/EdDSA public key instead of a shared secret
+         [--partner] [--realm R]          a partner's channel: its customers form their own identity realm
   create-staff --email E --role R [--department D] [--name N] [--password P]
                                           roles: AGENT SENIOR EXPERT SUPERVISOR ADMIN AUDITOR; prints a session token
   create-api-key --name N --scopes a,b    scopes: feedback:read feedback:write tickets:read tickets:write customers:read customers:write
@@ -35,6 +36,7 @@ const { values, positionals } = parseArgs({
     json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' }, demo: { type: 'boolean' }, check: { type: 'boolean' },
     name: { type: 'string' }, kind: { type: 'string' }, 'public-key-jwk': { type: 'string' }, email: { type: 'string' },
     role: { type: 'string' }, once: { type: 'boolean' }, interval: { type: 'string' }, department: { type: 'string' }, password: { type: 'string' }, scopes: { type: 'string' },
+    partner: { type: 'boolean' }, realm: { type: 'string' },
   },
 });
 const command = positionals[0];
@@ -117,9 +119,12 @@ async function main() {
   try {
     await handle.migrate();
     if (command === 'migrate') return out({ migrated: true, database: handle.location }, () => `migrated ${handle.location}`);
-    const identity = new Identity({ db: handle.db, secretKey: config.secretKey, staffSessionTtlSeconds: config.staffSessionTtlSeconds });
+    const identity = new Identity({
+      db: handle.db, secretKey: config.secretKey, staffSessionTtlSeconds: config.staffSessionTtlSeconds,
+      customerTokenMaxTtlSeconds: config.customerTokenMaxTtlSeconds,
+    });
     if (command === 'sweep') return await sweep(config, handle);
-    const services = createServices(handle.db, config.secretKey, () => {});
+    const services = createServices(handle.db, config.secretKey, () => {}, { identity, channelSecretOverlapSeconds: config.channelSecretOverlapSeconds });
     const r = await runCommand({ db: handle.db, identity, services, secretKey: config.secretKey }, command, args);
     out(r, () => humanize(command, r));
   } finally {

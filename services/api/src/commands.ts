@@ -43,10 +43,14 @@ export async function runCommand(ctx: CommandContext, command: string, args: Arg
           throw new UsageError('--public-key-jwk must be a JSON Web Key');
         }
       }
-      const r = await createChannel(db, identity, { name: str(args, 'name') ?? '', kind: (str(args, 'kind') ?? '').toUpperCase(), publicKeyJwk });
+      const r = await createChannel(db, identity, {
+        name: str(args, 'name') ?? '', kind: (str(args, 'kind') ?? '').toUpperCase(), publicKeyJwk,
+        // --partner: the channel's customers form an identity realm of their own (docs/administration.md).
+        partner: args.partner === true ? true : undefined, realm: str(args, 'realm'),
+      });
       return {
         id: r.channel.id, name: r.channel.name, kind: r.channel.kind, publishableKey: r.publishableKey,
-        signingSecret: r.signingSecret, algorithms: r.channel.allowedAlgorithms,
+        signingSecret: r.signingSecret, algorithms: r.channel.allowedAlgorithms, realm: r.channel.realm,
       };
     }
     case 'create-staff': {

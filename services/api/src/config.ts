@@ -13,6 +13,10 @@ export interface Config {
   /** 32-byte master key: signs staff sessions and encrypts channel signing secrets. */
   secretKey: Buffer;
   staffSessionTtlSeconds: number;
+  /** Longest life (exp − iat) a host may give a customer token, seconds (CLOSELOOP_CUSTOMER_TOKEN_MAX_TTL, default 24 h). */
+  customerTokenMaxTtlSeconds: number;
+  /** How long a rotated channel secret keeps verifying, seconds (CLOSELOOP_CHANNEL_SECRET_OVERLAP, default 24 h). */
+  channelSecretOverlapSeconds: number;
   /** How often each API process sweeps for SLA warnings and breaches (ms); 0: not at all (a `closeloop sweep` worker does). */
   sweepIntervalMs: number;
   /** Subscription settings (README, Live progress); unset ones keep their defaults. */
@@ -76,6 +80,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     production,
     secretKey,
     staffSessionTtlSeconds: Number(env.CLOSELOOP_SESSION_TTL ?? 12 * 3600),
+    customerTokenMaxTtlSeconds: intEnv(env, 'CLOSELOOP_CUSTOMER_TOKEN_MAX_TTL') ?? 24 * 3600,
+    channelSecretOverlapSeconds: intEnv(env, 'CLOSELOOP_CHANNEL_SECRET_OVERLAP') ?? 24 * 3600,
     sweepIntervalMs: intEnv(env, 'CLOSELOOP_SWEEP_INTERVAL_MS') ?? 30_000,
     realtime: {
       keepAliveMs: intEnv(env, 'CLOSELOOP_WS_KEEPALIVE_MS'),

@@ -34,6 +34,8 @@ export async function start(): Promise<void> {
     secretKey: config.secretKey,
     production: config.production,
     staffSessionTtlSeconds: config.staffSessionTtlSeconds,
+    customerTokenMaxTtlSeconds: config.customerTokenMaxTtlSeconds,
+    channelSecretOverlapSeconds: config.channelSecretOverlapSeconds,
     bus,
     realtime: config.realtime,
     routes: [

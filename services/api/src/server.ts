@@ -9,6 +9,8 @@ import { schema } from './schema/index.ts';
 import type { Context, DirectDelivery, LiveTransport } from './context.ts';
 import { AuthenticationFailure, Identity, type Viewer } from './auth/identity.ts';
 import { createServices, type Services } from './services/index.ts';
+import { signIn } from './services/sign-in.ts';
+import { usePasswordChangeGate } from './auth/password-gate.ts';
 import type { TimelineRow } from './services/events.ts';
 import { createMemoryBus, type EventBus } from './realtime/bus.ts';
 import { RealtimeHub, type RealtimeSettings } from './realtime/hub.ts';
@@ -26,6 +28,10 @@ export interface AppOptions {
   secretKey: Buffer;
   production?: boolean;
   staffSessionTtlSeconds?: number;
+  /** Longest accepted life (exp − iat) of a customer token, seconds; default 24 h. */
+  customerTokenMaxTtlSeconds?: number;
+  /** How long a rotated channel secret keeps verifying, seconds; default 24 h. */
+  channelSecretOverlapSeconds?: number;
   /** Extra routes (portal, SDK, demo pages) tried before GraphQL. Return true when handled. */
   routes?: Array<(req: IncomingMessage, res: ServerResponse) => boolean | Promise<boolean>>;
   /** How committed changes reach every API process: Redis with REDIS_URL, else in memory (one process). */
@@ -107,6 +113,8 @@ export interface App {
   close(): Promise<void>;
   /** Live events of this process. */
   realtime: RealtimeHub;
+  /** The caller a request's `Authorization` and `x-closeloop-channel` values stand for (verify, then sign in). */
+  viewerOf(authorization: string | null | undefined, channelKey: string | null | undefined): Promise<Viewer>;
   /** Called with the events of each committed change, after commit, in this process. */
   onEvents(listener: (events: TimelineRow[]) => void): () => void;
 }
@@ -128,7 +136,10 @@ function definedOnly<T extends object>(o: T): Partial<T> {
 export function createApp(options: AppOptions): App {
   const { handle } = options;
   const db = handle.db;
-  const identity = new Identity({ db, secretKey: options.secretKey, staffSessionTtlSeconds: options.staffSessionTtlSeconds ?? 12 * 3600 });
+  const identity = new Identity({
+    db, secretKey: options.secretKey, staffSessionTtlSeconds: options.staffSessionTtlSeconds ?? 12 * 3600,
+    customerTokenMaxTtlSeconds: options.customerTokenMaxTtlSeconds,
+  });
   const ws = { ...DEFAULT_WS_OPTIONS, ...definedOnly(options.realtime ?? {}) };
   const bus = options.bus ?? createMemoryBus();
   const realtime = new RealtimeHub(db, bus, definedOnly(options.realtime ?? {}));
@@ -148,11 +159,17 @@ export function createApp(options: AppOptions): App {
         console.error('event listener failed', e);
       }
     }
+  }, {
+    identity,
+    channelSecretOverlapSeconds: options.channelSecretOverlapSeconds,
+    // Revoked staff sessions and API keys end their open subscriptions at once, on every process sharing the bus.
+    onSessionsRevoked: () => bus.publishRecheck(),
   });
 
   async function viewerFrom(authorization: string | null | undefined, channelKey: string | null | undefined): Promise<Viewer> {
     try {
-      return await identity.resolve(bearerOf(authorization), channelKey?.trim() || null);
+      // Verification reads only; sign-in then writes what the credential says (services/sign-in.ts).
+      return await signIn(db, await identity.verify(bearerOf(authorization), channelKey?.trim() || null));
     } catch (e) {
       if (e instanceof AuthenticationFailure) throw authError(e);
       throw e;
@@ -175,6 +192,7 @@ export function createApp(options: AppOptions): App {
       costLimitPlugin({ maxCost: 20000, exposeLimits: true }),
       // Each live event is executed once per document and caller, not once per subscriber.
       useSharedSubscriptionResults(),
+      usePasswordChangeGate(),
     ],
     context: async (initial): Promise<Context> => {
       const { viewer: wsViewer, transport } = initial as { viewer?: Viewer; transport?: Context['transport'] };
@@ -254,7 +272,7 @@ export function createApp(options: AppOptions): App {
         const authorization = typeof p.authorization === 'string' ? p.authorization : typeof p.Authorization === 'string' ? p.Authorization : null;
         const channelKey = typeof p.channelKey === 'string' ? p.channelKey : null;
         try {
-          ctx.extra.viewer = await identity.resolve(bearerOf(authorization), channelKey);
+          ctx.extra.viewer = await signIn(db, await identity.verify(bearerOf(authorization), channelKey));
           if (ctx.extra.viewer.kind === 'CUSTOMER' && ctx.extra.viewer.expiresAt) closeAtExpiry(ctx.extra.socket, ctx.extra.viewer.expiresAt);
           // The upgrade request is not needed after this; released, it saves memory per idle connection.
           (ctx.extra as { request?: unknown }).request = undefined;
@@ -304,6 +322,7 @@ export function createApp(options: AppOptions): App {
     services,
     server,
     realtime,
+    viewerOf: viewerFrom,
     onEvents(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);

@@ -21,7 +21,7 @@ beforeAll(async () => {
     yoga: env.app.yoga,
     endpoint: '/graphql',
     viewerOf: (authorization, channelKey) =>
-      env.app.identity.resolve(authorization?.replace(/^Bearer\s+/i, '') ?? null, channelKey ?? null).catch(() => undefined),
+      env.app.viewerOf(authorization, channelKey).catch(() => undefined),
   });
   // The app's own wiring, with a count of the requests the direct path answered.
   server = createServer(async (req, res) => {

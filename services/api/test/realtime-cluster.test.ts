@@ -13,7 +13,7 @@ import { Identity } from '../src/auth/identity.ts';
 import { createChannel, createStaff } from '../src/admin.ts';
 import { seedBase } from '../src/seed.ts';
 import { SUBMIT, TRANSITION } from './helpers.ts';
-import { ADD_NOTE, PROGRESS, TICKET_OF, collect, waitFor, wsClient, sleep } from './realtime-helpers.ts';
+import { ADD_NOTE, PROGRESS, TICKET_EVENTS, TICKET_OF, collect, waitFor, wsClient, sleep } from './realtime-helpers.ts';
 
 const postgresUrl = process.env.TEST_DATABASE_URL;
 const redisUrl = process.env.REDIS_URL;
@@ -39,6 +39,7 @@ describe.skipIf(!postgresUrl || !redisUrl)('several API instances (PostgreSQL + 
   const instances: Instance[] = [];
   let channelKey = '';
   let staffToken = '';
+  let adminToken = '';
 
   /** Starts one `closeloop start`; a start killed by a signal from outside before it listened is tried once more. */
   async function startInstance(): Promise<Instance> {
@@ -103,6 +104,7 @@ describe.skipIf(!postgresUrl || !redisUrl)('several API instances (PostgreSQL + 
     const identity = new Identity({ db: db.db, secretKey: Buffer.from(secretHex, 'hex'), staffSessionTtlSeconds: 3600 });
     channelKey = (await createChannel(db.db, identity, { name: 'Cluster web', kind: 'WEB' })).publishableKey;
     staffToken = (await createStaff(db.db, identity, { email: 'sup@cluster.test', role: 'SUPERVISOR', department: null })).token;
+    adminToken = (await createStaff(db.db, identity, { email: 'admin@cluster.test', role: 'ADMIN', department: null })).token;
     await Promise.all([startInstance(), startInstance()]);
   }, 90_000);
 
@@ -126,6 +128,26 @@ describe.skipIf(!postgresUrl || !redisUrl)('several API instances (PostgreSQL + 
     expect(Date.now() - t0).toBeLessThan(900);
     expect(sub.received.events[0]).toMatchObject({ toStatus: 'ACKNOWLEDGED', cursor: '2' });
     sub.dispose();
+    await client.dispose();
+  });
+
+  it('revoking a staff member through instance B ends their subscription on instance A at once', async () => {
+    const [a, b] = instances as [Instance, Instance];
+    const identity = new Identity({ db: db.db, secretKey: Buffer.from(secretHex, 'hex'), staffSessionTtlSeconds: 3600 });
+    const member = await createStaff(db.db, identity, { email: 'watcher@cluster.test', role: 'SUPERVISOR', department: null });
+    const client = wsClient(a.ws, { authorization: `Bearer ${member.token}` });
+    const [{ max }] = (await db.db.execute(sql`select coalesce(max(id), 0)::text as max from timeline_events`) as any).rows
+      ?? (await db.db.execute(sql`select coalesce(max(id), 0)::text as max from timeline_events`));
+    // From the current end: an event committed through B after this point reaches A, replayed or live.
+    const sub = collect(client, TICKET_EVENTS, { after: max }, 'ticketEvents');
+    await submitOn(b);
+    await waitFor(() => sub.received.events.length >= 1, 10_000, 'an event on instance A');
+    const { encodeGlobalID } = await import('@pothos/plugin-relay');
+    const r = await gql(b, 'mutation($i: RevokeStaffSessionsInput!) { revokeStaffSessions(input: $i) { __typename } }', { i: { id: encodeGlobalID('Staff', member.staff.id) } }, { authorization: `Bearer ${adminToken}` });
+    expect(r.data!.revokeStaffSessions.__typename).toBe('Staff');
+    // Instances re-check every 10 s by default; the revocation signal through Redis ends it well before.
+    await Promise.race([sub.done, sleep(5000).then(() => { throw new Error('stream on A still open 5 s after revocation through B'); })]);
+    expect(JSON.stringify(sub.received.errors)).toContain('FORBIDDEN');
     await client.dispose();
   });
 

@@ -40,7 +40,7 @@ describe('constant SQL statements per request', () => {
     let made = 0;
     for (const size of [1, 20, 50]) {
       for (; made < size; made++) {
-        const customer = (await env.app.identity.resolve(await env.customerToken(`c${made}`, { name: `C ${made}`, tier: 'VIP' }), env.channel.publishableKey));
+        const customer = (await env.app.viewerOf(`Bearer ${await env.customerToken(`c${made}`, { name: `C ${made}`, tier: 'VIP' })}`, env.channel.publishableKey));
         const s = await env.app.services.feedback.submit(customer, { kind: 'COMPLAINT', content: `Complaint number ${made}` });
         await env.app.services.tickets.assign(viewer, s.feedback.ticketId, agent.id);
       }

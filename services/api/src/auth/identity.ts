@@ -1,9 +1,12 @@
-import { SignJWT, jwtVerify, importJWK, decodeJwt, decodeProtectedHeader, errors as joseErrors, type JWK } from 'jose';
+import { SignJWT, jwtVerify, importJWK, decodeJwt, decodeProtectedHeader, errors as joseErrors, type JWK, type JWTPayload } from 'jose';
 import { eq } from 'drizzle-orm';
-import { apiKeys, channelApps, customers, staff, tiers, type Database } from '@closeloop/db';
+import { apiKeys, channelApps, customers, staff, type Database } from '@closeloop/db';
 import type { ApiScope, CustomerSigningAlgorithm } from '@closeloop/domain';
 import { decryptSecret, deriveKey, encryptSecret, safeEqualHex, sha256 } from './keys.ts';
-import { retierOpenTickets } from '../services/sla.ts';
+
+// Verification only reads: it turns a credential into who the caller is. Writes that follow a sign-in
+// (the customer record a host's token describes, an API key's last use) happen afterwards, in
+// services/sign-in.ts, so a refused or read-only request never changes data.
 
 export type ChannelApp = typeof channelApps.$inferSelect;
 export type StaffRow = typeof staff.$inferSelect;
@@ -14,14 +17,40 @@ export type Viewer =
   /** `expiresAt`: when the customer's token expires (ms since the epoch); live streams end then. */
   | { kind: 'CUSTOMER'; channel: ChannelApp; customer: CustomerRow; expiresAt?: number }
   | { kind: 'STAFF'; staff: StaffRow }
-  | { kind: 'PARTNER'; apiKey: { id: string; name: string; scopes: ApiScope[] } };
+  | { kind: 'PARTNER'; apiKey: { id: string; name: string; scopes: ApiScope[]; lastUsedAt?: Date | null } };
 
-/** Hosts' clocks drift: a customer token is accepted this long after its `exp`. */
-const CUSTOMER_CLOCK_TOLERANCE_S = 30;
+/** What a host's customer token says about its customer, checked but not yet matched to a record. */
+export interface CustomerClaims {
+  realm: string;
+  externalId: string;
+  name?: string;
+  phone?: string;
+  email?: string;
+  tierCode?: string;
+}
+
+/** A verified customer token: sign-in (services/sign-in.ts) turns it into a CUSTOMER viewer. */
+export interface CustomerCredential {
+  kind: 'CUSTOMER_TOKEN';
+  channel: ChannelApp;
+  claims: CustomerClaims;
+  expiresAt: number;
+}
+
+export type Credential = Viewer | CustomerCredential;
+
+/** Hosts' clocks drift: a customer token is accepted this long after its `exp` (and before its `iat`). */
+export const CUSTOMER_CLOCK_TOLERANCE_S = 30;
+/** Default longest life (exp − iat) of a customer token a host may sign. */
+export const DEFAULT_CUSTOMER_TOKEN_MAX_TTL_S = 24 * 3600;
+
+export type AuthFailureCode =
+  | 'UNAUTHENTICATED' | 'TOKEN_EXPIRED' | 'UNKNOWN_CHANNEL' | 'TOKEN_CLAIM_MISSING' | 'TOKEN_LIFETIME_TOO_LONG'
+  | 'TOKEN_ISSUED_IN_FUTURE' | 'SESSION_REVOKED' | 'API_KEY_EXPIRED' | 'CHANNEL_MISMATCH';
 
 /** Why a credential was refused; becomes `extensions.code` on HTTP and a close reason on WebSocket. */
 export class AuthenticationFailure extends Error {
-  constructor(readonly code: 'UNAUTHENTICATED' | 'TOKEN_EXPIRED' | 'UNKNOWN_CHANNEL', message: string) {
+  constructor(readonly code: AuthFailureCode, message: string) {
     super(message);
   }
 }
@@ -36,6 +65,8 @@ export interface IdentityOptions {
   db: Database;
   secretKey: Buffer;
   staffSessionTtlSeconds: number;
+  /** Longest accepted exp − iat of a customer token (seconds). */
+  customerTokenMaxTtlSeconds?: number;
 }
 
 export class Identity {
@@ -77,8 +108,11 @@ export class Identity {
     return row;
   }
 
-  /** Resolves the caller from the `Authorization` bearer value and the channel's publishable key. */
-  async resolve(bearer: string | null | undefined, channelKey: string | null | undefined): Promise<Viewer> {
+  /**
+   * Checks the `Authorization` bearer value and the channel's publishable key; reads only. A customer
+   * token comes back as a CustomerCredential for sign-in (services/sign-in.ts) to match to its record.
+   */
+  async verify(bearer: string | null | undefined, channelKey: string | null | undefined): Promise<Credential> {
     const channel = channelKey ? await this.channelByKey(channelKey) : null;
     if (!bearer) return { kind: 'ANONYMOUS', channel };
     if (bearer.startsWith(API_KEY_PREFIX)) return this.partner(bearer);
@@ -95,6 +129,10 @@ export class Identity {
     // A customer token names its channel by the header, or by `iss`/`kid` carrying the publishable key.
     const key = channel ?? (await this.channelByKey(String(claims.iss ?? header.kid ?? '')).catch(() => null));
     if (!key) throw new AuthenticationFailure('UNKNOWN_CHANNEL', 'A customer token needs the x-closeloop-channel header (or iss = the publishable key)');
+    // A token naming another channel as its issuer was not meant for this one.
+    if (channel && typeof claims.iss === 'string' && claims.iss.startsWith('pk_') && claims.iss !== channel.publishableKey) {
+      throw new AuthenticationFailure('CHANNEL_MISMATCH', 'The token was issued for another channel than x-closeloop-channel names');
+    }
     return this.customer(bearer, key, header.alg as CustomerSigningAlgorithm);
   }
 
@@ -119,7 +157,9 @@ export class Identity {
     }
     const [channel] = await this.opts.db.select().from(channelApps).where(eq(channelApps.id, String(ch))).limit(1);
     const [customer] = await this.opts.db.select().from(customers).where(eq(customers.id, sub)).limit(1);
-    if (!channel || !channel.active || !customer) throw new AuthenticationFailure('UNAUTHENTICATED', 'The portal session is no longer valid');
+    if (!channel || !channel.active || !customer || customer.realm !== channel.realm) {
+      throw new AuthenticationFailure('UNAUTHENTICATED', 'The portal session is no longer valid');
+    }
     return { kind: 'CUSTOMER', channel, customer, expiresAt: exp * 1000 };
   }
 
@@ -137,37 +177,46 @@ export class Identity {
     }
     const [row] = await this.opts.db.select().from(staff).where(eq(staff.id, sub)).limit(1);
     if (!row || !row.active || row.sessionVersion !== sv) {
-      throw new AuthenticationFailure('UNAUTHENTICATED', 'The staff session is no longer valid');
+      throw new AuthenticationFailure('SESSION_REVOKED', 'The staff session has ended (signed out, revoked or deactivated); sign in again');
     }
     return { kind: 'STAFF', staff: row };
   }
 
-  private async customer(token: string, channel: ChannelApp, alg: CustomerSigningAlgorithm): Promise<Viewer> {
+  private async customer(token: string, channel: ChannelApp, alg: CustomerSigningAlgorithm): Promise<CustomerCredential> {
     const algorithms = channel.allowedAlgorithms as CustomerSigningAlgorithm[];
     if (!algorithms.includes(alg)) {
       throw new AuthenticationFailure('UNAUTHENTICATED', `This channel does not accept ${String(alg)} tokens`);
     }
-    let key: Uint8Array | CryptoKey;
-    if (alg === 'HS256') {
-      if (!channel.signingSecretEnc) throw new AuthenticationFailure('UNAUTHENTICATED', 'This channel has no signing secret');
-      key = new TextEncoder().encode(decryptSecret(this.channelKey, channel.signingSecretEnc));
-    } else {
-      if (!channel.publicKeyJwk) throw new AuthenticationFailure('UNAUTHENTICATED', 'This channel has no registered public key');
-      key = (await importJWK(channel.publicKeyJwk as JWK, alg)) as CryptoKey;
-    }
-    let payload: Awaited<ReturnType<typeof jwtVerify>>['payload'];
+    const options = { algorithms: [alg], clockTolerance: CUSTOMER_CLOCK_TOLERANCE_S };
+    let payload: JWTPayload;
     try {
-      ({ payload } = await jwtVerify(token, key, { algorithms: [alg], requiredClaims: ['exp', 'sub'], clockTolerance: CUSTOMER_CLOCK_TOLERANCE_S }));
+      if (alg === 'HS256') {
+        if (!channel.signingSecretEnc) throw new AuthenticationFailure('UNAUTHENTICATED', 'This channel has no signing secret');
+        const secret = (sealed: string) => new TextEncoder().encode(decryptSecret(this.channelKey, sealed));
+        try {
+          ({ payload } = await jwtVerify(token, secret(channel.signingSecretEnc), options));
+        } catch (e) {
+          // After a rotation the replaced secret verifies until the end of its overlap window.
+          const previous = channel.previousSigningSecretEnc;
+          const open = channel.previousSecretExpiresAt !== null && channel.previousSecretExpiresAt.getTime() > Date.now();
+          if (!(e instanceof joseErrors.JWSSignatureVerificationFailed) || !previous || !open) throw e;
+          ({ payload } = await jwtVerify(token, secret(previous), options));
+        }
+      } else {
+        if (!channel.publicKeyJwk) throw new AuthenticationFailure('UNAUTHENTICATED', 'This channel has no registered public key');
+        const key = (await importJWK(channel.publicKeyJwk as JWK, alg)) as CryptoKey;
+        ({ payload } = await jwtVerify(token, key, options));
+      }
     } catch (e) {
       throw tokenFailure(e);
     }
-    const externalId = String(payload.sub);
+    const { exp } = checkCustomerLifetime(payload, this.opts.customerTokenMaxTtlSeconds ?? DEFAULT_CUSTOMER_TOKEN_MAX_TTL_S);
+    const externalId = String(payload.sub ?? '');
     if (externalId.length === 0 || externalId.length > 128) {
       throw new AuthenticationFailure('UNAUTHENTICATED', 'The token subject must be 1–128 characters');
     }
-    const customer = await upsertCustomer(this.opts.db, externalId, payload);
     // The same tolerance as at verification, so a stream is not ended before a request would be refused.
-    return { kind: 'CUSTOMER', channel, customer, expiresAt: (payload.exp! + CUSTOMER_CLOCK_TOLERANCE_S) * 1000 };
+    return { kind: 'CUSTOMER_TOKEN', channel, claims: customerClaims(channel.realm, externalId, payload), expiresAt: (exp + CUSTOMER_CLOCK_TOLERANCE_S) * 1000 };
   }
 
   private async partner(raw: string): Promise<Viewer> {
@@ -177,7 +226,8 @@ export class Identity {
     if (!row || row.revokedAt || !safeEqualHex(row.keyHash, sha256(raw))) {
       throw new AuthenticationFailure('UNAUTHENTICATED', 'Unknown or revoked API key');
     }
-    return { kind: 'PARTNER', apiKey: { id: row.id, name: row.name, scopes: row.scopes as ApiScope[] } };
+    if (row.expiresAt && row.expiresAt.getTime() <= Date.now()) throw new AuthenticationFailure('API_KEY_EXPIRED', 'This API key has expired');
+    return { kind: 'PARTNER', apiKey: { id: row.id, name: row.name, scopes: row.scopes as ApiScope[], lastUsedAt: row.lastUsedAt } };
   }
 }
 
@@ -189,41 +239,35 @@ function tokenFailure(e: unknown): AuthenticationFailure {
   return new AuthenticationFailure('UNAUTHENTICATED', 'The token signature or format is invalid');
 }
 
+/**
+ * A host may sign customer tokens for a short while only: `iat` and `exp` are required, exp − iat is at
+ * most `maxTtl`, and a token issued in the future (beyond the clock tolerance) is refused.
+ */
+export function checkCustomerLifetime(payload: JWTPayload, maxTtl: number, now = Date.now() / 1000): { exp: number; iat: number } {
+  const { exp, iat } = payload;
+  for (const [name, v] of [['exp', exp], ['iat', iat]] as const) {
+    if (typeof v !== 'number' || !Number.isFinite(v)) {
+      throw new AuthenticationFailure('TOKEN_CLAIM_MISSING', `A customer token needs a numeric "${name}" claim`);
+    }
+  }
+  if (iat! > now + CUSTOMER_CLOCK_TOLERANCE_S) {
+    throw new AuthenticationFailure('TOKEN_ISSUED_IN_FUTURE', 'The token was issued in the future; check the host clock');
+  }
+  if (exp! - iat! > maxTtl) {
+    throw new AuthenticationFailure('TOKEN_LIFETIME_TOO_LONG', `A customer token may live at most ${maxTtl} s (exp − iat)`);
+  }
+  return { exp: exp!, iat: iat! };
+}
+
 /** The host is the source of truth for who its customer is: name, contact and tier come from the token. */
-async function upsertCustomer(db: Database, externalId: string, claims: Record<string, unknown>): Promise<CustomerRow> {
+function customerClaims(realm: string, externalId: string, claims: JWTPayload): CustomerClaims {
   const str = (v: unknown, max: number) => (typeof v === 'string' && v.length > 0 && v.length <= max ? v : undefined);
-  const name = str(claims.name, 100);
-  const phone = str(claims.phone_number ?? claims.phone, 32);
-  const email = str(claims.email, 254);
-  const tierCode = str(claims.tier, 32);
-  const [existing] = await db.select().from(customers).where(eq(customers.externalId, externalId)).limit(1);
-  let tierId: string | undefined;
-  if (tierCode) {
-    const [t] = await db.select({ id: tiers.id }).from(tiers).where(eq(tiers.code, tierCode)).limit(1);
-    tierId = t?.id;
-  }
-  if (!existing) {
-    const [created] = await db
-      .insert(customers)
-      .values({ externalId, name, phone, email, tierId })
-      .onConflictDoUpdate({ target: customers.externalId, set: { updatedAt: new Date() } })
-      .returning();
-    return created!;
-  }
-  const changes: Partial<CustomerRow> = {};
-  if (name && name !== existing.name) changes.name = name;
-  if (phone && phone !== existing.phone) changes.phone = phone;
-  if (email && email !== existing.email) changes.email = email;
-  if (tierId && tierId !== existing.tierId) changes.tierId = tierId;
-  if (Object.keys(changes).length === 0) return existing;
-  if (!changes.tierId) {
-    const [updated] = await db.update(customers).set({ ...changes, updatedAt: new Date() }).where(eq(customers.id, existing.id)).returning();
-    return updated!;
-  }
-  // Re-tiered by the host: the open tickets get the new tier's SLA targets and due times.
-  return db.transaction(async (tx) => {
-    const [updated] = await tx.update(customers).set({ ...changes, updatedAt: new Date() }).where(eq(customers.id, existing.id)).returning();
-    await retierOpenTickets(tx, existing.id, tierCode ?? null, new Date());
-    return updated!;
-  });
+  return {
+    realm,
+    externalId,
+    name: str(claims.name, 100),
+    phone: str(claims.phone_number ?? claims.phone, 32),
+    email: str(claims.email, 254),
+    tierCode: str(claims.tier, 32),
+  };
 }

@@ -10,22 +10,32 @@ export interface Ring {
   seq: number;
 }
 
+/**
+ * What a listener hears: a ring; `resync` (re-read from the database, rings may have been missed);
+ * `recheck` (staff sessions or API keys were revoked: re-check the viewers of open subscriptions now).
+ */
+export type BusSignal = Ring | 'resync' | 'recheck';
+
 export interface EventBus {
   readonly kind: 'memory' | 'redis';
   /** Rings every process, this one included (this one at once, without a round trip). */
   publish(ring: Ring): void;
-  /** `resync` asks the listener to re-read from the database (the bus may have missed rings). */
-  subscribe(listener: (ring: Ring | 'resync') => void): () => void;
+  /** Tells every process, this one included, that credentials were revoked (at most once; the periodic re-check covers a loss). */
+  publishRecheck(): void;
+  subscribe(listener: (signal: BusSignal) => void): () => void;
   close(): Promise<void>;
 }
 
 /** One process: rings go straight to the listeners. */
 export function createMemoryBus(): EventBus {
-  const listeners = new Set<(ring: Ring | 'resync') => void>();
+  const listeners = new Set<(signal: BusSignal) => void>();
   return {
     kind: 'memory',
     publish(ring) {
       for (const l of listeners) l(ring);
+    },
+    publishRecheck() {
+      for (const l of listeners) l('recheck');
     },
     subscribe(listener) {
       listeners.add(listener);
@@ -55,15 +65,17 @@ export function createRedisBus(url: string, options: { topic?: string } = {}): E
     // ioredis reconnects by itself; without a listener an 'error' event would crash the process.
     c.on('error', (e: Error) => console.error(`closeloop: redis ${e.message}`));
   }
-  type RingEvent = CustomEvent<{ seq: number; origin: string }>;
+  type RingEvent = CustomEvent<{ seq: number; origin: string; recheck?: boolean }>;
   const target = createRedisEventTarget<RingEvent>({ publishClient, subscribeClient });
-  const listeners = new Set<(ring: Ring | 'resync') => void>();
-  const notify = (r: Ring | 'resync') => {
+  const listeners = new Set<(signal: BusSignal) => void>();
+  const notify = (r: BusSignal) => {
     for (const l of listeners) l(r);
   };
   target.addEventListener(topic, (event) => {
     const detail = event.detail;
-    if (detail && detail.origin !== origin && Number.isFinite(detail.seq)) notify({ seq: detail.seq });
+    if (!detail || detail.origin === origin) return;
+    if (detail.recheck === true) notify('recheck');
+    else if (Number.isFinite(detail.seq)) notify({ seq: detail.seq });
   });
   let readyOnce = false;
   subscribeClient.on('ready', () => {
@@ -76,6 +88,10 @@ export function createRedisBus(url: string, options: { topic?: string } = {}): E
     publish(ring) {
       notify(ring);
       target.dispatchEvent(new CustomEvent(topic, { detail: { seq: ring.seq, origin } }) as RingEvent);
+    },
+    publishRecheck() {
+      notify('recheck');
+      target.dispatchEvent(new CustomEvent(topic, { detail: { seq: 0, origin, recheck: true } }) as RingEvent);
     },
     subscribe(listener) {
       listeners.add(listener);

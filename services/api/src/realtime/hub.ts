@@ -10,7 +10,7 @@ import { apiKeys, feedback, staff, tickets, timelineEvents, type Database } from
 import type { FeedbackKind, TicketStatus } from '@closeloop/domain';
 import type { StaffRow, Viewer } from '../auth/identity.ts';
 import type { TimelineRow } from '../services/events.ts';
-import type { EventBus, Ring } from './bus.ts';
+import type { BusSignal, EventBus } from './bus.ts';
 
 /** A committed timeline row with what per-event authorization and filters need. */
 export interface HubEvent {
@@ -216,7 +216,12 @@ export class RealtimeHub {
     return Number(r?.n ?? 0);
   }
 
-  private ring(r: Ring | 'resync'): void {
+  private ring(r: BusSignal): void {
+    if (r === 'recheck') {
+      // Credentials were revoked somewhere: end the streams that relied on them now, not at the next interval.
+      if (this.count > 0) void this.recheck().catch((e) => console.error('closeloop: realtime recheck failed', e));
+      return;
+    }
     if (this.highWater === null) return;
     if (r !== 'resync' && this.count === 0) {
       // Nobody listens: nothing to deliver, and every row up to r.seq is committed (lockTimeline).

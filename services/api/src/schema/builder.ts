@@ -18,6 +18,8 @@ export interface SchemaTypes {
     channel: boolean;
     customer: boolean;
     staff: boolean;
+    /** Any signed-in staff member, even one who must still change their one-time password. */
+    signedInStaff: boolean;
     /** Staff allowed to change things (every role but AUDITOR). */
     staffWriter: boolean;
     staffRole: StaffRole[];
@@ -58,6 +60,7 @@ export const builder = new SchemaBuilder<SchemaTypes>({
         channel: (v.kind === 'ANONYMOUS' && v.channel !== null) || v.kind === 'CUSTOMER',
         customer: v.kind === 'CUSTOMER',
         staff: v.kind === 'STAFF',
+        signedInStaff: v.kind === 'STAFF',
         staffWriter: isStaffWriter(v),
         staffRole: (roles) => v.kind === 'STAFF' && roles.includes(v.staff.role),
         partner: (scope) => v.kind === 'PARTNER' && v.apiKey.scopes.includes(scope),

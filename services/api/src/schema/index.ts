@@ -15,6 +15,9 @@ import './survey.ts';
 import './portal.ts';
 import './handling.ts';
 import './templates.ts';
+import './admin-staff.ts';
+import './admin-channels.ts';
+import './admin-directory.ts';
 
 export const schema = builder.toSchema();
 

@@ -46,6 +46,10 @@ const LoginPayload = builder.objectRef<{ token: string; expiresAt: Date; staff: 
     token: t.exposeString('token', { description: 'Send as `Authorization: Bearer <token>`.' }),
     expiresAt: t.expose('expiresAt', { type: 'DateTime' }),
     staff: t.field({ type: StaffRef, resolve: (p) => p.staff as never }),
+    mustChangePassword: t.boolean({
+      description: 'Signed in with a one-time password: call changePassword before anything else (other operations answer PASSWORD_CHANGE_REQUIRED).',
+      resolve: (p) => p.staff.mustChangePassword,
+    }),
   }),
 });
 

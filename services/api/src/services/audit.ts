@@ -43,7 +43,8 @@ export async function audit(
     action,
     targetType: target?.type ?? null,
     targetId: target?.id ?? null,
-    data: data ?? null,
+    // Hashed as stored: a JSON round trip drops undefined keys and turns dates into strings, as jsonb does.
+    data: data ? (JSON.parse(JSON.stringify(data)) as Record<string, unknown>) : null,
   };
   await tx.insert(auditLog).values({ ...row, at, prevHash, hash: auditHash(prevHash, row) });
 }

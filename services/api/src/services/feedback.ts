@@ -1,8 +1,8 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { eq } from 'drizzle-orm';
-import { customers, feedback, tickets, timelineEvents, type Database } from '@closeloop/db';
+import { feedback, tickets, timelineEvents, type Database } from '@closeloop/db';
 import {
-  effectiveTargets, makeTrackingCode, validateFeedbackDraft, type Channel, type FeedbackKind, type FieldError,
+  DEFAULT_REALM, effectiveTargets, makeTrackingCode, validateFeedbackDraft, type Channel, type FeedbackKind, type FieldError,
 } from '@closeloop/domain';
 import type { Viewer } from '../auth/identity.ts';
 import { deriveKey } from '../auth/keys.ts';
@@ -11,6 +11,7 @@ import { audit } from './audit.ts';
 import { lockTimeline, type Actor, type TimelineRow } from './events.ts';
 import type { Publish } from './tickets.ts';
 import { routeSubmission } from './routing.ts';
+import { ensureCustomer } from './sign-in.ts';
 import { departmentCalendar, EMPTY_TICKET, policyTargets, schedule } from './sla.ts';
 
 export interface SubmitInput {
@@ -110,7 +111,8 @@ export class FeedbackService {
         }
         channel = input.channel as Channel;
         scope = viewer.kind === 'STAFF' ? `staff:${viewer.staff.id}` : `partner:${viewer.apiKey.id}`;
-        if (input.customerExternalId) customerId = await this.ensureCustomer(input.customerExternalId);
+        // Staff and partner systems speak for the institution's own customers (the default realm).
+        if (input.customerExternalId) customerId = (await ensureCustomer(this.db, DEFAULT_REALM, input.customerExternalId)).id;
         break;
     }
     const anonymous = customerId === null;
@@ -197,15 +199,6 @@ export class FeedbackService {
       throw new ConflictError('This idempotency key was already used for a different submission');
     }
     return { feedback: prior, accessKey: anonymous ? this.accessKeyFor(prior.id) : null, events: [], replayed: true };
-  }
-
-  private async ensureCustomer(externalId: string): Promise<string> {
-    const [row] = await this.db
-      .insert(customers)
-      .values({ externalId })
-      .onConflictDoUpdate({ target: customers.externalId, set: { updatedAt: new Date() } })
-      .returning({ id: customers.id });
-    return row!.id;
   }
 
   async findByTrackingCode(code: string) {

@@ -1,4 +1,5 @@
 import type { Database } from '@closeloop/db';
+import { Identity } from '../auth/identity.ts';
 import { FeedbackService } from './feedback.ts';
 import { TicketService, type Publish } from './tickets.ts';
 import { SurveyService } from './survey.ts';
@@ -7,6 +8,11 @@ import { MergeService } from './merge.ts';
 import { WorkflowService } from './workflow.ts';
 import { HandlingService } from './handling.ts';
 import { TemplateService } from './templates.ts';
+import { StaffService } from './staff.ts';
+import { ChannelService } from './channels.ts';
+import { ApiKeyService } from './api-keys.ts';
+import { DirectoryService } from './directory.ts';
+import { CustomerService } from './customers.ts';
 
 export interface Services {
   feedback: FeedbackService;
@@ -17,9 +23,24 @@ export interface Services {
   workflow: WorkflowService;
   handling: HandlingService;
   templates: TemplateService;
+  staff: StaffService;
+  channels: ChannelService;
+  apiKeys: ApiKeyService;
+  directory: DirectoryService;
+  customers: CustomerService;
 }
 
-export function createServices(db: Database, secretKey: Buffer, publish: Publish): Services {
+export interface ServiceOptions {
+  /** Signs staff sessions and seals channel secrets; one is made from `secretKey` when not given. */
+  identity?: Identity;
+  /** How long a rotated channel secret keeps verifying (seconds). */
+  channelSecretOverlapSeconds?: number;
+  /** Told after staff sessions or API keys were revoked (the realtime hub re-checks open subscriptions). */
+  onSessionsRevoked?: () => void;
+}
+
+export function createServices(db: Database, secretKey: Buffer, publish: Publish, options: ServiceOptions = {}): Services {
+  const identity = options.identity ?? new Identity({ db, secretKey, staffSessionTtlSeconds: 12 * 3600 });
   const feedback = new FeedbackService(db, secretKey, publish);
   const tickets = new TicketService(db, publish);
   const merge = new MergeService(db, publish);
@@ -32,5 +53,10 @@ export function createServices(db: Database, secretKey: Buffer, publish: Publish
     workflow: new WorkflowService(db),
     handling: new HandlingService(db, publish, tickets, merge),
     templates: new TemplateService(db),
+    staff: new StaffService(db, identity, options.onSessionsRevoked),
+    channels: new ChannelService(db, identity, options.channelSecretOverlapSeconds),
+    apiKeys: new ApiKeyService(db, options.onSessionsRevoked),
+    directory: new DirectoryService(db),
+    customers: new CustomerService(db),
   };
 }

@@ -2,6 +2,7 @@ import { and, eq, gt, isNull } from 'drizzle-orm';
 import { channelApps, customers, portalTickets, type Database } from '@closeloop/db';
 import type { ChannelApp, CustomerRow, Identity, Viewer } from '../auth/identity.ts';
 import { randomToken, sha256 } from '../auth/keys.ts';
+import { ensureCustomer } from './sign-in.ts';
 import { partnerHas } from '../schema/access.ts';
 import { ForbiddenError, NotFoundError, ValidationError } from '../schema/errors.ts';
 
@@ -41,12 +42,8 @@ export async function createPortalTicket(db: Database, viewer: Viewer, input: Cr
     const [row] = await db.select().from(channelApps).where(eq(channelApps.publishableKey, input!.channelKey!)).limit(1);
     if (!row || !row.active) throw new NotFoundError('No active channel with this publishable key');
     channel = row;
-    const [c] = await db
-      .insert(customers)
-      .values({ externalId })
-      .onConflictDoUpdate({ target: customers.externalId, set: { updatedAt: new Date() } })
-      .returning({ id: customers.id });
-    customerId = c!.id;
+    // The customer of the channel's realm: a partner channel's customers are not the bank's.
+    customerId = (await ensureCustomer(db, row.realm, externalId)).id;
   } else {
     throw new ForbiddenError('Portal tickets are minted with a customer token or a partner key with customers:write');
   }

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { eq } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import { SignJWT } from 'jose';
 import { channelApps, customers, type Database } from '@closeloop/db';
 import { decryptSecret, deriveKey } from '../auth/keys.ts';
@@ -42,7 +42,7 @@ export function demoRoute(o: DemoOptions) {
         .sign(new TextEncoder().encode(secret));
       return json(res, 200, { token, channelKey: ch.publishableKey });
     }
-    const [customer] = await o.db.select().from(customers).where(eq(customers.externalId, DEMO_CUSTOMER.sub)).limit(1);
+    const [customer] = await o.db.select().from(customers).where(and(eq(customers.realm, ch.realm), eq(customers.externalId, DEMO_CUSTOMER.sub))).limit(1);
     if (!customer) return json(res, 404, { error: 'The demo customer is not seeded' });
     const t = await createPortalTicket(o.db, { kind: 'CUSTOMER', channel: ch, customer }, null);
     json(res, 200, { ticket: t.ticket, expiresAt: t.expiresAt, channelKey: ch.publishableKey });
