@@ -9,7 +9,7 @@ import { shared } from './styles.ts';
 
 const ME = `{ viewer { staff { id name email role level department { id code name } } } }`;
 const LOGIN = `mutation($input: LoginInput!) { login(input: $input) { __typename
-  ... on LoginPayload { token expiresAt staff { id } }
+  ... on LoginPayload { token expiresAt mustChangePassword staff { id } }
   ... on Error { code message } } }`;
 const LIVE = `subscription($after: String) { ticketEvents(after: $after) { ${EVENT_FIELDS} } }`;
 
@@ -46,9 +46,6 @@ export class ConsoleApp extends LitElement {
     main { padding: var(--sl-spacing-medium); }
     .signin { max-width: 24rem; margin: 10vh auto; display: grid; gap: var(--sl-spacing-medium); padding: var(--sl-spacing-large); }
     .signin h1 { margin: 0; font-size: var(--sl-font-size-x-large); }
-    button.primary { font: inherit; padding: 0.55rem 1rem; border: 0; border-radius: var(--sl-border-radius-medium); cursor: pointer;
-      background: var(--sl-color-primary-700); color: var(--sl-color-neutral-0); }
-    button.primary:focus-visible { outline: 2px solid var(--sl-color-primary-900); outline-offset: 2px; }
     .live { font-size: var(--sl-font-size-x-small); }
     select.lang { background: var(--sl-color-neutral-800); color: var(--sl-color-neutral-0); border: 1px solid var(--sl-color-neutral-600); border-radius: 4px; padding: 0.2rem; }
   `];
@@ -61,6 +58,8 @@ export class ConsoleApp extends LitElement {
   @state() private busy = false;
   @state() private liveStatus = '';
   @state() private changingPassword = false;
+  /** Signed in with a one-time password: nothing else until a new one is chosen. */
+  @state() private mustChange = false;
   @query('#email') private emailInput!: HTMLInputElement;
   private stopLive?: () => void;
 
@@ -129,6 +128,11 @@ export class ConsoleApp extends LitElement {
         return;
       }
       setSession({ token: r.login.token, expiresAt: r.login.expiresAt });
+      if (r.login.mustChangePassword) {
+        this.mustChange = true;
+        this.checking = false;
+        return;
+      }
       await this.loadMe();
     } catch (err) {
       this.error = err instanceof ApiError ? err.message : t('error');
@@ -151,6 +155,10 @@ export class ConsoleApp extends LitElement {
 
   render() {
     if (this.checking) return html`<main aria-busy="true"><sl-spinner></sl-spinner> ${t('loading')}</main>`;
+    if (this.mustChange) {
+      return html`<main><div class="signin card"><h1>${t('appName')}</h1><p class="notice" role="status">${t('mustChangePassword')}</p>
+        <cl-password-form @changed=${() => ((this.mustChange = false), void this.loadMe())}></cl-password-form></div></main>`;
+    }
     if (!this.me) return this.renderSignIn();
     const me = this.me;
     const canAdmin = me.role === 'ADMIN' || me.role === 'SUPERVISOR';
@@ -208,12 +216,11 @@ export class ConsoleApp extends LitElement {
   }
 }
 
-/** Change password: `changePassword` (issue 13, identity). */
-@customElement('cl-password-dialog')
-export class PasswordDialog extends LitElement {
+/** The change-password form (`changePassword`): the new session token replaces the old one. */
+@customElement('cl-password-form')
+export class PasswordForm extends LitElement {
   static styles = [shared];
   @state() private error = '';
-  @state() private done = false;
 
   private async submit(e: Event) {
     e.preventDefault();
@@ -221,16 +228,37 @@ export class PasswordDialog extends LitElement {
     this.error = '';
     try {
       const r = await gql(
-        `mutation($input: ChangePasswordInput!) { changePassword(input: $input) { __typename ... on Error { code message } ... on ValidationError { fieldErrors { message } } } }`,
+        `mutation($input: ChangePasswordInput!) { changePassword(input: $input) { __typename
+          ... on ChangePasswordPayload { token expiresAt } ... on Error { code message } ... on ValidationError { fieldErrors { message } } } }`,
         { input: { currentPassword: String(data.get('current')), newPassword: String(data.get('next')) } },
       );
       const res = r.changePassword;
-      if (res.code) this.error = res.fieldErrors?.[0]?.message ?? res.message;
-      else this.done = true;
+      if (res.code) {
+        this.error = res.fieldErrors?.[0]?.message ?? res.message;
+        return;
+      }
+      setSession({ token: res.token, expiresAt: res.expiresAt });
+      this.dispatchEvent(new CustomEvent('changed'));
     } catch (err) {
       this.error = (err as Error).message;
     }
   }
+
+  render() {
+    return html`<form @submit=${this.submit} class="stack">
+      ${this.error ? html`<div class="error" role="alert">${this.error}</div>` : nothing}
+      <label>${t('currentPassword')}<input name="current" type="password" autocomplete="current-password" required /></label>
+      <label>${t('newPassword')}<input name="next" type="password" autocomplete="new-password" minlength="12" required /></label>
+      <button class="primary" type="submit" data-testid="change-password">${t('save')}</button>
+    </form>`;
+  }
+}
+
+/** Change password from the header. */
+@customElement('cl-password-dialog')
+export class PasswordDialog extends LitElement {
+  static styles = [shared];
+  @state() private done = false;
 
   private close() {
     this.dispatchEvent(new CustomEvent('close'));
@@ -239,14 +267,7 @@ export class PasswordDialog extends LitElement {
   render() {
     return html`
       <sl-dialog open label=${t('changePassword')} @sl-after-hide=${this.close}>
-        ${this.done
-          ? html`<p role="status">${t('passwordChanged')}</p>`
-          : html`<form id="pw" @submit=${this.submit} class="stack">
-              ${this.error ? html`<div class="error" role="alert">${this.error}</div>` : nothing}
-              <label>${t('currentPassword')}<input name="current" type="password" autocomplete="current-password" required /></label>
-              <label>${t('newPassword')}<input name="next" type="password" autocomplete="new-password" minlength="8" required /></label>
-              <sl-button type="submit" variant="primary">${t('save')}</sl-button>
-            </form>`}
+        ${this.done ? html`<p role="status">${t('passwordChanged')}</p>` : html`<cl-password-form @changed=${() => (this.done = true)}></cl-password-form>`}
         <sl-button slot="footer" @click=${this.close}>${t('cancel')}</sl-button>
       </sl-dialog>
     `;

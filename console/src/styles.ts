@@ -21,5 +21,8 @@ export const shared = css`
   table { border-collapse: collapse; width: 100%; font-size: var(--sl-font-size-small); }
   th, td { text-align: start; padding: 0.35rem 0.5rem; border-bottom: 1px solid var(--sl-color-neutral-200); vertical-align: top; }
   th { color: var(--sl-color-neutral-700); }
+  button.primary { font: inherit; padding: 0.55rem 1rem; border: 0; border-radius: var(--sl-border-radius-medium); cursor: pointer;
+    background: var(--sl-color-primary-700); color: var(--sl-color-neutral-0); }
+  button.primary:focus-visible { outline: 2px solid var(--sl-color-primary-900); outline-offset: 2px; }
   .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
 `;

@@ -251,6 +251,42 @@ describe.skipIf(!hasChromium)('operations console', () => {
     expect(await violations(page)).toEqual([]);
   });
 
+  it('an admin creates a staff member who must change the one-time password at first sign-in, and rotates a channel secret', async () => {
+    const admin = await env.newPage({ width: 1440, height: 900 });
+    await signIn(admin, ADMIN);
+    await admin.goto('/console#/admin/staff');
+    const form = admin.locator('cl-admin form', { has: admin.locator('input[name=email]') });
+    await form.locator('input[name=email]').fill('new.agent@demo.closeloop.dev');
+    await form.locator('input[name=name]').fill('New Agent');
+    await form.locator('select[name=role]').selectOption('AGENT');
+    await form.locator('select[name=department]').selectOption({ index: 1 });
+    await form.locator('sl-button[type=submit]').click();
+    const secret = admin.locator('cl-admin [data-testid=secret] code');
+    await secret.waitFor();
+    const initial = (await secret.textContent())!.trim();
+    expect(await violations(admin)).toEqual([]);
+
+    const first = await env.newPage();
+    await first.goto('/console');
+    await first.locator('cl-console input#email').fill('new.agent@demo.closeloop.dev');
+    await first.locator('cl-console input[name=password]').fill(initial);
+    await first.locator('cl-console [data-testid=sign-in]').click();
+    const change = first.locator('cl-password-form');
+    await change.waitFor();
+    expect(await first.locator('cl-queue').count()).toBe(0);
+    await change.locator('input[name=current]').fill(initial);
+    await change.locator('input[name=next]').fill('a-new-long-password-2026');
+    await change.locator('[data-testid=change-password]').click();
+    await first.locator('cl-queue').waitFor();
+    expect(await first.locator('cl-console [data-testid=me]').textContent()).toContain('New Agent');
+
+    await admin.goto('/console#/admin/channels');
+    await admin.locator('cl-admin sl-button', { hasText: 'Rotate secret' }).first().click();
+    await admin.locator('cl-admin [data-testid=secret] code').waitFor();
+    await expect.poll(() => admin.locator('cl-admin table').textContent()).toContain('old secret valid until');
+    expect(await violations(admin)).toEqual([]);
+  });
+
   // Last: it fills the database for good.
   it('stays fast with 10,000 open tickets: only visible rows are in the page, more load as you go', { timeout: 300_000 }, async () => {
     await seedDemoVolume(env.handle.db, 13_000); // about three in four stay open
