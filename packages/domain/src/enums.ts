@@ -31,8 +31,10 @@ export const TIMELINE_EVENT_TYPES = [
 ] as const;
 export type TimelineEventType = (typeof TIMELINE_EVENT_TYPES)[number];
 
+/** Partner API key scopes; each names what it opens (docs/security.md, "Who can see what"). */
 export const API_SCOPES = [
   'feedback:read', 'feedback:write', 'tickets:read', 'tickets:write', 'customers:read', 'customers:write',
+  'staff:read', 'workflow:read', 'pii:read',
 ] as const;
 export type ApiScope = (typeof API_SCOPES)[number];
 

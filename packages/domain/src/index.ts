@@ -5,4 +5,5 @@ export * from './validation.ts';
 export * from './calendar.ts';
 export * from './sla.ts';
 export * from './routing.ts';
+export * from './pii.ts';
 export * from './identity.ts';

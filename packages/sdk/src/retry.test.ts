@@ -24,7 +24,8 @@ describe('retry policy', () => {
 
   it('makes keys the API accepts, different every time', () => {
     const a = idempotencyKey();
-    expect(a).toMatch(/^[A-Za-z0-9_.:-]{8,128}$/);
+    // The API's rule for anonymous keys (packages/domain, isStrongIdempotencyKey): 22+ base64url characters.
+    expect(a).toMatch(/^cl_[A-Za-z0-9_-]{22}$/);
     expect(idempotencyKey()).not.toBe(a);
   });
 });

@@ -36,9 +36,9 @@ export function isTransient(status: number | undefined): boolean {
   return status === undefined || status === 0 || status === 408 || status === 429 || status >= 500;
 }
 
-/** A random idempotency key, [A-Za-z0-9_-], accepted by the API's `input.idempotencyKey`. */
+/** A random idempotency key: `cl_` + 22 characters of [A-Za-z0-9_-] (132 random bits, the API's minimum is 128). */
 export function idempotencyKey(): string {
-  const bytes = new Uint8Array(18);
+  const bytes = new Uint8Array(22);
   globalThis.crypto.getRandomValues(bytes);
   let s = '';
   for (const b of bytes) s += 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'[b & 63];

@@ -18,6 +18,7 @@ import { useSharedSubscriptionResults } from './realtime/shared-execution.ts';
 import { GRAPHIQL_EXAMPLES } from './graphiql.ts';
 import { prereadJsonBody } from './http-body.ts';
 import { createDirectGraphQL } from './http-graphql.ts';
+import { useInputGuards } from './input-guards.ts';
 import { maxDepthPlugin } from '@escape.tech/graphql-armor-max-depth';
 import { maxAliasesPlugin } from '@escape.tech/graphql-armor-max-aliases';
 import { maxTokensPlugin } from '@escape.tech/graphql-armor-max-tokens';
@@ -190,6 +191,8 @@ export function createApp(options: AppOptions): App {
       maxAliasesPlugin({ n: 20, exposeLimits: true }),
       maxTokensPlugin({ n: 4000 }),
       costLimitPlugin({ maxCost: 20000, exposeLimits: true }),
+      // NUL characters refused, variable errors coded (input-guards.ts).
+      useInputGuards(),
       // Each live event is executed once per document and caller, not once per subscriber.
       useSharedSubscriptionResults(),
       usePasswordChangeGate(),

@@ -23,7 +23,8 @@ beforeAll(async () => {
   admin = (await env.staffToken('ADMIN', null)).token;
   supervisor = (await env.staffToken('SUPERVISOR')).token;
   agent = (await env.staffToken('AGENT')).token;
-  crmKey = await env.apiKey(['customers:read', 'customers:write']);
+  // staff:read: the sync names account managers by e-mail and reads them back (docs/security.md, Who can see what).
+  crmKey = await env.apiKey(['customers:read', 'customers:write', 'staff:read']);
   const { createStaff } = await import('../src/admin.ts');
   await createStaff(env.handle.db, env.app.identity, { email: 'manager@bank.test', role: 'SENIOR', department: 'CREDIT' });
 });

@@ -113,12 +113,12 @@ describe('direct GraphQL over HTTP', () => {
     const r = await fetch(base, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-closeloop-channel': env.channel.publishableKey },
-      body: JSON.stringify({ query: SUBMIT, variables: { input: { kind: 'PRAISE', content: 'Quick and friendly help at the counter.', idempotencyKey: 'direct-1' } } }),
+      body: JSON.stringify({ query: SUBMIT, variables: { input: { kind: 'PRAISE', content: 'Quick and friendly help at the counter.', idempotencyKey: 'direct-1-4kQx9ZbLmW2pRt7vYc3N' } } }),
     });
     expect(served).toBe(before + 1);
     const first = (await r.json()) as any;
     expect(first.data.submitFeedback.replayed).toBe(false);
-    const again = await env.gql(SUBMIT, { input: { kind: 'PRAISE', content: 'Quick and friendly help at the counter.', idempotencyKey: 'direct-1' } }, { 'x-closeloop-channel': env.channel.publishableKey });
+    const again = await env.gql(SUBMIT, { input: { kind: 'PRAISE', content: 'Quick and friendly help at the counter.', idempotencyKey: 'direct-1-4kQx9ZbLmW2pRt7vYc3N' } }, { 'x-closeloop-channel': env.channel.publishableKey });
     expect(again.data.submitFeedback).toMatchObject({ trackingCode: first.data.submitFeedback.trackingCode, replayed: true });
   });
 

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { count } from 'drizzle-orm';
 import { feedback } from '@closeloop/db';
+import { idempotencyKey } from '@closeloop/sdk';
 import { setup, bearer, SUBMIT, type TestEnv } from './helpers.ts';
 
 let env: TestEnv;
@@ -22,6 +23,8 @@ describe('submitFeedback validation', () => {
     ['too many tags', { kind: 'INQUIRY', content: 'Where is my card?', tags: Array.from({ length: 11 }, (_, i) => `t${i}`) }, ['input', 'tags'], 'TOO_MANY'],
     ['channel from a public caller', { kind: 'INQUIRY', content: 'Where is my card?', channel: 'BRANCH' }, ['input', 'channel'], 'NOT_ALLOWED'],
     ['bad idempotency key', { kind: 'INQUIRY', content: 'Where is my card?', idempotencyKey: 'x' }, ['input', 'idempotencyKey'], 'INVALID'],
+    ['guessable anonymous idempotency key', { kind: 'INQUIRY', content: 'Where is my card?', idempotencyKey: 'retry-key-0001' }, ['input', 'idempotencyKey'], 'WEAK_KEY'],
+    ['patterned anonymous idempotency key', { kind: 'INQUIRY', content: 'Where is my card?', idempotencyKey: 'abcdefghijklmnopqrstuvwxyz' }, ['input', 'idempotencyKey'], 'WEAK_KEY'],
   ])('%s is a typed ValidationError with a field path and changes nothing', async (_name, input, path, code) => {
     const before = await total();
     const r = await env.gql(SUBMIT, { input }, h);
@@ -60,7 +63,7 @@ describe('submitFeedback validation', () => {
 
 describe('idempotent submission', () => {
   it('same key and input returns the first result; different input is a ConflictError', async () => {
-    const input = { kind: 'SUGGESTION', content: 'Add dark mode to the app', idempotencyKey: 'retry-key-0001' };
+    const input = { kind: 'SUGGESTION', content: 'Add dark mode to the app', idempotencyKey: idempotencyKey() };
     const before = await total();
     const a = await env.gql(SUBMIT, { input }, h);
     const b = await env.gql(SUBMIT, { input }, h);
@@ -68,12 +71,27 @@ describe('idempotent submission', () => {
     expect(await total()).toBe(before + 1);
     const c = await env.gql(SUBMIT, { input: { ...input, content: 'Something else entirely' } }, h);
     expect(c.data.submitFeedback).toMatchObject({ __typename: 'ConflictError', code: 'CONFLICT' });
+    const race = idempotencyKey();
     const [x, y] = await Promise.all([
-      env.gql(SUBMIT, { input: { ...input, idempotencyKey: 'race-key-0001' } }, h),
-      env.gql(SUBMIT, { input: { ...input, idempotencyKey: 'race-key-0001' } }, h),
+      env.gql(SUBMIT, { input: { ...input, idempotencyKey: race } }, h),
+      env.gql(SUBMIT, { input: { ...input, idempotencyKey: race } }, h),
     ]);
     expect(x.data.submitFeedback.trackingCode).toBe(y.data.submitFeedback.trackingCode);
     expect(await total()).toBe(before + 2);
+  });
+
+  it("answers a replay only to the same channel key: another channel gets a new submission, never the first one's access key", async () => {
+    const { createChannel } = await import('../src/admin.ts');
+    const other = await createChannel(env.handle.db, env.app.identity, { name: 'Other app', kind: 'APP' });
+    const input = { kind: 'INQUIRY', content: 'Is the branch open on Sunday?', idempotencyKey: idempotencyKey() };
+    const a = await env.gql(SUBMIT, { input }, h);
+    const b = await env.gql(SUBMIT, { input }, { 'x-closeloop-channel': other.publishableKey });
+    expect(b.data.submitFeedback.replayed).toBe(false);
+    expect(b.data.submitFeedback.trackingCode).not.toBe(a.data.submitFeedback.trackingCode);
+    expect(b.data.submitFeedback.accessKey).not.toBe(a.data.submitFeedback.accessKey);
+    const c = await env.gql(SUBMIT, { input: { ...input, contact: { email: 'someone@example.com' } } }, h);
+    expect(c.data.submitFeedback).toMatchObject({ __typename: 'ConflictError', code: 'CONFLICT' });
+    expect(JSON.stringify(c)).not.toContain(a.data.submitFeedback.accessKey);
   });
 });
 

@@ -5,6 +5,7 @@
 // (services/events.ts, lockTimeline), so ids become visible in increasing order and `id > highWater`
 // returns every new committed event exactly once, in order, whichever process committed it and
 // whether or not the ring arrived. A ring only says "read now"; the poll timer covers lost rings.
+import { attachEventFacts } from '../schema/visibility.ts';
 import { and, asc, eq, gt, inArray, lte, sql } from 'drizzle-orm';
 import { apiKeys, feedback, staff, tickets, timelineEvents, type Database } from '@closeloop/db';
 import type { FeedbackKind, TicketStatus } from '@closeloop/domain';
@@ -25,6 +26,8 @@ export interface HubEvent {
   kind: FeedbackKind;
   /** Owner of the feedback the row belongs to. */
   customerId: string | null;
+  /** The feedback's ticket now: differs from the row's ticket once the feedback was merged elsewhere. */
+  feedbackTicketId: string;
 }
 
 export interface RealtimeSettings {
@@ -160,6 +163,7 @@ const eventColumns = {
     order by s.id desc limit 1), ${tickets.status})`,
   kind: tickets.kind,
   customerId: feedback.customerId,
+  feedbackTicketId: feedback.ticketId,
 };
 
 function sameRow(a: StaffRow, b: StaffRow): boolean {
@@ -267,6 +271,16 @@ export class RealtimeHub {
       .where(where)
       .orderBy(asc(order === 'id' ? timelineEvents.id : timelineEvents.position))
       .limit(limit);
+    // The TimelineEvent type's rule reads these instead of querying per event and subscriber.
+    // Only when the row's ticket is still its feedback's: the rule reads the feedback's current ticket,
+    // so an event of since-merged feedback has its facts loaded instead (schema/visibility.ts).
+    for (const r of rows) {
+      if (r.feedbackTicketId !== r.row.ticketId) continue;
+      attachEventFacts(r.row, {
+        id: r.row.feedbackId, customerId: r.customerId,
+        ticket: { departmentId: r.departmentId, assigneeId: r.assigneeId, collaboratorDepartmentIds: r.collaboratorDepartmentIds, collaboratorStaffIds: r.collaboratorStaffIds },
+      });
+    }
     return rows as HubEvent[];
   }
 

@@ -7,7 +7,7 @@ import { normalizeTrackingCode, type FeedbackKind, type TicketStatus, type Timel
 import type { Context, DirectDelivery, LiveTransport } from '../context.ts';
 import type { Viewer } from '../auth/identity.ts';
 import type { TimelineRow } from '../services/events.ts';
-import { canReadFeedback, canReadTicket, canSeeInternal, departmentScope, partnerHas } from '../schema/access.ts';
+import { canListTickets, canReadEvent, canReadFeedback, departmentScope, mayEverSeeInternal } from '../schema/access.ts';
 import { StreamEnd, type HubEvent, type RealtimeHub, type Stream, type StreamOptions } from './hub.ts';
 import { operationKey, sharedPayloadJson } from './shared-execution.ts';
 
@@ -218,6 +218,11 @@ function source(ctx: Context, stream: Stream, replay: Replay | null): AsyncItera
   return new DirectIterator(ctx.realtime, stream, replay, sender);
 }
 
+const factsOf = (ev: HubEvent) => ({
+  id: ev.row.feedbackId, customerId: ev.customerId,
+  ticket: { departmentId: ev.departmentId, assigneeId: ev.assigneeId, collaboratorDepartmentIds: ev.collaboratorDepartmentIds, collaboratorStaffIds: ev.collaboratorStaffIds },
+});
+
 /** `feedbackProgress` per event: this feedback only, PUBLIC only, and the caller may still read it. */
 class ProgressOptions implements StreamOptions {
   constructor(
@@ -231,7 +236,7 @@ class ProgressOptions implements StreamOptions {
     return (
       ev.row.feedbackId === this.feedbackId &&
       ev.row.visibility === 'PUBLIC' &&
-      (this.granted || canReadFeedback(v, NO_GRANTS, { id: ev.row.feedbackId, customerId: ev.customerId, ticket: ev }))
+      (this.granted || canReadFeedback(v, NO_GRANTS, factsOf(ev)))
     );
   }
 
@@ -254,14 +259,14 @@ export async function feedbackProgress(ctx: Context, args: FeedbackProgressArgs)
   const viewer = await currentViewer(ctx);
   const code = normalizeTrackingCode(args.trackingCode);
   const [f] = code.length > 32 ? [] : await ctx.db
-    .select({ id: feedback.id, customerId: feedback.customerId, departmentId: tickets.departmentId })
+    .select({ id: feedback.id, customerId: feedback.customerId, departmentId: tickets.departmentId, assigneeId: tickets.assigneeId })
     .from(feedback)
     .innerJoin(tickets, eq(tickets.id, feedback.ticketId))
     .where(eq(feedback.trackingCode, code))
     .limit(1);
   const granted = Boolean(f && args.accessKey && ctx.services.feedback.verifyAccessKey(f.id, args.accessKey));
   // One answer for "no such code" and "not yours": a guessed code reveals nothing.
-  if (!f || !(granted || canReadFeedback(viewer, NO_GRANTS, { id: f.id, customerId: f.customerId, ticket: { departmentId: f.departmentId } }))) {
+  if (!f || !(granted || canReadFeedback(viewer, NO_GRANTS, { id: f.id, customerId: f.customerId, ticket: { departmentId: f.departmentId, assigneeId: f.assigneeId } }))) {
     throw userError('No feedback with this tracking code that you may follow (check the code and the access key)', 'NOT_FOUND');
   }
   const feedbackId = f.id;
@@ -290,8 +295,7 @@ export async function ticketEvents(
   const after = parseCursor(afterArg, 'after');
   await hub.ready();
   const viewer = await currentViewer(ctx);
-  const allowed = viewer.kind === 'STAFF' || partnerHas(viewer, 'tickets:read') || partnerHas(viewer, 'tickets:write');
-  if (!allowed) throw userError('ticketEvents is for staff and for partner keys with tickets:read or tickets:write', 'FORBIDDEN');
+  if (!canListTickets(viewer)) throw userError('ticketEvents is for staff and for partner keys with tickets:read or tickets:write', 'FORBIDDEN');
   const stream = hub.open(new QueueOptions(filter, viewer, ctx.transport));
   // Narrow the replay in SQL where it is cheap; `accept` decides the rest.
   const conditions: (SQL | undefined)[] = [gt(timelineEvents.id, after ?? 0)];
@@ -305,7 +309,7 @@ export async function ticketEvents(
     ));
   }
   if (filter.assigneeId) conditions.push(eq(tickets.assigneeId, filter.assigneeId));
-  if (!canSeeInternal(viewer)) conditions.push(eq(timelineEvents.visibility, 'PUBLIC'));
+  if (!mayEverSeeInternal(viewer)) conditions.push(eq(timelineEvents.visibility, 'PUBLIC'));
   return source(ctx, stream, after === null ? null : (floor) => hub.replay(and(...conditions), floor, 'id'));
 }
 
@@ -331,8 +335,8 @@ class QueueOptions implements StreamOptions {
 
   accept(ev: HubEvent, v: Viewer): boolean {
     return (
-      canReadTicket(v, ev) &&
-      (ev.row.visibility === 'PUBLIC' || canSeeInternal(v)) &&
+      // The TimelineEvent rule (access.ts) on the facts the hub read with the row.
+      canReadEvent(v, NO_GRANTS, ev.row.visibility, factsOf(ev)) &&
       (!this.departmentId || ev.departmentId === this.departmentId) &&
       (!this.assigneeId || ev.assigneeId === this.assigneeId) &&
       (!this.status || this.status.has(ev.status)) &&

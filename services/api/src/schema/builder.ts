@@ -8,7 +8,7 @@ import { relations, type Database } from '@closeloop/db';
 import type { ApiScope, StaffRole } from '@closeloop/domain';
 import type { Context } from '../context.ts';
 import { ForbiddenError } from './errors.ts';
-import { isStaffReader, isStaffWriter } from './access.ts';
+import { canReadWorkflow, isStaffWriter, partnerHas } from './access.ts';
 
 export interface SchemaTypes {
   Context: Context;
@@ -24,8 +24,8 @@ export interface SchemaTypes {
     staffWriter: boolean;
     staffRole: StaffRole[];
     partner: ApiScope;
-    /** Staff or partner allowed to read the handling side (tickets, customers). */
-    backOffice: boolean;
+    /** Calendars, SLA policies, routing rules: staff, partners with workflow:read. */
+    workflowReader: boolean;
   };
   Scalars: {
     DateTime: { Input: Date; Output: Date | string };
@@ -63,21 +63,36 @@ export const builder = new SchemaBuilder<SchemaTypes>({
         signedInStaff: v.kind === 'STAFF',
         staffWriter: isStaffWriter(v),
         staffRole: (roles) => v.kind === 'STAFF' && roles.includes(v.staff.role),
-        partner: (scope) => v.kind === 'PARTNER' && v.apiKey.scopes.includes(scope),
-        backOffice: isStaffReader(v) || (v.kind === 'PARTNER' && v.apiKey.scopes.some((s) => s.endsWith(':read') || s.endsWith(':write'))),
+        partner: (scope) => partnerHas(v, scope),
+        workflowReader: canReadWorkflow(v),
       };
     },
   },
 });
 
+/** RFC 3339 date-time with an explicit offset: 2026-05-01T09:30:00Z or 2026-05-01T17:30:00.250+08:00. */
+const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(Z|[+-](\d{2}):(\d{2}))$/i;
+
+/** The instant, or null when the text is not a real RFC 3339 date-time with an offset (2026-02-30, 25:00, no offset, year 0). */
+export function parseDateTime(text: unknown): Date | null {
+  const m = typeof text === 'string' ? DATE_TIME.exec(text) : null;
+  if (!m) return null;
+  const [, y, mo, d, h, mi, se, , oh, om] = m;
+  const year = Number(y);
+  const month = Number(mo);
+  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  if (year < 1 || month < 1 || month > 12 || Number(d) < 1 || Number(d) > daysInMonth) return null;
+  if (Number(h) > 23 || Number(mi) > 59 || Number(se ?? 0) > 59 || Number(oh ?? 0) > 23 || Number(om ?? 0) > 59) return null;
+  const date = new Date(text as string);
+  return Number.isNaN(date.getTime()) ? null : date;
+}
+
 builder.scalarType('DateTime', {
-  description: 'An instant, as an ISO 8601 string in UTC.',
+  description: 'An instant, as an RFC 3339 string with an offset (2026-05-01T09:30:00Z, 2026-05-01T17:30:00+08:00); answered in UTC.',
   serialize: (v) => (v instanceof Date ? v.toISOString() : new Date(v).toISOString()),
   parseValue: (v) => {
-    const d = typeof v === 'string' ? new Date(v) : null;
-    if (!d || Number.isNaN(d.getTime()) || !/^\d{4}-\d{2}-\d{2}T/.test(v as string)) {
-      throw new TypeError('DateTime must be an ISO 8601 string such as 2026-05-01T09:30:00Z');
-    }
+    const d = parseDateTime(v);
+    if (!d) throw new TypeError('DateTime must be a real date and time with an offset, such as 2026-05-01T09:30:00Z');
     return d;
   },
 });

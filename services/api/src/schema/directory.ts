@@ -1,6 +1,7 @@
 // Tiers, departments and staff: the institution's own directory.
 import { builder } from './builder.ts';
 import { EscalationLevelEnum, StaffRoleEnum } from './enums.ts';
+import { canReadDepartment, canReadStaff } from './access.ts';
 
 export const TierRef = builder.drizzleNode('tiers', {
   name: 'Tier',
@@ -17,6 +18,8 @@ export const TierRef = builder.drizzleNode('tiers', {
 export const DepartmentRef = builder.drizzleNode('departments', {
   name: 'Department',
   id: { column: (d) => d.id },
+  authScopes: (_d, ctx) => canReadDepartment(ctx.viewer),
+  runScopesOnType: true,
   fields: (t) => ({
     code: t.exposeString('code'),
     name: t.exposeString('name'),
@@ -26,8 +29,8 @@ export const DepartmentRef = builder.drizzleNode('departments', {
 export const StaffRef = builder.drizzleNode('staff', {
   name: 'Staff',
   id: { column: (s) => s.id },
-  // Staff records are for staff and partner systems; customers see only names on timeline events.
-  authScopes: { backOffice: true },
+  // Staff records are for staff and partners with staff:read; customers see only names on timeline events.
+  authScopes: (_s, ctx) => canReadStaff(ctx.viewer),
   runScopesOnType: true,
   fields: (t) => ({
     email: t.exposeString('email'),
@@ -47,13 +50,13 @@ builder.queryFields((t) => ({
   }),
   departments: t.drizzleField({
     type: ['departments'],
-    authScopes: { backOffice: true },
+    authScopes: (_r, _a, ctx) => canReadDepartment(ctx.viewer),
     resolve: (query, _root, _args, ctx) => ctx.db.query.departments.findMany(query({ orderBy: { code: 'asc' } })),
   }),
   staffMembers: t.drizzleField({
     type: ['staff'],
-    authScopes: { staff: true },
-    description: 'Staff directory (staff only).',
+    authScopes: (_r, _a, ctx) => canReadStaff(ctx.viewer),
+    description: 'Staff directory (staff, and partners with staff:read).',
     resolve: (query, _root, _args, ctx) => ctx.db.query.staff.findMany(query({ orderBy: { name: 'asc' } })),
   }),
 }));

@@ -1,6 +1,8 @@
 import { normalizeTrackingCode, type FeedbackKind, type TicketStatus, type Channel } from '@closeloop/domain';
 import { builder } from './builder.ts';
-import { canReadFeedback, canSeeInternal, departmentScope } from './access.ts';
+import { canReadFeedback, mayEverSeeInternal, partnerReadsFeedback, ticketScopeWhere } from './access.ts';
+import { rememberFeedback } from './visibility.ts';
+import { contactValue } from './pii.ts';
 import { ChannelEnum, FeedbackKindEnum, TicketStatusEnum } from './enums.ts';
 import { ConflictError, ForbiddenError, ValidationError } from './errors.ts';
 import { checkPage } from './ids.ts';
@@ -8,15 +10,25 @@ import { findFeedbackByCode } from './fast-track.ts';
 import type { FeedbackRow } from '../services/feedback.ts';
 import type { Context } from '../context.ts';
 
-const ContactRef = builder
-  .objectRef<{ name: string | null; phone: string | null; email: string | null }>('Contact')
-  .implement({
-    fields: (t) => ({
-      name: t.exposeString('name', { nullable: true }),
-      phone: t.exposeString('phone', { nullable: true }),
-      email: t.exposeString('email', { nullable: true }),
-    }),
-  });
+interface ContactShape {
+  name: string | null; phone: string | null; email: string | null;
+  feedbackId: string; customerId: string | null; assigneeId: string | null;
+}
+
+const staffId = (ctx: Context) => (ctx.viewer.kind === 'STAFF' ? ctx.viewer.staff.id : null);
+const subject = (c: ContactShape, ctx: Context) => ({
+  type: 'Feedback' as const, id: c.feedbackId, customerId: c.customerId,
+  assigned: c.assigneeId !== null && c.assigneeId === staffId(ctx), granted: ctx.grants.has(c.feedbackId),
+});
+
+const ContactRef = builder.objectRef<ContactShape>('Contact').implement({
+  description: 'Phone and e-mail are masked (138****8000, z***@bank.com) for readers without pii:read; see docs/security.md.',
+  fields: (t) => ({
+    name: t.exposeString('name', { nullable: true }),
+    phone: t.string({ nullable: true, resolve: (c, _a, ctx) => contactValue(ctx, subject(c, ctx), 'phone', c.phone) }),
+    email: t.string({ nullable: true, resolve: (c, _a, ctx) => contactValue(ctx, subject(c, ctx), 'email', c.email) }),
+  }),
+});
 
 export const FeedbackRef = builder.drizzleNode('feedback', {
   name: 'Feedback',
@@ -26,7 +38,12 @@ export const FeedbackRef = builder.drizzleNode('feedback', {
     columns: { id: true, customerId: true },
     with: { ticket: { columns: { departmentId: true, assigneeId: true, status: true, resolutionDueAt: true, collaboratorDepartmentIds: true, collaboratorStaffIds: true } } },
   },
-  authScopes: (f, ctx) => canReadFeedback(ctx.viewer, ctx.grants, f),
+  authScopes: (f, ctx) => {
+    const ok = canReadFeedback(ctx.viewer, ctx.grants, f);
+    // Its timeline events then need no query of their own to apply their rule (visibility.ts).
+    if (ok) rememberFeedback(ctx, f);
+    return ok;
+  },
   runScopesOnType: true,
   fields: (t) => ({
     trackingCode: t.exposeString('trackingCode'),
@@ -46,17 +63,17 @@ export const FeedbackRef = builder.drizzleNode('feedback', {
     contact: t.field({
       type: ContactRef,
       select: { columns: { contactName: true, contactPhone: true, contactEmail: true } },
-      resolve: (f) => ({ name: f.contactName, phone: f.contactPhone, email: f.contactEmail }),
-    }),
-    timeline: t.relation('timeline', {
-      description: 'Events in order. Customers and anonymous submitters receive PUBLIC events only.',
-      query: (_args, ctx) => ({
-        where: canSeeInternal(ctx.viewer) ? undefined : { visibility: 'PUBLIC' as const },
-        orderBy: { position: 'asc' as const },
+      resolve: (f) => ({
+        name: f.contactName, phone: f.contactPhone, email: f.contactEmail,
+        feedbackId: f.id, customerId: f.customerId, assigneeId: f.ticket.assigneeId ?? null,
       }),
     }),
-    customer: t.relation('customer', { nullable: true, authScopes: { backOffice: true } }),
-    ticket: t.relation('ticket', { authScopes: { backOffice: true } }),
+    timeline: t.relation('timeline', {
+      description: 'Events in order. Customers and anonymous submitters receive PUBLIC events only; INTERNAL ones need the ticket.',
+      query: (_args, ctx) => ({ where: timelineWhere(ctx) as never, orderBy: { position: 'asc' as const } }),
+    }),
+    customer: t.relation('customer', { nullable: true, description: 'null when the caller may not read customer records.' }),
+    ticket: t.relation('ticket', { nullable: true, description: 'The handling case; null for callers who may not read tickets (customers, submitters).' }),
   }),
 });
 
@@ -68,19 +85,27 @@ const FeedbackFilter = builder.inputType('FeedbackFilter', {
   }),
 });
 
+/** The SQL side of the TimelineEvent rule for events of a feedback the caller can already read. */
+function timelineWhere(ctx: Context): Record<string, unknown> | undefined {
+  const v = ctx.viewer;
+  if (!mayEverSeeInternal(v)) return { visibility: 'PUBLIC' };
+  const scope = ticketScopeWhere(v);
+  // Department-bound staff reading through an access key see INTERNAL events of their own tickets only.
+  return scope ? { OR: [{ visibility: 'PUBLIC' }, { feedback: { ticket: scope } }] } : undefined;
+}
+
+/** Matches nothing: for callers who may read no feedback on this path. */
+const NONE = { id: { isNull: true } };
+
 export function feedbackWhere(ctx: Context, filter: { kind?: FeedbackKind[] | null; channel?: Channel[] | null; status?: TicketStatus[] | null } | null | undefined) {
   const v = ctx.viewer;
   const ticket: Record<string, unknown> = {};
   const where: Record<string, unknown> = {};
   if (v.kind === 'CUSTOMER') where.customerId = v.customer.id;
-  const dept = departmentScope(v);
-  if (dept !== null && v.kind === 'STAFF') {
-    // As for tickets: their department, what is assigned to them, and what they were consulted on.
-    ticket.OR = [
-      { departmentId: dept }, { assigneeId: v.staff.id },
-      { collaboratorStaffIds: { arrayContains: [v.staff.id] } }, { collaboratorDepartmentIds: { arrayContains: [dept] } },
-    ];
-  }
+  else if (v.kind === 'PARTNER' && !partnerReadsFeedback(v)) return NONE;
+  else if (v.kind === 'ANONYMOUS') return NONE;
+  const scope = ticketScopeWhere(v);
+  if (scope) Object.assign(ticket, scope);
   if (filter?.kind?.length) where.kind = { in: filter.kind };
   if (filter?.channel?.length) where.channel = { in: filter.channel };
   if (filter?.status?.length) ticket.status = { in: filter.status };
@@ -120,7 +145,7 @@ builder.queryFields((t) => ({
   feedbacks: t.drizzleConnection({
     type: 'feedback',
     description: 'Feedback visible to the caller, newest first: a customer sees their own, staff their departments.',
-    authScopes: { customer: true, staff: true, partner: 'feedback:read' },
+    authScopes: (_r, _a, ctx) => ctx.viewer.kind === 'CUSTOMER' || ctx.viewer.kind === 'STAFF' || partnerReadsFeedback(ctx.viewer),
     args: { filter: t.arg({ type: FeedbackFilter }) },
     resolve: (query, _root, args, ctx) => {
       checkPage(args);

@@ -188,7 +188,7 @@ builder.queryField('testRouting', (t) =>
   t.field({
     type: RoutingTestRef,
     description: 'Tries the routing rules (and optionally a draft rule not yet saved) on a sample feedback. Changes nothing.',
-    authScopes: { backOffice: true },
+    authScopes: { workflowReader: true },
     args: { sample: t.arg({ type: RoutingSampleInput, required: true }), match: t.arg({ type: RoutingMatchInput }) },
     resolve: async (_r, { sample, match }, ctx) => {
       if ([...sample.content].length > 5000) throw new ValidationError([{ path: ['sample', 'content'], code: 'TOO_LONG', message: 'content must be at most 5000 characters' }]);

@@ -3,6 +3,7 @@
 import { computeSla, effectiveTargets, type BusinessCalendar, type Priority, type SlaResult, type StaffRole } from '@closeloop/domain';
 import { builder } from './builder.ts';
 import { PriorityEnum } from './enums.ts';
+import { canReadFeedbackSla } from './access.ts';
 import { ForbiddenError, InvalidTransitionError, NotFoundError, ValidationError } from './errors.ts';
 import { inputId } from './ids.ts';
 import { TicketPayload, TicketRef } from './ticket.ts';
@@ -115,7 +116,7 @@ builder.drizzleObjectFields(FeedbackRef, (t) => ({
   sla: t.field({
     type: SlaStatusRef,
     nullable: true,
-    authScopes: { backOffice: true },
+    authScopes: (_f, _a, ctx) => canReadFeedbackSla(ctx.viewer),
     description: "This customer's own SLA figures: from this feedback's receivedAt with its own targets (a merged ticket runs on the strictest).",
     select: {
       columns: { receivedAt: true, firstRespondedAt: true, slaFirstResponseMinutes: true, slaResolutionMinutes: true },

@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { Channel, FeedbackKind, TicketStatus } from '@closeloop/domain';
 import { builder } from './builder.ts';
-import { NO_DEPARTMENT, canReadTicket, departmentScope, partnerHas } from './access.ts';
+import { NO_DEPARTMENT, canListTickets, canReadTicket, departmentScope, ticketScopeWhere } from './access.ts';
 import { ChannelEnum, EscalationLevelEnum, FeedbackKindEnum, PriorityEnum, TicketStatusEnum, VisibilityEnum } from './enums.ts';
 import { ForbiddenError, InvalidTransitionError, NotFoundError, ValidationError } from './errors.ts';
 import { argId, checkPage, inputId } from './ids.ts';
@@ -42,7 +42,14 @@ export const TicketRef = builder.drizzleNode('tickets', {
     assignee: t.relation('assignee', { nullable: true }),
     customer: t.relation('customer', { nullable: true, description: 'The customer whose feedback opened the ticket.' }),
     feedback: t.relation('feedback', { description: 'Every feedback linked to this ticket.', query: { orderBy: { receivedAt: 'asc' } } }),
-    timeline: t.relation('timeline', { description: 'All events, INTERNAL included, in commit order.', query: { orderBy: { id: 'asc' } } }),
+    timeline: t.relation('timeline', {
+      description: 'All events, INTERNAL included, in commit order (events of feedback since merged into a ticket you may not read are left out).',
+      query: (_args, ctx) => {
+        // The TimelineEvent rule in SQL: an event is visible when its feedback's current ticket is.
+        const scope = ticketScopeWhere(ctx.viewer);
+        return { where: (scope ? { feedback: { ticket: scope } } : undefined) as never, orderBy: { id: 'asc' as const } };
+      },
+    }),
   }),
 });
 
@@ -79,16 +86,9 @@ export function ticketWhere(ctx: Context, f: TicketFilterShape | null | undefine
     const wanted = argId(f.departmentId, 'Department', 'filter.departmentId');
     // An agent asking for another department gets nothing rather than an error.
     where.departmentId = dept === null || dept === wanted ? wanted : NO_DEPARTMENT;
-  } else if (dept !== null) {
-    // Their department's queue, plus what was routed to them elsewhere (a customer's account manager)
-    // and what they or their department were consulted on (collaborators).
-    const v = ctx.viewer;
-    where.OR = [
-      { departmentId: dept },
-      ...(v.kind === 'STAFF'
-        ? [{ assigneeId: v.staff.id }, { collaboratorStaffIds: { arrayContains: [v.staff.id] } }, { collaboratorDepartmentIds: { arrayContains: [dept] } }]
-        : []),
-    ];
+  } else {
+    // Their department's queue, what was routed to them elsewhere and what they were consulted on.
+    Object.assign(where, ticketScopeWhere(ctx.viewer) ?? {});
   }
   if (f?.status?.length) where.status = { in: f.status };
   if (f?.kind?.length) where.kind = { in: f.kind };
@@ -110,8 +110,7 @@ builder.queryFields((t) => ({
   tickets: t.drizzleConnection({
     type: 'tickets',
     description: 'The handling queue. Agents, seniors and experts see their own department; supervisors, admins and auditors see all.',
-    authScopes: (_root, _args, ctx) =>
-      ctx.viewer.kind === 'STAFF' || partnerHas(ctx.viewer, 'tickets:read') || partnerHas(ctx.viewer, 'tickets:write'),
+    authScopes: (_root, _args, ctx) => canListTickets(ctx.viewer),
     args: {
       filter: t.arg({ type: TicketFilter }),
       orderBy: t.arg({ type: TicketOrder, defaultValue: 'RECEIVED_DESC' }),

@@ -1,5 +1,5 @@
 import { builder } from './builder.ts';
-import { canSeeInternal } from './access.ts';
+import { eventVisible } from './visibility.ts';
 import { ActorTypeEnum, TicketStatusEnum, TimelineEventTypeEnum, VisibilityEnum } from './enums.ts';
 
 export const TimelineEventRef = builder.drizzleNode('timelineEvents', {
@@ -10,9 +10,10 @@ export const TimelineEventRef = builder.drizzleNode('timelineEvents', {
   // resolvers: with a type-level `select`, `t.expose` gives each field a selection of its own, which
   // the drizzle plugin then checks per field and per row (getLoaderMapping/setFieldMapping), the
   // largest single cost of resolving a timeline (npm run bench, README, Performance).
-  select: { columns: { id: true, visibility: true, position: true, type: true, fromStatus: true, toStatus: true, body: true, actorType: true, actorName: true, createdAt: true } },
-  // Belt and braces: list fields already filter INTERNAL events out for customers.
-  authScopes: (e, ctx) => e.visibility === 'PUBLIC' || canSeeInternal(ctx.viewer),
+  select: { columns: { id: true, feedbackId: true, visibility: true, position: true, type: true, fromStatus: true, toStatus: true, body: true, actorType: true, actorName: true, createdAt: true } },
+  // Visible exactly when its feedback is; INTERNAL ones only to readers of the ticket (access.ts canReadEvent).
+  // Checked on every path (node, lists, payloads, subscriptions); list fields filter the same way in SQL.
+  authScopes: (e, ctx) => eventVisible(ctx, e),
   runScopesOnType: true,
   fields: (t) => ({
     position: t.int({ description: "Order within the feedback's timeline, from 1, without gaps.", resolve: (e) => e.position }),

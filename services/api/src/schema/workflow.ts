@@ -25,7 +25,8 @@ const IntervalInstantRef = builder.objectRef<{ start: Date; end: Date }>('Workin
 });
 
 const admin = { staffRole: ['ADMIN', 'SUPERVISOR'] as StaffRole[] };
-const reader = { backOffice: true } as const;
+/** Calendars, SLA policies and routing rules: staff, and partners with workflow:read (access.ts). */
+const reader = { workflowReader: true } as const;
 
 export const BusinessCalendarRef = builder.drizzleNode('businessCalendars', {
   name: 'BusinessCalendar',

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { desc, sql } from 'drizzle-orm';
-import { auditLog, type Tx } from '@closeloop/db';
+import { auditLog, type Database, type Tx } from '@closeloop/db';
 import type { Actor } from './events.ts';
 
 export const GENESIS_HASH = '0'.repeat(64);
@@ -57,4 +57,9 @@ export function verifyAuditChain(rows: Array<typeof auditLog.$inferSelect>): num
     prev = r.hash;
   }
   return -1;
+}
+
+/** One audit row for the unmasked contact details a caller read in one request (phone, e-mail). */
+export async function auditPiiRead(db: Database, actor: Actor, targets: Array<{ type: string; id: string; fields: string[] }>): Promise<void> {
+  await db.transaction((tx) => audit(tx, actor, 'pii.read', null, { targets }));
 }

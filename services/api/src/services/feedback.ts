@@ -2,7 +2,7 @@ import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypt
 import { eq } from 'drizzle-orm';
 import { feedback, tickets, timelineEvents, type Database } from '@closeloop/db';
 import {
-  DEFAULT_REALM, effectiveTargets, makeTrackingCode, validateFeedbackDraft, type Channel, type FeedbackKind, type FieldError,
+  DEFAULT_REALM, effectiveTargets, isStrongIdempotencyKey, makeTrackingCode, validateFeedbackDraft, type Channel, type FeedbackKind, type FieldError,
 } from '@closeloop/domain';
 import type { Viewer } from '../auth/identity.ts';
 import { deriveKey } from '../auth/keys.ts';
@@ -83,6 +83,12 @@ export class FeedbackService {
     }
     if (input.idempotencyKey != null && !/^[A-Za-z0-9_.:-]{8,128}$/.test(input.idempotencyKey)) {
       errors.push({ path: ['input', 'idempotencyKey'], code: 'INVALID', message: 'idempotencyKey must be 8–128 characters of A–Z, a–z, 0–9, _ . : -' });
+    } else if (input.idempotencyKey != null && viewer.kind === 'ANONYMOUS' && !isStrongIdempotencyKey(input.idempotencyKey)) {
+      // Anonymous keys share one channel key: a guessable key would replay someone else's access key.
+      errors.push({
+        path: ['input', 'idempotencyKey'], code: 'WEAK_KEY',
+        message: 'An anonymous idempotencyKey must be at least 22 random characters of A–Z, a–z, 0–9, _ and - (128 bits or more), e.g. a UUIDv4',
+      });
     }
     if (errors.length) throw new ValidationError(errors);
 
@@ -196,6 +202,7 @@ export class FeedbackService {
     const [prior] = await this.db.select().from(feedback).where(eq(feedback.idempotencyKey, idemKey)).limit(1);
     if (!prior) return null;
     if (prior.idempotencyHash !== hash) {
+      // Never the first submission's tracking code or access key: only the same caller with the same input gets those.
       throw new ConflictError('This idempotency key was already used for a different submission');
     }
     return { feedback: prior, accessKey: anonymous ? this.accessKeyFor(prior.id) : null, events: [], replayed: true };
