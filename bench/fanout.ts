@@ -1,4 +1,4 @@
-// `npm run bench:fanout [-- --quick] [--subscribers N] [--rounds R] [--scenarios feedback,staff,one] [--instances 1,2] [--agents K]`
+// `npm run bench:fanout [-- --quick] [--subscribers N] [--rounds R] [--scenarios feedback,staff,one] [--instances 1,2] [--agents K] [--delivered E]`
 //
 // Live fan-out: N WebSocket subscribers on loopback, a status change made through the API, and for
 // every subscriber the time from the server's commit (a trace line printed after the transaction
@@ -42,6 +42,8 @@ const option = (name: string) => {
 const N = Number(option('--subscribers') ?? (quick ? 1000 : 10_000));
 const ROUNDS = Number(option('--rounds') ?? (quick ? 3 : 5));
 const AGENTS = Math.min(N, Number(option('--agents') ?? 100));
+// Events each subscriber receives before memory is measured again (does a subscription grow with what it delivered?).
+const DELIVERED = Number(option('--delivered') ?? (quick ? 200 : 1000));
 // Feedback per incident ticket: a transition appends one event per linked feedback in one INSERT, and
 // PostgreSQL takes at most 65,535 bind parameters per statement (12 per event), so a ticket with more
 // than ≈ 5,400 linked feedback cannot change status at all (services/events.ts, appendToTicket).
@@ -231,6 +233,16 @@ async function transition(s: Server, ticket: { id: string; status: string }): Pr
   ticket.status = status;
   positions.set(ticket.id, (positions.get(ticket.id) ?? 0) + 1);
 }
+/** A public note on the ticket: one event for every subscriber of each scenario (its linked feedback, its department). */
+async function note(s: Server, ticket: { id: string }, i: number): Promise<void> {
+  const r = await gql(
+    s,
+    `mutation($input: AddTicketNoteInput!) { addTicketNote(input: $input) { __typename ... on Error { message } } }`,
+    { input: { ticketId: ticket.id, body: `Update ${i}: the engineers are restoring the service.`, visibility: 'PUBLIC' } },
+  );
+  if (r.addTicketNote.__typename !== 'TicketPayload') fail(`note: ${JSON.stringify(r)}`);
+  positions.set(ticket.id, (positions.get(ticket.id) ?? 0) + 1);
+}
 /** The commit time of event `seq`: the first commit whose largest id is ≥ seq (commits are serialised). */
 function commitOf(seq: number): number | undefined {
   let lo = 0;
@@ -348,6 +360,18 @@ async function measure(run: Run) {
     perRound.push({ status: tickets[0]!.status, received: lat.length, p50: round1(pct(lat, 50)), p99: round1(pct(lat, 99)), max: round1(lat.at(-1) ?? NaN) });
     await sleep(500);
   }
+  // Delivery: DELIVERED more events to every subscriber, then memory again after full collections.
+  let afterDelivery: MemoryTrace[] | null = null;
+  if (DELIVERED > 0) {
+    const started = Date.now();
+    const notes = async () => {
+      for (let i = 1; i <= DELIVERED; i++) await Promise.all(tickets.map((t) => note(servers[0]!, t, i)));
+    };
+    const got = await client.receipts(notes, N * DELIVERED, 20 * 60_000);
+    if (got.times.length < N * DELIVERED) fail(`${label}: delivered ${got.times.length} of ${N * DELIVERED} events`);
+    log(`${label}: delivered ${DELIVERED} more events to each subscriber in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    afterDelivery = await Promise.all(servers.map(memory));
+  }
   lastSequence = Math.max(lastSequence, commits.at(-1)?.[0] ?? 0);
   await client.stop();
   await Promise.all(servers.map(stopServer));
@@ -356,6 +380,9 @@ async function measure(run: Run) {
   const sum = (f: (m: MemoryTrace) => number, ms: MemoryTrace[]) => ms.reduce((a, m) => a + f(m), 0);
   const perSubscriber = (sum((m) => m.rss, idle) - sum((m) => m.rss, before)) / N;
   const heapPerSubscriber = (sum((m) => m.heap + m.external, idle) - sum((m) => m.heap + m.external, before)) / N;
+  const perSubscriberDelivered = afterDelivery ? (sum((m) => m.rss, afterDelivery) - sum((m) => m.rss, before)) / N : null;
+  // RSS moves with the allocator and the page cache; the heap after full collections is the steadier sign of retention.
+  const heapPerSubscriberDelivered = afterDelivery ? (sum((m) => m.heap + m.external, afterDelivery) - sum((m) => m.heap + m.external, before)) / N : null;
   const deliveredAll = perRound.every((r) => r.received === N);
   const p99 = pct(latencies, 99);
   return {
@@ -373,6 +400,10 @@ async function measure(run: Run) {
       subscriptionsPerInstance: idle.map((m) => m.streams),
       bytesPerIdleSubscriber: Math.round(perSubscriber),
       heapBytesPerIdleSubscriber: Math.round(heapPerSubscriber),
+      eventsDeliveredEach: afterDelivery ? DELIVERED : 0,
+      rssAfterDeliveryMiB: afterDelivery?.map((m) => mib(m.rss)) ?? null,
+      bytesPerSubscriberAfterDelivery: perSubscriberDelivered === null ? null : Math.round(perSubscriberDelivered),
+      heapBytesPerSubscriberAfterDelivery: heapPerSubscriberDelivered === null ? null : Math.round(heapPerSubscriberDelivered),
     },
     pass: deliveredAll && p99 <= TARGET_P99_MS && perSubscriber <= TARGET_BYTES_PER_SUB,
   };
@@ -400,14 +431,15 @@ mkdirSync(RESULTS, { recursive: true });
 writeFileSync(join(RESULTS, 'fanout.json'), `${JSON.stringify(summary, null, 2)}\n`);
 
 console.log(`\nFan-out: ${N} subscribers, ${ROUNDS} changes per scenario, ${summary.database}, ${PINNING}, ${summary.node}`);
-console.log(`  ${'scenario'.padEnd(12)} ${'instances'.padStart(9)} ${'connect s'.padStart(9)}  ${'p50 ms'.padStart(7)} ${'p90 ms'.padStart(7)} ${'p99 ms'.padStart(7)} ${'max ms'.padStart(7)}  ${'KB/idle sub'.padStart(11)} ${'heap KB'.padStart(7)}  delivered  result`);
+console.log(`  ${'scenario'.padEnd(12)} ${'instances'.padStart(9)} ${'connect s'.padStart(9)}  ${'p50 ms'.padStart(7)} ${'p90 ms'.padStart(7)} ${'p99 ms'.padStart(7)} ${'max ms'.padStart(7)}  ${'KB/idle sub'.padStart(11)} ${'heap KB'.padStart(7)} ${'KB/sub after'.padStart(12)}  delivered  result`);
 for (const r of results) {
   console.log(
     `  ${r.scenario.padEnd(12)} ${String(r.instances).padStart(9)} ${String(r.connectSeconds).padStart(9)}  ${String(r.latencyMs.p50).padStart(7)} ${String(r.latencyMs.p90).padStart(7)} ${String(r.latencyMs.p99).padStart(7)} ${String(r.latencyMs.max).padStart(7)}  ` +
-      `${(r.memory.bytesPerIdleSubscriber / 1024).toFixed(1).padStart(11)} ${(r.memory.heapBytesPerIdleSubscriber / 1024).toFixed(1).padStart(7)}  ${(r.deliveredAll ? 'all' : 'NOT ALL').padEnd(9)}  ${r.pass ? 'PASS' : 'FAIL'}`,
+      `${(r.memory.bytesPerIdleSubscriber / 1024).toFixed(1).padStart(11)} ${(r.memory.heapBytesPerIdleSubscriber / 1024).toFixed(1).padStart(7)} ${(r.memory.bytesPerSubscriberAfterDelivery === null ? '-' : (r.memory.bytesPerSubscriberAfterDelivery / 1024).toFixed(1)).padStart(12)}  ${(r.deliveredAll ? 'all' : 'NOT ALL').padEnd(9)}  ${r.pass ? 'PASS' : 'FAIL'}`,
   );
 }
 console.log(`  targets: p99 ≤ ${TARGET_P99_MS} ms, ≤ ${TARGET_BYTES_PER_SUB / 1024} KB RSS per idle subscriber (summed over the instances)`);
+console.log(`  KB/sub after: RSS per subscriber after each received ${DELIVERED} more events (--delivered), against the same start as KB/idle sub`);
 console.log(`\nwrote bench/results/fanout.json`);
 clearTimeout(deadline);
 process.exit(summary.pass ? 0 : 1);

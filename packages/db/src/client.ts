@@ -3,11 +3,11 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
-import postgres from 'postgres';
+import pgDriver from 'pg';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
-import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
+import { drizzle as drizzlePostgres } from 'drizzle-orm/node-postgres';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
-import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
+import { migrate as migratePostgres } from 'drizzle-orm/node-postgres/migrator';
 import type { PgAsyncDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import type { Logger } from 'drizzle-orm';
 import { relations } from './relations.ts';
@@ -25,6 +25,8 @@ export interface DatabaseOptions {
   dataDir?: string | undefined;
   /** Pool size for PostgreSQL. */
   max?: number | undefined;
+  /** PostgreSQL: how long a request waits for a new connection before it fails (ms). */
+  connectTimeoutMs?: number | undefined;
   /** Called with every SQL statement drizzle sends (tests count them). */
   onQuery?: ((sql: string, params: unknown[]) => void) | undefined;
 }
@@ -71,6 +73,24 @@ function lockDataDir(dir: string): () => void {
   return () => rmSync(lockFile, { force: true });
 }
 
+/**
+ * Connection errors are expected in bursts (a failover drops every connection at once): one line when
+ * they start, a count when they stop, so an outage does not flood the log.
+ */
+const connectionErrors = {
+  count: 0,
+  timer: null as NodeJS.Timeout | null,
+  report(e: Error) {
+    if (this.count++ === 0) console.error(`closeloop: database connection lost (${e.message}); new connections are opened as requests need them`);
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      if (this.count > 1) console.error(`closeloop: ${this.count} database connections were dropped in that burst`);
+      this.count = 0;
+      this.timer = null;
+    }, 5000).unref();
+  },
+};
+
 function redact(url: string): string {
   try {
     const u = new URL(url);
@@ -88,26 +108,40 @@ export async function createDatabase(options: DatabaseOptions = {}): Promise<Dat
 
   if (options.url && /^postgres(ql)?:\/\//.test(options.url)) {
     const url = options.url;
-    const client = postgres(url, { max: options.max ?? 10, onnotice: () => {}, connection: { application_name: 'closeloop' } });
-    const db = drizzlePostgres({ client, relations, logger }) as unknown as Database;
+    // node-postgres (pg), not postgres.js: postgres.js 3.4.9 crashes the process when the server
+    // terminates its connections under load (docs/operations.md, Connection loss).
+    const pool = new pgDriver.Pool({
+      connectionString: url,
+      max: options.max ?? 10,
+      application_name: 'closeloop',
+      // A request waits at most this long for a connection, then fails (masked, retryable) instead of hanging.
+      connectionTimeoutMillis: options.connectTimeoutMs ?? 5000,
+    });
+    // A connection the server drops (failover, idle reaper, pg_terminate_backend) emits 'error': on an idle
+    // one the pool removes it; on a checked-out one the query in flight fails and the pool discards it at
+    // release. Without these listeners an 'error' event would end the process.
+    const onConnectionError = (e: Error) => connectionErrors.report(e);
+    pool.on('error', onConnectionError);
+    pool.on('connect', (c) => c.on('error', onConnectionError));
+    const db = drizzlePostgres({ client: pool, relations, logger }) as unknown as Database;
     return {
       db,
       kind: 'postgres',
       location: redact(url),
       async migrate() {
-        // A dedicated connection holds an advisory lock so concurrent starts migrate once.
-        const one = postgres(url, { max: 1, onnotice: () => {} });
+        const one = new pgDriver.Client({ connectionString: url });
+        await one.connect();
         try {
-          await one`select pg_advisory_lock(72022601)`;
+          await one.query('select pg_advisory_lock(72022601)');
           await migratePostgres(drizzlePostgres({ client: one, relations }), { migrationsFolder });
         } finally {
           await one.end();
         }
       },
       async ping() {
-        await client`select 1`;
+        await pool.query('select 1');
       },
-      close: () => client.end({ timeout: 5 }),
+      close: () => pool.end(),
     };
   }
 

@@ -41,6 +41,8 @@ export const businessCalendars = pgTable('business_calendars', {
   holidays: text('holidays').array().notNull().default([]),
   workingDays: text('working_days').array().notNull().default([]),
   makeupHours: jsonb('makeup_hours'),
+  // Years whose public holidays are fully listed; null = the years the holiday dates mention (coverage, docs/workflow.md).
+  holidayYears: integer('holiday_years').array(),
   // Exactly one calendar is the default (partial unique index): tickets of departments without one use it.
   isDefault: boolean('is_default').notNull().default(false),
   createdAt: createdAt(),

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import postgres from 'postgres';
+import pg from 'pg';
 import { createDatabase, type DatabaseHandle, type DatabaseOptions } from './client.ts';
 
 export interface TestDatabase extends DatabaseHandle {
@@ -7,6 +7,16 @@ export interface TestDatabase extends DatabaseHandle {
   url?: string;
   /** Closes and, on PostgreSQL, drops the database. */
   destroy(): Promise<void>;
+}
+
+async function adminQuery(url: string, text: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(text);
+  } finally {
+    await client.end();
+  }
 }
 
 /**
@@ -21,9 +31,7 @@ export async function createTestDatabase(options: Omit<DatabaseOptions, 'url' | 
     return { ...h, destroy: () => h.close() };
   }
   const name = `closeloop_test_${randomBytes(6).toString('hex')}`;
-  const sql = postgres(admin, { max: 1, onnotice: () => {} });
-  await sql.unsafe(`create database ${name}`);
-  await sql.end();
+  await adminQuery(admin, `create database ${name}`);
   const u = new URL(admin);
   u.pathname = `/${name}`;
   const url = u.toString();
@@ -34,9 +42,7 @@ export async function createTestDatabase(options: Omit<DatabaseOptions, 'url' | 
     url,
     async destroy() {
       await h.close();
-      const s = postgres(admin, { max: 1, onnotice: () => {} });
-      await s.unsafe(`drop database if exists ${name} with (force)`);
-      await s.end();
+      await adminQuery(admin, `drop database if exists ${name} with (force)`);
     },
   };
 }

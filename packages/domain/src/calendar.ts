@@ -1,5 +1,7 @@
-import { DateTime, IANAZone } from 'luxon';
+import { IANAZone } from 'luxon';
 import type { FieldError } from './validation.ts';
+import { CN_MAINLAND_HOLIDAY_DATA, holidayYear } from './holidays.ts';
+import { DAY_MS, MAX_SUPPORTED_MS, MIN_SUPPORTED_MS, zoneOffsets, type ZoneOffsets } from './zone.ts';
 
 /**
  * Business-calendar maths. All wall-clock work is done by luxon in the calendar's zone: we walk local
@@ -12,8 +14,10 @@ import type { FieldError } from './validation.ts';
  *   to the next morning. Hence `addBusinessMinutes(cal, t, 0)` returns t when t is working time or an
  *   interval end, else the next interval start; this keeps add(add(t, a), b) === add(t, a + b).
  * - '24:00' is accepted as an end (midnight of the next local date), for round-the-clock calendars.
- * - Wall-clock times that do not exist (spring-forward gap) are moved forward by luxon; ambiguous ones
- *   (fall-back) resolve as luxon does. Office hours rarely touch either.
+ * - Working time is read off the wall clock: an instant is working time when its local date and time
+ *   fall in one of that date's intervals. An interval starting inside a spring-forward gap starts when
+ *   the clock jumps; the repeated hour of a fall-back inside an interval is worked twice.
+ * - Supported instants and dates: years 1970–2399 (RangeError outside).
  */
 
 export type IsoWeekday = 1 | 2 | 3 | 4 | 5 | 6 | 7;
@@ -29,32 +33,24 @@ export interface BusinessCalendar {
   /** Make-up working days (调休上班), 'YYYY-MM-DD', worked with `makeupHours`, or Monday's hours. */
   workingDays: readonly string[];
   makeupHours?: readonly WorkingInterval[];
+  /**
+   * Years whose public holidays and make-up days are fully listed (see holidays.ts, coverage). Absent:
+   * the years that `holidays` and `workingDays` mention; a calendar listing none observes no holidays.
+   */
+  holidayYears?: readonly number[] | null;
 }
 
 export const DEFAULT_TIME_ZONE = 'Asia/Shanghai';
 export const ISO_WEEKDAYS: readonly IsoWeekday[] = [1, 2, 3, 4, 5, 6, 7];
 
-const days = (from: string, count: number): string[] =>
-  Array.from({ length: count }, (_, i) => DateTime.fromISO(from, { zone: 'UTC' }).plus({ days: i }).toISODate()!);
-
 /**
  * Mainland China 2026, from 国务院办公厅关于2026年部分节假日安排的通知 (State Council, 2025-11-04,
- * published by Xinhua). Every day of each official break is listed, weekends included.
+ * published by Xinhua), read from data/holidays-cn-mainland.json: every day of each official break,
+ * weekends included, and the weekend days worked instead. Further years are added to that file.
  */
-export const CN_2026_HOLIDAYS: readonly string[] = Object.freeze([
-  ...days('2026-01-01', 3), // 元旦 Jan 1–3
-  ...days('2026-02-15', 9), // 春节 Feb 15–23
-  ...days('2026-04-04', 3), // 清明 Apr 4–6
-  ...days('2026-05-01', 5), // 劳动节 May 1–5
-  ...days('2026-06-19', 3), // 端午 Jun 19–21
-  ...days('2026-09-25', 3), // 中秋 Sep 25–27
-  ...days('2026-10-01', 7), // 国庆 Oct 1–7
-]);
-
-/** Weekend days worked instead (same notice). */
-export const CN_2026_MAKEUP_DAYS: readonly string[] = Object.freeze([
-  '2026-01-04', '2026-02-14', '2026-02-28', '2026-05-09', '2026-09-20', '2026-10-10',
-]);
+const CN_2026 = holidayYear(CN_MAINLAND_HOLIDAY_DATA, 2026);
+export const CN_2026_HOLIDAYS: readonly string[] = Object.freeze(CN_2026.holidays);
+export const CN_2026_MAKEUP_DAYS: readonly string[] = Object.freeze(CN_2026.workingDays);
 
 const OFFICE_HOURS: readonly WorkingInterval[] = Object.freeze([
   { start: '09:00', end: '12:00' },
@@ -66,22 +62,37 @@ export const DEFAULT_CALENDAR: BusinessCalendar = Object.freeze({
   weeklyHours: Object.freeze({ 1: OFFICE_HOURS, 2: OFFICE_HOURS, 3: OFFICE_HOURS, 4: OFFICE_HOURS, 5: OFFICE_HOURS, 6: [], 7: [] }),
   holidays: CN_2026_HOLIDAYS,
   workingDays: CN_2026_MAKEUP_DAYS,
+  holidayYears: Object.freeze([2026]),
 });
 
 const MS_PER_MINUTE = 60_000;
-/** A search that meets no working time for this many consecutive days gives up rather than loop forever. */
-const MAX_IDLE_DAYS = 3 * 366;
+/** Longest run of consecutive days without working time a calendar may have (holidays included). */
+export const MAX_IDLE_DAYS = 31;
+/** Least working time per week a calendar must offer (minutes): less makes every due time absurd. */
+export const MIN_WEEKLY_WORKING_MINUTES = 60;
+/** Most holiday or make-up dates one calendar may list. */
+export const MAX_CALENDAR_DATES = 5000;
+/** Dates and instants the arithmetic supports: years 1970 to 2399. */
+export const MIN_CALENDAR_YEAR = 1970;
+export const MAX_CALENDAR_YEAR = 2399;
+const LAST_DAY = MAX_SUPPORTED_MS / DAY_MS;
 const TIME = /^([01]\d|2[0-3]):([0-5]\d)$|^24:00$/;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
+const MARGIN_MS = 15 * 3_600_000; // wall time to instant: offsets lie within −12 h … +14 h
+const EDGE_DAYS = 3; // days next to an argument's local date are measured exactly
 
 type Span = readonly [start: number, end: number];
 interface Compiled {
-  zone: string;
-  week: Map<number, Span[]>; // minutes of the day
+  zone: ZoneOffsets;
+  week: Span[][]; // by ISO weekday (index 0 unused), minutes of the day
+  weekMs: number[]; // nominal working ms by ISO weekday
+  weeklyMs: number;
   makeup: Span[];
-  holidays: Set<string>;
-  workingDays: Set<string>;
-  days: Map<string, Span[]>; // memoised spansOn
+  holidays: Set<number>; // local day ordinals (days since 1970-01-01)
+  workingDays: Set<number>;
+  special: number[]; // holidays ∪ workingDays, sorted
+  days: Map<number, Span[]>; // memoised spansOn
+  years: Map<number, number | null>; // memoised yearMs
 }
 
 function minutesOfDay(hhmm: string): number {
@@ -93,16 +104,30 @@ function parseIntervals(list: readonly WorkingInterval[] | undefined): Span[] {
   return (list ?? []).map((i) => [minutesOfDay(i.start), minutesOfDay(i.end)] as const).sort((a, b) => a[0] - b[0]);
 }
 
+const ordinalOf = (date: string): number => Date.UTC(+date.slice(0, 4), +date.slice(5, 7) - 1, +date.slice(8, 10)) / DAY_MS;
+const isoOf = (day: number): string => new Date(day * DAY_MS).toISOString().slice(0, 10);
+const weekdayOf = (day: number): IsoWeekday => ((((day + 3) % 7) + 7) % 7 + 1) as IsoWeekday;
+const spanMs = (spans: readonly Span[]) => spans.reduce((m, [s, e]) => m + Math.max(0, e - s) * MS_PER_MINUTE, 0);
+
 /**
  * Compiled calendars and their per-date spans are memoised, keyed by the calendar's content (not its
- * identity), so results never depend on the cache: SLA recomputation over many tickets then costs
- * microseconds instead of one luxon conversion per interval bound per day.
+ * identity), so results never depend on the cache.
  */
 const CACHE_CALENDARS = 32;
 const CACHE_DAYS = 20_000;
 const compiled = new Map<string, Compiled>();
 
+// Calendars are read-only values: the same object (one computeSla calls this a dozen times) skips
+// building the content key.
+const byIdentity = new WeakMap<BusinessCalendar, Compiled>();
+
 function compile(cal: BusinessCalendar): Compiled {
+  let c = byIdentity.get(cal);
+  if (!c) byIdentity.set(cal, (c = compileByContent(cal)));
+  return c;
+}
+
+function compileByContent(cal: BusinessCalendar): Compiled {
   const zone = cal.timeZone ?? DEFAULT_TIME_ZONE;
   const key = JSON.stringify([zone, cal.weeklyHours, cal.holidays, cal.workingDays, cal.makeupHours ?? null]);
   const hit = compiled.get(key);
@@ -112,146 +137,284 @@ function compile(cal: BusinessCalendar): Compiled {
     return hit;
   }
   if (!IANAZone.isValidZone(zone)) throw new RangeError(`invalid time zone '${zone}'`);
-  const week = new Map(ISO_WEEKDAYS.map((d) => [d, parseIntervals(cal.weeklyHours[d])]));
+  const week: Span[][] = [[], ...ISO_WEEKDAYS.map((d) => parseIntervals(cal.weeklyHours[d]))];
+  const weekMs = week.map(spanMs);
+  const holidays = new Set(cal.holidays.map(ordinalOf));
+  const workingDays = new Set(cal.workingDays.map(ordinalOf).filter((d) => !holidays.has(d)));
   const c: Compiled = {
-    zone,
+    zone: zoneOffsets(zone),
     week,
-    makeup: cal.makeupHours ? parseIntervals(cal.makeupHours) : week.get(1)!,
-    holidays: new Set(cal.holidays),
-    workingDays: new Set(cal.workingDays),
+    weekMs,
+    weeklyMs: weekMs.reduce((a, b) => a + b, 0),
+    makeup: cal.makeupHours ? parseIntervals(cal.makeupHours) : week[1]!,
+    holidays,
+    workingDays,
+    special: [...new Set([...holidays, ...workingDays])].sort((a, b) => a - b),
     days: new Map(),
+    years: new Map(),
   };
   compiled.set(key, c);
   if (compiled.size > CACHE_CALENDARS) compiled.delete(compiled.keys().next().value!);
   return c;
 }
 
-/** The local date (as a zone-less UTC date) on which the instant falls. */
-function localDate(c: Compiled, ms: number): DateTime {
-  const l = DateTime.fromMillis(ms, { zone: c.zone });
-  return DateTime.utc(l.year, l.month, l.day);
-}
+/** Local day ordinal on which the instant falls. */
+const localDay = (c: Compiled, ms: number): number => Math.floor((ms + c.zone.offsetAt(ms)) / DAY_MS);
 
-function instantAt(c: Compiled, date: DateTime, minute: number): number {
-  const d = minute >= 1440 ? date.plus({ days: 1 }) : date;
-  const m = minute % 1440;
-  return DateTime.fromObject(
-    { year: d.year, month: d.month, day: d.day, hour: Math.floor(m / 60), minute: m % 60 },
-    { zone: c.zone },
-  ).toMillis();
-}
+const wallSpans = (c: Compiled, day: number): Span[] =>
+  c.holidays.has(day) ? [] : c.workingDays.has(day) ? c.makeup : c.week[weekdayOf(day)]!;
 
-/** Working intervals of one local date as epoch-ms spans, sorted, overlaps merged. */
-function spansOn(c: Compiled, date: DateTime): Span[] {
-  const key = date.toISODate()!;
-  let spans = c.days.get(key);
-  if (!spans) {
-    if (c.days.size >= CACHE_DAYS) c.days.clear();
-    spans = computeSpans(c, date, key);
-    c.days.set(key, spans);
+/**
+ * Working time of one local date as instants: every instant whose wall-clock reading lies in one of the
+ * date's intervals. So an interval that starts inside a spring-forward gap starts when the clock jumps
+ * (not an hour later), and a repeated hour of a fall-back is worked twice, as a person at the office
+ * would. Sorted; pieces that touch are merged.
+ */
+function spansOn(c: Compiled, day: number): Span[] {
+  let spans = c.days.get(day);
+  if (spans) return spans;
+  if (c.days.size >= CACHE_DAYS) c.days.clear();
+  const local = wallSpans(c, day);
+  const out: Array<[number, number]> = [];
+  if (local.length > 0) {
+    const base = day * DAY_MS;
+    const lo = base + local[0]![0] * MS_PER_MINUTE - MARGIN_MS;
+    const hi = base + local[local.length - 1]![1] * MS_PER_MINUTE + MARGIN_MS;
+    // Pieces of real time with one offset each, covering [lo, hi].
+    const pieces: Array<[from: number, to: number, offset: number]> = [];
+    let from = -Infinity;
+    let offset = c.zone.offsetAt(lo);
+    for (const t of c.zone.transitionsIn(lo, hi)) {
+      pieces.push([from, t.at, offset]);
+      [from, offset] = [t.at, t.after];
+    }
+    pieces.push([from, Infinity, offset]);
+    const raw: Array<[number, number]> = [];
+    for (const [s, e] of local) {
+      for (const [pf, pt, o] of pieces) {
+        const a = Math.max(base + s * MS_PER_MINUTE - o, pf);
+        const b = Math.min(base + e * MS_PER_MINUTE - o, pt);
+        if (b > a) raw.push([a, b]);
+      }
+    }
+    raw.sort((p, q) => p[0] - q[0]);
+    for (const [a, b] of raw) {
+      const last = out[out.length - 1];
+      if (last && a <= last[1]) last[1] = Math.max(last[1], b);
+      else out.push([a, b]);
+    }
   }
+  spans = out;
+  c.days.set(day, spans);
   return spans;
 }
 
-function computeSpans(c: Compiled, date: DateTime, key: string): Span[] {
-  if (c.holidays.has(key)) return [];
-  const local = c.workingDays.has(key) ? c.makeup : c.week.get(date.weekday)!;
-  const out: Array<[number, number]> = [];
-  for (const [s, e] of local) {
-    const start = instantAt(c, date, s);
-    const end = instantAt(c, date, e);
-    if (end <= start) continue; // swallowed by a DST gap
-    const last = out[out.length - 1];
-    if (last && start <= last[1]) last[1] = Math.max(last[1], end);
-    else out.push([start, end]);
+/** A day whose working time is not its nominal weekly hours: holiday, make-up day, or near a DST change. */
+const isSpecial = (c: Compiled, day: number): boolean => c.holidays.has(day) || c.workingDays.has(day) || c.zone.isTouched(day);
+
+/** The first special day in [day, limit], else limit + 1. */
+function nextSpecial(c: Compiled, day: number, limit: number): number {
+  let lo = 0;
+  let hi = c.special.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (c.special[mid]! < day) lo = mid + 1;
+    else hi = mid;
   }
-  return out;
+  const listed = c.special[lo] ?? Infinity;
+  const touched = c.zone.nextTouchedDay(day, Math.min(limit, listed));
+  return Math.min(listed, touched, limit + 1);
+}
+
+/** Nominal working ms of the ordinary days [from, to): whole weeks at once, then the odd days. */
+function ordinaryMs(c: Compiled, from: number, to: number): number {
+  const n = to - from;
+  let total = Math.floor(n / 7) * c.weeklyMs;
+  for (let i = 0; i < n % 7; i++) total += c.weekMs[weekdayOf(from + i)]!;
+  return total;
 }
 
 /**
- * Working spans in time order, starting with the local date before `fromMs` (so an interval ending at
- * 24:00 right at `fromMs` is seen). Stops after the local date of `untilMs`; with no bound it throws
- * once MAX_IDLE_DAYS pass without any working time.
+ * Spans of `day` and, when it sits near a DST change, of the following days also near it, merged in
+ * time order (around a fall-back at midnight the spans of two dates interleave). Returns the spans and
+ * the first day not included.
  */
-function* spansFrom(c: Compiled, fromMs: number, untilMs = Infinity): Generator<Span> {
-  const last = Number.isFinite(untilMs) ? localDate(c, untilMs) : null;
-  let idle = 0;
-  for (let date = localDate(c, fromMs).minus({ days: 1 }); !last || date.toMillis() <= last.toMillis(); date = date.plus({ days: 1 })) {
-    const spans = spansOn(c, date);
-    if (spans.length === 0) {
-      if (!last && ++idle > MAX_IDLE_DAYS) {
-        throw new RangeError(`calendar has no working time within ${MAX_IDLE_DAYS} days after ${date.minus({ days: idle }).toISODate()}`);
-      }
-      continue;
-    }
-    idle = 0;
-    yield* spans;
+function chunk(c: Compiled, day: number, last: number): [Span[], number] {
+  let end = day + 1;
+  if (!c.zone.isTouched(day)) return [spansOn(c, day), end];
+  while (end <= last && c.zone.isTouched(end)) end++;
+  const spans: Span[] = [];
+  for (let d = day; d < end; d++) spans.push(...spansOn(c, d));
+  return [spans.sort((p, q) => p[0] - q[0]), end];
+}
+
+const yearStart = (y: number): number => Date.UTC(y, 0, 1) / DAY_MS;
+const yearOfDay = (day: number): number => new Date(day * DAY_MS).getUTCFullYear();
+
+/**
+ * Exact working ms of local year y, memoised: the nominal hours of all its days, corrected on its
+ * holidays, make-up days and days near a DST change. Lets long spans skip a year at a time, so even
+ * in zones with daylight saving the cost hardly grows with the span. null when a DST change comes near
+ * its first or last day (spans there may belong to the neighbouring year): such a year is walked.
+ */
+function yearMs(c: Compiled, y: number): number | null {
+  if (c.years.has(y)) return c.years.get(y)!;
+  const from = yearStart(y);
+  const to = yearStart(y + 1);
+  let total: number | null = ordinaryMs(c, from, to);
+  for (let i = -EDGE_DAYS; i <= EDGE_DAYS && total !== null; i++) {
+    if (c.zone.isTouched(from + i) || c.zone.isTouched(to + i)) total = null;
   }
+  if (total !== null) {
+    const special = new Set(c.zone.year(y).touched.filter((d) => d >= from && d < to));
+    for (const d of c.special) if (d >= from && d < to) special.add(d);
+    for (const d of special) {
+      total += spansOn(c, d).reduce((m, [s, e]) => m + (e - s), 0) - c.weekMs[weekdayOf(d)]!;
+    }
+  }
+  c.years.set(y, total);
+  return total;
 }
 
 function millis(d: Date, name: string): number {
   const ms = d instanceof Date ? d.getTime() : NaN;
   if (!Number.isFinite(ms)) throw new RangeError(`${name} is not a valid date`);
+  if (ms < MIN_SUPPORTED_MS || ms >= MAX_SUPPORTED_MS) {
+    throw new RangeError(`${name} ${d.toISOString()} is outside the supported years ${MIN_CALENDAR_YEAR}–${MAX_CALENDAR_YEAR}`);
+  }
   return ms;
 }
 
 export function isWorkingTime(cal: BusinessCalendar, instant: Date): boolean {
   const c = compile(cal);
   const t = millis(instant, 'instant');
-  for (const [s, e] of spansFrom(c, t, t)) if (s <= t && t < e) return true;
+  const day = localDay(c, t);
+  for (let d = day - EDGE_DAYS; d <= day + EDGE_DAYS; d++) {
+    for (const [s, e] of spansOn(c, d)) if (s <= t && t < e) return true;
+  }
   return false;
 }
 
 /** t itself when it is working time, else the start of the next working interval. */
 export function nextWorkingInstant(cal: BusinessCalendar, t: Date): Date {
-  const c = compile(cal);
-  const ms = millis(t, 't');
-  for (const [s, e] of spansFrom(c, ms)) if (e > ms) return new Date(Math.max(s, ms));
-  throw new Error('unreachable'); // spansFrom throws first
+  const r = addBusinessMinutes(cal, t, 0);
+  // add(t, 0) stays at an interval end; the next working instant is the next start.
+  return r.getTime() === t.getTime() && !isWorkingTime(cal, t) ? addBusinessMinutes(cal, new Date(t.getTime() + 1), 0) : r;
 }
 
 /**
  * The instant at which `minutes` of working time have elapsed after `start` (fractions allowed,
  * rounded to the millisecond). Counting starts at the next working interval when `start` is outside
  * working time; a result exactly at an interval end stays there (see the conventions above).
+ *
+ * Cost does not grow with the span: days near `start`, holidays, make-up days and days near a DST
+ * change are measured exactly; runs of ordinary days between them are skipped a week at a time by
+ * arithmetic on the nominal weekly hours.
  */
 export function addBusinessMinutes(cal: BusinessCalendar, start: Date, minutes: number): Date {
   if (!Number.isFinite(minutes) || minutes < 0) throw new RangeError(`minutes must be a finite number >= 0, got ${minutes}`);
   const c = compile(cal);
   let t = millis(start, 'start');
   let remaining = Math.round(minutes * MS_PER_MINUTE);
-  for (const [s, e] of spansFrom(c, t)) {
-    if (e < t || (e === t && remaining > 0)) continue;
-    const from = Math.max(s, t);
-    if (remaining <= e - from) return new Date(from + remaining);
-    remaining -= e - from;
-    t = e;
+  const first = localDay(c, t);
+  let day = first - EDGE_DAYS;
+  const consume = (spans: readonly Span[]): number | null => {
+    for (const [s, e] of spans) {
+      if (e < t || (e === t && remaining > 0)) continue;
+      const from = Math.max(s, t);
+      if (remaining <= e - from) return from + remaining;
+      remaining -= e - from;
+      t = e;
+    }
+    return null;
+  };
+  while (day < LAST_DAY) {
+    const year = yearOfDay(day);
+    if (day > first + EDGE_DAYS && day === yearStart(year) && yearStart(year + 1) < LAST_DAY) {
+      const ms = yearMs(c, year);
+      if (ms !== null && remaining > ms) {
+        remaining -= ms;
+        day = yearStart(year + 1);
+        continue;
+      }
+    }
+    if (day <= first + EDGE_DAYS || isSpecial(c, day)) {
+      const [spans, end] = chunk(c, day, LAST_DAY - 1);
+      const r = consume(spans);
+      if (r !== null) return new Date(r);
+      day = end;
+      continue;
+    }
+    // Ordinary days up to the next special one; look no further than the weeks the minutes could need.
+    // Runs also end at New Year, where a whole year may be skipped.
+    const horizon = c.weeklyMs > 0 ? day + 7 * (Math.ceil(remaining / c.weeklyMs) + 1) : LAST_DAY - 1;
+    const next = nextSpecial(c, day, Math.min(horizon, yearStart(year + 1) - 1, LAST_DAY - 1));
+    const available = ordinaryMs(c, day, next);
+    if (available === 0 || remaining > available) {
+      remaining -= available;
+      day = next;
+      if (c.weeklyMs === 0 && next >= LAST_DAY) break;
+      continue;
+    }
+    const weeks = c.weeklyMs > 0 ? Math.max(0, Math.ceil(remaining / c.weeklyMs) - 1) : 0;
+    remaining -= weeks * c.weeklyMs;
+    for (day += 7 * weeks; day < next; day++) {
+      const r = consume(spansOn(c, day));
+      if (r !== null) return new Date(r);
+    }
   }
-  throw new Error('unreachable');
+  throw new RangeError(c.weeklyMs === 0
+    ? `calendar has no working time after ${isoOf(first)}`
+    : `the due time lies beyond the supported years (${MIN_CALENDAR_YEAR}–${MAX_CALENDAR_YEAR})`);
 }
 
 /**
  * Working minutes in [a, b). Antisymmetric: when b < a the result is minus the minutes in [b, a), and 0
- * when a equals b. Fractional when the instants are not on whole minutes.
+ * when a equals b. Fractional when the instants are not on whole minutes. Cost as for addBusinessMinutes.
  */
 export function businessMinutesBetween(cal: BusinessCalendar, a: Date, b: Date): number {
   const c = compile(cal);
   const from = millis(a, 'a');
   const to = millis(b, 'b');
   if (to < from) return 0 - businessMinutesBetween(cal, b, a); // 0 - x: never -0
+  if (to === from) return 0;
+  const firstDay = localDay(c, from);
+  const lastDay = localDay(c, to);
   let total = 0;
-  for (const [s, e] of spansFrom(c, from, to)) {
-    if (s >= to) break;
-    total += Math.max(0, Math.min(e, to) - Math.max(s, from));
+  for (let day = firstDay - EDGE_DAYS; day <= lastDay + EDGE_DAYS;) {
+    const year = yearOfDay(day);
+    if (day > firstDay + EDGE_DAYS && day === yearStart(year) && yearStart(year + 1) <= lastDay - EDGE_DAYS) {
+      const ms = yearMs(c, year);
+      if (ms !== null) {
+        total += ms;
+        day = yearStart(year + 1);
+        continue;
+      }
+    }
+    if (day <= firstDay + EDGE_DAYS || day >= lastDay - EDGE_DAYS || isSpecial(c, day)) {
+      const [spans, end] = chunk(c, day, lastDay + EDGE_DAYS);
+      for (const [s, e] of spans) total += Math.max(0, Math.min(e, to) - Math.max(s, from));
+      day = end;
+      continue;
+    }
+    const next = Math.min(nextSpecial(c, day, Math.min(lastDay - EDGE_DAYS, yearStart(year + 1)) - 1), lastDay - EDGE_DAYS, yearStart(year + 1));
+    total += ordinaryMs(c, day, next);
+    day = next;
   }
   return total / MS_PER_MINUTE;
 }
 
 /** The working intervals of one local date ('YYYY-MM-DD'), as instants. */
 export function workingIntervalsOn(cal: BusinessCalendar, date: string): Array<{ start: Date; end: Date }> {
-  const d = DateTime.fromISO(date, { zone: 'UTC' });
-  if (!DATE.test(date) || !d.isValid) throw new RangeError(`invalid date '${date}', expected YYYY-MM-DD`);
-  return spansOn(compile(cal), d).map(([s, e]) => ({ start: new Date(s), end: new Date(e) }));
+  if (!isCalendarDate(date)) throw new RangeError(`invalid date '${date}', expected YYYY-MM-DD in ${MIN_CALENDAR_YEAR}–${MAX_CALENDAR_YEAR}`);
+  return spansOn(compile(cal), ordinalOf(date)).map(([s, e]) => ({ start: new Date(s), end: new Date(e) }));
+}
+
+/** A real date 'YYYY-MM-DD' within the supported years. */
+export function isCalendarDate(date: unknown): date is string {
+  if (typeof date !== 'string' || !DATE.test(date)) return false;
+  const year = Number(date.slice(0, 4));
+  return year >= MIN_CALENDAR_YEAR && year <= MAX_CALENDAR_YEAR && isoOf(ordinalOf(date)) === date;
 }
 
 /**
@@ -315,9 +478,10 @@ function validateDates(value: unknown, path: string[], errors: FieldError[]): st
   }
   const valid: string[] = [];
   value.forEach((d: unknown, i) => {
-    if (typeof d === 'string' && DATE.test(d) && DateTime.fromISO(d, { zone: 'UTC' }).isValid) valid.push(d);
-    else errors.push({ path: [...path, String(i)], code: 'INVALID_DATE', message: 'must be a valid date YYYY-MM-DD' });
+    if (isCalendarDate(d)) valid.push(d);
+    else errors.push({ path: [...path, String(i)], code: 'INVALID_DATE', message: `must be a valid date YYYY-MM-DD in ${MIN_CALENDAR_YEAR}–${MAX_CALENDAR_YEAR}` });
   });
+  if (value.length > MAX_CALENDAR_DATES) errors.push({ path, code: 'TOO_MANY', message: `at most ${MAX_CALENDAR_DATES} dates` });
   return valid;
 }
 
@@ -345,6 +509,8 @@ export function validateCalendar(input: unknown, base: string[] = ['input']): Fi
     for (const d of ISO_WEEKDAYS) weekly += validateIntervals(wh[d], at('weeklyHours', String(d)), errors);
     if (weekly === 0) {
       errors.push({ path: at('weeklyHours'), code: 'NO_WORKING_TIME', message: 'at least one working interval in the week is required' });
+    } else if (weekly < MIN_WEEKLY_WORKING_MINUTES) {
+      errors.push({ path: at('weeklyHours'), code: 'TOO_LITTLE_WORKING_TIME', message: `a calendar must offer at least ${MIN_WEEKLY_WORKING_MINUTES} working minutes a week` });
     }
   }
   const makeup = validateIntervals(cal.makeupHours, at('makeupHours'), errors);
@@ -362,5 +528,40 @@ export function validateCalendar(input: unknown, base: string[] = ['input']): Fi
   } else if (cal.makeupHours !== undefined && working.length > 0 && makeup === 0) {
     errors.push({ path: at('makeupHours'), code: 'NO_WORKING_TIME', message: 'makeupHours must contain a working interval' });
   }
+  if (errors.length === 0 && weekly > 0) {
+    const idle = longestIdleRun(cal as BusinessCalendar);
+    if (idle) errors.push({ path: at('holidays'), code: 'TOO_LITTLE_WORKING_TIME', message: `no working time for more than ${MAX_IDLE_DAYS} days from ${idle}` });
+  }
+  if (cal.holidayYears != null) {
+    if (!Array.isArray(cal.holidayYears) || cal.holidayYears.length > MAX_CALENDAR_YEAR - MIN_CALENDAR_YEAR + 1) {
+      errors.push({ path: at('holidayYears'), code: 'INVALID', message: 'holidayYears must be a list of years' });
+    } else {
+      cal.holidayYears.forEach((y: unknown, i) => {
+        if (!Number.isInteger(y) || (y as number) < MIN_CALENDAR_YEAR || (y as number) > MAX_CALENDAR_YEAR) {
+          errors.push({ path: at('holidayYears', String(i)), code: 'OUT_OF_RANGE', message: `a year from ${MIN_CALENDAR_YEAR} to ${MAX_CALENDAR_YEAR}` });
+        }
+      });
+    }
+  }
   return errors;
+}
+
+/**
+ * The first date of a run of more than MAX_IDLE_DAYS days without working time that the holidays
+ * create, else null. Nominal hours only (integer maths over the listed range, no time zones).
+ */
+function longestIdleRun(cal: BusinessCalendar): string | null {
+  if (cal.holidays.length === 0) return null;
+  const holidays = new Set(cal.holidays.map(ordinalOf));
+  const working = new Set(cal.workingDays.map(ordinalOf));
+  const makeup = cal.makeupHours ? cal.makeupHours.length > 0 : (cal.weeklyHours[1]?.length ?? 0) > 0;
+  const works = (d: number) => !holidays.has(d) && (working.has(d) ? makeup : (cal.weeklyHours[weekdayOf(d)]?.length ?? 0) > 0);
+  const sorted = [...holidays].sort((a, b) => a - b);
+  let runStart: number | null = null;
+  for (let d = sorted[0]! - 7; d <= sorted[sorted.length - 1]! + 7; d++) {
+    if (works(d)) runStart = null;
+    else if (runStart === null) runStart = d;
+    else if (d - runStart >= MAX_IDLE_DAYS) return isoOf(runStart);
+  }
+  return null;
 }

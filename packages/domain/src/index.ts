@@ -3,6 +3,7 @@ export * from './status.ts';
 export * from './codes.ts';
 export * from './validation.ts';
 export * from './calendar.ts';
+export * from './holidays.ts';
 export * from './sla.ts';
 export * from './routing.ts';
 export * from './pii.ts';

@@ -1,5 +1,6 @@
 import { addBusinessMinutes, businessMinutesBetween, dailyWorkingMinutes, DEFAULT_CALENDAR, type BusinessCalendar } from './calendar.ts';
 import { FEEDBACK_KINDS, type FeedbackKind, type Priority } from './enums.ts';
+import type { FieldError } from './validation.ts';
 
 /** Both targets are business minutes on the ticket's calendar. */
 export interface SlaTargets { firstResponseMinutes: number; resolutionMinutes: number }
@@ -287,4 +288,23 @@ export function dueSlaActions(sla: SlaResult, input: Pick<SlaInput, 'firstRespon
     else if (!marks.resolutionWarnedAt && t >= sla.resolutionWarnAt.getTime()) out.push({ clock: 'RESOLUTION', kind: 'WARNING', dueAt: sla.resolutionDueAt });
   }
   return out;
+}
+
+/**
+ * How far staff and partners may back-date or post-date `receivedAt` when recording feedback: a
+ * back-dated clock that started years ago is never a real SLA, and bounds the business-time span.
+ */
+export interface ReceivedAtLimits { maxAgeDays: number; maxFutureSkewMs: number }
+export const DEFAULT_RECEIVED_AT_LIMITS: Readonly<ReceivedAtLimits> = Object.freeze({ maxAgeDays: 365, maxFutureSkewMs: 60_000 });
+
+export function validateReceivedAt(
+  receivedAt: Date, now: Date, limits: ReceivedAtLimits = DEFAULT_RECEIVED_AT_LIMITS, path: string[] = ['input', 'receivedAt'],
+): FieldError[] {
+  const t = receivedAt instanceof Date ? receivedAt.getTime() : NaN;
+  if (!Number.isFinite(t)) return [{ path, code: 'INVALID_DATE', message: 'receivedAt must be a valid date-time' }];
+  if (t > now.getTime() + limits.maxFutureSkewMs) return [{ path, code: 'IN_FUTURE', message: 'receivedAt cannot be in the future' }];
+  if (t < now.getTime() - limits.maxAgeDays * 86_400_000) {
+    return [{ path, code: 'TOO_OLD', message: `receivedAt may be at most ${limits.maxAgeDays} days ago` }];
+  }
+  return [];
 }

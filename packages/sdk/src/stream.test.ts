@@ -106,6 +106,19 @@ describe('resumable', () => {
     expect(d.got).toHaveLength(1);
   });
 
+  it('resumes after a SERVICE_RESTART, SLOW_CONSUMER or SERVICE_UNAVAILABLE result with the last cursor', async () => {
+    const f = fakeTransport();
+    const c = collect();
+    resumable(f.t, { query: 's', variables: {} }, c.sink, { policy: fast });
+    for (const code of ['SERVICE_RESTART', 'SLOW_CONSUMER', 'SERVICE_UNAVAILABLE']) {
+      f.last().sink.next({ errors: [{ message: 'resume with your last cursor', extensions: { code } }] });
+      await tick();
+    }
+    expect(f.calls).toHaveLength(4);
+    expect(c.completed()).toBe(false);
+    expect(c.got).toHaveLength(0);
+  });
+
   it('gives up after the policy allows no more retries', async () => {
     const f = fakeTransport();
     const c = collect();

@@ -51,6 +51,9 @@ export function describeError(e: unknown): { status?: number; code?: string } {
 /** Expired credentials: refresh the token and try again. */
 export const isExpired = (e: { status?: number; code?: string }) => e.code === 'TOKEN_EXPIRED';
 
+/** Stream-ending results that a reconnect with the last cursor recovers from. */
+const RESUMABLE = new Set(['SERVICE_RESTART', 'SLOW_CONSUMER', 'SERVICE_UNAVAILABLE']);
+
 /**
  * Errors not worth retrying: the server refused the request itself (HTTP 4xx, WebSocket 44xx),
  * except an expired token, which a refresh fixes.
@@ -138,6 +141,11 @@ export function resumable(transport: Transport, request: StreamRequest, sink: Si
             if (expired && attempt <= 1) {
               ended = true;
               return retry(true);
+            }
+            // The server restarting, a drop for reading too slowly, a lost database connection: resume.
+            if (result.errors.every((e) => RESUMABLE.has(String(e.extensions?.code)))) {
+              ended = true;
+              return retry(false);
             }
             // A GraphQL error (unknown code, wrong key) will not heal by retrying.
             sink.next(result);

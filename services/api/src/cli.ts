@@ -22,6 +22,9 @@ const HELP = `closeloop <command> [options]
   create-api-key --name N --scopes a,b    scopes: feedback:read feedback:write tickets:read tickets:write customers:read customers:write
   issue-token --email E                   a new session token for an existing staff member
   print-schema [--check]                  print schema.graphql (--check: fail if the committed file is stale)
+  doctor [--within-days N]                what an admin should fix: calendars whose public holidays run out within N
+                                          days (default CLOSELOOP_HOLIDAY_WARNING_DAYS, 60); exit 1 with findings
+  holidays-import [--file F] [--calendar C]  load a holiday data file (default: the bundled one for C, CN_MAINLAND)
   sweep [--once] [--interval MS]          SLA warnings, breaches and escalations as a worker (API processes also sweep;
                                           any number may run at once). With REDIS_URL, live subscribers are rung.
 
@@ -36,7 +39,7 @@ const { values, positionals } = parseArgs({
     json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' }, demo: { type: 'boolean' }, check: { type: 'boolean' },
     name: { type: 'string' }, kind: { type: 'string' }, 'public-key-jwk': { type: 'string' }, email: { type: 'string' },
     role: { type: 'string' }, once: { type: 'boolean' }, interval: { type: 'string' }, department: { type: 'string' }, password: { type: 'string' }, scopes: { type: 'string' },
-    partner: { type: 'boolean' }, realm: { type: 'string' },
+    partner: { type: 'boolean' }, realm: { type: 'string' }, 'within-days': { type: 'string' }, file: { type: 'string' }, calendar: { type: 'string' },
   },
 });
 const command = positionals[0];
@@ -61,6 +64,12 @@ function humanize(cmd: string, r: Record<string, unknown>): string {
   const lines = Object.entries(r).map(([k, v]) => `  ${k}: ${typeof v === 'object' ? JSON.stringify(v) : String(v)}`);
   const secret = ['signingSecret', 'token', 'apiKey'].some((k) => r[k]) ? '\nSecrets are shown once; store them now.' : '';
   return `${cmd}: done\n${lines.join('\n')}${secret}`;
+}
+
+/** Prints a command's result; `doctor` exits 1 when it found something to fix. */
+function done(r: Record<string, unknown>) {
+  out(r, () => (typeof r.report === 'string' ? r.report : humanize(command!, r)));
+  if (r.healthy === false) process.exitCode = 1;
 }
 
 /** When a running server holds the embedded database, send the command to it instead. */
@@ -103,13 +112,14 @@ async function main() {
     return;
   }
   const config = loadConfig();
+  if (command === 'doctor' && args['within-days'] === undefined) args['within-days'] = String(config.holidayWarningDays);
   let handle: DatabaseHandle;
   try {
     handle = await openDb(config);
   } catch (e) {
     if (e instanceof DataDirInUseError && REMOTE_COMMANDS.has(command)) {
       const r = await viaServer(config, command);
-      if (r) return out(r, () => humanize(command, r));
+      if (r) return done(r);
       fail(e.message, 2);
     }
     if (e instanceof DataDirInUseError && command === 'sweep') fail(`${e.message} The running server sweeps SLAs itself.`, 2);
@@ -126,7 +136,7 @@ async function main() {
     if (command === 'sweep') return await sweep(config, handle);
     const services = createServices(handle.db, config.secretKey, () => {}, { identity, channelSecretOverlapSeconds: config.channelSecretOverlapSeconds });
     const r = await runCommand({ db: handle.db, identity, services, secretKey: config.secretKey }, command, args);
-    out(r, () => humanize(command, r));
+    done(r);
   } finally {
     await handle.close();
   }

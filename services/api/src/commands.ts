@@ -6,6 +6,7 @@ import type { Identity } from './auth/identity.ts';
 import { createApiKey, createChannel, createStaff, UsageError } from './admin.ts';
 import { seedBase, seedDemo, demoInfo } from './seed.ts';
 import type { Services } from './services/index.ts';
+import { holidayCommand } from './holiday-commands.ts';
 
 export interface CommandContext {
   db: Database;
@@ -16,7 +17,7 @@ export interface CommandContext {
 
 export type Args = Record<string, string | boolean | undefined>;
 
-export const REMOTE_COMMANDS = new Set(['seed', 'create-channel', 'create-staff', 'create-api-key', 'issue-token']);
+export const REMOTE_COMMANDS = new Set(['seed', 'create-channel', 'create-staff', 'create-api-key', 'issue-token', 'doctor', 'holidays-import']);
 
 const str = (a: Args, k: string): string | undefined => (typeof a[k] === 'string' ? (a[k] as string) : undefined);
 
@@ -72,6 +73,9 @@ export async function runCommand(ctx: CommandContext, command: string, args: Arg
       const { token, expiresAt } = await identity.issueStaffToken(member);
       return { id: member.id, email: member.email, role: member.role, token, expiresAt: expiresAt.toISOString() };
     }
+    case 'doctor':
+    case 'holidays-import':
+      return holidayCommand(db, command, args);
     default:
       throw new UsageError(`Unknown command ${command}`);
   }

@@ -19,12 +19,21 @@ export interface Config {
   channelSecretOverlapSeconds: number;
   /** How often each API process sweeps for SLA warnings and breaches (ms); 0: not at all (a `closeloop sweep` worker does). */
   sweepIntervalMs: number;
+  /** Hard limit on one query's execution (ms); 0: none (docs/security.md, Bounded work). */
+  executionTimeoutMs: number;
+  /** How far back staff and partners may date receivedAt (days), and how far ahead (ms of clock skew). */
+  receivedAt: { maxAgeDays: number; maxFutureSkewMs: number };
+  /** The start banner and `closeloop doctor` warn about calendars whose holidays run out within this many days. */
+  holidayWarningDays: number;
+  /** On SIGTERM/SIGINT, how long requests in flight may take to finish before the process exits anyway (ms). */
+  shutdownGraceMs: number;
   /** Subscription settings (README, Live progress); unset ones keep their defaults. */
   realtime: {
     keepAliveMs?: number;
     idleTimeoutMs?: number;
     maxSubscriptionsPerConnection?: number;
     connectionInitTimeoutMs?: number;
+    closeTimeoutMs?: number;
     maxQueue?: number;
     pollMs?: number;
     recheckMs?: number;
@@ -83,11 +92,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     customerTokenMaxTtlSeconds: intEnv(env, 'CLOSELOOP_CUSTOMER_TOKEN_MAX_TTL') ?? 24 * 3600,
     channelSecretOverlapSeconds: intEnv(env, 'CLOSELOOP_CHANNEL_SECRET_OVERLAP') ?? 24 * 3600,
     sweepIntervalMs: intEnv(env, 'CLOSELOOP_SWEEP_INTERVAL_MS') ?? 30_000,
+    executionTimeoutMs: intEnv(env, 'CLOSELOOP_EXECUTION_TIMEOUT_MS') ?? 10_000,
+    receivedAt: {
+      maxAgeDays: intEnv(env, 'CLOSELOOP_RECEIVED_AT_MAX_AGE_DAYS') ?? 365,
+      maxFutureSkewMs: (intEnv(env, 'CLOSELOOP_RECEIVED_AT_MAX_SKEW_SECONDS') ?? 60) * 1000,
+    },
+    holidayWarningDays: intEnv(env, 'CLOSELOOP_HOLIDAY_WARNING_DAYS') ?? 60,
+    shutdownGraceMs: intEnv(env, 'CLOSELOOP_SHUTDOWN_GRACE_MS') ?? 10_000,
     realtime: {
       keepAliveMs: intEnv(env, 'CLOSELOOP_WS_KEEPALIVE_MS'),
       idleTimeoutMs: intEnv(env, 'CLOSELOOP_WS_IDLE_TIMEOUT_MS'),
       maxSubscriptionsPerConnection: intEnv(env, 'CLOSELOOP_WS_MAX_SUBSCRIPTIONS'),
       connectionInitTimeoutMs: intEnv(env, 'CLOSELOOP_WS_INIT_TIMEOUT_MS'),
+      closeTimeoutMs: intEnv(env, 'CLOSELOOP_WS_CLOSE_TIMEOUT_MS'),
       maxQueue: intEnv(env, 'CLOSELOOP_SUBSCRIPTION_BUFFER'),
       pollMs: intEnv(env, 'CLOSELOOP_REALTIME_POLL_MS'),
       recheckMs: intEnv(env, 'CLOSELOOP_REALTIME_RECHECK_MS'),

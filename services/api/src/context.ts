@@ -15,6 +15,8 @@ export interface Context {
   realtime: RealtimeHub;
   /** Set on WebSocket operations. */
   transport?: LiveTransport;
+  /** Aborted when the operation passes its execution timeout (plugins/execution-timeout.ts). */
+  signal?: AbortSignal;
 }
 
 export interface LiveTransport {

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { getOperationAST, type ExecutionResult } from 'graphql';
-import { maskError, processRegularResult, type YogaServerInstance } from 'graphql-yoga';
+import { processRegularResult, type YogaServerInstance } from 'graphql-yoga';
+import { maskError } from './unavailable.ts';
 import type { Context } from './context.ts';
 import type { Viewer } from './auth/identity.ts';
 

@@ -1,4 +1,4 @@
-import { rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createDatabase, DataDirInUseError } from '@closeloop/db';
 import { loadConfig } from './config.ts';
@@ -11,10 +11,17 @@ import { webRoutes } from './web/routes.ts';
 import { loadBundle } from './web/bundle.ts';
 import { loadConsole } from './web/console.ts';
 import { createMemoryBus, createRedisBus } from './realtime/bus.ts';
+import { coverageFindings } from './services/holidays.ts';
 
 /** `npm start`: migrate, seed (demo data on an empty database outside production), serve. */
 export async function start(): Promise<void> {
-  const config = loadConfig();
+  let config;
+  try {
+    config = loadConfig();
+  } catch (e) {
+    console.error(`closeloop: ${(e as Error).message}`);
+    process.exit(2);
+  }
   let handle;
   try {
     handle = await createDatabase({ url: config.databaseUrl, dataDir: join(config.dataDir, 'pglite') });
@@ -38,6 +45,8 @@ export async function start(): Promise<void> {
     channelSecretOverlapSeconds: config.channelSecretOverlapSeconds,
     bus,
     realtime: config.realtime,
+    executionTimeoutMs: config.executionTimeoutMs,
+    receivedAt: config.receivedAt,
     routes: [
       adminRoute(adminToken, () => ({ db: handle.db, identity: app.identity, services: app.services, secretKey: config.secretKey })),
       // /sdk/closeloop.js, /portal, and outside production the /demo pages.
@@ -67,8 +76,13 @@ export async function start(): Promise<void> {
   // tickets are claimed with SKIP LOCKED, so several never double up); 0 turns it off, e.g. when a
   // `closeloop sweep` worker runs instead.
   const stopSweep = config.sweepIntervalMs > 0 ? app.services.sweeper.start(config.sweepIntervalMs) : async () => {};
-  const serverFile = join(config.dataDir, 'server.json');
-  writeFileSync(serverFile, JSON.stringify({ pid: process.pid, port, adminToken }), { mode: 0o600 });
+  // Lets CLI commands reach the embedded database this process holds (cli.ts). On PostgreSQL they open it
+  // themselves, and nothing is written to disk: a fresh container may have no data folder at all.
+  const serverFile = handle.kind === 'pglite' ? join(config.dataDir, 'server.json') : null;
+  if (serverFile) {
+    mkdirSync(config.dataDir, { recursive: true });
+    writeFileSync(serverFile, JSON.stringify({ pid: process.pid, port, adminToken }), { mode: 0o600 });
+  }
 
   const base = `http://localhost:${port}`;
   const lines = [
@@ -92,21 +106,41 @@ export async function start(): Promise<void> {
       `  operations console: ${base}/console   (any staff e-mail above, password closeloop-demo)`,
     );
   }
+  // Calendars whose public holidays run out soon: due times past that date would count holidays as working days.
+  const coverage = await coverageFindings(handle.db, new Date(), config.holidayWarningDays).catch(() => []);
+  if (coverage.length) lines.push('', 'Warnings (npx closeloop doctor)', ...coverage.map((f) => `  ! ${f.message}`));
   console.log(lines.join('\n'));
 
+  // Graceful shutdown (docs/operations.md, Shutdown): readiness 503 and new connections refused at once,
+  // requests in flight finish within the grace period, then the sweeper, the bus and the database close.
+  // A second signal, or the grace period running out, exits at once with 1.
   let stopping = false;
   const stop = async (signal: string) => {
-    if (stopping) return;
+    if (stopping) {
+      console.error(`closeloop: ${signal} again: exiting now`);
+      process.exit(1);
+    }
     stopping = true;
-    console.log(`\n${signal}: shutting down`);
-    const force = setTimeout(() => process.exit(1), 10_000).unref();
-    await stopSweep().catch(() => {});
-    await app.close().catch(() => {});
+    const grace = config.shutdownGraceMs;
+    console.log(`\n${signal}: shutting down (requests in flight have ${grace} ms to finish)`);
+    // The drain is bounded by the grace period; closing the bus and the database by a little more.
+    const force = setTimeout(() => {
+      console.error('closeloop: shutdown did not finish in time; exiting');
+      process.exit(1);
+    }, grace + 2000).unref();
+    const [, drained] = await Promise.all([
+      stopSweep().catch((e) => console.error('closeloop: stopping the SLA sweeper failed', e)),
+      app.close({ graceMs: grace }).catch((e) => {
+        console.error('closeloop: closing the server failed', e);
+        return false;
+      }),
+    ]);
+    if (!drained) console.error(`closeloop: requests still open after ${grace} ms were cut`);
     await bus.close().catch(() => {});
     await handle.close().catch(() => {});
-    rmSync(serverFile, { force: true });
+    if (serverFile) rmSync(serverFile, { force: true });
     clearTimeout(force);
-    process.exit(0);
+    process.exit(drained ? 0 : 1);
   };
   if (process.env.CLOSELOOP_TRACE_MEMORY === '1') {
     // Benchmarks: SIGUSR2 prints memory after a full collection (node --expose-gc).

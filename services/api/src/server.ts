@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { Server as NetServer, type AddressInfo } from 'node:net';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import { GraphQLError, execute as executeOperation, type ExecutionArgs } from 'graphql';
 import { WebSocketServer } from 'ws';
@@ -14,15 +14,18 @@ import { usePasswordChangeGate } from './auth/password-gate.ts';
 import type { TimelineRow } from './services/events.ts';
 import { createMemoryBus, type EventBus } from './realtime/bus.ts';
 import { RealtimeHub, type RealtimeSettings } from './realtime/hub.ts';
-import { useSharedSubscriptionResults } from './realtime/shared-execution.ts';
+import { eventContext, useSharedSubscriptionResults } from './realtime/shared-execution.ts';
 import { GRAPHIQL_EXAMPLES } from './graphiql.ts';
 import { prereadJsonBody } from './http-body.ts';
+import { maskError } from './unavailable.ts';
 import { createDirectGraphQL } from './http-graphql.ts';
 import { useInputGuards } from './input-guards.ts';
 import { maxDepthPlugin } from '@escape.tech/graphql-armor-max-depth';
 import { maxAliasesPlugin } from '@escape.tech/graphql-armor-max-aliases';
 import { maxTokensPlugin } from '@escape.tech/graphql-armor-max-tokens';
 import { costLimitPlugin } from '@escape.tech/graphql-armor-cost-limit';
+import type { ReceivedAtLimits } from '@closeloop/domain';
+import { DEFAULT_EXECUTION_TIMEOUT_MS, useExecutionTimeout } from './plugins/execution-timeout.ts';
 
 export interface AppOptions {
   handle: DatabaseHandle;
@@ -40,6 +43,10 @@ export interface AppOptions {
   realtime?: RealtimeOptions;
   /** Serve plain JSON POSTs without Yoga's fetch plumbing (http-graphql.ts); on unless false. */
   directHttp?: boolean;
+  /** Hard limit on one query's execution (ms, default 10 s; 0 = none): plugins/execution-timeout.ts. */
+  executionTimeoutMs?: number;
+  /** How far staff and partners may back- or post-date receivedAt (default 365 days, 60 s). */
+  receivedAt?: ReceivedAtLimits;
 }
 
 export interface RealtimeOptions extends Partial<RealtimeSettings> {
@@ -51,9 +58,11 @@ export interface RealtimeOptions extends Partial<RealtimeSettings> {
   maxSubscriptionsPerConnection?: number;
   /** Time a new WebSocket has to send connection_init (ms). */
   connectionInitTimeoutMs?: number;
+  /** How long a WebSocket dropped as a slow consumer may take to read its last result and close frame (ms). */
+  closeTimeoutMs?: number;
 }
 
-export const DEFAULT_WS_OPTIONS = { keepAliveMs: 12_000, idleTimeoutMs: 300_000, maxSubscriptionsPerConnection: 25, connectionInitTimeoutMs: 10_000 };
+export const DEFAULT_WS_OPTIONS = { keepAliveMs: 12_000, idleTimeoutMs: 300_000, maxSubscriptionsPerConnection: 25, connectionInitTimeoutMs: 10_000, closeTimeoutMs: 60_000 };
 
 interface LiveSocket {
   close(code: number, reason: string): void;
@@ -66,11 +75,12 @@ interface LiveSocket {
 // hold one, and under tsx every named closure also carries a property array (bench:fanout, README).
 class SocketTransport implements LiveTransport {
   direct?: DirectDelivery;
-  constructor(private readonly socket: LiveSocket) {}
+  constructor(private readonly socket: LiveSocket, private readonly closeTimeoutMs: number) {}
   close(code: number, reason: string) {
     this.socket.close(code, reason.slice(0, 120));
-    // A peer that stopped reading may never take the close frame.
-    setTimeout(terminate, 5000, this.socket).unref();
+    // A peer that stopped reading may never take the close frame; what waits for it is bounded
+    // (maxBufferedBytes), so it gets long enough to resume reading and see why it was dropped.
+    setTimeout(terminate, this.closeTimeoutMs, this.socket).unref();
   }
 }
 const terminate = (socket: LiveSocket) => socket.terminate();
@@ -92,7 +102,7 @@ class SocketDelivery implements DirectDelivery {
   }
   /** graphql's own execute: the enveloped one would start a new subscription for this operation. */
   execute(rootValue: unknown) {
-    return executeOperation({ ...this.args, rootValue });
+    return executeOperation({ ...this.args, contextValue: eventContext(this.args.contextValue), rootValue });
   }
   send(frame: string) {
     this.socket.send(frame);
@@ -111,7 +121,12 @@ export interface App {
   services: Services;
   server: Server;
   listen(port: number, host?: string): Promise<number>;
-  close(): Promise<void>;
+  /**
+   * Graceful stop: new requests get 503 and new connections are refused at once, WebSockets close with
+   * 1012 and SSE streams end with SERVICE_RESTART, requests in flight finish within `graceMs` (default
+   * 5 s; those still open then are cut). Resolves with whether every request in flight finished.
+   */
+  close(options?: { graceMs?: number }): Promise<boolean>;
   /** Live events of this process. */
   realtime: RealtimeHub;
   /** The caller a request's `Authorization` and `x-closeloop-channel` values stand for (verify, then sign in). */
@@ -165,6 +180,7 @@ export function createApp(options: AppOptions): App {
     channelSecretOverlapSeconds: options.channelSecretOverlapSeconds,
     // Revoked staff sessions and API keys end their open subscriptions at once, on every process sharing the bus.
     onSessionsRevoked: () => bus.publishRecheck(),
+    receivedAt: options.receivedAt,
   });
 
   async function viewerFrom(authorization: string | null | undefined, channelKey: string | null | undefined): Promise<Viewer> {
@@ -183,7 +199,7 @@ export function createApp(options: AppOptions): App {
     landingPage: false,
     graphiql: options.production ? false : { title: 'Closeloop GraphQL', defaultQuery: GRAPHIQL_EXAMPLES },
     // Unexpected errors are masked ("Unexpected error."); expected ones are GraphQLErrors with extensions.code.
-    maskedErrors: true,
+    maskedErrors: { maskError },
     logging: options.production ? 'info' : 'warn',
     // Cost limits: a public endpoint must refuse abusive documents before executing them.
     plugins: [
@@ -191,6 +207,7 @@ export function createApp(options: AppOptions): App {
       maxAliasesPlugin({ n: 20, exposeLimits: true }),
       maxTokensPlugin({ n: 4000 }),
       costLimitPlugin({ maxCost: 20000, exposeLimits: true }),
+      useExecutionTimeout({ ms: options.executionTimeoutMs ?? DEFAULT_EXECUTION_TIMEOUT_MS }),
       // NUL characters refused, variable errors coded (input-guards.ts).
       useInputGuards(),
       // Each live event is executed once per document and caller, not once per subscriber.
@@ -215,7 +232,20 @@ export function createApp(options: AppOptions): App {
   });
 
   const routes = options.routes ?? [];
+  // Shutdown (close()): requests that arrive after it starts get 503; those in flight are counted and finish.
+  let draining = false;
+  let inFlight = 0;
+  let whenIdle: (() => void) | null = null;
+  const requestDone = () => {
+    if (--inFlight === 0) whenIdle?.();
+  };
   const server = createServer(async (req, res) => {
+    if (draining) {
+      res.writeHead(503, { 'content-type': 'application/json', connection: 'close', 'retry-after': '1' }).end('{"status":"shutting down"}');
+      return;
+    }
+    inFlight++;
+    res.once('close', requestDone);
     try {
       const path = (req.url ?? '/').split('?')[0];
       if (path === '/health') {
@@ -223,12 +253,12 @@ export function createApp(options: AppOptions): App {
         return;
       }
       if (path === '/ready') {
-        try {
-          await handle.ping();
-          res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ready","database":"ok"}');
-        } catch {
-          res.writeHead(503, { 'content-type': 'application/json' }).end('{"status":"unavailable","database":"unreachable"}');
-        }
+        // Redis is reported but does not make the instance unready: live events then arrive by polling.
+        const redis = bus.health?.();
+        const database = await handle.ping().then(() => 'ok', () => 'unreachable');
+        res
+          .writeHead(database === 'ok' ? 200 : 503, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ status: database === 'ok' ? 'ready' : 'unavailable', database, ...(redis && { redis }) }));
         return;
       }
       for (const route of routes) if (await route(req, res)) return;
@@ -296,7 +326,7 @@ export function createApp(options: AppOptions): App {
           return [new GraphQLError(`At most ${ws.maxSubscriptionsPerConnection} subscriptions per connection`, { extensions: { code: 'TOO_MANY_SUBSCRIPTIONS' } })];
         }
         clearTimeout(idleTimers.get(ctx.extra.socket));
-        const transport = new SocketTransport(ctx.extra.socket);
+        const transport = new SocketTransport(ctx.extra.socket, ws.closeTimeoutMs);
         // Only what our context needs: the graphql-ws context itself is not copied into every operation's.
         const { schema: s, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({ viewer: ctx.extra.viewer, transport });
         const args = {
@@ -337,13 +367,35 @@ export function createApp(options: AppOptions): App {
         server.listen(port, host, () => resolve((server.address() as AddressInfo).port));
       });
     },
-    async close() {
-      // Tell every client to reconnect (to another instance, or to this one once it is back) and resume.
-      for (const client of wss.clients) client.close(RESTART_CLOSE.code, RESTART_CLOSE.reason);
+    async close(closeOptions = {}) {
+      const graceMs = closeOptions.graceMs ?? 5000;
+      // Readiness and every new request answer 503 from now on; the listener closes (new connections are
+      // refused), so a load balancer drains this instance.
+      draining = true;
+      // net's close, not http's: http's also drops idle keep-alive connections, and a client sending its
+      // next request on one at that moment would see a reset; this way that request gets the 503.
+      const closed = new Promise<void>((r) => NetServer.prototype.close.call(server, () => r()));
+      // Tell every WebSocket client to reconnect (to another instance, or to this one once it is back) and
+      // resume; SSE streams end with SERVICE_RESTART (realtime.stop).
+      const sockets = [...wss.clients];
+      const socketsClosed = Promise.all(sockets.map((c) => new Promise<void>((r) => (c.readyState === c.CLOSED ? r() : c.once('close', () => r())))));
+      for (const client of sockets) client.close(RESTART_CLOSE.code, RESTART_CLOSE.reason);
+      wss.on('connection', (socket) => socket.close(RESTART_CLOSE.code, RESTART_CLOSE.reason));
       await realtime.stop();
+      // Requests in flight (and their transactions) finish and clients take their close frames, within
+      // the grace period.
+      const requestsDone = inFlight === 0 ? Promise.resolve() : new Promise<void>((r) => (whenIdle = r));
+      let timer: NodeJS.Timeout | undefined;
+      const drained = await Promise.race([
+        Promise.all([requestsDone, socketsClosed]).then(() => true),
+        new Promise<boolean>((r) => (timer = setTimeout(r, graceMs, false))),
+      ]);
+      clearTimeout(timer);
+      for (const client of wss.clients) client.terminate();
       await new Promise<void>((r) => wss.close(() => r()));
       server.closeAllConnections?.();
-      await new Promise<void>((r) => server.close(() => r()));
+      await closed;
+      return drained;
     },
   };
 }

@@ -3,6 +3,7 @@
 import { eq } from 'drizzle-orm';
 import { businessCalendars, departments, routingRules, slaPolicies, type Database } from '@closeloop/db';
 import { DEFAULT_CALENDAR, DEFAULT_ROUTING_RULES, DEFAULT_SLA_POLICIES } from '@closeloop/domain';
+import { BUNDLED_HOLIDAY_DATA, importHolidays, SYSTEM_ACTOR } from './services/holidays.ts';
 
 export const DEFAULT_CALENDAR_CODE = 'CN_MAINLAND';
 
@@ -26,8 +27,14 @@ export async function seedWorkflow(db: Database): Promise<void> {
       weeklyHours: DEFAULT_CALENDAR.weeklyHours,
       holidays: [...DEFAULT_CALENDAR.holidays],
       workingDays: [...DEFAULT_CALENDAR.workingDays],
+      holidayYears: [...(DEFAULT_CALENDAR.holidayYears ?? [])],
       isDefault: true,
     }).onConflictDoNothing();
+  }
+  // Years added to the bundled holiday data files reach existing calendars on the next start.
+  for (const [code, file] of Object.entries(BUNDLED_HOLIDAY_DATA)) {
+    const [cal] = await db.select({ id: businessCalendars.id }).from(businessCalendars).where(eq(businessCalendars.code, code)).limit(1);
+    if (cal) await importHolidays(db, SYSTEM_ACTOR, { id: cal.id }, file, { onlyMissing: true });
   }
   // Policies and rules are seeded once, on an empty table: an admin's deletions must not come back on restart.
   const [anyPolicy] = await db.select({ id: slaPolicies.id }).from(slaPolicies).limit(1);

@@ -99,3 +99,10 @@ export const TRANSITION = /* GraphQL */ `
     }
   }
 `;
+
+/**
+ * For suites that record feedback on fixed 2026 dates (hand-computed due times): the 365-day limit on
+ * receivedAt would refuse them once those dates are a year old. The limit itself is tested in
+ * bounded-work.test.ts.
+ */
+export const FIXED_DATES: Partial<AppOptions> = { receivedAt: { maxAgeDays: 100 * 366, maxFutureSkewMs: 60_000 } };

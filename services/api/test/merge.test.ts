@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { customers, tiers } from '@closeloop/db';
 import { bearer, setup, SUBMIT, type TestEnv } from './helpers.ts';
+import { FIXED_DATES } from './helpers.ts';
 
 let env: TestEnv;
 let supervisor: string;
@@ -22,7 +23,7 @@ const MERGE = 'mutation($i: MergeFeedbackInput!) { mergeFeedback(input: $i) { __
 const UNLINK = 'mutation($i: UnlinkFeedbackInput!) { unlinkFeedback(input: $i) { __typename ... on TicketPayload { ticket { id status feedback { trackingCode } resolutionDueAt } } ... on ValidationError { fieldErrors { path code } } } }';
 
 beforeAll(async () => {
-  env = await setup();
+  env = await setup(FIXED_DATES);
   supervisor = (await env.staffToken('SUPERVISOR')).token;
   const [vip] = await env.handle.db.select().from(tiers).where(eq(tiers.code, 'VIP'));
   await env.handle.db.insert(customers).values({ externalId: 'atm-vip', tierId: vip!.id });

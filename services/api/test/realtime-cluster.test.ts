@@ -178,8 +178,8 @@ describe.skipIf(!postgresUrl || !redisUrl)('several API instances (PostgreSQL + 
       }
     })();
     await writer;
-    const rows = (await db.db.execute(sql`select te.position from timeline_events te join feedback f on f.id = te.feedback_id
-      where f.tracking_code = ${f.code} and te.visibility = 'PUBLIC' and te.position > 1 order by te.position`)) as unknown as { position: number }[];
+    const { rows } = (await db.db.execute(sql`select te.position from timeline_events te join feedback f on f.id = te.feedback_id
+      where f.tracking_code = ${f.code} and te.visibility = 'PUBLIC' and te.position > 1 order by te.position`)) as unknown as { rows: { position: number }[] };
     const expected = rows.map((r) => String(r.position));
     expect(expected).toHaveLength(writes - writes / 5);
     await waitFor(() => origNext.length >= expected.length, 15_000, 'every event after the failover');

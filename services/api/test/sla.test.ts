@@ -3,6 +3,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { customers, tiers } from '@closeloop/db';
 import { bearer, setup, SUBMIT, type TestEnv } from './helpers.ts';
+import { FIXED_DATES } from './helpers.ts';
 
 let env: TestEnv;
 let supervisor: string;
@@ -24,7 +25,7 @@ const TICKET = /* GraphQL */ `
 `;
 
 beforeAll(async () => {
-  env = await setup();
+  env = await setup(FIXED_DATES);
   supervisor = (await env.staffToken('SUPERVISOR')).token;
   const [vip] = await env.handle.db.select().from(tiers).where((await import('drizzle-orm')).eq(tiers.code, 'VIP'));
   await env.handle.db.insert(customers).values({ externalId: 'vip-1', name: 'VIP One', tierId: vip!.id });

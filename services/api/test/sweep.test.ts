@@ -5,6 +5,7 @@ import { createDatabase, feedback, tickets, timelineEvents } from '@closeloop/db
 import { SlaSweeper } from '../src/services/escalation.ts';
 import type { TimelineRow } from '../src/services/events.ts';
 import { bearer, setup, SUBMIT, type TestEnv } from './helpers.ts';
+import { FIXED_DATES } from './helpers.ts';
 
 let env: TestEnv;
 let supervisor: string;
@@ -12,7 +13,7 @@ let seniors: string[];
 const iso = (s: string) => new Date(s).toISOString();
 
 beforeAll(async () => {
-  env = await setup();
+  env = await setup(FIXED_DATES);
   supervisor = (await env.staffToken('SUPERVISOR')).token;
   await env.staffToken('AGENT');
   seniors = [(await env.staffToken('SENIOR')).id, (await env.staffToken('SENIOR')).id];

@@ -3,13 +3,14 @@ import { count } from 'drizzle-orm';
 import { feedback } from '@closeloop/db';
 import { idempotencyKey } from '@closeloop/sdk';
 import { setup, bearer, SUBMIT, type TestEnv } from './helpers.ts';
+import { FIXED_DATES } from './helpers.ts';
 
 let env: TestEnv;
 let h: Record<string, string>;
 const total = async () => (await env.handle.db.select({ n: count() }).from(feedback))[0]!.n;
 
 beforeAll(async () => {
-  env = await setup();
+  env = await setup(FIXED_DATES);
   h = { 'x-closeloop-channel': env.channel.publishableKey };
 });
 afterAll(() => env.close());

@@ -1,6 +1,7 @@
 // Admin management of business calendars and SLA policies through GraphQL.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, setup, SUBMIT, type TestEnv } from './helpers.ts';
+import { FIXED_DATES } from './helpers.ts';
 
 let env: TestEnv;
 let admin: string;
@@ -9,7 +10,7 @@ const iso = (s: string) => new Date(s).toISOString();
 const CAL = '__typename ... on BusinessCalendar { id code timeZone isDefault holidays workingDays weeklyHours { weekday intervals { start end } } } ... on ValidationError { fieldErrors { path code } } ... on Error { code }';
 
 beforeAll(async () => {
-  env = await setup();
+  env = await setup(FIXED_DATES);
   admin = (await env.staffToken('ADMIN', null)).token;
 });
 afterAll(() => env.close());

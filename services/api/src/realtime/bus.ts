@@ -23,7 +23,66 @@ export interface EventBus {
   /** Tells every process, this one included, that credentials were revoked (at most once; the periodic re-check covers a loss). */
   publishRecheck(): void;
   subscribe(listener: (signal: BusSignal) => void): () => void;
+  /** Redis only: whether it is reachable, and the counters of the current (or last) outage. */
+  health?(): BusHealth;
   close(): Promise<void>;
+}
+
+export interface BusHealth {
+  status: 'ok' | 'unreachable';
+  /** Outages since the process started. */
+  outages: number;
+  /** Connection errors and rings not sent during the current outage (or the last one, once it is over). */
+  errors: number;
+  ringsNotSent: number;
+}
+
+/**
+ * Redis outages are logged with back-off: one line when Redis goes (either connection fails), one when
+ * both connections are back; the errors in between are only counted (health()), however long it lasts.
+ */
+class RedisWatch {
+  readonly stats: BusHealth = { status: 'ok', outages: 0, errors: 0, ringsNotSent: 0 };
+  private downSince = 0;
+  private readonly ready = new Set<Redis>();
+
+  constructor(private readonly where: string) {}
+
+  watch(client: Redis): void {
+    client.on('error', (e: Error) => this.failed(e));
+    client.on('close', () => this.ready.delete(client));
+    client.on('ready', () => {
+      this.ready.add(client);
+      if (this.stats.status === 'unreachable' && this.ready.size === 2) {
+        const s = this.stats;
+        console.error(`closeloop: redis at ${this.where} is reachable again after ${((Date.now() - this.downSince) / 1000).toFixed(1)} s (${s.errors} connection errors, ${s.ringsNotSent} rings not sent)`);
+        s.status = 'ok';
+      }
+    });
+  }
+
+  private failed(e: Error): void {
+    const s = this.stats;
+    if (s.status === 'unreachable') {
+      s.errors++;
+      return;
+    }
+    s.status = 'unreachable';
+    s.outages++;
+    s.errors = 1;
+    s.ringsNotSent = 0;
+    this.downSince = Date.now();
+    console.error(`closeloop: redis at ${this.where} is unreachable (${e.message}); retrying with back-off. Live events between processes arrive by polling the database until it is back`);
+  }
+}
+
+function redisLocation(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.hostname}:${u.port || 6379}`;
+  } catch {
+    return 'REDIS_URL';
+  }
 }
 
 /** One process: rings go straight to the listeners. */
@@ -58,13 +117,17 @@ export const REDIS_TOPIC = 'closeloop:timeline';
 export function createRedisBus(url: string, options: { topic?: string } = {}): EventBus {
   const topic = options.topic ?? REDIS_TOPIC;
   const origin = randomUUID();
-  const redisOptions = { lazyConnect: false, maxRetriesPerRequest: null, enableOfflineQueue: true, connectionName: 'closeloop-realtime' };
+  // Reconnect back-off: 100 ms, 200 ms, … up to 2 s between attempts while Redis is away.
+  const redisOptions = {
+    lazyConnect: false, maxRetriesPerRequest: null, enableOfflineQueue: true, connectionName: 'closeloop-realtime',
+    retryStrategy: (attempt: number) => Math.min(100 * attempt, 2000),
+  };
   const publishClient = new Redis(url, redisOptions);
   const subscribeClient = new Redis(url, redisOptions);
-  for (const c of [publishClient, subscribeClient]) {
-    // ioredis reconnects by itself; without a listener an 'error' event would crash the process.
-    c.on('error', (e: Error) => console.error(`closeloop: redis ${e.message}`));
-  }
+  // Also the 'error' listener ioredis needs: without one an error event would crash the process.
+  const watch = new RedisWatch(redisLocation(url));
+  watch.watch(publishClient);
+  watch.watch(subscribeClient);
   type RingEvent = CustomEvent<{ seq: number; origin: string; recheck?: boolean }>;
   const target = createRedisEventTarget<RingEvent>({ publishClient, subscribeClient });
   const listeners = new Set<(signal: BusSignal) => void>();
@@ -87,19 +150,33 @@ export function createRedisBus(url: string, options: { topic?: string } = {}): E
     kind: 'redis',
     publish(ring) {
       notify(ring);
-      target.dispatchEvent(new CustomEvent(topic, { detail: { seq: ring.seq, origin } }) as RingEvent);
+      // While Redis is away a ring is dropped, not queued: the other processes poll and resync when it is back.
+      if (publishClient.status !== 'ready') {
+        watch.stats.ringsNotSent++;
+        return;
+      }
+      publishClient.publish(topic, JSON.stringify({ seq: ring.seq, origin })).catch(() => watch.stats.ringsNotSent++);
     },
     publishRecheck() {
       notify('recheck');
-      target.dispatchEvent(new CustomEvent(topic, { detail: { seq: 0, origin, recheck: true } }) as RingEvent);
+      // Not queued while Redis is away either: every process re-checks credentials periodically.
+      if (publishClient.status !== 'ready') return;
+      publishClient.publish(topic, JSON.stringify({ seq: 0, origin, recheck: true })).catch(() => {});
     },
+    health: () => ({ ...watch.stats }),
     subscribe(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
     async close() {
       listeners.clear();
-      await Promise.allSettled([publishClient.quit(), subscribeClient.quit()]);
+      // QUIT waits for a reply that an unreachable Redis never sends: then the connection is just dropped.
+      await Promise.allSettled(
+        [publishClient, subscribeClient].map(async (c) => {
+          if (c.status === 'ready') await Promise.race([c.quit(), new Promise((r) => setTimeout(r, 1000).unref())]).catch(() => {});
+          c.disconnect();
+        }),
+      );
     },
   };
 }

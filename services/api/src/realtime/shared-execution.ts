@@ -9,9 +9,11 @@
 // holder of the same grants), so viewer-dependent fields cannot leak across callers.
 import { createSourceEventStream, execute, type DocumentNode, type ExecutionArgs, type ExecutionResult } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
+import { initContextCache } from '@pothos/core';
 import { GraphQLError } from 'graphql';
 import type { Context } from '../context.ts';
 import { AppError } from '../schema/errors.ts';
+import { isDatabaseUnavailable, unavailableError } from '../unavailable.ts';
 
 type Cached = Promise<ExecutionResult> | ExecutionResult;
 
@@ -33,8 +35,17 @@ export function principalKey(ctx: Context): string {
   }
 }
 
+/**
+ * The context one live event executes with. Pothos keeps per-request caches keyed by the context (the
+ * drizzle plugin's loaders and row mappings); a subscription's context lives as long as it does, so with
+ * it those caches would keep every event ever delivered. Each event is its own request instead.
+ */
+export function eventContext<T>(ctx: T): T {
+  return { ...ctx, ...initContextCache() };
+}
+
 function sharedExecute(args: ExecutionArgs, payload: unknown): Cached {
-  if (typeof payload !== 'object' || payload === null) return execute({ ...args, rootValue: payload });
+  if (typeof payload !== 'object' || payload === null) return execute({ ...args, contextValue: eventContext(args.contextValue), rootValue: payload });
   let byDocument = results.get(payload);
   if (!byDocument) results.set(payload, (byDocument = new WeakMap()));
   let byKey = byDocument.get(args.document);
@@ -42,7 +53,7 @@ function sharedExecute(args: ExecutionArgs, payload: unknown): Cached {
   const key = `${args.operationName ?? ''}\u0000${JSON.stringify(args.variableValues ?? {})}\u0000${principalKey(args.contextValue as Context)}`;
   let result = byKey.get(key);
   if (!result) {
-    result = execute({ ...args, rootValue: payload });
+    result = execute({ ...args, contextValue: eventContext(args.contextValue), rootValue: payload });
     byKey.set(key, result);
   }
   return result;
@@ -65,6 +76,7 @@ function masked(result: ExecutionResult): ExecutionResult {
     const original = e.originalError;
     if (!original || original instanceof GraphQLError) return e;
     if (original instanceof AppError) return new GraphQLError(original.message, { nodes: e.nodes, path: e.path, extensions: { code: original.code } });
+    if (isDatabaseUnavailable(original)) return unavailableError(e, false);
     return new GraphQLError('Unexpected error.', { nodes: e.nodes, path: e.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } });
   });
   return { ...result, errors };

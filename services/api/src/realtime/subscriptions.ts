@@ -1,7 +1,7 @@
 // The two subscriptions' sources: authorization at subscribe time, then replay-then-live streams with
 // authorization again on every event.
 import { and, arrayContains, eq, gt, or, type SQL } from 'drizzle-orm';
-import { GraphQLError } from 'graphql';
+import { GraphQLError, type ExecutionResult } from 'graphql';
 import { feedback, tickets, timelineEvents } from '@closeloop/db';
 import { normalizeTrackingCode, type FeedbackKind, type TicketStatus, type TimelineEventType } from '@closeloop/domain';
 import type { Context, DirectDelivery, LiveTransport } from '../context.ts';
@@ -98,11 +98,28 @@ class DirectSender {
     if (stream.ended) return;
     if (this.direct.bufferedAmount() > this.maxBufferedBytes) {
       const reason = `slow consumer: more than ${this.maxBufferedBytes} bytes waiting`;
-      stream.end(new StreamEnd('SLOW_CONSUMER', `Dropped as a slow consumer (${reason}); resume with your last cursor`));
-      stream.options.onSlowConsumer?.(reason);
+      const end = new StreamEnd('SLOW_CONSUMER', `Dropped as a slow consumer (${reason}); resume with your last cursor`);
+      stream.end(end);
+      this.sendLast(end, reason);
       return;
     }
     this.direct.send(`{"id":${JSON.stringify(this.direct.id)},"type":"next","payload":${json}}`);
+  }
+
+  /**
+   * The final result with the reason (`extensions.code` SLOW_CONSUMER), queued behind what the socket
+   * already holds, then the close (1013): a client that resumes reading much later still sees why.
+   * Sent here, synchronously, because graphql-ws's own final `next` would come after the close frame.
+   */
+  private sendLast(end: StreamEnd, reason: string): void {
+    const close = () => this.stream.options.onSlowConsumer?.(reason);
+    const send = (r: ExecutionResult) => {
+      this.direct.send(`{"id":${JSON.stringify(this.direct.id)},"type":"next","payload":${JSON.stringify(r)}}`);
+      close();
+    };
+    const result = this.direct.execute(end);
+    if (typeof (result as PromiseLike<ExecutionResult>).then === 'function') void Promise.resolve(result).then(send, close);
+    else send(result as ExecutionResult);
   }
 }
 

@@ -10,6 +10,7 @@ import './ticket.ts';
 import './viewer.ts';
 import './realtime.ts';
 import './workflow.ts';
+import './calendar-coverage.ts';
 import './sla.ts';
 import './survey.ts';
 import './portal.ts';

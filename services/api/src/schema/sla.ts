@@ -1,6 +1,9 @@
 // SLA figures on tickets and feedback, and the workflow mutations on tickets: escalation,
 // reprioritisation, merging and unlinking, and an on-demand sweep.
-import { computeSla, effectiveTargets, type BusinessCalendar, type Priority, type SlaResult, type StaffRole } from '@closeloop/domain';
+import {
+  calendarCoverage, computeSla, effectiveTargets, holidaysCoveredUntil,
+  type BusinessCalendar, type CalendarCoverage, type Priority, type SlaResult, type StaffRole,
+} from '@closeloop/domain';
 import { builder } from './builder.ts';
 import { PriorityEnum } from './enums.ts';
 import { canReadFeedbackSla } from './access.ts';
@@ -19,7 +22,17 @@ export const SlaStateEnum = builder.enumType('SlaState', {
   description: 'AT_RISK from 80 % of a target; BREACHED strictly after the due time; PAUSED while awaiting the customer.',
 });
 
-interface SlaView { sla: SlaResult; targets: { firstResponseMinutes: number; resolutionMinutes: number }; paused: boolean }
+interface SlaView {
+  sla: SlaResult; targets: { firstResponseMinutes: number; resolutionMinutes: number }; paused: boolean;
+  coverage: CalendarCoverage; coveredUntil: string | null;
+}
+
+export const CalendarCoverageEnum = builder.enumType('CalendarCoverage', {
+  values: {
+    COVERED: { description: "The calendar's public holidays are known for every year the clock runs through." },
+    HOLIDAYS_MISSING: { description: 'The clock runs into a year whose holidays the calendar does not list: those days were counted as ordinary days, so a due time may be early. An admin should add that year (docs/workflow.md).' },
+  } as const,
+});
 
 const SlaTargetsRef = builder.objectRef<SlaView['targets']>('SlaTargets').implement({
   fields: (t) => ({
@@ -41,6 +54,14 @@ const SlaStatusRef = builder.objectRef<SlaView>('SlaStatus').implement({
     businessMinutesRemaining: t.float({ resolve: (v) => v.sla.businessMinutesRemaining, description: 'Resolution clock; negative once breached.' }),
     targets: t.field({ type: SlaTargetsRef, resolve: (v) => v.targets }),
     paused: t.boolean({ resolve: (v) => v.paused }),
+    calendarCoverage: t.field({
+      type: CalendarCoverageEnum, resolve: (v) => v.coverage,
+      description: 'Whether the business calendar knows the public holidays of every year from receipt to the due times (HOLIDAYS_MISSING: the figures may be wrong).',
+    }),
+    holidaysCoveredUntil: t.string({
+      nullable: true, resolve: (v) => v.coveredUntil,
+      description: "Last local date (YYYY-MM-DD) up to which the calendar's holidays are known, counting from receipt; null when not even that year is known.",
+    }),
   }),
 });
 
@@ -78,8 +99,19 @@ async function view(ctx: Context, s: SlaSource): Promise<SlaView | null> {
   const calendar = await calendarFor(ctx, s.calendarId);
   if (!calendar) return null;
   const pauses = pausesOf(s.pauses);
-  const sla = computeSla({ calendar, targets: s.targets, receivedAt: s.receivedAt, now: new Date(), pauses, firstRespondedAt: s.firstRespondedAt, resolvedAt: s.resolvedAt });
-  return { sla, targets: s.targets, paused: !s.resolvedAt && pauses.some((p) => p.to === null) };
+  const now = new Date();
+  let sla: SlaResult;
+  try {
+    sla = computeSla({ calendar, targets: s.targets, receivedAt: s.receivedAt, now, pauses, firstRespondedAt: s.firstRespondedAt, resolvedAt: s.resolvedAt });
+  } catch (e) {
+    if (e instanceof RangeError) return null; // outside the supported years (services/sla.ts, safeSlaOf)
+    throw e;
+  }
+  const until = new Date(Math.max(sla.firstResponseDueAt.getTime(), sla.resolutionDueAt.getTime(), (s.resolvedAt ?? now).getTime()));
+  return {
+    sla, targets: s.targets, paused: !s.resolvedAt && pauses.some((p) => p.to === null),
+    coverage: calendarCoverage(calendar, s.receivedAt, until), coveredUntil: holidaysCoveredUntil(calendar, s.receivedAt),
+  };
 }
 
 const ticketSlaSelect = {

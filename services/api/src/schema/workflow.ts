@@ -1,5 +1,6 @@
 // Admin configuration of the handling workflow: business calendars, SLA policies, routing rules and
 // customer tiers. Readable by staff and partner systems; changed by admins and supervisors.
+import { GraphQLError } from 'graphql';
 import { encodeGlobalID } from '@pothos/plugin-relay';
 import { addBusinessMinutes, workingIntervalsOn, type StaffRole, type WorkingInterval } from '@closeloop/domain';
 import { builder } from './builder.ts';
@@ -61,7 +62,7 @@ export const BusinessCalendarRef = builder.drizzleNode('businessCalendars', {
         try {
           return workingIntervalsOn(toBusinessCalendar(c), args.date);
         } catch {
-          throw new ValidationError([{ path: ['date'], code: 'INVALID_DATE', message: 'date must be YYYY-MM-DD' }]);
+          throw new ValidationError([{ path: ['date'], code: 'INVALID_DATE', message: 'date must be YYYY-MM-DD in 1970–2399' }]);
         }
       },
     }),
@@ -70,9 +71,18 @@ export const BusinessCalendarRef = builder.drizzleNode('businessCalendars', {
       description: 'When `minutes` of working time have elapsed after `from` on this calendar (what a due time will be).',
       args: { from: t.arg({ type: 'DateTime', required: true }), minutes: t.arg.int({ required: true }) },
       select: { columns: { timeZone: true, weeklyHours: true, holidays: true, workingDays: true, makeupHours: true } },
-      resolve: (c, args) => {
+      resolve: async (c, args, ctx) => {
         if (args.minutes < 0 || args.minutes > 366 * 1440) throw new ValidationError([{ path: ['minutes'], code: 'OUT_OF_RANGE', message: 'minutes must be 0 to 527040' }]);
-        return addBusinessMinutes(toBusinessCalendar(c), args.from, args.minutes);
+        // Each alias computes in its own turn of the event loop, so many of them never hold it for
+        // long, and stop once the operation has timed out (plugins/execution-timeout.ts).
+        await new Promise((r) => setImmediate(r));
+        if (ctx.signal?.aborted) throw new GraphQLError('The operation timed out', { extensions: { code: 'TIMEOUT' } });
+        try {
+          return addBusinessMinutes(toBusinessCalendar(c), args.from, args.minutes);
+        } catch (e) {
+          if (!(e instanceof RangeError)) throw e;
+          throw new ValidationError([{ path: ['from'], code: 'OUT_OF_RANGE', message: e.message }]);
+        }
       },
     }),
   }),
@@ -159,6 +169,7 @@ const calendarFields = (t: any) => ({
   holidays: t.stringList(),
   workingDays: t.stringList({ description: 'Make-up working days.' }),
   makeupHours: t.field({ type: [IntervalInput] }),
+  holidayYears: t.intList({ description: 'Years whose public holidays and make-up days are fully listed (coverage; docs/workflow.md). Unset: the years the dates mention.' }),
   isDefault: t.boolean(),
 });
 const CreateCalendarInput = builder.inputType('CreateBusinessCalendarInput', { fields: (t) => ({ code: t.string({ required: true }), ...calendarFields(t) }) });

@@ -11,7 +11,7 @@ import { dueSlaActions, nextLevel, type SlaAction } from '@closeloop/domain';
 import { audit } from './audit.ts';
 import { appendToTicket, type Actor, type TimelineRow } from './events.ts';
 import { chooseAssignee } from './routing.ts';
-import { loadCalendar, pausesOf, schedule, slaOf } from './sla.ts';
+import { loadCalendar, pausesOf, safeSlaOf, schedule } from './sla.ts';
 import type { Publish, TicketRow } from './tickets.ts';
 
 export const SLA_ACTOR: Actor = { type: 'SYSTEM', id: null, name: 'SLA monitor' };
@@ -91,7 +91,7 @@ export class SlaSweeper {
       .for('update', { skipLocked: true });
     if (!t) return null;
     const cal = await loadCalendar(tx, t.calendarId);
-    const sla = cal ? slaOf(t, cal, now) : null;
+    const sla = cal ? safeSlaOf(t, cal, now) : null;
     if (!sla) {
       await tx.update(tickets).set({ slaNextCheckAt: null }).where(eq(tickets.id, t.id));
       return { events: [], actions: [], escalated: false };

@@ -2,7 +2,8 @@ import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypt
 import { eq } from 'drizzle-orm';
 import { feedback, tickets, timelineEvents, type Database } from '@closeloop/db';
 import {
-  DEFAULT_REALM, effectiveTargets, isStrongIdempotencyKey, makeTrackingCode, validateFeedbackDraft, type Channel, type FeedbackKind, type FieldError,
+  DEFAULT_REALM, DEFAULT_RECEIVED_AT_LIMITS, effectiveTargets, isStrongIdempotencyKey, makeTrackingCode, validateFeedbackDraft, validateReceivedAt,
+  type Channel, type FeedbackKind, type FieldError, type ReceivedAtLimits,
 } from '@closeloop/domain';
 import type { Viewer } from '../auth/identity.ts';
 import { deriveKey } from '../auth/keys.ts';
@@ -52,7 +53,10 @@ export function actorOf(v: Viewer): Actor {
 export class FeedbackService {
   private readonly accessKeySecret: Buffer;
 
-  constructor(private readonly db: Database, secretKey: Buffer, private readonly publish: Publish = () => {}) {
+  constructor(
+    private readonly db: Database, secretKey: Buffer, private readonly publish: Publish = () => {},
+    private readonly receivedAtLimits: ReceivedAtLimits = DEFAULT_RECEIVED_AT_LIMITS,
+  ) {
     this.accessKeySecret = deriveKey(secretKey, 'access-key');
   }
 
@@ -78,9 +82,7 @@ export class FeedbackService {
       errors.push({ path: ['input', 'channel'], code: 'REQUIRED', message: 'channel is required when staff or partners record feedback' });
     }
     const now = new Date();
-    if (input.receivedAt && input.receivedAt.getTime() > now.getTime() + 60_000) {
-      errors.push({ path: ['input', 'receivedAt'], code: 'IN_FUTURE', message: 'receivedAt cannot be in the future' });
-    }
+    if (input.receivedAt != null) errors.push(...validateReceivedAt(input.receivedAt, now, this.receivedAtLimits));
     if (input.idempotencyKey != null && !/^[A-Za-z0-9_.:-]{8,128}$/.test(input.idempotencyKey)) {
       errors.push({ path: ['input', 'idempotencyKey'], code: 'INVALID', message: 'idempotencyKey must be 8–128 characters of A–Z, a–z, 0–9, _ . : -' });
     } else if (input.idempotencyKey != null && viewer.kind === 'ANONYMOUS' && !isStrongIdempotencyKey(input.idempotencyKey)) {

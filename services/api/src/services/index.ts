@@ -1,4 +1,5 @@
 import type { Database } from '@closeloop/db';
+import type { ReceivedAtLimits } from '@closeloop/domain';
 import { Identity } from '../auth/identity.ts';
 import { FeedbackService } from './feedback.ts';
 import { TicketService, type Publish } from './tickets.ts';
@@ -37,11 +38,13 @@ export interface ServiceOptions {
   channelSecretOverlapSeconds?: number;
   /** Told after staff sessions or API keys were revoked (the realtime hub re-checks open subscriptions). */
   onSessionsRevoked?: () => void;
+  /** Bounds on receivedAt, which feeds business-time arithmetic (config.ts; defaults in the domain package). */
+  receivedAt?: ReceivedAtLimits;
 }
 
 export function createServices(db: Database, secretKey: Buffer, publish: Publish, options: ServiceOptions = {}): Services {
   const identity = options.identity ?? new Identity({ db, secretKey, staffSessionTtlSeconds: 12 * 3600 });
-  const feedback = new FeedbackService(db, secretKey, publish);
+  const feedback = new FeedbackService(db, secretKey, publish, options.receivedAt);
   const tickets = new TicketService(db, publish);
   const merge = new MergeService(db, publish);
   return {

@@ -14,8 +14,11 @@ export type CalendarRow = typeof businessCalendars.$inferSelect;
 export const OPEN_STATUSES = ['SUBMITTED', 'ACKNOWLEDGED', 'IN_PROGRESS', 'AWAITING_CUSTOMER'] as const;
 export type StoredPause = { from: string; to: string | null };
 
-export function toBusinessCalendar(row: Pick<CalendarRow, 'timeZone' | 'weeklyHours' | 'holidays' | 'workingDays' | 'makeupHours'>): BusinessCalendar {
+export function toBusinessCalendar(
+  row: Pick<CalendarRow, 'timeZone' | 'weeklyHours' | 'holidays' | 'workingDays' | 'makeupHours'> & Partial<Pick<CalendarRow, 'holidayYears'>>,
+): BusinessCalendar {
   return {
+    holidayYears: row.holidayYears ?? null,
     timeZone: row.timeZone || DEFAULT_TIME_ZONE,
     weeklyHours: row.weeklyHours as BusinessCalendar['weeklyHours'],
     holidays: row.holidays,
@@ -82,11 +85,26 @@ export function slaOf(t: TicketRow, cal: BusinessCalendar, now: Date): SlaResult
 }
 
 /**
+ * `slaOf`, or null when the ticket's clock cannot be measured (a receivedAt or due time outside the
+ * supported years, stored before receivedAt was bounded): such a ticket gets no due times and is never
+ * swept again, rather than failing every change to it and stalling the sweeper.
+ */
+export function safeSlaOf(t: TicketRow, cal: BusinessCalendar, now: Date): SlaResult | null {
+  try {
+    return slaOf(t, cal, now);
+  } catch (e) {
+    if (!(e instanceof RangeError)) throw e;
+    console.warn(`closeloop: ticket ${t.id} has no SLA: ${e.message}`);
+    return null;
+  }
+}
+
+/**
  * Due times, warn times and the next sweeper check of a ticket as it will be after a change. While a
  * pause is open the resolution due time is projected as if the customer answered at `now`.
  */
 export function schedule(t: TicketRow, cal: BusinessCalendar | null, now: Date): SlaFields {
-  const sla = cal ? slaOf(t, cal, now) : null;
+  const sla = cal ? safeSlaOf(t, cal, now) : null;
   if (!sla) return { firstResponseDueAt: null, firstResponseWarnAt: null, resolutionDueAt: null, resolutionWarnAt: null, slaNextCheckAt: null };
   const merged = t.status === 'CLOSED' && !t.resolvedAt; // merged away: nothing left to watch
   return {

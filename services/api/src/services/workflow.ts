@@ -22,6 +22,8 @@ export interface CalendarInput {
   holidays?: string[] | null;
   workingDays?: string[] | null;
   makeupHours?: WorkingInterval[] | null;
+  /** Years whose holidays are fully listed (coverage); null keeps the stored value, [] = none. */
+  holidayYears?: number[] | null;
   isDefault?: boolean | null;
 }
 
@@ -103,6 +105,7 @@ export class WorkflowService {
           holidays: [...new Set(input.holidays ?? prior?.holidays ?? [])].sort(),
           workingDays: [...new Set(input.workingDays ?? prior?.workingDays ?? [])].sort(),
           ...((input.makeupHours ?? prior?.makeupHours) ? { makeupHours: (input.makeupHours ?? prior?.makeupHours) as WorkingInterval[] } : {}),
+          holidayYears: input.holidayYears ?? prior?.holidayYears ?? null,
         };
         // Validate what was sent as given, so list indexes in error paths match the input.
         const errors = calendarErrors({ ...cal, holidays: input.holidays ?? cal.holidays, workingDays: input.workingDays ?? cal.workingDays }, input.weeklyHours);
@@ -112,6 +115,7 @@ export class WorkflowService {
         const values = {
           name: input.name?.trim() ?? prior?.name ?? code!, timeZone: cal.timeZone, weeklyHours: cal.weeklyHours,
           holidays: [...cal.holidays], workingDays: [...cal.workingDays], makeupHours: cal.makeupHours ?? null,
+          holidayYears: cal.holidayYears ? [...new Set(cal.holidayYears)].sort((a, b) => a - b) : null,
           isDefault: input.isDefault ?? prior?.isDefault ?? false, updatedAt: new Date(),
         };
         const [row] = id
