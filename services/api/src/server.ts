@@ -19,6 +19,8 @@ import { GRAPHIQL_EXAMPLES } from './graphiql.ts';
 import { prereadJsonBody } from './http-body.ts';
 import { maskError } from './unavailable.ts';
 import { createDirectGraphQL } from './http-graphql.ts';
+import { createCompiledDocuments } from './compiled/registry.ts';
+import { COMPILED_DOCUMENTS } from './compiled/documents.ts';
 import { useInputGuards } from './input-guards.ts';
 import { maxDepthPlugin } from '@escape.tech/graphql-armor-max-depth';
 import { maxAliasesPlugin } from '@escape.tech/graphql-armor-max-aliases';
@@ -229,6 +231,8 @@ export function createApp(options: AppOptions): App {
     endpoint: '/graphql',
     // Any failure is left to Yoga, which resolves the viewer again and answers with the error.
     viewerOf: (authorization, channelKey) => viewerFrom(authorization, channelKey).catch(() => undefined),
+    // Known documents answered by one statement each (compiled/, docs/performance.md).
+    compiled: createCompiledDocuments({ schema, db, services, documents: COMPILED_DOCUMENTS }).answer,
   });
 
   const routes = options.routes ?? [];

@@ -1,0 +1,167 @@
+// The root fields a compiled document may select, each with the same arguments, authorization and
+// answer as its resolver in schema/. A root turns its field's selection into prepared statements (one
+// per Variant) and, per request, the argument values into parameters and the rows into the field's
+// JSON text. Authorization is the resolver's own: the same predicates (access.ts) either as parameters
+// of the statement or applied to the columns the statement returns beside the JSON.
+import { normalizeTrackingCode } from '@closeloop/domain';
+import { sql } from 'drizzle-orm';
+import { Kind, getVariableValues, type FieldNode, type FragmentDefinitionNode, type GraphQLSchema, type OperationDefinitionNode, type VariableNode } from 'graphql';
+import type { Database } from '@closeloop/db';
+import type { Viewer } from '../auth/identity.ts';
+import type { Services } from '../services/index.ts';
+import { NO_DEPARTMENT, canReadFeedback, departmentScope, mayEverSeeInternal, ticketScopeWhere } from '../schema/access.ts';
+import { MAX_PAGE, argId } from '../schema/ids.ts';
+import { objectSql, rootScope, type Variant } from './select.ts';
+import { argument } from './args.ts';
+
+export interface RunContext {
+  db: Database;
+  viewer: Viewer;
+  services: Services;
+}
+
+/** A compiled root field: its JSON text for one request, or undefined to let the schema answer. */
+export type RootRun = (ctx: RunContext, variables: Record<string, unknown>) => Promise<string | undefined>;
+
+export type Root = (op: OperationDefinitionNode, field: FieldNode, fragments: Record<string, FragmentDefinitionNode>, schema: GraphQLSchema) => RootRun | null;
+
+/** Timeline variants: PUBLIC only, all, scoped to the caller's tickets (its placeholders are $2 and $3). */
+const VARIANTS: Variant[] = [{ timeline: 'public' }, { timeline: 'all' }, { timeline: { dept: '$2::uuid', staff: '$3::uuid' } }];
+/** The variant for a caller, as feedback.ts timelineWhere decides it. */
+const variantOf = (v: Viewer) => (!mayEverSeeInternal(v) ? 0 : ticketScopeWhere(v) === null ? 1 : 2);
+/** The parameters of the scoped variant. */
+const scopeParams = (v: Viewer) => (v.kind === 'STAFF' ? [departmentScope(v), v.staff.id] : [null, null]);
+
+/** One statement per variant, or null when the selection does not compile. */
+function perVariant(build: (variant: Variant) => string | null, variants = VARIANTS) {
+  const texts = variants.map(build);
+  return texts.every((t): t is string => t !== null) ? texts.map(statement) : null;
+}
+
+/** Runs a fixed statement text with `$n` placeholders; the client prepares it and binds the parameters. */
+function statement(text: string) {
+  const parts = text.split(/\$(\d+)/);
+  return async <T>(db: Database, params: unknown[]): Promise<T[]> => {
+    const query = sql.join(parts.map((p, i) => (i % 2 === 0 ? sql.raw(p) : sql`${params[Number(p) - 1]}`)));
+    const res = (await db.execute(query)) as unknown as T[] | { rows: T[] };
+    return Array.isArray(res) ? res : res.rows;
+  };
+}
+
+interface TrackRow { id: string; customer_id: string | null; department_id: string | null; assignee_id: string | null; json: string }
+
+/** trackFeedback(trackingCode:, accessKey:) — schema/feedback.ts. */
+const trackFeedback: Root = (op, field, fragments) => {
+  const code = argument(op, field, 'trackingCode', 'String');
+  const key = argument(op, field, 'accessKey', 'String');
+  if (!code || !key || !field.selectionSet || field.arguments!.length !== [code, key].filter((a) => !a.absent).length) return null;
+  const sel = field.selectionSet;
+  const statements = perVariant((variant) => {
+    const json = objectSql('Feedback', sel, rootScope('f', variant, fragments));
+    // The columns beside the JSON are what canReadFeedback reads (the Feedback type's own selection).
+    return json && `select f.id, f.customer_id, t.department_id, t.assignee_id, ${json}::text as json from feedback f join tickets t on t.id = f.ticket_id where f.tracking_code = $1 limit 1`;
+  });
+  if (!statements) return null;
+  return async (ctx, variables) => {
+    const given = code.value(variables);
+    const accessKey = key.value(variables);
+    if (given === undefined || accessKey === undefined) return undefined;
+    const normalized = normalizeTrackingCode(given as string);
+    if (normalized.length > 32) return 'null';
+    const [row] = await statements[variantOf(ctx.viewer)]!<TrackRow>(ctx.db, [normalized, ...scopeParams(ctx.viewer)]);
+    if (!row) return 'null';
+    if (accessKey && ctx.services.feedback.verifyAccessKey(row.id, accessKey as string)) return row.json;
+    const f = { id: row.id, customerId: row.customer_id, ticket: { departmentId: row.department_id, assigneeId: row.assignee_id } };
+    return canReadFeedback(ctx.viewer, new Set(), f) ? row.json : 'null';
+  };
+};
+
+/**
+ * feedbacks(first:) for a signed-in customer: their own feedback, newest first (schema/feedback.ts,
+ * feedbackWhere). Other callers, and pages the schema refuses, run through the schema.
+ */
+const feedbacks: Root = (op, field, fragments) => {
+  const first = argument(op, field, 'first', 'Int');
+  if (!first || first.absent || field.arguments!.length !== 1 || !field.selectionSet) return null;
+  const sel = field.selectionSet;
+  const statements = perVariant((variant) => {
+    const json = objectSql('QueryFeedbacksConnection', sel, rootScope('f', variant, fragments));
+    return json && `select ${json}::text as json from (select * from feedback where customer_id = $1 order by received_at desc, id desc limit $2) f join tickets t on t.id = f.ticket_id`;
+  }, VARIANTS.slice(0, 1));
+  if (!statements) return null;
+  return async (ctx, variables) => {
+    const n = first.value(variables) as number | null | undefined;
+    if (ctx.viewer.kind !== 'CUSTOMER' || n == null || n < 1 || n > MAX_PAGE) return undefined;
+    // Customers see PUBLIC events only.
+    const [row] = await statements[0]!<{ json: string }>(ctx.db, [ctx.viewer.customer.id, n]);
+    return row!.json;
+  };
+};
+
+/**
+ * tickets(first:, filter:) in the default order (newest first), for staff (schema/ticket.ts, ticketWhere): department-bound roles see their departments' tickets
+ * and those assigned to them. The page size is `$2` in the connection's expressions (select.ts); the
+ * filter's parts are parameters ($4…$11), null when not asked for.
+ */
+const tickets: Root = (op, field, fragments, schema) => {
+  const first = argument(op, field, 'first', 'Int');
+  const filterArg = field.arguments!.find((a) => a.name.value === 'filter');
+  // A filter is taken as a variable (coerced by graphql-js itself) or not at all.
+  if (filterArg && filterArg.value.kind !== Kind.VARIABLE) return null;
+  if (!first || first.absent || field.arguments!.length !== (filterArg ? 2 : 1) || !field.selectionSet) return null;
+  const json = objectSql('QueryTicketsConnection', field.selectionSet, rootScope('t', { timeline: 'all' }, fragments));
+  if (!json) return null;
+  const ORDER = 'order by received_at desc, id desc limit $2::int + 1';
+  const inList = (col: string, n: number) => `($${n}::text is null or ${col}::text in (select json_array_elements_text($${n}::text::json)))`;
+  const FILTER = [
+    inList('status', 4), inList('kind', 5), inList('channel', 6),
+    `($7::text is null or exists (select 1 from customers fc join tiers ft on ft.id = fc.tier_id where fc.id = customer_id and ft.code in (select json_array_elements_text($7::text::json))))`,
+    `($8::uuid is null or department_id = $8::uuid)`,
+    `($9::uuid is null or assignee_id = $9::uuid)`,
+    `($10::boolean is not true or assignee_id is null)`,
+    `($11::boolean is null or $11::boolean = (first_response_breached_at is not null or resolution_breached_at is not null))`,
+  ].join(' and ');
+  const page = (from: string) =>
+    statement(`select ${json}::text as json from (select q.*, row_number() over (order by q.received_at desc, q.id desc) as rn from ${from} q ${ORDER}) t`);
+  const all = page(`(select * from tickets where ${FILTER} ${ORDER})`);
+  // The department's queue and what is assigned to the caller, each read along its own index, then merged.
+  const scoped = page(`((select * from tickets where department_id = $1::uuid and ${FILTER} ${ORDER}) union (select * from tickets where assignee_id = $3::uuid and ${FILTER} ${ORDER}))`);
+  return async (ctx, variables) => {
+    const v = ctx.viewer;
+    const n = first.value(variables) as number | null | undefined;
+    // Staff only: a partner's reading of customers, staff and departments has rules of its own (access.ts).
+    if (n == null || n < 1 || n > MAX_PAGE || v.kind !== 'STAFF') return undefined;
+    let f: TicketFilterShape | null = null;
+    if (filterArg) {
+      const coerced = getVariableValues(schema, op.variableDefinitions ?? [], variables);
+      if (coerced.errors) return undefined;
+      f = (coerced.coerced[(filterArg.value as VariableNode).name.value] ?? null) as TicketFilterShape | null;
+    }
+    const list = (l: string[] | null | undefined) => (l?.length ? JSON.stringify(l) : null);
+    const dept = departmentScope(v);
+    let department: string | null = null;
+    let assignee: string | null = null;
+    try {
+      if (f?.departmentId) {
+        const wanted = argId(f.departmentId, 'Department', 'filter.departmentId');
+        // An agent asking for another department gets nothing rather than an error (ticketWhere).
+        department = dept === null || dept === wanted ? wanted : NO_DEPARTMENT;
+      }
+      if (f?.assigneeId) assignee = argId(f.assigneeId, 'Staff', 'filter.assigneeId');
+    } catch {
+      return undefined; // a malformed ID: the schema answers with its error
+    }
+    const params = [dept, n, v.staff.id, list(f?.status), list(f?.kind), list(f?.channel), list(f?.tier),
+      department, assignee, !assignee && f?.unassigned ? true : null, f?.slaBreached ?? null];
+    // A department asked for replaces the caller's own scope, as in ticketWhere.
+    const [row] = dept === null || department !== null ? await all<{ json: string }>(ctx.db, params) : await scoped<{ json: string }>(ctx.db, params);
+    return row!.json;
+  };
+};
+
+interface TicketFilterShape {
+  status?: string[] | null; kind?: string[] | null; channel?: string[] | null; tier?: string[] | null;
+  departmentId?: string | null; assigneeId?: string | null; unassigned?: boolean | null; slaBreached?: boolean | null;
+}
+
+export const ROOTS: Record<string, Root> = { trackFeedback, feedbacks, tickets };

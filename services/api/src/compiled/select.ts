@@ -1,0 +1,221 @@
+// Turns a GraphQL selection set into one SQL expression that builds its JSON value inside PostgreSQL
+// (json_build_object / json_agg), for the object types described below. Every field maps to exactly
+// the value its Pothos resolver returns, serialized as graphql-js would (DateTime as toISOString(),
+// global IDs as base64 of `Type:id`). A selection with anything not described here (a field, an
+// argument, a directive, an abstract fragment) does not compile: the document then runs through the
+// schema. The differential tests (test/compiled.test.ts) hold these mappings to the schema's answers.
+import { Kind, type FragmentDefinitionNode, type SelectionSetNode } from 'graphql';
+
+/** What a field expression may depend on besides its row: fixed per prepared statement. */
+export interface Variant {
+  /**
+   * Which timeline events the caller sees (feedback.ts timelineWhere): PUBLIC only, all, or INTERNAL ones
+   * only of tickets in the caller's scope (department `dept` or assigned to `staff`, placeholders the root binds).
+   */
+  timeline: 'public' | 'all' | { dept: string; staff: string };
+}
+
+interface Scope {
+  /** The SQL alias of the row the type reads. */
+  a: string;
+  variant: Variant;
+  fragments: Record<string, FragmentDefinitionNode>;
+  /** A fresh alias for a nested row. */
+  alias(): string;
+}
+
+type FieldSql = (s: Scope, selection: SelectionSetNode | undefined) => string | null;
+type TypeDef = Record<string, FieldSql>;
+
+/** An instant as DateTime serializes it: `Date#toISOString()` (columns hold milliseconds). */
+const iso = (x: string) => `to_char(${x} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+/** A Relay global ID as @pothos/plugin-relay encodes it (standard base64 of `Type:id`, no line breaks). */
+const globalId = (type: string, x: string) => `translate(encode(convert_to('${type}:' || ${x}::text, 'UTF8'), 'base64'), E'\\n', '')`;
+
+/** The drizzle plugin's cursor for the queue's order (receivedAt, id): base64 of `DC:T:["D:<ms>","S:<id>"]`. */
+const ticketCursor = (a: string) =>
+  `translate(encode(convert_to('DC:T:["D:' || (extract(epoch from ${a}.received_at) * 1000)::bigint || '","S:' || ${a}.id || '"]', 'UTF8'), 'base64'), E'\\n', '')`;
+
+const leaf = (f: (a: string) => string): FieldSql => (s, sel) => (sel ? null : f(s.a));
+const column = (name: string) => leaf((a) => `${a}.${name}`);
+
+/** Objects read from the same row (e.g. Contact from the feedback's columns). */
+const sameRow = (type: string): FieldSql => (s, sel) => (sel ? objectSql(type, sel, s) : null);
+
+/** A to-one relation through a foreign key column of the row: null when the key is null. */
+const related = (type: string, table: string, fk: string): FieldSql => (s, sel) => {
+  if (!sel) return null;
+  const r = s.alias();
+  const inner = objectSql(type, sel, { ...s, a: r });
+  return inner && `(select ${inner} from ${table} ${r} where ${r}.id = ${s.a}.${fk})`;
+};
+
+const TYPES: Record<string, TypeDef> = {
+  Feedback: {
+    id: leaf((a) => globalId('Feedback', `${a}.id`)),
+    trackingCode: column('tracking_code'),
+    kind: column('kind'),
+    channel: column('channel'),
+    // The ticket row is joined as `t` by every root that yields a Feedback (its status is the ticket's).
+    status: leaf(() => `t.status`),
+    content: column('content'),
+    category: column('category'),
+    tags: column('tags'),
+    receivedAt: leaf((a) => iso(`${a}.received_at`)),
+    expectedResolutionAt: leaf(() => iso(`t.resolution_due_at`)),
+    contact: sameRow('Contact'),
+    timeline: (s, sel) => {
+      if (!sel) return null;
+      const e = s.alias();
+      const inner = objectSql('TimelineEvent', sel, { ...s, a: e });
+      if (!inner) return null;
+      // The TimelineEvent rule (access.ts canReadEvent) for events of a feedback the caller reads; the
+      // feedback's ticket is the row `t` of every root that yields a Feedback.
+      const tl = s.variant.timeline;
+      const visible =
+        tl === 'all' ? '' : tl === 'public' ? ` and ${e}.visibility = 'PUBLIC'`
+          : ` and (${e}.visibility = 'PUBLIC' or t.department_id = ${tl.dept} or t.assignee_id = ${tl.staff})`;
+      return `coalesce((select json_agg(${inner} order by ${e}.position) from timeline_events ${e} where ${e}.feedback_id = ${s.a}.id${visible}), '[]'::json)`;
+    },
+    rating: (s, sel) => {
+      if (!sel) return null;
+      const r = s.alias();
+      const inner = objectSql('SatisfactionRating', sel, { ...s, a: r });
+      return inner && `(select ${inner} from satisfaction_ratings ${r} where ${r}.feedback_id = ${s.a}.id)`;
+    },
+  },
+  // Phone and e-mail are masked for readers without pii:read (pii.ts): left to the schema.
+  Contact: {
+    name: column('contact_name'),
+  },
+  TimelineEvent: {
+    id: leaf((a) => globalId('TimelineEvent', `${a}.id`)),
+    position: column('position'),
+    cursor: leaf((a) => `${a}.position::text`),
+    sequence: leaf((a) => `${a}.id::text`),
+    type: column('type'),
+    visibility: column('visibility'),
+    fromStatus: column('from_status'),
+    toStatus: column('to_status'),
+    body: column('body'),
+    actorType: column('actor_type'),
+    actorName: column('actor_name'),
+    createdAt: leaf((a) => iso(`${a}.created_at`)),
+  },
+  // feedbacks(first:) — rows `f` in the connection's order (schema/feedback.ts: receivedAt desc, then the
+  // drizzle plugin's tie-breaker, the primary key, in the same direction). Cursors and pageInfo are not compiled.
+  QueryFeedbacksConnection: {
+    edges: (s, sel) => {
+      const edge = sel ? objectSql('QueryFeedbacksConnectionEdge', sel, s) : null;
+      return edge && `coalesce(json_agg(${edge} order by ${s.a}.received_at desc, ${s.a}.id desc), '[]'::json)`;
+    },
+  },
+  QueryFeedbacksConnectionEdge: { node: sameRow('Feedback') },
+  // tickets(first:) — rows `t` numbered `rn` in the queue's order with one row past the page (roots.ts).
+  QueryTicketsConnection: {
+    edges: (s, sel) => {
+      const edge = sel ? objectSql('QueryTicketsConnectionEdge', sel, s) : null;
+      return edge && `coalesce(json_agg(${edge} order by ${s.a}.rn) filter (where ${s.a}.rn <= $2::int), '[]'::json)`;
+    },
+    pageInfo: sameRow('PageInfo'),
+  },
+  QueryTicketsConnectionEdge: {
+    cursor: leaf((a) => ticketCursor(a)),
+    node: sameRow('Ticket'),
+  },
+  // Aggregates over the page's rows, as the drizzle plugin's wrapConnectionResult computes them for `first`.
+  PageInfo: {
+    hasNextPage: leaf(() => `count(*) > $2::int`),
+    hasPreviousPage: leaf(() => `false`),
+    startCursor: leaf((a) => `(array_agg(${ticketCursor(a)} order by ${a}.rn) filter (where ${a}.rn <= $2::int))[1]`),
+    endCursor: leaf((a) => `(array_agg(${ticketCursor(a)} order by ${a}.rn desc) filter (where ${a}.rn <= $2::int))[1]`),
+  },
+  Ticket: {
+    id: leaf((a) => globalId('Ticket', `${a}.id`)),
+    status: column('status'),
+    kind: column('kind'),
+    channel: column('channel'),
+    priority: column('priority'),
+    level: column('level'),
+    receivedAt: leaf((a) => iso(`${a}.received_at`)),
+    firstResponseDueAt: leaf((a) => iso(`${a}.first_response_due_at`)),
+    resolutionDueAt: leaf((a) => iso(`${a}.resolution_due_at`)),
+    firstRespondedAt: leaf((a) => iso(`${a}.first_responded_at`)),
+    resolvedAt: leaf((a) => iso(`${a}.resolved_at`)),
+    closedAt: leaf((a) => iso(`${a}.closed_at`)),
+    updatedAt: leaf((a) => iso(`${a}.updated_at`)),
+    customer: related('Customer', 'customers', 'customer_id'),
+    assignee: related('Staff', 'staff', 'assignee_id'),
+    department: related('Department', 'departments', 'department_id'),
+  },
+  // Contact details (phone, email) are left to the schema, which decides who may read them.
+  Customer: {
+    id: leaf((a) => globalId('Customer', `${a}.id`)),
+    externalId: column('external_id'),
+    name: column('name'),
+    tier: related('Tier', 'tiers', 'tier_id'),
+  },
+  Tier: {
+    id: leaf((a) => globalId('Tier', `${a}.id`)),
+    code: column('code'),
+    name: column('name'),
+    rank: column('rank'),
+    dedicatedManager: column('dedicated_manager'),
+  },
+  Staff: {
+    id: leaf((a) => globalId('Staff', `${a}.id`)),
+    name: column('name'),
+    role: column('role'),
+    level: column('level'),
+    active: column('active'),
+  },
+  Department: {
+    id: leaf((a) => globalId('Department', `${a}.id`)),
+    code: column('code'),
+    name: column('name'),
+  },
+  SatisfactionRating: {
+    rating: column('rating'),
+    comment: column('comment'),
+    createdAt: leaf((a) => iso(`${a}.created_at`)),
+  },
+};
+
+/** Response key → SQL expression, in response order, with fragments inlined; null if not compilable. */
+function entries(type: string, sel: SelectionSetNode, s: Scope, out: Map<string, string>): boolean {
+  const def = TYPES[type];
+  if (!def) return false;
+  for (const node of sel.selections) {
+    if (node.directives?.length) return false;
+    if (node.kind === Kind.FIELD) {
+      if (node.arguments?.length) return false;
+      const key = node.alias?.value ?? node.name.value;
+      const expr = node.name.value === '__typename' ? (node.selectionSet ? null : `'${type}'`) : def[node.name.value]?.(s, node.selectionSet);
+      if (!expr) return false;
+      const seen = out.get(key);
+      // GraphQL merges repeated leaves; repeated objects would need their selections merged: not taken.
+      if (seen !== undefined && (seen !== expr || node.selectionSet)) return false;
+      out.set(key, expr);
+    } else {
+      const frag = node.kind === Kind.INLINE_FRAGMENT ? node : s.fragments[node.name.value];
+      if (!frag || frag.directives?.length) return false;
+      if (frag.typeCondition && frag.typeCondition.name.value !== type) return false;
+      if (!entries(type, frag.selectionSet, s, out)) return false;
+    }
+  }
+  return true;
+}
+
+export function objectSql(type: string, sel: SelectionSetNode, s: Scope): string | null {
+  const out = new Map<string, string>();
+  // json_build_object takes at most 100 arguments.
+  if (!entries(type, sel, s, out) || out.size === 0 || out.size > 50) return null;
+  const pairs = [...out].map(([k, v]) => `'${k}', ${v}`);
+  return `json_build_object(${pairs.join(', ')})`;
+}
+
+/** A scope for a root's row `a`; nested rows get aliases a1, a2, … */
+export function rootScope(a: string, variant: Variant, fragments: Record<string, FragmentDefinitionNode>): Scope {
+  let n = 0;
+  return { a, variant, fragments, alias: () => `${a}${++n}` };
+}

@@ -1,0 +1,333 @@
+// Compiled documents (src/compiled/) must answer exactly as the schema does. Property-based: fast-check
+// draws a document, a caller (anonymous with and without a channel, customers A and B, agents in and
+// out of the department, supervisor, auditor, partners with each scope), a tracking code (its own,
+// someone else's, mangled, unknown, too long) and an access key (right, wrong, another feedback's,
+// absent, of the wrong type), over feedback whose texts are drawn too; the HTTP answer with the
+// compiled path must be byte-for-byte the schema's once re-serialized (same keys in the same order).
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import fc from 'fast-check';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { bearer, setup, SUBMIT, type TestEnv } from './helpers.ts';
+import { createDirectGraphQL } from '../src/http-graphql.ts';
+import { prereadJsonBody } from '../src/http-body.ts';
+import { createCompiledDocuments } from '../src/compiled/registry.ts';
+import { COMPILED_DOCUMENTS } from '../src/compiled/documents.ts';
+import { schema } from '../src/schema/index.ts';
+
+/** Every field the compiled path maps, with aliases, repeats and fragments, beside the served documents. */
+const EVERYTHING = `query Everything($code: String!, $key: String) {
+  fb: trackFeedback(accessKey: $key, trackingCode: $code) {
+    __typename id trackingCode kind channel status content category tags receivedAt expectedResolutionAt
+    contact { name } who: contact { name }
+    rating { rating comment createdAt }
+    ... on Feedback { trackingCode again: status }
+    timeline { __typename id position cursor sequence type visibility fromStatus toStatus body actorType actorName createdAt ...Ev }
+  }
+}
+fragment Ev on TimelineEvent { position at: createdAt }`;
+const LITERAL = `{ trackFeedback(trackingCode: "FB-0000-0000") { trackingCode } }`;
+const LIST = `query List($n: Int) {
+  __typename: feedbacks(first: $n) { __typename all: edges { __typename node { __typename id status tags contact { name } rating { rating } timeline { id body visibility createdAt } } } }
+}`;
+const QUEUE = `query Queue($first: Int!) {
+  tickets(first: $first) {
+    __typename
+    pageInfo { hasNextPage hasPreviousPage startCursor endCursor __typename }
+    edges { cursor node { __typename id status kind channel priority level receivedAt firstResponseDueAt resolutionDueAt firstRespondedAt
+      resolvedAt closedAt updatedAt customer { id externalId name tier { id code name rank dedicatedManager } }
+      assignee { id name role level active } department { id code name } } }
+  }
+}`;
+const FILTERED = `query Filtered($n: Int!, $f: TicketFilter) {
+  tickets(filter: $f, first: $n) { edges { cursor node { id status kind channel assignee { name } customer { tier { code } } } } pageInfo { hasNextPage endCursor } }
+}`;
+const DOCUMENTS = [...COMPILED_DOCUMENTS, EVERYTHING, LITERAL, LIST, QUEUE, FILTERED];
+const QUEUES = DOCUMENTS.filter((d) => d.includes('tickets('));
+const TRACKING = DOCUMENTS.filter((d) => d.includes('trackFeedback'));
+const LISTS = DOCUMENTS.filter((d) => d.includes('feedbacks('));
+
+let env: TestEnv;
+const gid = (type: string, id: string) => Buffer.from(`${type}:${id}`).toString('base64');
+let filterArb: fc.Arbitrary<Record<string, unknown> | null>;
+let singleConditions: Record<string, unknown[]>;
+let server: Server;
+let base: string;
+const compiledAnswers: string[] = [];
+const failures: string[] = [];
+const callers: Record<string, Record<string, string>> = {};
+const pool: Array<{ trackingCode: string; accessKey: string | null }> = [];
+
+// Any Unicode text, with the characters JSON escapes or that are easy to get wrong.
+const text = fc
+  .array(fc.oneof(fc.string({ unit: 'grapheme', maxLength: 6 }), fc.constantFrom('\n', '\t', '"', '\\', '\u0001', '\u2028', '</script>', '客服')), { minLength: 3, maxLength: 12 })
+  .map((parts) => parts.join(''))
+  .filter((s) => s.trim().length >= 5);
+
+beforeAll(async () => {
+  env = await setup();
+  // A compiled statement that fails falls back to the schema with a log line: here it fails the test.
+  const logError = console.error;
+  console.error = (...args: unknown[]) => {
+    if (String(args[0]).startsWith('compiled document failed')) failures.push(String(args[1]));
+    logError(...args);
+  };
+  const registry = createCompiledDocuments({ schema, db: env.handle.db, services: env.app.services, documents: DOCUMENTS });
+  const direct = createDirectGraphQL({
+    yoga: env.app.yoga,
+    endpoint: '/graphql',
+    viewerOf: (authorization, channelKey) => env.app.viewerOf(authorization, channelKey).catch(() => undefined),
+    compiled: async (params, viewer) => {
+      const body = await registry.answer(params, viewer);
+      if (body !== undefined) compiledAnswers.push(body);
+      return body;
+    },
+  });
+  server = createServer(async (req, res) => {
+    await prereadJsonBody(req);
+    if (!(await direct(req, res))) await env.app.yoga(req, res);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
+
+  const channel = { 'x-closeloop-channel': env.channel.publishableKey };
+  const supervisor = await env.staffToken('SUPERVISOR');
+  const agentOut = await env.staffToken('AGENT', 'CREDIT');
+  Object.assign(callers, {
+    nobody: {},
+    anonymous: channel,
+    customerA: { ...channel, ...bearer(await env.customerToken('cust-a', { name: 'Alice' })) },
+    customerB: { ...channel, ...bearer(await env.customerToken('cust-b', { name: 'Bob' })) },
+    agentIn: bearer((await env.staffToken('AGENT', 'CUSTOMER_SERVICE')).token),
+    agentOut: bearer(agentOut.token),
+    supervisor: bearer(supervisor.token),
+    auditor: bearer((await env.staffToken('AUDITOR')).token),
+    partnerFeedback: bearer(await env.apiKey(['feedback:read'])),
+    partnerTickets: bearer(await env.apiKey(['tickets:read'])),
+    partnerCustomers: bearer(await env.apiKey(['customers:read'])),
+    partnerWriter: bearer(await env.apiKey(['tickets:write'])),
+  });
+
+  const departments = await env.handle.db.query.departments.findMany();
+  const some = <T,>(values: readonly T[]) => fc.option(fc.subarray([...values]), { nil: undefined });
+  // One or two conditions at a time, so that filtered pages are often not empty.
+  const conditions: Record<string, fc.Arbitrary<unknown>> = {
+    status: some(['SUBMITTED', 'ACKNOWLEDGED', 'IN_PROGRESS', 'RESOLVED', 'CLOSED', 'NOPE']),
+    kind: some(['COMPLAINT', 'SUGGESTION', 'PRAISE', 'INQUIRY']),
+    channel: some(['WEB', 'APP', 'PHONE']),
+    tier: some(['VIP', 'STANDARD', 'PRIVATE_BANKING', 'NOPE']),
+    departmentId: fc.constantFrom(...departments.map((d) => gid('Department', d.id)), 'not-an-id', null),
+    assigneeId: fc.constantFrom(gid('Staff', agentOut.id), gid('Department', departments[0]!.id), null),
+    unassigned: fc.constantFrom(true, false, null),
+    slaBreached: fc.constantFrom(true, false, null),
+  };
+  singleConditions = {
+    status: [['SUBMITTED'], ['ACKNOWLEDGED'], ['RESOLVED'], ['ACKNOWLEDGED', 'RESOLVED'], []],
+    kind: [['COMPLAINT'], ['SUGGESTION'], ['PRAISE', 'INQUIRY']],
+    channel: [['WEB'], ['PHONE']],
+    tier: [['VIP'], ['STANDARD'], ['NOPE']],
+    departmentId: departments.map((d) => gid('Department', d.id)),
+    assigneeId: [gid('Staff', agentOut.id)],
+    unassigned: [true, false],
+    slaBreached: [true, false],
+  };
+  filterArb = fc.option(
+    fc.array(fc.oneof(...Object.entries(conditions).map(([k, arb]) => arb.map((v) => ({ [k]: v })))), { maxLength: 2 }).map((parts) => Object.assign({}, ...parts)),
+    { nil: null },
+  );
+  // Feedback with drawn texts (any UTF-16, control characters included), by each kind of submitter,
+  // with PUBLIC and INTERNAL events and a rating on some.
+  const drafts = fc.sample(
+    fc.record({
+      by: fc.constantFrom('anonymous', 'customerA', 'customerB'),
+      kind: fc.constantFrom('COMPLAINT', 'SUGGESTION', 'PRAISE', 'INQUIRY'),
+      content: text,
+      tags: fc.array(fc.stringMatching(/^[a-z]{1,8}$/), { maxLength: 3 }),
+      contact: fc.option(fc.record({ name: text, email: fc.constant('x@example.com') }), { nil: undefined }),
+      notes: fc.array(fc.record({ body: text, visibility: fc.constantFrom('PUBLIC', 'INTERNAL') }), { maxLength: 3 }),
+      resolveAndRate: fc.boolean(),
+    }),
+    { numRuns: 8, seed: 15 },
+  );
+  for (const d of drafts) {
+    const s = await env.gql(SUBMIT, { input: { kind: d.kind, content: d.content, tags: d.tags, contact: d.by === 'anonymous' ? d.contact : undefined } }, callers[d.by]);
+    const p = s.data.submitFeedback;
+    expect(p.__typename, JSON.stringify(s)).toBe('SubmitFeedbackPayload');
+    pool.push({ trackingCode: p.trackingCode, accessKey: p.accessKey });
+    const t = await env.gql(`query($c: String!) { trackFeedback(trackingCode: $c) { ticket { id } } }`, { c: p.trackingCode }, bearer(supervisor.token));
+    const ticketId = t.data.trackFeedback.ticket.id;
+    for (const n of d.notes) {
+      const r = await env.gql(`mutation($i: AddTicketNoteInput!) { addTicketNote(input: $i) { __typename } }`, { i: { ticketId, ...n } }, bearer(supervisor.token));
+      expect(r.data.addTicketNote.__typename).toBe('TicketPayload');
+    }
+    if (pool.length === 2) {
+      // Routed to another department's agent (a customer's account manager): they see it, their colleagues do not.
+      const a = await env.gql(`mutation($i: AssignTicketInput!) { assignTicket(input: $i) { __typename } }`,
+        { i: { ticketId, assigneeId: Buffer.from(`Staff:${agentOut.id}`).toString('base64') } }, bearer(supervisor.token));
+      expect(a.data.assignTicket.__typename, JSON.stringify(a)).toBe('TicketPayload');
+    }
+    if (d.resolveAndRate) {
+      for (const status of ['ACKNOWLEDGED', 'IN_PROGRESS', 'RESOLVED']) {
+        const r = await env.gql(`mutation($i: TransitionTicketInput!) { transitionTicket(input: $i) { __typename } }`, { i: { ticketId, status, note: status === 'RESOLVED' ? d.content : undefined } }, bearer(supervisor.token));
+        expect(r.data.transitionTicket.__typename, JSON.stringify(r)).toBe('TicketPayload');
+      }
+      const rate = await env.gql(`mutation($i: RateFeedbackInput!) { rateFeedback(input: $i) { __typename } }`,
+        { i: { trackingCode: p.trackingCode, accessKey: p.accessKey, rating: 4, comment: d.content } }, callers[d.by]);
+      expect(rate.data.rateFeedback.__typename, JSON.stringify(rate)).toBe('RateFeedbackPayload');
+    }
+  }
+});
+afterEach(() => expect(failures).toEqual([]));
+afterAll(async () => {
+  await new Promise((r) => server.close(r));
+  await env?.close();
+});
+
+/** The document's variable names for (code, key), from its first two variable definitions. */
+const varNames = (doc: string) => [...doc.matchAll(/\$(\w+):/g)].map((m) => m[1]!);
+
+async function both(body: unknown, headers: Record<string, string>) {
+  const init = { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) };
+  const before = compiledAnswers.length;
+  const viaHttp = await fetch(base, init);
+  const compiled = compiledAnswers.length > before;
+  const viaSchema = await env.app.yoga.fetch('http://localhost/graphql', init);
+  const a = { status: viaHttp.status, type: viaHttp.headers.get('content-type'), body: await viaHttp.text() };
+  const b = { status: viaSchema.status, type: viaSchema.headers.get('content-type'), body: await viaSchema.text() };
+  // Same value with the same keys in the same order; the database's JSON differs from JSON.stringify only in spacing.
+  expect({ ...a, body: JSON.stringify(JSON.parse(a.body)) }).toEqual(b);
+  return { compiled, body: JSON.parse(b.body) };
+}
+
+describe('compiled documents', () => {
+  it('compile at start, and a document the compiler cannot take fails loudly', () => {
+    const registry = createCompiledDocuments({ schema, db: env.handle.db, services: env.app.services });
+    for (const doc of DOCUMENTS) registry.add(doc);
+    expect(() => registry.add(`query($c: String!) { trackFeedback(trackingCode: $c) { ticket { id } } }`)).toThrow(/not compiled/);
+    expect(() => registry.add(`query($c: String!) { trackFeedback(trackingCode: $c) { nope } }`)).toThrow(/Cannot query field/);
+    // Masked contact details are the schema's to answer.
+    expect(() => registry.add(`query($c: String!) { trackFeedback(trackingCode: $c) { contact { phone } } }`)).toThrow(/not compiled/);
+  });
+
+  it('answer as the schema does, for every caller, code and key', async () => {
+    const codeArb = fc.oneof(
+      fc.nat({ max: 7 }).map((i) => pool[i]!.trackingCode),
+      fc.nat({ max: 7 }).map((i) => ` ${pool[i]!.trackingCode.toLowerCase().replace(/0/g, 'o')} `),
+      fc.constantFrom('FB-0000-0000', 'X'.repeat(40), ''),
+    );
+    const keyArb = fc.oneof(
+      fc.constant('own' as const),
+      fc.nat({ max: 7 }).map((i) => pool[i]!.accessKey),
+      fc.constantFrom(null, undefined, 'A'.repeat(26), '', 42, 'nul\u0000key'),
+    );
+    const requests = fc.record({
+      doc: fc.nat({ max: TRACKING.length - 1 }),
+      caller: fc.constantFrom(...Object.keys(callers)),
+      code: codeArb,
+      key: keyArb,
+      operationName: fc.constantFrom(undefined, null, 'Other'),
+    });
+    let compiled = 0;
+    await fc.assert(
+      fc.asyncProperty(requests, async (r) => {
+        const doc = TRACKING[r.doc]!;
+        const [codeVar, keyVar] = varNames(doc);
+        const own = pool.find((p) => p.trackingCode === r.code.trim().toUpperCase().replace(/O/g, '0'));
+        const key = r.key === 'own' ? (own?.accessKey ?? null) : r.key;
+        const variables: Record<string, unknown> = {};
+        if (codeVar) variables[codeVar] = r.code;
+        if (keyVar && key !== undefined) variables[keyVar] = key;
+        const res = await both({ query: doc, variables, operationName: r.operationName }, callers[r.caller]!);
+        if (res.compiled) compiled++;
+        // What should have been compiled was: only wrong operation names and wrongly typed keys fall back.
+        if (r.operationName !== 'Other' && typeof key !== 'number' && !String(key).includes('\u0000')) expect(res.compiled).toBe(true);
+      }),
+      { numRuns: 150, seed: Number(process.env.FC_SEED ?? 15) },
+    );
+    expect(compiled).toBeGreaterThan(50);
+  });
+
+  it("list a customer's own feedback as the schema does, and leave other callers to it", async () => {
+    let compiled = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.record({ doc: fc.nat({ max: LISTS.length - 1 }), caller: fc.oneof(fc.constantFrom('customerA', 'customerB'), fc.constantFrom(...Object.keys(callers))), first: fc.constantFrom(1, 2, 5, 100, 0, -1, 101, null, '3', 2.5) }),
+        async (r) => {
+          const doc = LISTS[r.doc]!;
+          const res = await both({ query: doc, variables: { [varNames(doc)[0]!]: r.first } }, callers[r.caller]!);
+          const expected = r.caller.startsWith('customer') && typeof r.first === 'number' && Number.isInteger(r.first) && r.first >= 1 && r.first <= 100;
+          expect(res.compiled).toBe(expected);
+          if (res.compiled) compiled++;
+        },
+      ),
+      { numRuns: 80, seed: Number(process.env.FC_SEED ?? 15) },
+    );
+    expect(compiled).toBeGreaterThan(5);
+  });
+
+  it('list the staff queue as the schema does, for every caller, page size and filter', async () => {
+    let compiled = 0;
+    let filteredNonEmpty = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.record({ doc: fc.nat({ max: QUEUES.length - 1 }), caller: fc.oneof(fc.constantFrom('agentIn', 'agentOut', 'supervisor'), fc.constantFrom(...Object.keys(callers))), first: fc.constantFrom(1, 2, 3, 7, 100, 0, 101, null), filter: filterArb }),
+        async (r) => {
+          const doc = QUEUES[r.doc]!;
+          const [n, f] = varNames(doc);
+          const res = await both({ query: doc, variables: { [n!]: r.first, ...(f ? { [f]: r.filter } : {}) } }, callers[r.caller]!);
+          const reader = ['agentIn', 'agentOut', 'supervisor', 'auditor'].includes(r.caller);
+          // Filters the schema refuses (unknown enum values, malformed IDs) are left to it.
+          const fl = (f && r.filter) || {};
+          const badFilter = (fl.status as string[] | undefined)?.includes('NOPE') || fl.departmentId === 'not-an-id' || String(fl.assigneeId).startsWith(gid('Department', '').slice(0, 12));
+          if (!badFilter) expect(res.compiled).toBe(reader && typeof r.first === 'number' && r.first >= 1 && r.first <= 100);
+          if (res.compiled) compiled++;
+          if (res.compiled && f && r.filter && Object.keys(r.filter).length && res.body.data.tickets.edges.length) filteredNonEmpty++;
+        },
+      ),
+      { numRuns: 150, seed: Number(process.env.FC_SEED ?? 15) },
+    );
+    expect(compiled).toBeGreaterThan(20);
+    // And every single condition, for callers with and without a department scope.
+    for (const [key, values] of Object.entries(singleConditions)) {
+      for (const value of values) {
+        for (const caller of ['supervisor', 'agentIn', 'agentOut']) {
+          const res = await both({ query: FILTERED, variables: { n: 5, f: { [key]: value } } }, callers[caller]!);
+          expect(res.compiled).toBe(true);
+          if (res.body.data.tickets.edges.length) filteredNonEmpty++;
+        }
+      }
+    }
+    expect(filteredNonEmpty).toBeGreaterThan(20);
+  });
+
+  it("are wired into the server's own HTTP path: the widget's tracker is one statement", async () => {
+    const port = await env.app.listen(0, '127.0.0.1');
+    const p = pool.find((x) => x.accessKey)!;
+    env.queries.length = 0;
+    const res = await fetch(`http://127.0.0.1:${port}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: COMPILED_DOCUMENTS[0], variables: { trackingCode: p.trackingCode, accessKey: p.accessKey } }),
+    });
+    expect((await res.json()).data.trackFeedback.trackingCode).toBe(p.trackingCode);
+    expect(env.queries).toHaveLength(1);
+    expect(env.queries[0]).toMatch(/^select f\.id, .* json_build_object\(/);
+  });
+
+  it('keep INTERNAL events from customers and anonymous submitters, and show them to staff', async () => {
+    const all = await env.gql(`{ __typename }`);
+    expect(all.data).toEqual({ __typename: 'Query' });
+    for (const p of pool) {
+      const internal = await both({ query: EVERYTHING, variables: { code: p.trackingCode } }, callers.supervisor!);
+      const pub = await both({ query: EVERYTHING, variables: { code: p.trackingCode, key: p.accessKey } }, callers.nobody!);
+      expect(internal.compiled && pub.compiled).toBe(true);
+      if (p.accessKey) expect(pub.body.data.fb.timeline.every((e: { visibility: string }) => e.visibility === 'PUBLIC')).toBe(true);
+      expect(internal.body.data.fb.timeline.length).toBeGreaterThanOrEqual(pub.body.data.fb?.timeline.length ?? 0);
+      // Through the access key, every caller: staff out of the department see INTERNAL events only of tickets assigned to them.
+      for (const caller of Object.keys(callers)) {
+        const res = await both({ query: EVERYTHING, variables: { code: p.trackingCode, key: p.accessKey } }, callers[caller]!);
+        expect(res.compiled).toBe(true);
+      }
+    }
+  });
+});
