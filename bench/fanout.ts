@@ -146,6 +146,8 @@ async function startServer(index: number, redis: boolean): Promise<Server> {
     ...process.env,
     PORT: '0', HOST: '127.0.0.1', CLOSELOOP_DATA_DIR: dir, CLOSELOOP_DEMO: '0', CLOSELOOP_SECRET_KEY: secretKey.toString('hex'),
     CLOSELOOP_TRACE_COMMITS: '1', CLOSELOOP_TRACE_MEMORY: '1', CLOSELOOP_SWEEP_INTERVAL_MS: '0', NODE_ENV: 'development',
+    // Thousands of subscribers from one address: the abuse limits and connection caps would refuse them.
+    CLOSELOOP_RATE_LIMITS: 'off', CLOSELOOP_MAX_CONNECTIONS: '0', CLOSELOOP_MAX_CONNECTIONS_PER_ADDRESS: '0',
     DATABASE_URL: databaseUrl ?? '',
   };
   if (redis) env.REDIS_URL = redisUrl;

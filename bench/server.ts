@@ -6,6 +6,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createDatabase } from '@closeloop/db';
 import { createApp } from '../services/api/src/server.ts';
 import { createRawServer } from './lib/raw.ts';
+import { benchAppOptions } from './lib/trusted.ts';
 
 const mode = process.argv[2];
 const url = process.env.BENCH_DATABASE_URL!;
@@ -26,7 +27,7 @@ let port: number;
 if (mode === 'graphql') {
   const handle = await createDatabase({ url, max: pool });
   // BENCH_DIRECT_HTTP=0 serves every request through Yoga's own HTTP handling, for comparison.
-  const app = createApp({ handle, secretKey, production: true, routes: [cpuRoute], directHttp: process.env.BENCH_DIRECT_HTTP !== '0' });
+  const app = createApp({ handle, secretKey, ...benchAppOptions(), routes: [cpuRoute], directHttp: process.env.BENCH_DIRECT_HTTP !== '0' });
   port = await app.listen(0, '127.0.0.1');
   stop = async () => {
     await app.close();

@@ -4,6 +4,7 @@ import { isDeepStrictEqual } from 'node:util';
 import type { AddressInfo } from 'node:net';
 import { createDatabase } from '@closeloop/db';
 import { createApp } from '../../services/api/src/server.ts';
+import { benchAppOptions } from './trusted.ts';
 import { createRawServer } from './raw.ts';
 import { SUBMIT_Q, TICKETS_Q, TRACK_Q, type CaseId, type Fixtures } from './cases.ts';
 import { explainAll, type Captured, type PlanRow } from './plans.ts';
@@ -37,7 +38,7 @@ export async function countStatements(
       if (!control.test(q)) captured.push({ sql: q, params });
     },
   });
-  const app = createApp({ handle, secretKey, production: true });
+  const app = createApp({ handle, secretKey, ...benchAppOptions() });
   const gqlPort = await app.listen(0, '127.0.0.1');
   const raw = await createRawServer({ url, pool: 4, secretKey, onQuery });
   await new Promise<void>((r) => raw.server.listen(0, '127.0.0.1', () => r()));

@@ -16,6 +16,7 @@ const HELP = `closeloop <command> [options]
   seed [--demo]                           reference data (tiers, departments); --demo adds a demo institution
   create-channel --name N --kind WEB      register a channel app; prints its publishable key and signing secret
          [--public-key-jwk '{...}']       register an ES256/EdDSA public key instead of a shared secret
+         [--origin https://x ...]         web origins whose pages may call the API (CORS); repeatable
          [--partner] [--realm R]          a partner's channel: its customers form their own identity realm
   create-staff --email E --role R [--department D] [--name N] [--password P]
                                           roles: AGENT SENIOR EXPERT SUPERVISOR ADMIN AUDITOR; prints a session token
@@ -37,7 +38,7 @@ const { values, positionals } = parseArgs({
   strict: false,
   options: {
     json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' }, demo: { type: 'boolean' }, check: { type: 'boolean' },
-    name: { type: 'string' }, kind: { type: 'string' }, 'public-key-jwk': { type: 'string' }, email: { type: 'string' },
+    name: { type: 'string' }, kind: { type: 'string' }, 'public-key-jwk': { type: 'string' }, origin: { type: 'string', multiple: true }, email: { type: 'string' },
     role: { type: 'string' }, once: { type: 'boolean' }, interval: { type: 'string' }, department: { type: 'string' }, password: { type: 'string' }, scopes: { type: 'string' },
     partner: { type: 'boolean' }, realm: { type: 'string' }, 'within-days': { type: 'string' }, file: { type: 'string' }, calendar: { type: 'string' },
   },

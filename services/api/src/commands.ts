@@ -15,11 +15,13 @@ export interface CommandContext {
   secretKey: Buffer;
 }
 
-export type Args = Record<string, string | boolean | undefined>;
+export type Args = Record<string, string | boolean | string[] | undefined>;
 
 export const REMOTE_COMMANDS = new Set(['seed', 'create-channel', 'create-staff', 'create-api-key', 'issue-token', 'doctor', 'holidays-import']);
 
 const str = (a: Args, k: string): string | undefined => (typeof a[k] === 'string' ? (a[k] as string) : undefined);
+/** A repeatable option (`--origin a --origin b`). */
+const list = (a: Args, k: string): string[] => (Array.isArray(a[k]) ? (a[k] as string[]) : typeof a[k] === 'string' ? [a[k] as string] : []);
 
 /** Runs one command; returns the JSON object `--json` prints. Secrets appear here exactly once. */
 export async function runCommand(ctx: CommandContext, command: string, args: Args): Promise<Record<string, unknown>> {
@@ -45,13 +47,13 @@ export async function runCommand(ctx: CommandContext, command: string, args: Arg
         }
       }
       const r = await createChannel(db, identity, {
-        name: str(args, 'name') ?? '', kind: (str(args, 'kind') ?? '').toUpperCase(), publicKeyJwk,
+        name: str(args, 'name') ?? '', kind: (str(args, 'kind') ?? '').toUpperCase(), publicKeyJwk, allowedOrigins: list(args, 'origin'),
         // --partner: the channel's customers form an identity realm of their own (docs/administration.md).
         partner: args.partner === true ? true : undefined, realm: str(args, 'realm'),
       });
       return {
         id: r.channel.id, name: r.channel.name, kind: r.channel.kind, publishableKey: r.publishableKey,
-        signingSecret: r.signingSecret, algorithms: r.channel.allowedAlgorithms, realm: r.channel.realm,
+        signingSecret: r.signingSecret, algorithms: r.channel.allowedAlgorithms, allowedOrigins: r.channel.allowedOrigins, realm: r.channel.realm,
       };
     }
     case 'create-staff': {

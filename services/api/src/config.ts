@@ -2,6 +2,8 @@ import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { AbuseLimitSettings, Rate } from './limits/abuse.ts';
+import type { TransportSettings } from './limits/transport.ts';
 
 export interface Config {
   port: number;
@@ -19,6 +21,14 @@ export interface Config {
   channelSecretOverlapSeconds: number;
   /** How often each API process sweeps for SLA warnings and breaches (ms); 0: not at all (a `closeloop sweep` worker does). */
   sweepIntervalMs: number;
+  /** Abuse limits (docs/security.md); unset ones keep their defaults; null with CLOSELOOP_RATE_LIMITS=off. */
+  limits: Partial<AbuseLimitSettings> | null;
+  /** Body size, timeouts, connection caps (docs/security.md); unset ones keep their defaults. */
+  transport: Partial<TransportSettings>;
+  /** Origins allowed to call /graphql from a browser besides each channel's registered ones. */
+  corsOrigins: string[];
+  /** A host's own trusted documents (.graphql or .json manifest files) besides the SDK's. */
+  trustedDocumentFiles: string[];
   /** Hard limit on one query's execution (ms); 0: none (docs/security.md, Bounded work). */
   executionTimeoutMs: number;
   /** How far back staff and partners may date receivedAt (days), and how far ahead (ms of clock skew). */
@@ -48,6 +58,17 @@ function intEnv(env: NodeJS.ProcessEnv, name: string): number | undefined {
   if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a non-negative integer`);
   return n;
 }
+
+/** A rate as `points/seconds`, e.g. CLOSELOOP_LIMIT_LOGIN_ACCOUNT=5/900. */
+function rateEnv(env: NodeJS.ProcessEnv, name: string): Rate | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
+  const m = /^(\d+)\/(\d+)$/.exec(raw.trim());
+  if (!m || Number(m[1]) < 1 || Number(m[2]) < 1) throw new Error(`${name} must be points/seconds, e.g. 5/900`);
+  return { points: Number(m[1]), duration: Number(m[2]) };
+}
+
+const listEnv = (env: NodeJS.ProcessEnv, name: string) => (env[name] ?? '').split(/[\s,]+/).filter(Boolean);
 
 function parseKey(raw: string): Buffer {
   const s = raw.trim();
@@ -92,6 +113,34 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     customerTokenMaxTtlSeconds: intEnv(env, 'CLOSELOOP_CUSTOMER_TOKEN_MAX_TTL') ?? 24 * 3600,
     channelSecretOverlapSeconds: intEnv(env, 'CLOSELOOP_CHANNEL_SECRET_OVERLAP') ?? 24 * 3600,
     sweepIntervalMs: intEnv(env, 'CLOSELOOP_SWEEP_INTERVAL_MS') ?? 30_000,
+    limits: ['off', '0', 'false'].includes(env.CLOSELOOP_RATE_LIMITS ?? '')
+      ? null
+      : {
+          loginAccount: rateEnv(env, 'CLOSELOOP_LIMIT_LOGIN_ACCOUNT'),
+          loginAddress: rateEnv(env, 'CLOSELOOP_LIMIT_LOGIN_ADDRESS'),
+          loginBlockSeconds: intEnv(env, 'CLOSELOOP_LIMIT_LOGIN_BLOCK_S'),
+          loginMaxBlockSeconds: intEnv(env, 'CLOSELOOP_LIMIT_LOGIN_MAX_BLOCK_S'),
+          accessAddress: rateEnv(env, 'CLOSELOOP_LIMIT_ACCESS_ADDRESS'),
+          accessCode: rateEnv(env, 'CLOSELOOP_LIMIT_ACCESS_CODE'),
+          submitAddress: rateEnv(env, 'CLOSELOOP_LIMIT_SUBMIT_ADDRESS'),
+          submitChannel: rateEnv(env, 'CLOSELOOP_LIMIT_SUBMIT_CHANNEL'),
+          submitCustomer: rateEnv(env, 'CLOSELOOP_LIMIT_SUBMIT_CUSTOMER'),
+          partnerCost: rateEnv(env, 'CLOSELOOP_LIMIT_PARTNER_COST'),
+          wsConnectAddress: rateEnv(env, 'CLOSELOOP_LIMIT_WS_CONNECT_ADDRESS'),
+          wsOpenPerAddress: intEnv(env, 'CLOSELOOP_LIMIT_WS_OPEN_PER_ADDRESS'),
+          subscribeAddress: rateEnv(env, 'CLOSELOOP_LIMIT_SUBSCRIBE_ADDRESS'),
+        },
+    transport: {
+      bodyLimitBytes: intEnv(env, 'CLOSELOOP_BODY_LIMIT_BYTES'),
+      headersTimeoutMs: intEnv(env, 'CLOSELOOP_HEADERS_TIMEOUT_MS'),
+      requestTimeoutMs: intEnv(env, 'CLOSELOOP_REQUEST_TIMEOUT_MS'),
+      keepAliveTimeoutMs: intEnv(env, 'CLOSELOOP_KEEPALIVE_TIMEOUT_MS'),
+      maxConnections: intEnv(env, 'CLOSELOOP_MAX_CONNECTIONS'),
+      maxConnectionsPerAddress: intEnv(env, 'CLOSELOOP_MAX_CONNECTIONS_PER_ADDRESS'),
+      trustedProxies: intEnv(env, 'CLOSELOOP_TRUSTED_PROXIES'),
+    },
+    corsOrigins: listEnv(env, 'CLOSELOOP_CORS_ORIGINS'),
+    trustedDocumentFiles: listEnv(env, 'CLOSELOOP_TRUSTED_DOCUMENTS').map((f) => resolve(env.INIT_CWD ?? process.cwd(), f)),
     executionTimeoutMs: intEnv(env, 'CLOSELOOP_EXECUTION_TIMEOUT_MS') ?? 10_000,
     receivedAt: {
       maxAgeDays: intEnv(env, 'CLOSELOOP_RECEIVED_AT_MAX_AGE_DAYS') ?? 365,

@@ -3,6 +3,7 @@ import type { Database } from '@closeloop/db';
 import type { Identity, Viewer } from './auth/identity.ts';
 import type { Services } from './services/index.ts';
 import type { RealtimeHub } from './realtime/hub.ts';
+import type { AbuseLimits } from './limits/abuse.ts';
 
 export interface Context {
   db: Database;
@@ -15,6 +16,10 @@ export interface Context {
   realtime: RealtimeHub;
   /** Set on WebSocket operations. */
   transport?: LiveTransport;
+  /** Abuse limits (src/limits/abuse.ts); null when switched off. */
+  limits: AbuseLimits | null;
+  /** The caller's network address (behind trusted proxies, from X-Forwarded-For). */
+  clientAddress: string;
   /** Aborted when the operation passes its execution timeout (plugins/execution-timeout.ts). */
   signal?: AbortSignal;
 }

@@ -14,17 +14,19 @@ const PREREAD_LIMIT = 1 << 20;
  * it and answers exactly as it would have. Requests without a valid Content-Length, larger ones and
  * other content types are not touched.
  */
-export async function prereadJsonBody(req: IncomingMessage): Promise<void> {
+export async function prereadJsonBody(req: IncomingMessage, bodyLimit = PREREAD_LIMIT): Promise<void> {
+  // Larger bodies go to Yoga, which refuses those over the body limit with 413.
+  const limit = Math.min(bodyLimit, PREREAD_LIMIT);
   if (req.method !== 'POST') return;
   const type = req.headers['content-type'] ?? '';
   if (!type.startsWith('application/json')) return;
   const length = req.headers['content-length'];
-  if (!length || !/^\d+$/.test(length) || Number(length) === 0 || Number(length) > PREREAD_LIMIT || req.headers['transfer-encoding']) return;
+  if (!length || !/^\d+$/.test(length) || Number(length) === 0 || Number(length) > limit || req.headers['transfer-encoding']) return;
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
     size += chunk.length;
-    if (size > PREREAD_LIMIT) break; // cannot happen: Node's parser stops at Content-Length
+    if (size > limit) break; // cannot happen: Node's parser stops at Content-Length
     chunks.push(chunk);
   }
   const text = chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8');

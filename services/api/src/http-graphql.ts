@@ -4,6 +4,8 @@ import { processRegularResult, type YogaServerInstance } from 'graphql-yoga';
 import { maskError } from './unavailable.ts';
 import type { Context } from './context.ts';
 import type { Viewer } from './auth/identity.ts';
+import { EXPOSED_HEADERS, type CorsPolicy } from './limits/cors.ts';
+import { graphqlResponseHeaders } from './limits/plugins.ts';
 
 /**
  * The common case of GraphQL over HTTP — a small JSON POST of one query or mutation, answered as
@@ -14,15 +16,17 @@ import type { Viewer } from './auth/identity.ts';
  * README, Performance). What stays identical: parse and validation (with their caches and the
  * graphql-armor limits), the context, execution with every envelop plugin (error masking among
  * them), the status code and body for errors (Yoga's own `processRegularResult`), the media type
- * negotiated from Accept, and the CORS headers. Anything else — GET, batches, subscriptions,
+ * negotiated from Accept, the CORS allow-list and the security headers. Anything else — GET, batches, subscriptions,
  * extensions, unusual parameters, other media types, authentication failures — returns false before
  * anything has executed, and the caller hands the request to Yoga unchanged.
  */
 export interface DirectGraphQLOptions {
   yoga: YogaServerInstance<Record<string, unknown>, Context>;
   endpoint: string;
+  /** Which origins get CORS headers (Yoga's `cors` option uses the same policy); none without one. */
+  cors?: CorsPolicy;
   /** The viewer of a request; undefined when it cannot be resolved (Yoga then answers with the error). */
-  viewerOf(authorization: string | undefined, channelKey: string | undefined): Promise<Viewer | undefined>;
+  viewerOf(authorization: string | undefined, channelKey: string | undefined, req?: IncomingMessage): Promise<Viewer | undefined>;
   /** The body of a compiled document's answer (compiled/registry.ts), or undefined to execute it. */
   compiled?(params: Params, viewer: Viewer): Promise<string | undefined>;
 }
@@ -68,23 +72,25 @@ function plainParams(body: unknown): Params | null {
   return body as unknown as Params;
 }
 
-/** Yoga's default CORS answer (every origin, with credentials) for a simple, non-preflight request. */
-function corsHeaders(origin: string | undefined): Record<string, string> {
-  return origin ? { 'Access-Control-Allow-Origin': origin, Vary: 'Origin', 'Access-Control-Allow-Credentials': 'true' } : {};
+/** Yoga's CORS answer for an allowed origin (CorsPolicy.yoga) on a simple, non-preflight request. */
+function corsHeaders(origin: string | undefined, allowed: boolean): Record<string, string> {
+  return origin && allowed
+    ? { 'Access-Control-Allow-Origin': origin, 'Access-Control-Allow-Credentials': 'true', 'Access-Control-Expose-Headers': EXPOSED_HEADERS.join(', ') }
+    : {};
 }
 
 export function createDirectGraphQL(o: DirectGraphQLOptions) {
   const { yoga } = o;
-  const send = async (res: ServerResponse, origin: string | undefined, type: JsonType, result: ExecutionResult) => {
+  const send = async (res: ServerResponse, extra: Record<string, string>, type: JsonType, result: ExecutionResult) => {
     if (!result.errors && !result.extensions) {
       const body = JSON.stringify(result);
-      res.writeHead(200, { 'Content-Type': `${type}; charset=utf-8`, 'Content-Length': Buffer.byteLength(body), ...corsHeaders(origin) });
+      res.writeHead(200, { 'Content-Type': `${type}; charset=utf-8`, 'Content-Length': Buffer.byteLength(body), ...extra });
       res.end(body);
       return;
     }
     // Errors: Yoga's own result processor decides status, headers and what an error may show.
     const response = await processRegularResult(result, yoga.fetchAPI, type);
-    const headers: Record<string, string> = { ...corsHeaders(origin) };
+    const headers: Record<string, string> = { ...extra };
     response.headers.forEach((v, k) => (headers[k] = v));
     const body = await response.text();
     headers['content-length'] = String(Buffer.byteLength(body));
@@ -100,27 +106,31 @@ export function createDirectGraphQL(o: DirectGraphQLOptions) {
     const type = negotiateJson(req.headers.accept);
     if (!type) return false;
     const h = req.headers;
-    const viewer = await o.viewerOf(h.authorization, h['x-closeloop-channel'] as string | undefined);
+    const viewer = await o.viewerOf(h.authorization, h['x-closeloop-channel'] as string | undefined, req);
     if (!viewer) return false;
     // A compiled document: the database's JSON bytes are the body, as for any result without errors.
     const compiled = await o.compiled?.(params, viewer);
     if (compiled !== undefined) {
-      res.writeHead(200, { 'Content-Type': `${type}; charset=utf-8`, 'Content-Length': Buffer.byteLength(compiled), ...corsHeaders(h.origin) });
+      const allowedOrigin = o.cors ? await o.cors.allows(h.origin, h.host) : false;
+      res.writeHead(200, {
+        'Content-Type': `${type}; charset=utf-8`, 'Content-Length': Buffer.byteLength(compiled), ...corsHeaders(h.origin, allowedOrigin), ...graphqlResponseHeaders(req),
+      });
       res.end(compiled);
       return true;
     }
-    const enveloped = yoga.getEnveloped({ viewer, params });
+    const enveloped = yoga.getEnveloped({ viewer, params, req });
     let document;
     try {
       document = enveloped.parse(params.query);
+      // Any refusal (syntax, tokens, depth, aliases, cost, validation) is formatted by Yoga, so both paths answer alike.
+      if (enveloped.validate(enveloped.schema, document).length > 0) return false;
     } catch {
-      return false; // a syntax or token-limit error: Yoga formats it
+      return false;
     }
-    const errors = enveloped.validate(enveloped.schema, document);
-    if (errors.length > 0) return false;
     const operation = getOperationAST(document, params.operationName);
     if (!operation || operation.operation === 'subscription') return false;
     const origin = h.origin;
+    const allowed = o.cors ? await o.cors.allows(origin, h.host) : false;
     let result: ExecutionResult;
     try {
       const contextValue = await enveloped.contextFactory();
@@ -138,7 +148,7 @@ export function createDirectGraphQL(o: DirectGraphQLOptions) {
       if (error !== e) console.error(e);
       result = { errors: [error as never] };
     }
-    await send(res, origin, type, result);
+    await send(res, { ...corsHeaders(origin, allowed), ...graphqlResponseHeaders(req) }, type, result);
     return true;
   };
 }

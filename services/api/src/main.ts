@@ -11,6 +11,9 @@ import { webRoutes } from './web/routes.ts';
 import { loadBundle } from './web/bundle.ts';
 import { loadConsole } from './web/console.ts';
 import { createMemoryBus, createRedisBus } from './realtime/bus.ts';
+import { Redis } from 'ioredis';
+import { loadTrustedDocuments } from './limits/trusted-documents.ts';
+import { seedDemoOrigins } from './seed.ts';
 import { coverageFindings } from './services/holidays.ts';
 
 /** `npm start`: migrate, seed (demo data on an empty database outside production), serve. */
@@ -36,6 +39,9 @@ export async function start(): Promise<void> {
   const adminToken = randomToken(24);
   // With REDIS_URL every API process rings the others through Redis; without it, one process only.
   const bus = config.redisUrl ? createRedisBus(config.redisUrl) : createMemoryBus();
+  // Abuse limits are counted in Redis when it is there, so every API process shares them.
+  const limitRedis = config.redisUrl && config.limits ? new Redis(config.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1 }) : undefined;
+  limitRedis?.on('error', () => {}); // counted in memory meanwhile (insurance limiter); the bus reports Redis trouble
   const app = createApp({
     handle,
     secretKey: config.secretKey,
@@ -45,6 +51,10 @@ export async function start(): Promise<void> {
     channelSecretOverlapSeconds: config.channelSecretOverlapSeconds,
     bus,
     realtime: config.realtime,
+    limits: config.limits === null ? false : { ...config.limits, redis: limitRedis },
+    transport: config.transport,
+    corsOrigins: config.corsOrigins,
+    trustedDocuments: config.production ? loadTrustedDocuments(config.trustedDocumentFiles) : false,
     executionTimeoutMs: config.executionTimeoutMs,
     receivedAt: config.receivedAt,
     routes: [
@@ -72,6 +82,8 @@ export async function start(): Promise<void> {
   loadBundle().catch((e) => console.error(`closeloop: could not build /sdk/closeloop.js: ${e.message}`));
   loadConsole().catch((e) => console.error(`closeloop: could not build /console: ${e.message}`));
   const port = await app.listen(config.port, config.host);
+  // The demo pages call the API from this origin; a host's own page elsewhere needs its origin registered.
+  if (!config.production) await seedDemoOrigins(handle.db, port);
   // SLA warnings, breaches and escalations. Every API process sweeps (state lives in the database and
   // tickets are claimed with SKIP LOCKED, so several never double up); 0 turns it off, e.g. when a
   // `closeloop sweep` worker runs instead.
@@ -137,6 +149,7 @@ export async function start(): Promise<void> {
     ]);
     if (!drained) console.error(`closeloop: requests still open after ${grace} ms were cut`);
     await bus.close().catch(() => {});
+    limitRedis?.disconnect();
     await handle.close().catch(() => {});
     if (serverFile) rmSync(serverFile, { force: true });
     clearTimeout(force);

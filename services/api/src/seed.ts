@@ -1,4 +1,4 @@
-import { eq, sql } from 'drizzle-orm';
+import { eq, inArray, sql } from 'drizzle-orm';
 import { channelApps, customers, departments, staff, tiers, type Database } from '@closeloop/db';
 import type { Identity } from './auth/identity.ts';
 import { decryptSecret, deriveKey } from './auth/keys.ts';
@@ -96,4 +96,14 @@ export async function demoInfo(db: Database, identity: Identity, secretKey: Buff
     if (row) out.push({ email: s.email, role: s.role, token: (await identity.issueStaffToken(row)).token });
   }
   return { publishableKey: ch.publishableKey, signingSecret: secret, staff: out };
+}
+
+/**
+ * The demo channels' registered origins: the address `npm start` serves the demo pages on (its port is
+ * known only once it listens, and may change between starts). Same-origin calls need no CORS; these
+ * let a page on the other loopback name (localhost vs 127.0.0.1) call too, as a host's page would.
+ */
+export async function seedDemoOrigins(db: Database, port: number): Promise<void> {
+  const origins = [`http://localhost:${port}`, `http://127.0.0.1:${port}`];
+  await db.update(channelApps).set({ allowedOrigins: origins }).where(inArray(channelApps.publishableKey, [DEMO_CHANNEL_KEY, 'pk_app_demo', 'pk_mini_demo']));
 }

@@ -15,7 +15,7 @@ import type { TimelineRow } from './services/events.ts';
 import { createMemoryBus, type EventBus } from './realtime/bus.ts';
 import { RealtimeHub, type RealtimeSettings } from './realtime/hub.ts';
 import { eventContext, useSharedSubscriptionResults } from './realtime/shared-execution.ts';
-import { GRAPHIQL_EXAMPLES } from './graphiql.ts';
+import { graphiqlRoute } from './graphiql.ts';
 import { prereadJsonBody } from './http-body.ts';
 import { maskError } from './unavailable.ts';
 import { createDirectGraphQL } from './http-graphql.ts';
@@ -26,6 +26,12 @@ import { maxDepthPlugin } from '@escape.tech/graphql-armor-max-depth';
 import { maxAliasesPlugin } from '@escape.tech/graphql-armor-max-aliases';
 import { maxTokensPlugin } from '@escape.tech/graphql-armor-max-tokens';
 import { costLimitPlugin } from '@escape.tech/graphql-armor-cost-limit';
+import { AbuseLimits, type AbuseLimitOptions } from './limits/abuse.ts';
+import { capConnections, clientAddress, DEFAULT_TRANSPORT, refuseSimplePost, serverOptions, type TransportSettings } from './limits/transport.ts';
+import { CorsPolicy } from './limits/cors.ts';
+import { loadTrustedDocuments, type TrustedDocuments } from './limits/trusted-documents.ts';
+import { recordCost, useAbuseLimits, useParseErrorStatus, useProductionPosture, useResponseHeaders, type RequestFacts } from './limits/plugins.ts';
+import { guardWebSockets, webSocketLimits } from './limits/websocket.ts';
 import type { ReceivedAtLimits } from '@closeloop/domain';
 import { DEFAULT_EXECUTION_TIMEOUT_MS, useExecutionTimeout } from './plugins/execution-timeout.ts';
 
@@ -45,6 +51,14 @@ export interface AppOptions {
   realtime?: RealtimeOptions;
   /** Serve plain JSON POSTs without Yoga's fetch plumbing (http-graphql.ts); on unless false. */
   directHttp?: boolean;
+  /** Abuse limits (docs/security.md): defaults, in memory, unless given (with `redis` to share them); false: none. */
+  limits?: AbuseLimitOptions | false;
+  /** Body size, timeouts and connection caps; unset ones keep their defaults. */
+  transport?: Partial<TransportSettings>;
+  /** Browser origins allowed besides each channel's registered ones. */
+  corsOrigins?: string[];
+  /** Production: the documents anonymous and customer callers may run (default: the SDK's); false: any. */
+  trustedDocuments?: TrustedDocuments | false;
   /** Hard limit on one query's execution (ms, default 10 s; 0 = none): plugins/execution-timeout.ts. */
   executionTimeoutMs?: number;
   /** How far staff and partners may back- or post-date receivedAt (default 365 days, 60 s). */
@@ -195,45 +209,70 @@ export function createApp(options: AppOptions): App {
     }
   }
 
+  const transport = { ...DEFAULT_TRANSPORT, ...definedOnly(options.transport ?? {}) };
+  const limits = options.limits === false ? null : new AbuseLimits(options.limits ?? {});
+  const cors = new CorsPolicy(db, options.corsOrigins ?? []);
+  const trusted = options.production && options.trustedDocuments !== false ? (options.trustedDocuments ?? loadTrustedDocuments()) : null;
+  // Refusals are reported as validation errors (answered 400 / 200 like any invalid document), never thrown.
+  const armor = { exposeLimits: true, propagateOnRejection: false, onReject: [(ctx: { reportError(e: GraphQLError): void } | null, e: GraphQLError) => ctx?.reportError(e)] };
+
   const yoga = createYoga<Record<string, unknown>, Context>({
     schema,
     graphqlEndpoint: '/graphql',
     landingPage: false,
-    graphiql: options.production ? false : { title: 'Closeloop GraphQL', defaultQuery: GRAPHIQL_EXAMPLES },
+    // Served by graphiqlRoute (own assets, CSP) outside production.
+    graphiql: false,
+    maxRequestBodySize: transport.bodyLimitBytes,
+    cors: cors.yoga,
     // Unexpected errors are masked ("Unexpected error."); expected ones are GraphQLErrors with extensions.code.
     maskedErrors: { maskError },
     logging: options.production ? 'info' : 'warn',
     // Cost limits: a public endpoint must refuse abusive documents before executing them.
     plugins: [
-      maxDepthPlugin({ n: 12, exposeLimits: true }),
-      maxAliasesPlugin({ n: 20, exposeLimits: true }),
+      maxDepthPlugin({ n: 12, ...armor }),
+      maxAliasesPlugin({ n: 20, ...armor }),
       maxTokensPlugin({ n: 4000 }),
-      costLimitPlugin({ maxCost: 20000, exposeLimits: true }),
+      costLimitPlugin({ maxCost: 20000, ...armor, onAccept: [recordCost] }),
       useExecutionTimeout({ ms: options.executionTimeoutMs ?? DEFAULT_EXECUTION_TIMEOUT_MS }),
       // NUL characters refused, variable errors coded (input-guards.ts).
       useInputGuards(),
+      useParseErrorStatus(),
+      useResponseHeaders(),
+      ...(options.production ? [useProductionPosture({ trusted })] : []),
+      ...(limits ? [useAbuseLimits(limits)] : []),
       // Each live event is executed once per document and caller, not once per subscriber.
       useSharedSubscriptionResults(),
       usePasswordChangeGate(),
     ],
     context: async (initial): Promise<Context> => {
-      const { viewer: wsViewer, transport } = initial as { viewer?: Viewer; transport?: Context['transport'] };
+      const { viewer: wsViewer, transport: live, clientAddress: wsAddress, req } = initial as {
+        viewer?: Viewer; transport?: Context['transport']; clientAddress?: string; req?: IncomingMessage & RequestFacts;
+      };
       const request = (initial as { request?: Request }).request;
       const viewer =
         wsViewer ??
+        req?.closeloopViewer ??
         (await viewerFrom(request?.headers.get('authorization'), request?.headers.get('x-closeloop-channel')));
-      return { db, viewer, identity, services, grants: new Set(), realtime, transport };
+      const address = wsAddress ?? clientAddress(req, transport.trustedProxies);
+      return { db, viewer, identity, services, grants: new Set(), realtime, transport: live, limits, clientAddress: address };
     },
   });
 
   const direct = createDirectGraphQL({
     yoga,
     endpoint: '/graphql',
-    // Any failure is left to Yoga, which resolves the viewer again and answers with the error.
-    viewerOf: (authorization, channelKey) => viewerFrom(authorization, channelKey).catch(() => undefined),
-    // Known documents answered by one statement each (compiled/, docs/performance.md).
-    compiled: createCompiledDocuments({ schema, db, services, documents: COMPILED_DOCUMENTS }).answer,
+    cors,
+    // Resolved once by the handler below; any failure is left to Yoga, which resolves it again and answers with the error.
+    viewerOf: async (authorization, channelKey, req) =>
+      (req as RequestFacts | undefined)?.closeloopViewer ?? viewerFrom(authorization, channelKey).catch(() => undefined),
+    // Known documents answered by one statement each (compiled/, docs/performance.md). They skip execution,
+    // so with abuse limits on they serve staff only: the access-check and partner-cost limits run in resolvers and plugins.
+    compiled: (() => {
+      const answer = createCompiledDocuments({ schema, db, services, documents: COMPILED_DOCUMENTS }).answer;
+      return (params: Parameters<typeof answer>[0], viewer: Viewer) => (limits && viewer.kind !== 'STAFF' ? Promise.resolve(undefined) : answer(params, viewer));
+    })(),
   });
+  const graphiql = options.production ? null : graphiqlRoute('/graphql');
 
   const routes = options.routes ?? [];
   // Shutdown (close()): requests that arrive after it starts get 503; those in flight are counted and finish.
@@ -243,7 +282,7 @@ export function createApp(options: AppOptions): App {
   const requestDone = () => {
     if (--inFlight === 0) whenIdle?.();
   };
-  const server = createServer(async (req, res) => {
+  const server = createServer(serverOptions(transport), async (req: IncomingMessage & RequestFacts, res) => {
     if (draining) {
       res.writeHead(503, { 'content-type': 'application/json', connection: 'close', 'retry-after': '1' }).end('{"status":"shutting down"}');
       return;
@@ -270,16 +309,28 @@ export function createApp(options: AppOptions): App {
         res.writeHead(302, { location: options.production ? '/health' : '/graphql' }).end();
         return;
       }
-      await prereadJsonBody(req);
+      if (path === '/graphql') {
+        if (graphiql && (await graphiql(req, res))) return;
+        if (refuseSimplePost(req, res)) return;
+        // Known before validation, so introspection and suggestions can depend on who asks.
+        if (req.method !== 'OPTIONS') {
+          req.closeloopViewer = await viewerFrom(req.headers.authorization, req.headers['x-closeloop-channel'] as string | undefined).catch(() => undefined);
+        }
+      }
+      await prereadJsonBody(req, transport.bodyLimitBytes);
       if (options.directHttp !== false && (await direct(req, res))) return;
       await yoga(req, res);
     } catch (e) {
+      // A client cut off mid-request (timeouts, a dropped connection) is not a server fault: nothing to log.
+      if (req.destroyed || (e as { code?: string }).code === 'ECONNRESET') return;
       console.error(e);
       if (!res.headersSent) res.writeHead(500).end('internal error');
     }
   });
 
-  const wss = new WebSocketServer({ server, path: '/graphql' });
+  capConnections(server, transport);
+  const wss = new WebSocketServer({ server, path: '/graphql', ...webSocketLimits(limits, transport) });
+  guardWebSockets(wss);
   // A connection without subscriptions is closed after idleTimeoutMs (1000: clients reconnect when they next subscribe).
   const idleTimers = new WeakMap<object, NodeJS.Timeout>();
   const armIdle = (socket: { close(code: number, reason: string): void }, active: () => number) => {
@@ -299,7 +350,7 @@ export function createApp(options: AppOptions): App {
     const timer = setTimeout(() => socket.close(4401, 'TOKEN_EXPIRED: The token has expired'), Math.max(0, ms)).unref();
     socket.once('close', () => clearTimeout(timer));
   };
-  useServer<Record<string, unknown>, { viewer?: Viewer }>(
+  useServer<Record<string, unknown>, { viewer?: Viewer; address?: string }>(
     {
       connectionInitWaitTimeout: ws.connectionInitTimeoutMs,
       execute: (args) => (args.rootValue as { execute: (a: unknown) => unknown }).execute(args) as never,
@@ -309,6 +360,7 @@ export function createApp(options: AppOptions): App {
         const authorization = typeof p.authorization === 'string' ? p.authorization : typeof p.Authorization === 'string' ? p.Authorization : null;
         const channelKey = typeof p.channelKey === 'string' ? p.channelKey : null;
         try {
+          ctx.extra.address = clientAddress(ctx.extra.request, transport.trustedProxies);
           ctx.extra.viewer = await signIn(db, await identity.verify(bearerOf(authorization), channelKey));
           if (ctx.extra.viewer.kind === 'CUSTOMER' && ctx.extra.viewer.expiresAt) closeAtExpiry(ctx.extra.socket, ctx.extra.viewer.expiresAt);
           // The upgrade request is not needed after this; released, it saves memory per idle connection.
@@ -332,7 +384,7 @@ export function createApp(options: AppOptions): App {
         clearTimeout(idleTimers.get(ctx.extra.socket));
         const transport = new SocketTransport(ctx.extra.socket, ws.closeTimeoutMs);
         // Only what our context needs: the graphql-ws context itself is not copied into every operation's.
-        const { schema: s, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({ viewer: ctx.extra.viewer, transport });
+        const { schema: s, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({ viewer: ctx.extra.viewer, transport, clientAddress: ctx.extra.address });
         const args = {
           schema: s,
           operationName: params.operationName,

@@ -68,6 +68,8 @@ describe('graceful shutdown on SIGTERM', () => {
     CLOSELOOP_SECRET_KEY: secretHex,
     CLOSELOOP_DATA_DIR: dataDir,
     CLOSELOOP_SHUTDOWN_GRACE_MS: String(GRACE_MS),
+    // The burst comes from one address: the per-address submission limit (20 an hour) would refuse it.
+    CLOSELOOP_LIMIT_SUBMIT_ADDRESS: '100000/3600',
     DATABASE_URL: pgDb?.url ?? '',
     REDIS_URL: '',
     ...extra,

@@ -7,6 +7,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, setup, SUBMIT, TRACK, type TestEnv } from './helpers.ts';
 import { createDirectGraphQL, negotiateJson } from '../src/http-graphql.ts';
 import { prereadJsonBody } from '../src/http-body.ts';
+import { CorsPolicy } from '../src/limits/cors.ts';
+
+/** Origins the app allows (its `corsOrigins`); example-bank is allowed, evil.example is not. */
+const CROSS_ORIGINS = ['https://www.example-bank.com'];
 
 let env: TestEnv;
 let server: Server;
@@ -16,10 +20,11 @@ let agent: string;
 let anon: { trackingCode: string; accessKey: string };
 
 beforeAll(async () => {
-  env = await setup();
+  env = await setup({ corsOrigins: CROSS_ORIGINS });
   const direct = createDirectGraphQL({
     yoga: env.app.yoga,
     endpoint: '/graphql',
+    cors: new CorsPolicy(env.handle.db, CROSS_ORIGINS),
     viewerOf: (authorization, channelKey) =>
       env.app.viewerOf(authorization, channelKey).catch(() => undefined),
   });
@@ -48,7 +53,20 @@ interface Case {
   direct: boolean;
 }
 
-const ANSWER_HEADERS = ['content-type', 'access-control-allow-origin', 'access-control-allow-credentials', 'vary'];
+const ANSWER_HEADERS = [
+  'content-type', 'access-control-allow-origin', 'access-control-allow-credentials', 'access-control-expose-headers', 'vary',
+  'x-content-type-options', 'cache-control', 'referrer-policy', 'retry-after',
+];
+
+const deep = (n: number) => `{ trackFeedback(trackingCode: "x") { ${'timeline { feedback { '.repeat(n)} trackingCode ${'} } '.repeat(n)} } }`;
+/** Documents refused before execution: every one is formatted by Yoga, on both paths alike. */
+const REFUSED: Record<string, string> = {
+  'depth limit': deep(8),
+  'alias limit': `{ ${Array.from({ length: 25 }, (_, i) => `a${i}: viewer { kind }`).join(' ')} }`,
+  'token limit': `{ ${'__typename '.repeat(4100)} }`,
+  'cost limit': '{ customers(first: 100) { edges { node { feedback(first: 100) { edges { node { trackingCode content } } } } } } }',
+  'parse error': '{ viewer { kind }',
+};
 
 async function compare(c: Case) {
   const headers = { 'content-type': 'application/json', ...c.headers };
@@ -84,6 +102,7 @@ describe('direct GraphQL over HTTP', () => {
       { name: 'browser accept', body: { query: '{ __typename }' }, headers: { accept: 'application/graphql-response+json, application/json, text/event-stream' }, direct: true },
       { name: 'cross-origin', body: { query: '{ __typename }' }, headers: { origin: 'https://www.example-bank.com' }, direct: true },
       { name: 'cross-origin error', body: { query: TRACK, variables: {} }, headers: { origin: 'https://www.example-bank.com' }, direct: true },
+      { name: 'origin not allowed', body: { query: '{ __typename }' }, headers: { origin: 'https://evil.example' }, direct: true },
       // Handed to Yoga: it alone formats these.
       { name: 'validation error', body: { query: '{ nope }' }, direct: false },
       { name: 'syntax error', body: { query: '{ __typename ' }, direct: false },
@@ -96,7 +115,17 @@ describe('direct GraphQL over HTTP', () => {
       { name: 'event stream only', body: { query: '{ __typename }' }, headers: { accept: 'text/event-stream' }, direct: false },
       { name: 'subscription', body: { query: 'subscription($c: String!) { feedbackProgress(trackingCode: $c) { __typename } }', variables: { c: 'x' } }, headers: { accept: 'application/json' }, direct: false },
     ];
-    for (const c of cases) await compare(c);
+    for (const [name, query] of Object.entries(REFUSED)) {
+      for (const accept of ['application/graphql-response+json', 'application/json']) {
+        cases.push({ name: `${name} (${accept})`, body: { query }, headers: { accept, origin: 'https://www.example-bank.com' }, direct: false });
+      }
+    }
+    for (const c of cases) {
+      const answer = await compare(c);
+      // GraphQL over HTTP: a refused document is 400 under graphql-response+json and 200 under json, never 5xx.
+      if (c.name.endsWith('(application/graphql-response+json)')) expect({ c: c.name, status: answer.status }).toEqual({ c: c.name, status: 400 });
+      if (c.name.endsWith('(application/json)')) expect({ c: c.name, status: answer.status }).toEqual({ c: c.name, status: 200 });
+    }
     const ok = await compare(cases[1]!);
     expect(JSON.parse(ok.body).data.trackFeedback.trackingCode).toBe(anon.trackingCode);
   });

@@ -19,20 +19,31 @@ describe('schema.graphql', () => {
 });
 
 describe('GraphiQL', () => {
-  it('is served with example operations outside production, and not in production', async () => {
+  it('is served from installed assets with a CSP and example operations outside production, and not in production', async () => {
     const { setup } = await import('./helpers.ts');
     const { createApp } = await import('../src/server.ts');
     const env = await setup();
+    const prod = createApp({ handle: env.handle, secretKey: env.secretKey, production: true });
     try {
-      const page = await env.app.yoga.fetch('http://localhost/graphql', { headers: { accept: 'text/html' } });
+      const port = await env.app.listen(0, '127.0.0.1');
+      const page = await fetch(`http://127.0.0.1:${port}/graphql`, { headers: { accept: 'text/html' } });
       const html = await page.text();
       expect(page.headers.get('content-type')).toMatch(/text\/html/);
       expect(html).toContain('submitFeedback');
-      const prod = createApp({ handle: env.handle, secretKey: env.secretKey, production: true });
-      const none = await prod.yoga.fetch('http://localhost/graphql', { headers: { accept: 'text/html' } });
+      // The page's code is inline (no CDN) and the CSP allows exactly that script and this origin.
+      expect(html).not.toMatch(/<script[^>]+src=/);
+      expect(html).not.toMatch(/<(script|link|img)[^>]+(src|href)="?https?:/);
+      expect(html).toContain('renderYogaGraphiQL');
+      const csp = page.headers.get('content-security-policy')!;
+      expect(csp).toMatch(/script-src 'sha256-[^']+'/);
+      expect(csp).toContain("connect-src 'self'");
+      expect(csp).not.toContain('unsafe-eval');
+      const prodPort = await prod.listen(0, '127.0.0.1');
+      const none = await fetch(`http://127.0.0.1:${prodPort}/graphql`, { headers: { accept: 'text/html' } });
       expect(await none.text()).not.toContain('submitFeedback');
     } finally {
+      await prod.close();
       await env.close();
     }
-  });
+  }, 120_000); // the page inlines 9 MB of GraphiQL: its first render is slow on a busy machine
 });

@@ -3,6 +3,8 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { eq } from 'drizzle-orm';
+import { channelApps } from '@closeloop/db';
 import { hasChromium, problemsOf, start, type Env } from './harness.ts';
 
 let env: Env;
@@ -50,6 +52,8 @@ describe.skipIf(!hasChromium)('the script files', () => {
     const host = createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(html));
     await new Promise<void>((r) => host.listen(0, '127.0.0.1', () => r()));
     onTestFinished(() => void host.close());
+    // The bank registers its website's origin on its channel (create-channel --origin): CORS allows only those.
+    await env.handle.db.update(channelApps).set({ allowedOrigins: [`http://127.0.0.1:${(host.address() as AddressInfo).port}`] }).where(eq(channelApps.publishableKey, 'pk_web_demo'));
     await page.goto(`http://127.0.0.1:${(host.address() as AddressInfo).port}/`);
     const sdkFiles = () => page.evaluate(() => performance.getEntriesByType('resource').map((e) => e.name.split('/sdk/').pop()!));
     const firstRender = (await (await page.waitForFunction(() => (window as { firstRender?: unknown }).firstRender)).jsonValue()) as { fields: number; files: string[] };

@@ -274,6 +274,7 @@ export async function feedbackProgress(ctx: Context, args: FeedbackProgressArgs)
   const after = parseCursor(args.after, 'after');
   await hub.ready();
   const viewer = await currentViewer(ctx);
+  await ctx.limits?.accessCheck(viewer, ctx.clientAddress, args.trackingCode);
   const code = normalizeTrackingCode(args.trackingCode);
   const [f] = code.length > 32 ? [] : await ctx.db
     .select({ id: feedback.id, customerId: feedback.customerId, departmentId: tickets.departmentId, assigneeId: tickets.assigneeId })

@@ -1,6 +1,6 @@
 import { builder } from './builder.ts';
 import {
-  AppError, AuthenticationError, ConflictError, ForbiddenError, InvalidTransitionError, NotFoundError, ValidationError,
+  AppError, AuthenticationError, ConflictError, ForbiddenError, InvalidTransitionError, NotFoundError, RateLimitedError, ValidationError,
 } from './errors.ts';
 import { TicketStatusEnum } from './enums.ts';
 
@@ -52,5 +52,15 @@ builder.objectType(InvalidTransitionError, {
     from: t.field({ type: TicketStatusEnum, resolve: (e) => e.from as never }),
     to: t.field({ type: TicketStatusEnum, resolve: (e) => e.to as never }),
     allowed: t.field({ type: [TicketStatusEnum], resolve: (e) => e.allowed as never }),
+  }),
+});
+
+builder.objectType(RateLimitedError, {
+  name: 'RateLimitedError',
+  description: 'An abuse limit refused the attempt; nothing changed. Try again after `retryAfter` seconds.',
+  interfaces: [ErrorInterface],
+  isTypeOf: (o) => o instanceof RateLimitedError,
+  fields: (t) => ({
+    retryAfter: t.exposeInt('retryAfter', { description: 'Seconds to wait before the next attempt.' }),
   }),
 });

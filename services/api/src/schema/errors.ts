@@ -40,3 +40,15 @@ export class InvalidTransitionError extends AppError {
     super(`A ticket cannot move from ${from} to ${to}${allowed.length ? `; allowed: ${allowed.join(', ')}` : ''}`, 'INVALID_TRANSITION');
   }
 }
+
+/**
+ * An abuse limit refused the attempt before anything changed (src/limits/abuse.ts). Typed in mutation
+ * unions; on queries and whole-request refusals an error with `extensions.code: RATE_LIMITED` and
+ * `extensions.retryAfter` (seconds), and HTTP 429 with Retry-After when the whole request is refused.
+ */
+export class RateLimitedError extends AppError {
+  constructor(readonly retryAfter: number, readonly cause?: unknown, readonly budget?: { limit: number; remaining: number; reset: number; window: number }) {
+    super(`Too many attempts; try again in ${retryAfter} s`, 'RATE_LIMITED');
+    this.extensions.retryAfter = retryAfter;
+  }
+}

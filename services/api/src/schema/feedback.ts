@@ -4,7 +4,7 @@ import { canReadFeedback, mayEverSeeInternal, partnerReadsFeedback, ticketScopeW
 import { rememberFeedback } from './visibility.ts';
 import { contactValue } from './pii.ts';
 import { ChannelEnum, FeedbackKindEnum, TicketStatusEnum } from './enums.ts';
-import { ConflictError, ForbiddenError, ValidationError } from './errors.ts';
+import { ConflictError, ForbiddenError, RateLimitedError, ValidationError } from './errors.ts';
 import { checkPage } from './ids.ts';
 import type { FeedbackRow } from '../services/feedback.ts';
 import type { Context } from '../context.ts';
@@ -124,6 +124,7 @@ builder.queryFields((t) => ({
       accessKey: t.arg.string(),
     },
     resolve: async (query, _root, args, ctx) => {
+      await ctx.limits?.accessCheck(ctx.viewer, ctx.clientAddress, args.trackingCode);
       const code = normalizeTrackingCode(args.trackingCode);
       if (code.length > 32) return null;
       // The documents the widget sends are answered by compiled/ before they reach this resolver.
@@ -195,9 +196,10 @@ const SubmitFeedbackPayload = builder.objectRef<SubmitPayloadShape>('SubmitFeedb
 builder.mutationFields((t) => ({
   submitFeedback: t.field({
     type: SubmitFeedbackPayload,
-    errors: { types: [ValidationError, ForbiddenError, ConflictError], directResult: true, union: { name: 'SubmitFeedbackResult' } },
+    errors: { types: [ValidationError, ForbiddenError, ConflictError, RateLimitedError], directResult: true, union: { name: 'SubmitFeedbackResult' } },
     args: { input: t.arg({ type: SubmitFeedbackInput, required: true }) },
     resolve: async (_root, { input }, ctx) => {
+      await ctx.limits?.submission(ctx.viewer, ctx.clientAddress);
       const result = await ctx.services.feedback.submit(ctx.viewer, input);
       ctx.grants.add(result.feedback.id);
       return result;

@@ -1,5 +1,5 @@
 import { builder } from './builder.ts';
-import { ForbiddenError, NotFoundError, ValidationError } from './errors.ts';
+import { ForbiddenError, NotFoundError, RateLimitedError, ValidationError } from './errors.ts';
 import { createPortalTicket, exchangePortalTicket } from '../services/portal.ts';
 
 const CreatePortalTicketInput = builder.inputType('CreatePortalTicketInput', {
@@ -46,8 +46,11 @@ builder.mutationFields((t) => ({
   exchangePortalTicket: t.field({
     type: PortalSessionPayload,
     description: 'The portal page redeems its ticket once for a short customer session (one hour).',
-    errors: { types: [NotFoundError, ValidationError], directResult: true, union: { name: 'ExchangePortalTicketResult' } },
+    errors: { types: [NotFoundError, ValidationError, RateLimitedError], directResult: true, union: { name: 'ExchangePortalTicketResult' } },
     args: { ticket: t.arg.string({ required: true }) },
-    resolve: (_root, { ticket }, ctx) => exchangePortalTicket(ctx.db, ctx.identity, ticket),
+    resolve: async (_root, { ticket }, ctx) => {
+      await ctx.limits?.accessCheck(ctx.viewer, ctx.clientAddress, ticket);
+      return exchangePortalTicket(ctx.db, ctx.identity, ticket);
+    },
   }),
 }));

@@ -1,6 +1,6 @@
 import { builder } from './builder.ts';
 import { FeedbackRef } from './feedback.ts';
-import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from './errors.ts';
+import { ConflictError, ForbiddenError, NotFoundError, RateLimitedError, ValidationError } from './errors.ts';
 import type { FeedbackRow } from '../services/feedback.ts';
 import type { RatingRow } from '../services/survey.ts';
 
@@ -44,12 +44,13 @@ builder.mutationFields((t) => ({
       'The satisfaction survey: the submitter rates resolved feedback 1–5 with an optional comment. One rating per feedback; ' +
       'rating RESOLVED feedback closes its ticket. A second rating is a ConflictError.',
     errors: {
-      types: [ValidationError, NotFoundError, ForbiddenError, ConflictError],
+      types: [ValidationError, NotFoundError, ForbiddenError, ConflictError, RateLimitedError],
       directResult: true,
       union: { name: 'RateFeedbackResult' },
     },
     args: { input: t.arg({ type: RateFeedbackInput, required: true }) },
     resolve: async (_root, { input }, ctx) => {
+      await ctx.limits?.accessCheck(ctx.viewer, ctx.clientAddress, input.trackingCode);
       const result = await ctx.services.survey.rate(ctx.viewer, input);
       ctx.grants.add(result.feedback.id);
       return result;

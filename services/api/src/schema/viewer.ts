@@ -2,7 +2,7 @@ import { eq } from 'drizzle-orm';
 import { staff } from '@closeloop/db';
 import { builder } from './builder.ts';
 import { ChannelEnum, ViewerKindEnum } from './enums.ts';
-import { AuthenticationError, ValidationError } from './errors.ts';
+import { AuthenticationError, RateLimitedError, ValidationError } from './errors.ts';
 import { CustomerRef } from './customer.ts';
 import { StaffRef } from './directory.ts';
 import { dummyHash, verifyPassword } from '../auth/passwords.ts';
@@ -57,19 +57,23 @@ builder.mutationField('login', (t) =>
   t.field({
     type: LoginPayload,
     description: 'Staff sign-in with email and password; returns a session token.',
-    errors: { types: [ValidationError, AuthenticationError], directResult: true, union: { name: 'LoginResult' } },
+    errors: { types: [ValidationError, AuthenticationError, RateLimitedError], directResult: true, union: { name: 'LoginResult' } },
     args: { input: t.arg({ type: LoginInput, required: true }) },
     resolve: async (_root, { input }, ctx) => {
       const email = input.email.trim().toLowerCase();
       if (!email || input.password.length === 0 || input.password.length > 1024) {
         throw new ValidationError([{ path: ['input', email ? 'password' : 'email'], code: 'REQUIRED', message: 'email and password are required' }]);
       }
+      // Counted before the password is checked; a blocked account or address is refused even with the right one.
+      const attempt = await ctx.limits?.loginAttempt(ctx.clientAddress, email);
       const [member] = await ctx.db.select().from(staff).where(eq(staff.email, email)).limit(1);
       // Verify against a dummy hash for unknown accounts so response time does not reveal which emails exist.
       const ok = await verifyPassword(member?.passwordHash ?? (await dummyHash()), input.password);
       if (!member || !ok || !member.active || !member.passwordHash) {
+        await attempt?.failed();
         throw new AuthenticationError('Wrong email or password');
       }
+      await attempt?.succeeded();
       const { token, expiresAt } = await ctx.identity.issueStaffToken(member);
       // The session is about to be used by this caller; make it the viewer for nested fields.
       ctx.viewer = { kind: 'STAFF', staff: member };
