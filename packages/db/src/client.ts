@@ -2,6 +2,7 @@ import { mkdirSync, readFileSync, writeFileSync, rmSync, existsSync } from 'node
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import pgDriver from 'pg';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/node-postgres';
@@ -150,7 +151,8 @@ export async function createDatabase(options: DatabaseOptions = {}): Promise<Dat
   let client: PGlite;
   try {
     if (!inMemory) mkdirSync(resolve(dataDir), { recursive: true });
-    client = await PGlite.create(inMemory ? dataDir : resolve(dataDir));
+    // pg_trgm: the trigram indexes of staff search (migration pg_trgm creates the extension).
+    client = await PGlite.create(inMemory ? dataDir : resolve(dataDir), { extensions: { pg_trgm } });
   } catch (e) {
     unlock();
     throw e;

@@ -46,6 +46,9 @@ export const relations = defineRelations(schema, (r) => ({
   satisfactionRatings: {
     feedback: r.one.feedback({ from: r.satisfactionRatings.feedbackId, to: r.feedback.id, optional: false }),
   },
+  savedViews: {
+    staff: r.one.staff({ from: r.savedViews.staffId, to: r.staff.id, optional: false }),
+  },
   timelineEvents: {
     feedback: r.one.feedback({ from: r.timelineEvents.feedbackId, to: r.feedback.id, optional: false }),
     ticket: r.one.tickets({ from: r.timelineEvents.ticketId, to: r.tickets.id, optional: false }),

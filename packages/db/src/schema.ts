@@ -94,7 +94,13 @@ export const customers = pgTable('customers', {
   rewardPoints: integer('reward_points').notNull().default(0),
   createdAt: createdAt(),
   updatedAt: ts('updated_at').notNull().defaultNow(),
-}, (t) => [uniqueIndex('customers_realm_external_id_uq').on(t.realm, t.externalId)]);
+}, (t) => [
+  uniqueIndex('customers_realm_external_id_uq').on(t.realm, t.externalId),
+  index('customers_name_trgm_idx').using('gin', t.name.op('gin_trgm_ops')),
+  index('customers_phone_trgm_idx').using('gin', t.phone.op('gin_trgm_ops')),
+  index('customers_email_trgm_idx').using('gin', t.email.op('gin_trgm_ops')),
+  index('customers_external_id_trgm_idx').using('gin', t.externalId.op('gin_trgm_ops')),
+]);
 
 export const channelApps = pgTable('channel_apps', {
   id: uuid('id').primaryKey().defaultRandom(),
@@ -177,6 +183,10 @@ export const tickets = pgTable('tickets', {
   reviewRequestedAt: ts('review_requested_at'),
   // The supervisor's follow-up queue: set by a rating of 1–2.
   followUpRequired: boolean('follow_up_required').notNull().default(false),
+  // Collaborators (consulted, not handling): they read the ticket and its internal notes and add notes.
+  // On the row itself so every read path (lists, node, live events) authorises without a join.
+  collaboratorDepartmentIds: uuid('collaborator_department_ids').array().notNull().default(sql`'{}'::uuid[]`),
+  collaboratorStaffIds: uuid('collaborator_staff_ids').array().notNull().default(sql`'{}'::uuid[]`),
   createdAt: createdAt(),
   updatedAt: ts('updated_at').notNull().defaultNow(),
 }, (t) => [
@@ -188,6 +198,8 @@ export const tickets = pgTable('tickets', {
   index('tickets_open_assignee_idx').on(t.assigneeId).where(sql`${t.status} not in ('RESOLVED', 'CLOSED')`),
   index('tickets_customer_idx').on(t.customerId),
   index('tickets_received_idx').on(t.receivedAt, t.id),
+  index('tickets_collab_departments_idx').using('gin', t.collaboratorDepartmentIds),
+  index('tickets_collab_staff_idx').using('gin', t.collaboratorStaffIds),
 ]);
 
 export const feedback = pgTable('feedback', {
@@ -223,6 +235,9 @@ export const feedback = pgTable('feedback', {
   index('feedback_ticket_idx').on(t.ticketId),
   index('feedback_received_idx').on(t.receivedAt, t.id),
   uniqueIndex('feedback_idempotency_idx').on(t.idempotencyKey),
+  // Staff search (substring, CJK included): trigram indexes serve ILIKE '%…%' (pg_trgm, also in PGlite).
+  index('feedback_content_trgm_idx').using('gin', t.content.op('gin_trgm_ops')),
+  index('feedback_tracking_code_trgm_idx').using('gin', t.trackingCode.op('gin_trgm_ops')),
 ]);
 
 export const timelineEvents = pgTable('timeline_events', {
@@ -354,3 +369,24 @@ export const attachments = pgTable('attachments', {
   size: integer('size').notNull(),
   createdAt: createdAt(),
 }, (t) => [index('attachments_event_idx').on(t.eventId)]);
+// Canned replies per locale, managed by admins; placeholders such as {{customer.name}} are filled per ticket.
+export const replyTemplates = pgTable('reply_templates', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  name: text('name').notNull(),
+  locale: text('locale').notNull(),
+  body: text('body').notNull(),
+  createdAt: createdAt(),
+  updatedAt: ts('updated_at').notNull().defaultNow(),
+}, (t) => [unique('reply_templates_name_locale_uq').on(t.name, t.locale)]);
+
+// A staff member's own saved queue filters (the console's views with counts).
+export const savedViews = pgTable('saved_views', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  staffId: uuid('staff_id').notNull().references(() => staff.id),
+  name: text('name').notNull(),
+  // The TicketFilter input as given (global IDs), and the order.
+  filter: jsonb('filter').$type<Record<string, unknown>>().notNull(),
+  orderBy: text('order_by').notNull().default('DUE_SOONEST'),
+  position: integer('position').notNull().default(0),
+  createdAt: createdAt(),
+}, (t) => [unique('saved_views_staff_name_uq').on(t.staffId, t.name)]);

@@ -29,6 +29,7 @@ export const TIMELINE_EVENT_TYPES = [
   'SLA_WARNING', 'SLA_BREACHED', 'MERGED', 'UNMERGED', 'RATED',
   // The customer's half of the conversation (issue 14).
   'CUSTOMER_MESSAGE', 'WITHDRAWN', 'REVIEW_REQUESTED', 'FOLLOW_UP_REQUESTED',
+  'RECLASSIFIED', 'COLLABORATOR_ADDED', 'COLLABORATOR_REMOVED',
 ] as const;
 export type TimelineEventType = (typeof TIMELINE_EVENT_TYPES)[number];
 

@@ -7,8 +7,10 @@ import { createApp } from './http/server.ts';
 import { adminRoute } from './http/admin-route.ts';
 import { randomToken } from './auth/keys.ts';
 import { demoInfo, isEmpty, seedBase, seedDemo } from './seed.ts';
+import { seedDemoVolume } from './demo-volume.ts';
 import { webRoutes } from './web/routes.ts';
 import { loadBundle } from './web/bundle.ts';
+import { loadConsole } from './web/console.ts';
 import { createMemoryBus, createRedisBus } from './realtime/bus.ts';
 import { Redis } from 'ioredis';
 import { loadTrustedDocuments } from './limits/trusted-documents.ts';
@@ -64,11 +66,16 @@ export async function start(config: Config): Promise<void> {
   const fresh = await isEmpty(handle.db);
   if (fresh && !config.production && config.demo) {
     await seedDemo(handle.db, app.identity, app.services);
+    // A few hundred more tickets, so the console's queue has something to show.
+    const t0 = Date.now();
+    const n = await seedDemoVolume(handle.db);
+    console.log(`closeloop: demo queue seeded (${n} tickets in ${Date.now() - t0} ms)`);
   } else {
     await seedBase(handle.db);
   }
   // Builds the browser bundle in the background if it is missing or stale; /sdk/ requests wait for it.
   loadBundle().catch((err) => log.error({ err }, 'could not build /sdk/closeloop.js'));
+  loadConsole().catch((err) => log.error({ err }, 'could not build /console'));
   let port: number;
   try {
     port = await app.listen(config.port, config.host);
@@ -113,6 +120,7 @@ export async function start(config: Config): Promise<void> {
       `  supervisor token          ${demo.staff.find((s) => s.role === 'SUPERVISOR')?.token}`,
       `  more tokens: npx closeloop issue-token --email <email>   or the login mutation`,
       `  portal and demo pages: ${base}/portal  ${base}/demo/website`,
+      `  operations console: ${base}/console   (any staff e-mail above, password closeloop-demo)`,
     );
   }
   // Calendars whose public holidays run out soon: due times past that date would count holidays as working days.

@@ -3,7 +3,7 @@
 // "Who can see what"), written independently of src/schema/access.ts.
 import { randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';
-import { attachments, attachmentUploads, feedback, tickets, timelineEvents } from '@closeloop/db';
+import { attachments, attachmentUploads, feedback, replyTemplates, tickets, timelineEvents } from '@closeloop/db';
 import { API_SCOPES } from '@closeloop/domain';
 import { createApiKey, createStaff } from '../src/admin.ts';
 import { bearer, setup, SUBMIT, type TestEnv } from './helpers.ts';
@@ -91,6 +91,7 @@ export async function buildWorld(): Promise<World> {
     principals.push({ name: `partner ${scope}`, kind: 'PARTNER', headers: bearer(apiKey), scopes: [scope] });
   }
 
+  await db.insert(replyTemplates).values({ name: 'Acknowledge', locale: 'en', body: 'We are looking into {{trackingCode}}.' });
   return {
     env,
     principals,
@@ -153,6 +154,8 @@ export const RULES: Record<string, Rule> = {
   RoutingRule: staffOr('workflow:read'),
   ChannelApp: async (_w, p) => p.kind === 'STAFF' && ['ADMIN', 'SUPERVISOR', 'AUDITOR'].includes(p.staff!.role),
   ApiKey: async (_w, p) => p.kind === 'STAFF' && ['ADMIN', 'AUDITOR'].includes(p.staff!.role),
+  // Canned replies are the institution's own wording: staff only.
+  ReplyTemplate: async (_w, p) => p.kind === 'STAFF',
 };
 
 /** Every object of a Node type in the database, as the raw id its global ID encodes. */
@@ -161,7 +164,7 @@ export async function allIds(w: World, type: string): Promise<string[]> {
   const table: Record<string, string> = {
     Feedback: 'feedback', TimelineEvent: 'timelineEvents', Ticket: 'tickets', Customer: 'customers', Staff: 'staff', Department: 'departments',
     Tier: 'tiers', BusinessCalendar: 'businessCalendars', SlaPolicy: 'slaPolicies', RoutingRule: 'routingRules',
-    ChannelApp: 'channelApps', ApiKey: 'apiKeys', Attachment: 'attachments',
+    ChannelApp: 'channelApps', ApiKey: 'apiKeys', Attachment: 'attachments', ReplyTemplate: 'replyTemplates',
   };
   if (!table[type] || !q[table[type]!]) return [];
   return (await q[table[type]!]!.findMany({ columns: { id: true } })).map((r) => String(r.id));

@@ -124,8 +124,10 @@ const tickets: Root = (op, field, fragments, schema) => {
   const page = (from: string) =>
     statement(`select ${json}::text as json from (select q.*, row_number() over (order by q.received_at desc, q.id desc) as rn from ${from} q ${ORDER}) t`);
   const all = page(`(select * from tickets where ${FILTER} ${ORDER})`);
-  // The department's queue and what is assigned to the caller, each read along its own index, then merged.
-  const scoped = page(`((select * from tickets where department_id = $1::uuid and ${FILTER} ${ORDER}) union (select * from tickets where assignee_id = $3::uuid and ${FILTER} ${ORDER}))`);
+  // The department's queue, what is assigned to the caller and what they or their department were
+  // consulted on (collaborators, GIN indexes), each read along its own index, then merged.
+  const scoped = page(`((select * from tickets where department_id = $1::uuid and ${FILTER} ${ORDER}) union (select * from tickets where assignee_id = $3::uuid and ${FILTER} ${ORDER})`
+    + ` union (select * from tickets where (collaborator_staff_ids @> array[$3::uuid] or collaborator_department_ids @> array[$1::uuid]) and ${FILTER} ${ORDER}))`);
   return async (ctx, variables) => {
     const v = ctx.viewer;
     const n = first.value(variables) as number | null | undefined;

@@ -35,17 +35,41 @@ export function departmentScope(v: Viewer): string | null {
 export function ticketScopeWhere(v: Viewer): Record<string, unknown> | null {
   const dept = departmentScope(v);
   if (dept === null || v.kind !== 'STAFF') return null;
-  return { OR: [{ departmentId: dept }, { assigneeId: v.staff.id }] };
+  // Their department, what is assigned to them, and what they or their department were consulted on.
+  return {
+    OR: [
+      { departmentId: dept }, { assigneeId: v.staff.id },
+      { collaboratorStaffIds: { arrayContains: [v.staff.id] } }, { collaboratorDepartmentIds: { arrayContains: [dept] } },
+    ],
+  };
 }
 
-export interface TicketFacts { departmentId: string | null; assigneeId?: string | null }
+/** What ticket authorisation reads from the row; the collaborator arrays are optional for older callers. */
+export interface TicketFacts {
+  departmentId: string | null;
+  assigneeId?: string | null;
+  collaboratorDepartmentIds?: readonly string[] | null;
+  collaboratorStaffIds?: readonly string[] | null;
+}
+
+/** Staff who handle the ticket: every department (null scope), its department, or its assignee. */
+function handles(v: Viewer & { kind: 'STAFF' }, ticket: TicketFacts): boolean {
+  const dept = departmentScope(v);
+  // The assignee always may: routing gives a customer's account manager the ticket whatever their department.
+  return dept === null || dept === ticket.departmentId || (ticket.assigneeId != null && ticket.assigneeId === v.staff.id);
+}
+
+/** A consulted department or staff member (issue 13): reads the ticket and its notes, adds internal notes. */
+export function isCollaborator(v: Viewer, ticket: TicketFacts): boolean {
+  if (v.kind !== 'STAFF') return false;
+  return (ticket.collaboratorStaffIds ?? []).includes(v.staff.id) ||
+    (v.staff.departmentId != null && (ticket.collaboratorDepartmentIds ?? []).includes(v.staff.departmentId));
+}
 
 export function canReadTicket(v: Viewer, ticket: TicketFacts): boolean {
   if (v.kind === 'PARTNER') return partnerHas(v, 'tickets:read');
   if (v.kind !== 'STAFF') return false;
-  const dept = departmentScope(v);
-  // The assignee always may: routing gives a customer's account manager the ticket whatever their department.
-  return dept === null || dept === ticket.departmentId || (ticket.assigneeId != null && ticket.assigneeId === v.staff.id);
+  return handles(v, ticket) || isCollaborator(v, ticket);
 }
 
 /** May list tickets at all (each ticket is still checked by canReadTicket). */
@@ -55,17 +79,23 @@ export function canListTickets(v: Viewer): boolean {
 
 export function canWriteTicket(v: Viewer, ticket: TicketFacts): boolean {
   if (v.kind === 'PARTNER') return partnerHas(v, 'tickets:write');
-  return isStaffWriter(v) && canReadTicket(v, ticket);
+  return isStaffWriter(v) && v.kind === 'STAFF' && handles(v, ticket);
 }
 
 /**
  * Throws unless the caller may change the ticket. Staff who may not even read it get NOT_FOUND:
- * agents of another department must not learn that the ticket exists.
+ * agents of another department must not learn that the ticket exists. Collaborators may read but not handle.
  */
 export function assertCanWriteTicket(v: Viewer, ticket: TicketFacts): void {
   if (canWriteTicket(v, ticket)) return;
   if (v.kind === 'STAFF' && !canReadTicket(v, ticket)) throw new NotFoundError('No such ticket');
   throw new ForbiddenError('You are not allowed to change this ticket');
+}
+
+/** Internal notes: handlers and collaborators (not auditors). */
+export function assertCanAddInternalNote(v: Viewer, ticket: TicketFacts): void {
+  if (isStaffWriter(v) && isCollaborator(v, ticket)) return;
+  assertCanWriteTicket(v, ticket);
 }
 
 export interface FeedbackFacts { id: string; customerId: string | null; ticket: TicketFacts }

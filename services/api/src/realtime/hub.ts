@@ -21,6 +21,8 @@ export interface HubEvent {
   /** The ticket's department and assignee when the hub read the row (normally just after the commit). */
   departmentId: string | null;
   assigneeId: string | null;
+  collaboratorDepartmentIds: string[];
+  collaboratorStaffIds: string[];
   /** The ticket's status as of this event (the latest status change at or before it). */
   status: TicketStatus;
   kind: FeedbackKind;
@@ -155,6 +157,8 @@ const eventColumns = {
   row: timelineEvents,
   departmentId: tickets.departmentId,
   assigneeId: tickets.assigneeId,
+  collaboratorDepartmentIds: tickets.collaboratorDepartmentIds,
+  collaboratorStaffIds: tickets.collaboratorStaffIds,
   // Exact for live rows and replays alike: one backward probe of timeline_ticket_idx per row.
   status: sql<TicketStatus>`coalesce((select s.to_status from ${timelineEvents} s
     where s.ticket_id = ${timelineEvents.ticketId} and s.to_status is not null and s.id <= ${timelineEvents.id}
@@ -274,7 +278,10 @@ export class RealtimeHub {
     // so an event of since-merged feedback has its facts loaded instead (schema/visibility.ts).
     for (const r of rows) {
       if (r.feedbackTicketId !== r.row.ticketId) continue;
-      attachEventFacts(r.row, { id: r.row.feedbackId, customerId: r.customerId, ticket: { departmentId: r.departmentId, assigneeId: r.assigneeId } });
+      attachEventFacts(r.row, {
+        id: r.row.feedbackId, customerId: r.customerId,
+        ticket: { departmentId: r.departmentId, assigneeId: r.assigneeId, collaboratorDepartmentIds: r.collaboratorDepartmentIds, collaboratorStaffIds: r.collaboratorStaffIds },
+      });
     }
     return rows as HubEvent[];
   }

@@ -1,6 +1,6 @@
 // The two subscriptions' sources: authorization at subscribe time, then replay-then-live streams with
 // authorization again on every event.
-import { and, eq, gt, or, type SQL } from 'drizzle-orm';
+import { and, arrayContains, eq, gt, or, type SQL } from 'drizzle-orm';
 import { GraphQLError, type ExecutionResult } from 'graphql';
 import { feedback, tickets, timelineEvents } from '@closeloop/db';
 import { normalizeTrackingCode, type FeedbackKind, type TicketStatus, type TimelineEventType } from '@closeloop/domain';
@@ -240,7 +240,10 @@ function source(ctx: Context, stream: Stream, replay: Replay | null): AsyncItera
   return new DirectIterator(ctx.realtime, stream, replay, sender);
 }
 
-const factsOf = (ev: HubEvent) => ({ id: ev.row.feedbackId, customerId: ev.customerId, ticket: { departmentId: ev.departmentId, assigneeId: ev.assigneeId } });
+const factsOf = (ev: HubEvent) => ({
+  id: ev.row.feedbackId, customerId: ev.customerId,
+  ticket: { departmentId: ev.departmentId, assigneeId: ev.assigneeId, collaboratorDepartmentIds: ev.collaboratorDepartmentIds, collaboratorStaffIds: ev.collaboratorStaffIds },
+});
 
 /** `feedbackProgress` per event: this feedback only, PUBLIC only, and the caller may still read it. */
 class ProgressOptions implements StreamOptions {
@@ -321,8 +324,13 @@ export async function ticketEvents(
   const conditions: (SQL | undefined)[] = [gt(timelineEvents.id, after ?? 0)];
   if (filter.departmentId) conditions.push(eq(tickets.departmentId, filter.departmentId));
   const dept = departmentScope(viewer);
-  // Their department's tickets and those assigned to them elsewhere: what `accept` lets through live.
-  if (dept) conditions.push(viewer.kind === 'STAFF' ? or(eq(tickets.departmentId, dept), eq(tickets.assigneeId, viewer.staff.id)) : eq(tickets.departmentId, dept));
+  if (dept && viewer.kind === 'STAFF') {
+    // Their department, their own tickets and what they were consulted on (canReadTicket).
+    conditions.push(or(
+      eq(tickets.departmentId, dept), eq(tickets.assigneeId, viewer.staff.id),
+      arrayContains(tickets.collaboratorStaffIds, [viewer.staff.id]), arrayContains(tickets.collaboratorDepartmentIds, [dept]),
+    ));
+  }
   if (filter.assigneeId) conditions.push(eq(tickets.assigneeId, filter.assigneeId));
   if (!mayEverSeeInternal(viewer)) conditions.push(eq(timelineEvents.visibility, 'PUBLIC'));
   return source(ctx, stream, after === null ? null : (floor) => hub.replay(and(...conditions), floor, 'id'));

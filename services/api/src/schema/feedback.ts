@@ -35,7 +35,7 @@ export const FeedbackRef = builder.drizzleNode('feedback', {
   id: { column: (f) => f.id },
   select: {
     columns: { id: true, customerId: true },
-    with: { ticket: { columns: { departmentId: true, assigneeId: true, status: true, resolutionDueAt: true } } },
+    with: { ticket: { columns: { departmentId: true, assigneeId: true, status: true, resolutionDueAt: true, collaboratorDepartmentIds: true, collaboratorStaffIds: true } } },
   },
   authScopes: (f, ctx) => {
     const ok = canReadFeedback(ctx.viewer, ctx.grants, f);

@@ -14,6 +14,8 @@ import './calendar-coverage.ts';
 import './sla.ts';
 import './survey.ts';
 import './portal.ts';
+import './handling.ts';
+import './templates.ts';
 import './admin-staff.ts';
 import './admin-channels.ts';
 import './admin-directory.ts';

@@ -21,6 +21,7 @@ export const TicketRef = builder.drizzleNode('tickets', {
       id: true, departmentId: true, assigneeId: true, status: true, kind: true, channel: true, priority: true, level: true,
       receivedAt: true, firstResponseDueAt: true, resolutionDueAt: true, firstRespondedAt: true, resolvedAt: true, closedAt: true, updatedAt: true,
       outcome: true, followUpRequired: true, reviewRequestedAt: true,
+      collaboratorDepartmentIds: true, collaboratorStaffIds: true,
     },
   },
   authScopes: (t, ctx) => canReadTicket(ctx.viewer, t),
@@ -56,7 +57,7 @@ export const TicketRef = builder.drizzleNode('tickets', {
   }),
 });
 
-const TicketFilter = builder.inputType('TicketFilter', {
+export const TicketFilter = builder.inputType('TicketFilter', {
   fields: (t) => ({
     status: t.field({ type: [TicketStatusEnum] }),
     kind: t.field({ type: [FeedbackKindEnum] }),
@@ -70,7 +71,7 @@ const TicketFilter = builder.inputType('TicketFilter', {
   }),
 });
 
-const TicketOrder = builder.enumType('TicketOrder', {
+export const TicketOrder = builder.enumType('TicketOrder', {
   values: {
     RECEIVED_DESC: { description: 'Newest first (default).' },
     RECEIVED_ASC: { description: 'Oldest first.' },
@@ -78,22 +79,22 @@ const TicketOrder = builder.enumType('TicketOrder', {
   } as const,
 });
 
-interface TicketFilterShape {
+export interface TicketFilterShape {
   status?: TicketStatus[] | null; kind?: FeedbackKind[] | null; channel?: Channel[] | null; tier?: string[] | null;
   departmentId?: string | null; assigneeId?: string | null; unassigned?: boolean | null; slaBreached?: boolean | null;
   followUpRequired?: boolean | null;
 }
 
-function ticketWhere(ctx: Context, f: TicketFilterShape | null | undefined) {
+export function ticketWhere(ctx: Context, f: TicketFilterShape | null | undefined) {
   const where: Record<string, unknown> = {};
   const dept = departmentScope(ctx.viewer);
   if (f?.departmentId) {
     const wanted = argId(f.departmentId, 'Department', 'filter.departmentId');
     // An agent asking for another department gets nothing rather than an error.
     where.departmentId = dept === null || dept === wanted ? wanted : NO_DEPARTMENT;
-  } else if (dept !== null) {
-    // Their department's queue, plus what was routed to them elsewhere (a customer's account manager).
-    where.OR = [{ departmentId: dept }, ...(ctx.viewer.kind === 'STAFF' ? [{ assigneeId: ctx.viewer.staff.id }] : [])];
+  } else {
+    // Their department's queue, what was routed to them elsewhere and what they were consulted on.
+    Object.assign(where, ticketScopeWhere(ctx.viewer) ?? {});
   }
   if (f?.status?.length) where.status = { in: f.status };
   if (f?.kind?.length) where.kind = { in: f.kind };
@@ -156,11 +157,11 @@ export const TicketPayload = builder.objectRef<TicketChange>('TicketPayload').im
   }),
 });
 
-const ticketErrors = {
+export const ticketErrors = {
   types: [ValidationError, NotFoundError, ForbiddenError, InvalidTransitionError],
   directResult: true as const,
 };
-const writeScopes = { staffWriter: true, partner: 'tickets:write' } as const;
+export const writeScopes = { staffWriter: true, partner: 'tickets:write' } as const;
 
 const TransitionTicketInput = builder.inputType('TransitionTicketInput', {
   fields: (t) => ({

@@ -52,10 +52,13 @@ async function flush(ctx: Context, cache: Cache): Promise<void> {
   const batch = cache.pending!;
   cache.pending = null;
   const ids = [...batch.keys()];
-  let rows: Array<{ id: string; customerId: string | null; departmentId: string | null; assigneeId: string | null }> = [];
+  let rows: Array<{ id: string; customerId: string | null; departmentId: string | null; assigneeId: string | null; collaboratorDepartmentIds: string[]; collaboratorStaffIds: string[] }> = [];
   try {
     rows = await ctx.db
-      .select({ id: feedback.id, customerId: feedback.customerId, departmentId: tickets.departmentId, assigneeId: tickets.assigneeId })
+      .select({
+        id: feedback.id, customerId: feedback.customerId, departmentId: tickets.departmentId, assigneeId: tickets.assigneeId,
+        collaboratorDepartmentIds: tickets.collaboratorDepartmentIds, collaboratorStaffIds: tickets.collaboratorStaffIds,
+      })
       .from(feedback)
       .innerJoin(tickets, eq(tickets.id, feedback.ticketId))
       .where(inArray(feedback.id, ids));
@@ -63,7 +66,10 @@ async function flush(ctx: Context, cache: Cache): Promise<void> {
     // Refuse rather than guess; the error itself surfaces from the fields that load data.
     log.error({ err: e }, 'loading feedback facts failed');
   }
-  const byId = new Map(rows.map((r) => [r.id, { id: r.id, customerId: r.customerId, ticket: { departmentId: r.departmentId, assigneeId: r.assigneeId } }]));
+  const byId = new Map(rows.map((r) => [r.id, {
+    id: r.id, customerId: r.customerId,
+    ticket: { departmentId: r.departmentId, assigneeId: r.assigneeId, collaboratorDepartmentIds: r.collaboratorDepartmentIds, collaboratorStaffIds: r.collaboratorStaffIds },
+  }]));
   for (const [id, waiting] of batch) {
     const f = byId.get(id) ?? null;
     cache.facts.set(id, { at: Date.now(), value: f });

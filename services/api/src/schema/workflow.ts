@@ -193,7 +193,7 @@ const SetSlaPolicyInput = builder.inputType('SetSlaPolicyInput', {
 const IdInput = (name: string) => builder.inputType(name, { fields: (t) => ({ id: t.id({ required: true }) }) });
 const DeleteSlaPolicyInput = IdInput('DeleteSlaPolicyInput');
 const DeleteRoutingRuleInput = IdInput('DeleteRoutingRuleInput');
-const RoutingMatchInput = builder.inputType('RoutingMatchInput', {
+export const RoutingMatchInput = builder.inputType('RoutingMatchInput', {
   fields: (t) => ({
     kinds: t.field({ type: [FeedbackKindEnum] }), categories: t.stringList(), keywords: t.stringList(), tiers: t.stringList(),
     channels: t.field({ type: [ChannelEnum] }),
@@ -215,7 +215,7 @@ const SetCustomerTierInput = builder.inputType('SetCustomerTierInput', {
   fields: (t) => ({ customerId: t.id({ required: true }), tierCode: t.string({ required: true }) }),
 });
 
-const DeletedRef = builder.objectRef<{ id: string }>('DeletedPayload').implement({
+export const DeletedRef = builder.objectRef<{ id: string }>('DeletedPayload').implement({
   fields: (t) => ({ deletedId: t.id({ resolve: (d) => d.id }) }),
 });
 

@@ -8,6 +8,8 @@ import { SurveyService } from './survey.ts';
 import { SlaSweeper } from './sweeper.ts';
 import { MergeService } from './merge.ts';
 import { WorkflowService } from './workflow.ts';
+import { HandlingService } from './handling.ts';
+import { TemplateService } from './templates.ts';
 import { StaffService } from './staff.ts';
 import { ChannelService } from './channels.ts';
 import { ApiKeyService } from './api-keys.ts';
@@ -23,6 +25,8 @@ export interface Services {
   sweeper: SlaSweeper;
   merge: MergeService;
   workflow: WorkflowService;
+  handling: HandlingService;
+  templates: TemplateService;
   staff: StaffService;
   channels: ChannelService;
   apiKeys: ApiKeyService;
@@ -49,15 +53,19 @@ export function createServices(db: Database, secretKey: Buffer, publish: Publish
   const identity = options.identity ?? new Identity({ db, secretKey, staffSessionTtlSeconds: 12 * 3600 });
   const feedback = new FeedbackService(db, secretKey, publish, options.receivedAt);
   const attachments = new AttachmentService(db, secretKey, { ...ATTACHMENT_DEFAULTS, ...definedOnly(options.attachments ?? {}) });
+  const tickets = new TicketService(db, publish, attachments);
+  const merge = new MergeService(db, publish);
   return {
     feedback,
     attachments,
     conversation: new ConversationService(db, feedback, attachments, publish, options.conversation),
-    tickets: new TicketService(db, publish, attachments),
+    tickets,
     survey: new SurveyService(db, feedback, publish),
     sweeper: new SlaSweeper(db, publish),
-    merge: new MergeService(db, publish),
+    merge,
     workflow: new WorkflowService(db),
+    handling: new HandlingService(db, publish, tickets, merge),
+    templates: new TemplateService(db),
     staff: new StaffService(db, identity, options.onSessionsRevoked),
     channels: new ChannelService(db, identity, options.channelSecretOverlapSeconds),
     apiKeys: new ApiKeyService(db, options.onSessionsRevoked),

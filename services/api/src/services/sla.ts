@@ -207,5 +207,6 @@ export const EMPTY_TICKET: TicketRow = Object.freeze({
   firstResponseWarnAt: null, resolutionWarnAt: null, slaPauses: [], firstResponseWarnedAt: null, firstResponseBreachedAt: null,
   resolutionWarnedAt: null, resolutionBreachedAt: null, slaNextCheckAt: null, mergedIntoId: null,
   outcome: null, customerReopenedAt: null, reviewRequestedAt: null, followUpRequired: false,
+  collaboratorDepartmentIds: [], collaboratorStaffIds: [],
   createdAt: new Date(0), updatedAt: new Date(0),
 }) as TicketRow;

@@ -2,10 +2,10 @@ import { eq } from 'drizzle-orm';
 import { staff, tickets, type Database, type Tx } from '@closeloop/db';
 import { checkTransition, isOpen, validateNote, type Priority, type TicketStatus, type Visibility } from '@closeloop/domain';
 import type { Viewer } from '../policy/viewer.ts';
-import { assertCanWriteTicket } from '../policy/access.ts';
+import { assertCanAddInternalNote, assertCanWriteTicket } from '../policy/access.ts';
 import { InvalidTransitionError, NotFoundError, ValidationError } from '../policy/errors.ts';
 import { audit } from './audit.ts';
-import { appendToTicket, type Publish, type TimelineRow } from './events.ts';
+import { appendToTicket, type Actor, type Publish, type TimelineRow } from './events.ts';
 import { actorOf } from './feedback.ts';
 import { markFeedbackResponded, pausesAfter, refreshSla, retarget } from './sla.ts';
 import { escalateInTx } from './escalation.ts';
@@ -32,11 +32,16 @@ export class TicketService {
   constructor(private readonly db: Database, private readonly publish: Publish, private readonly attachments?: AttachmentService) {}
 
   /** Locks the ticket, checks the caller may change it, runs `fn`, commits, then publishes. */
-  async change(viewer: Viewer, ticketId: string, fn: (tx: Tx, t: TicketRow) => Promise<TicketChange>): Promise<TicketChange> {
+  async change(
+    viewer: Viewer,
+    ticketId: string,
+    fn: (tx: Tx, t: TicketRow) => Promise<TicketChange>,
+    authorise: (v: Viewer, t: TicketRow) => void = assertCanWriteTicket,
+  ): Promise<TicketChange> {
     const result = await this.db.transaction(async (tx) => {
       const [t] = await tx.select().from(tickets).where(eq(tickets.id, ticketId)).for('update').limit(1);
       if (!t) throw new NotFoundError('No such ticket');
-      assertCanWriteTicket(viewer, t);
+      authorise(viewer, t);
       return fn(tx, t);
     });
     if (result.events.length) this.publish(result.events, result.ticket);
@@ -75,20 +80,8 @@ export class TicketService {
 
   assign(viewer: Viewer, ticketId: string, assigneeId: string | null): Promise<TicketChange> {
     return this.change(viewer, ticketId, async (tx, t) => {
-      let name: string | null = null;
-      if (assigneeId) {
-        const [member] = await tx.select().from(staff).where(eq(staff.id, assigneeId)).limit(1);
-        if (!member || !member.active) throw new ValidationError([{ path: ['input', 'assigneeId'], code: 'NOT_FOUND', message: 'No such active staff member' }]);
-        if (member.role === 'AUDITOR') throw new ValidationError([{ path: ['input', 'assigneeId'], code: 'NOT_ASSIGNABLE', message: 'Auditors cannot be assigned tickets' }]);
-        name = member.name;
-      }
-      const [ticket] = await tx.update(tickets).set({ assigneeId, updatedAt: new Date() }).where(eq(tickets.id, t.id)).returning();
-      const actor = actorOf(viewer);
-      const events = await appendToTicket(tx, t.id, actor, {
-        type: 'ASSIGNED', visibility: 'INTERNAL', data: { assigneeId, assigneeName: name, previousAssigneeId: t.assigneeId },
-      });
-      await audit(tx, actor, 'ticket.assign', { type: 'Ticket', id: t.id }, { assigneeId });
-      return { ticket: ticket!, events };
+      const name = await assigneeName(tx, assigneeId);
+      return assignLocked(tx, actorOf(viewer), t, assigneeId, name);
     });
   }
 
@@ -116,7 +109,7 @@ export class TicketService {
       if (uploads.length) await this.attachments!.link(tx, uploads, { ticketId: t.id, feedbackId: null, scope: uploaderScope(viewer) }, events);
       await audit(tx, actor, 'ticket.note', { type: 'Ticket', id: t.id }, { visibility });
       return { ticket, events };
-    });
+    }, visibility === 'INTERNAL' ? assertCanAddInternalNote : assertCanWriteTicket);
   }
 
   /** Staff escalation one level up, with reassignment in the department (escalateTicket). */
@@ -153,4 +146,23 @@ export class TicketService {
       return { ticket: ticket!, events };
     });
   }
+}
+
+/** The assignee's name, after checking they may be assigned tickets (null unassigns). */
+export async function assigneeName(tx: Tx, assigneeId: string | null): Promise<string | null> {
+  if (!assigneeId) return null;
+  const [member] = await tx.select().from(staff).where(eq(staff.id, assigneeId)).limit(1);
+  if (!member || !member.active) throw new ValidationError([{ path: ['input', 'assigneeId'], code: 'NOT_FOUND', message: 'No such active staff member' }]);
+  if (member.role === 'AUDITOR') throw new ValidationError([{ path: ['input', 'assigneeId'], code: 'NOT_ASSIGNABLE', message: 'Auditors cannot be assigned tickets' }]);
+  return member.name;
+}
+
+/** Assigns a ticket the caller has locked and may change: the row, an INTERNAL event, the audit entry. */
+export async function assignLocked(tx: Tx, actor: Actor, t: TicketRow, assigneeId: string | null, name: string | null): Promise<TicketChange> {
+  const [ticket] = await tx.update(tickets).set({ assigneeId, updatedAt: new Date() }).where(eq(tickets.id, t.id)).returning();
+  const events = await appendToTicket(tx, t.id, actor, {
+    type: 'ASSIGNED', visibility: 'INTERNAL', data: { assigneeId, assigneeName: name, previousAssigneeId: t.assigneeId },
+  });
+  await audit(tx, actor, 'ticket.assign', { type: 'Ticket', id: t.id }, { assigneeId });
+  return { ticket: ticket!, events };
 }

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isSdkFile, loadBundle } from './bundle.ts';
 import { demoRoute, type DemoOptions } from './demo.ts';
+import { consoleRoute } from './console.ts';
 
 export type Route = (req: IncomingMessage, res: ServerResponse) => boolean | Promise<boolean>;
 
@@ -45,6 +46,23 @@ export function csp(req: IncomingMessage, frameAncestors: string, scriptSrc = ''
   ].join('; ');
 }
 
+/** A file kept compressed both ways: 304 on a matching ETag, else the best encoding the client accepts. */
+export function sendAsset(
+  req: IncomingMessage, res: ServerResponse,
+  asset: { body: Buffer; gzip: Buffer; br: Buffer; etag: string }, headers: Record<string, string>,
+): void {
+  if (req.headers['if-none-match'] === asset.etag) {
+    res.writeHead(304, headers).end();
+    return;
+  }
+  const accepted = String(req.headers['accept-encoding'] ?? '');
+  const encoding = /\bbr\b/.test(accepted) ? 'br' : /\bgzip\b/.test(accepted) ? 'gzip' : null;
+  if (encoding) headers['content-encoding'] = encoding;
+  const body = encoding === 'br' ? asset.br : encoding === 'gzip' ? asset.gzip : asset.body;
+  headers['content-length'] = String(body.length);
+  res.writeHead(200, headers).end(req.method === 'HEAD' ? undefined : body);
+}
+
 export function webRoutes(options: WebOptions = {}): Route[] {
   const demo = options.production ? undefined : options.demo;
   const pages = { ...STATIC, ...(demo ? DEMO_STATIC : {}) };
@@ -78,16 +96,7 @@ export function webRoutes(options: WebOptions = {}): Route[] {
       vary: 'accept-encoding',
       'x-content-type-options': 'nosniff',
     };
-    if (req.headers['if-none-match'] === asset.etag) {
-      res.writeHead(304, headers).end();
-      return true;
-    }
-    const accepted = String(req.headers['accept-encoding'] ?? '');
-    const encoding = /\bbr\b/.test(accepted) ? 'br' : /\bgzip\b/.test(accepted) ? 'gzip' : null;
-    if (encoding) headers['content-encoding'] = encoding;
-    const body = encoding === 'br' ? asset.br : encoding === 'gzip' ? asset.gzip : asset.body;
-    headers['content-length'] = String(body.length);
-    res.writeHead(200, headers).end(req.method === 'HEAD' ? undefined : body);
+    sendAsset(req, res, asset, headers);
     return true;
   };
 
@@ -113,5 +122,5 @@ export function webRoutes(options: WebOptions = {}): Route[] {
     return true;
   };
 
-  return demo ? [sdk, page, demoRoute(demo)] : [sdk, page];
+  return demo ? [sdk, page, consoleRoute(), demoRoute(demo)] : [sdk, page, consoleRoute()];
 }
