@@ -69,7 +69,7 @@ export async function start(config: Config): Promise<void> {
     // A few hundred more tickets, so the console's queue has something to show.
     const t0 = Date.now();
     const n = await seedDemoVolume(handle.db);
-    console.log(`closeloop: demo queue seeded (${n} tickets in ${Date.now() - t0} ms)`);
+    log.info({ tickets: n, ms: Date.now() - t0 }, 'demo queue seeded');
   } else {
     await seedBase(handle.db);
   }

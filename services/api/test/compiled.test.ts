@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import fc from 'fast-check';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, setup, SUBMIT, type TestEnv } from './helpers.ts';
+import { log } from '../src/log.ts';
 import { createDirectGraphQL } from '../src/http/graphql.ts';
 import { prereadJsonBody } from '../src/http/body.ts';
 import { createCompiledDocuments } from '../src/compiled/registry.ts';
@@ -67,11 +68,11 @@ const text = fc
 beforeAll(async () => {
   env = await setup();
   // A compiled statement that fails falls back to the schema with a log line: here it fails the test.
-  const logError = console.error;
-  console.error = (...args: unknown[]) => {
-    if (String(args[0]).startsWith('compiled document failed')) failures.push(String(args[1]));
-    logError(...args);
-  };
+  const warn = log.warn.bind(log);
+  log.warn = ((obj: unknown, msg?: string, ...rest: unknown[]) => {
+    if (String(msg).startsWith('compiled document failed')) failures.push(String((obj as { err?: unknown }).err));
+    return warn(obj as object, msg, ...rest);
+  }) as typeof log.warn;
   const registry = createCompiledDocuments({ schema, db: env.handle.db, services: env.app.services, documents: DOCUMENTS });
   const direct = createDirectGraphQL({
     yoga: env.app.yoga,

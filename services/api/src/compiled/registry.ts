@@ -2,6 +2,7 @@
 // into prepared statements that build the whole `data` JSON in the database. A request whose document
 // is one of them is answered with the database's bytes; any other request, and any request whose
 // variables the schema would refuse, runs through the schema as before (http-graphql.ts).
+import { log } from '../log.ts';
 import { Kind, parse, print, validate, type DocumentNode, type FragmentDefinitionNode, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
 import type { Viewer } from '../auth/identity.ts';
 import { ROOTS, type RootRun, type RunContext } from './roots.ts';
@@ -79,7 +80,7 @@ export function createCompiledDocuments(o: Omit<RunContext, 'viewer'> & { schema
         return json === undefined ? undefined : `${entry.head}${json}}}`;
       } catch (e) {
         // The schema path runs the request again and reports whatever went wrong the usual way.
-        console.error('compiled document failed', e);
+        log.warn({ err: e }, 'compiled document failed; answered through the schema');
         return undefined;
       }
     },

@@ -1,12 +1,18 @@
 // /console: the operations console, built ahead of time by console/scripts/build.ts (rebuilt here when
 // missing or stale, like /sdk/), served from memory with a strict CSP and no inline script or style.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { buildConsole, isConsoleStale, report, CONSOLE_DIST } from '@closeloop/console/build';
-import { compress } from '@closeloop/web-components/build';
-import { csp, sendAsset } from './routes.ts';
+import { fileURLToPath } from 'node:url';
+import { compress } from '@closeloop/web-components/files';
+import { log } from '../log.ts';
+import { csp, sendAsset } from './assets.ts';
+
+declare const __CLOSELOOP_RELEASE__: boolean | undefined;
+const RELEASE = typeof __CLOSELOOP_RELEASE__ !== 'undefined' && __CLOSELOOP_RELEASE__;
+/** console/dist, found without loading the console's build script (and esbuild with it). */
+const CONSOLE_DIST = fileURLToPath(new URL('../../../../console/dist/', import.meta.url));
 
 interface File { body: Buffer; gzip: Buffer; br: Buffer; type: string; etag: string; immutable: boolean }
 const TYPES: Record<string, string> = { html: 'text/html; charset=utf-8', js: 'text/javascript; charset=utf-8', css: 'text/css; charset=utf-8', svg: 'image/svg+xml' };
@@ -19,7 +25,13 @@ function walk(dir: string): string[] {
 
 export function loadConsole(): Promise<Map<string, File>> {
   pending ??= (async () => {
-    if (isConsoleStale()) console.log(`closeloop: built /console\n${report(await buildConsole())}`);
+    if (!RELEASE) {
+      // Development: rebuilt when missing or stale, like /sdk/; the release build serves what `npm run build` made.
+      const { buildConsole, isConsoleStale, report } = await import('@closeloop/console/build');
+      if (isConsoleStale()) log.info(`built /console\n${report(await buildConsole())}`);
+    } else if (!existsSync(join(CONSOLE_DIST, 'index.html'))) {
+      throw new Error(`${CONSOLE_DIST}index.html is missing: run \`npm run build\` before starting the release build`);
+    }
     const files = new Map<string, File>();
     for (const p of walk(CONSOLE_DIST)) {
       const name = relative(CONSOLE_DIST, p).split('\\').join('/');
