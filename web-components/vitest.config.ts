@@ -7,7 +7,11 @@ export default defineConfig({
   resolve: {
     // One graphql instance for the in-process API (as in services/api/vitest.config.ts).
     // The SDK's sources (its `source` export condition), not the published dist/.
-    alias: { graphql: require.resolve('graphql'), '@closeloop/sdk': new URL('../packages/sdk/src/index.ts', import.meta.url).pathname },
+    // '@closeloop/sdk' exactly: its subpaths (./trusted-documents) resolve through the package's exports.
+    alias: [
+      { find: /^graphql$/, replacement: require.resolve('graphql') },
+      { find: /^@closeloop\/sdk$/, replacement: new URL('../packages/sdk/src/index.ts', import.meta.url).pathname },
+    ],
   },
   test: {
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],

@@ -21,7 +21,11 @@ export default defineConfig({
     // graphql 16 ships CJS and ESM builds; Vite would give our code the ESM one while yoga (run by
     // Node) loads the CJS one, and `instanceof GraphQLError` would then fail across the two copies.
     // The SDK's sources (its `source` export condition), not the published dist/.
-    alias: { graphql: require.resolve('graphql'), '@closeloop/sdk': new URL('../../packages/sdk/src/index.ts', import.meta.url).pathname },
+    // '@closeloop/sdk' exactly: its subpaths (./trusted-documents) resolve through the package's exports.
+    alias: [
+      { find: /^graphql$/, replacement: require.resolve('graphql') },
+      { find: /^@closeloop\/sdk$/, replacement: new URL('../../packages/sdk/src/index.ts', import.meta.url).pathname },
+    ],
   },
   test: {
     // The whole suite runs on the embedded database, and again on PostgreSQL when TEST_DATABASE_URL is set.

@@ -1,7 +1,7 @@
 import { ATTACHMENT_MEDIA_TYPES } from '@closeloop/domain';
 import { builder } from './builder.ts';
 import { assertCanWriteTicket, canReadEvent } from '../policy/access.ts';
-import { ForbiddenError, NotFoundError, ValidationError } from '../policy/errors.ts';
+import { ForbiddenError, NotFoundError, RateLimitedError, ValidationError } from '../policy/errors.ts';
 import { inputId } from './ids.ts';
 import { TimelineEventRef } from './timeline.ts';
 import { attachments, feedback, tickets, timelineEvents } from '@closeloop/db';
@@ -128,9 +128,14 @@ builder.mutationFields((t) => ({
   createAttachmentUpload: t.field({
     type: AttachmentUploadRef,
     description: 'Asks for an upload ticket for one file of a customer message (replyToFeedback) or a staff reply or note (addTicketNote).',
-    errors: { types: [ValidationError, NotFoundError, ForbiddenError], directResult: true, union: { name: 'CreateAttachmentUploadResult' } },
+    errors: { types: [ValidationError, NotFoundError, ForbiddenError, RateLimitedError], directResult: true, union: { name: 'CreateAttachmentUploadResult' } },
     args: { input: t.arg({ type: CreateAttachmentUploadInput, required: true }) },
     resolve: async (_root, { input }, ctx) => {
+      // Uploads by customers count like their messages; an access key counts like any access check.
+      if (ctx.viewer.kind === 'ANONYMOUS' || ctx.viewer.kind === 'CUSTOMER') {
+        if (input.accessKey && input.trackingCode) await ctx.limits?.accessCheck(ctx.viewer, ctx.clientAddress, input.trackingCode);
+        await ctx.limits?.submission(ctx.viewer, ctx.clientAddress);
+      }
       const svc = ctx.services.attachments;
       const errors = svc.validateRequest(input.filename, input.size);
       if (errors.length) throw new ValidationError(errors);

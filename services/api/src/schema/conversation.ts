@@ -1,7 +1,8 @@
 // The customer's half of the conversation (issue 14): replyToFeedback, withdrawFeedback, requestReview.
 import { builder } from './builder.ts';
 import { FeedbackRef } from './feedback.ts';
-import { ConflictError, ForbiddenError, NotAllowedError, NotFoundError, ValidationError } from '../policy/errors.ts';
+import { ConflictError, ForbiddenError, NotAllowedError, NotFoundError, RateLimitedError, ValidationError } from '../policy/errors.ts';
+import type { Context } from '../context.ts';
 import { inputId } from './ids.ts';
 import { TimelineEventRef } from './timeline.ts';
 import type { FeedbackRow } from '../services/feedback.ts';
@@ -9,7 +10,16 @@ import type { ReplyResult } from '../services/conversation.ts';
 import type { TicketRow } from '../services/tickets.ts';
 import './attachment.ts';
 
-const customerErrors = [ValidationError, NotFoundError, ForbiddenError, ConflictError, NotAllowedError];
+const customerErrors = [ValidationError, NotFoundError, ForbiddenError, ConflictError, NotAllowedError, RateLimitedError];
+
+/**
+ * Customer actions are limited like submissions, and an access key presented with a tracking code is
+ * counted like any other access check, so none of them can be used to guess keys.
+ */
+async function limitCustomerAction(ctx: Context, input: { trackingCode: string; accessKey?: string | null }, write: boolean) {
+  if (input.accessKey) await ctx.limits?.accessCheck(ctx.viewer, ctx.clientAddress, input.trackingCode);
+  if (write) await ctx.limits?.submission(ctx.viewer, ctx.clientAddress);
+}
 
 const ReplyToFeedbackInput = builder.inputType('ReplyToFeedbackInput', {
   fields: (t) => ({
@@ -71,6 +81,7 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: ReplyToFeedbackInput, required: true }) },
     resolve: async (_root, { input }, ctx) => {
       const uploads = (input.attachments ?? []).map((id, i) => inputId(String(id), 'AttachmentUpload', ['input', 'attachments', String(i)]));
+      await limitCustomerAction(ctx, input, true);
       const result = await ctx.services.conversation.reply(ctx.viewer, { ...input, attachments: uploads });
       ctx.grants.add(result.feedback.id);
       return result;
@@ -82,6 +93,7 @@ builder.mutationFields((t) => ({
     errors: { types: customerErrors, directResult: true, union: { name: 'WithdrawFeedbackResult' } },
     args: { input: t.arg({ type: WithdrawFeedbackInput, required: true }) },
     resolve: async (_root, { input }, ctx) => {
+      await limitCustomerAction(ctx, input, false);
       const result = await ctx.services.conversation.withdraw(ctx.viewer, input);
       ctx.grants.add(result.feedback.id);
       return result;
@@ -95,6 +107,7 @@ builder.mutationFields((t) => ({
     errors: { types: customerErrors, directResult: true, union: { name: 'RequestReviewResult' } },
     args: { input: t.arg({ type: RequestReviewInput, required: true }) },
     resolve: async (_root, { input }, ctx) => {
+      await limitCustomerAction(ctx, input, false);
       const result = await ctx.services.conversation.requestReview(ctx.viewer, input);
       ctx.grants.add(result.feedback.id);
       return result;

@@ -135,6 +135,22 @@ for (const mode of ['memory', 'redis'] as const) {
       expect(next.body.errors[0].extensions.code).toBe('RATE_LIMITED');
     });
 
+    it('customer replies: access keys guessed through replyToFeedback count per code, and a refused reply writes nothing', async () => {
+      const c = await cluster({ accessCode: { points: 2, duration: 60 } });
+      const s = await env.gql(SUBMIT, { input: { kind: 'INQUIRY', content: 'When does the new card arrive?' } }, { 'x-closeloop-channel': env.channel.publishableKey });
+      const { trackingCode, accessKey } = s.data.submitFeedback;
+      const REPLY = `mutation($i: ReplyToFeedbackInput!) { replyToFeedback(input: $i) { __typename ... on Error { code } } }`;
+      const reply = (key: string, body: string) => c.post(REPLY, { i: { trackingCode, accessKey: key, body } });
+      expect((await reply('A'.repeat(43), 'guess one')).body.data.replyToFeedback.code).toBe('NOT_FOUND');
+      expect((await reply(accessKey, 'A real question about the card.')).body.data.replyToFeedback.__typename).toBe('ReplyToFeedbackPayload');
+      const refused = (await reply(accessKey, 'This one is over the limit.')).body.data.replyToFeedback;
+      expect(refused).toMatchObject({ __typename: 'RateLimitedError', code: 'RATE_LIMITED' });
+      const track = await env.gql(TRACK, { code: trackingCode, key: accessKey });
+      const bodies = track.data.trackFeedback.timeline.map((e: { body: string | null }) => e.body);
+      expect(bodies).toContain('A real question about the card.');
+      expect(bodies).not.toContain('This one is over the limit.');
+    });
+
     it('partner keys: a leaky bucket of document cost with RateLimit headers, then 429 with Retry-After and nothing run', async () => {
       const c = await cluster({ partnerCost: { points: 1000, duration: 60 } });
       const key = bearer(await env.apiKey(['feedback:read']));
