@@ -54,7 +54,8 @@ export async function buildConsole(): Promise<ConsoleFile[]> {
     charset: 'utf8',
     metafile: true,
     chunkNames: 'chunks/[name]-[hash]',
-    conditions: ['browser', 'production'],
+    // The workspace's TypeScript sources (the `source` export condition), not a published dist/.
+    conditions: ['source', 'browser', 'production'],
     define: { 'process.env.NODE_ENV': '"production"' },
     tsconfigRaw: { compilerOptions: { experimentalDecorators: true, useDefineForClassFields: false } },
   });
