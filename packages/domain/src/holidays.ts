@@ -1,4 +1,4 @@
-import type { BusinessCalendar } from './calendar.ts';
+import type { BusinessCalendar } from './calendar-types.ts';
 import data from '../data/holidays-cn-mainland.json' with { type: 'json' };
 
 /**

@@ -17,7 +17,9 @@ export interface CommandContext {
   migrate?: () => Promise<void>;
 }
 
-export type Args = Record<string, string | boolean | string[] | undefined>;
+import type { Args } from './cli-args.ts';
+
+export type { Args };
 
 export const REMOTE_COMMANDS = new Set(['migrate', 'seed', 'create-channel', 'create-staff', 'create-api-key', 'issue-token', 'doctor', 'holidays-import']);
 

@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import type { Database } from '@closeloop/db';
 import type { HolidayDataFile } from '@closeloop/domain';
 import { UsageError } from './admin.ts';
-import type { Args } from './commands.ts';
+import type { Args } from './cli-args.ts';
 import { BUNDLED_HOLIDAY_DATA, coverageFindings, DEFAULT_HOLIDAY_WARNING_DAYS, importHolidays, SYSTEM_ACTOR } from './services/holidays.ts';
 import { ValidationError, NotFoundError } from './policy/errors.ts';
 
