@@ -10,6 +10,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { eq } from 'drizzle-orm';
+import { channelApps } from '@closeloop/db';
 import { hasChromium, problemsOf, start, type Env } from './harness.ts';
 
 const run = promisify(execFile);
@@ -58,8 +60,10 @@ describe('the npm packages', () => {
     const elements = JSON.parse(installed('@closeloop/web-components', 'custom-elements.json')).modules
       .flatMap((m: { declarations?: Array<{ tagName?: string; attributes?: unknown[]; events?: unknown[]; cssParts?: unknown[]; cssProperties?: unknown[] }> }) => m.declarations ?? [])
       .filter((d: { tagName?: string }) => d.tagName);
-    expect(elements.map((d: { tagName: string }) => d.tagName).sort()).toEqual(['cl-feedback-form', 'cl-feedback-tracker', 'cl-my-feedback', 'cl-satisfaction-survey']);
-    for (const d of elements) {
+    // The four public elements, plus the tracker's own parts (the message box and case actions it loads itself).
+    const PUBLIC = ['cl-feedback-form', 'cl-feedback-tracker', 'cl-my-feedback', 'cl-satisfaction-survey'];
+    expect(elements.map((d: { tagName: string }) => d.tagName).sort()).toEqual([...PUBLIC, 'cl-case-actions', 'cl-message-box'].sort());
+    for (const d of elements.filter((e: { tagName: string }) => PUBLIC.includes(e.tagName))) {
       expect(d.attributes.length, d.tagName).toBeGreaterThan(0);
       expect(d.events.length, d.tagName).toBeGreaterThan(0);
       expect(d.cssParts.length, d.tagName).toBeGreaterThan(0);
@@ -90,6 +94,8 @@ describe('the npm packages', () => {
     });
     await new Promise<void>((r) => site.listen(0, '127.0.0.1', r));
     onTestFinished(() => void site.close());
+    // As a bank would: the site's origin is registered on its channel (CORS allow-list).
+    await env.handle.db.update(channelApps).set({ allowedOrigins: [`http://127.0.0.1:${(site.address() as AddressInfo).port}`] }).where(eq(channelApps.publishableKey, 'pk_web_demo'));
     const page = await env.newPage();
     const logs: string[] = [];
     page.on('console', (m) => logs.push(m.text()));
