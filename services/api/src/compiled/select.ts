@@ -27,6 +27,10 @@ interface Scope {
 type FieldSql = (s: Scope, selection: SelectionSetNode | undefined) => string | null;
 type TypeDef = Record<string, FieldSql>;
 
+const publicActorName = (a: string) =>
+  `case when ${a}.actor_type = 'STAFF' then coalesce(${a}.actor_display_name, case when ${a}.actor_id is not null then '客服 ' || ` +
+  `(1000 + ('x' || lpad(substr(regexp_replace(${a}.actor_id::text, '[^0-9a-fA-F]', '', 'g'), 1, 8), 16, '0'))::bit(64)::bigint % 9000)::text end) end`;
+
 /** An instant as DateTime serializes it: `Date#toISOString()` (columns hold milliseconds). */
 const iso = (x: string) => `to_char(${x} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 /** A Relay global ID as @pothos/plugin-relay encodes it (standard base64 of `Type:id`, no line breaks). */
@@ -99,7 +103,9 @@ const TYPES: Record<string, TypeDef> = {
     toStatus: column('to_status'),
     body: column('body'),
     actorType: column('actor_type'),
-    actorName: column('actor_name'),
+    // As schema/timeline.ts: who acted for readers of internal events; a staff display name for everyone
+    // else (defaultDisplayName in the domain package: 客服 + 1000 + the id's first 8 hex digits mod 9000).
+    actorName: (s, sel) => (sel ? null : s.variant.timeline !== 'public' ? `${s.a}.actor_name` : publicActorName(s.a)),
     createdAt: leaf((a) => iso(`${a}.created_at`)),
   },
   // feedbacks(first:) — rows `f` in the connection's order (schema/feedback.ts: receivedAt desc, then the
