@@ -42,8 +42,12 @@ describe('the release build', () => {
       expect((await fetch(`http://127.0.0.1:${port}/ready`)).status).toBe(200);
       const script = await fetch(`http://127.0.0.1:${port}/sdk/closeloop.js`);
       expect(script.status).toBe(200);
-      const gql = await fetch(`http://127.0.0.1:${port}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{ __typename }"}' });
-      expect(await gql.json()).toEqual({ data: { __typename: 'Query' } });
+      const post = (query: string) => fetch(`http://127.0.0.1:${port}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) });
+      // Production posture: an anonymous caller's own document is refused; the sign-in document runs.
+      const untrusted = (await (await post('{ __typename }')).json()) as { errors: Array<{ extensions: { code: string } }> };
+      expect(untrusted.errors[0]!.extensions.code).toBe('UNTRUSTED_DOCUMENT');
+      const login = await post('mutation { login(input: { email: "nobody@bank.test", password: "not-the-password" }) { __typename } }');
+      expect(await login.json()).toEqual({ data: { login: { __typename: 'AuthenticationError' } } });
       const loaded = readFileSync(modules, 'utf8').split('\n');
       // The recorder saw the release's own files and its real dependencies ...
       expect(loaded.some((u) => u.endsWith('/services/api/dist/cli.js'))).toBe(true);
