@@ -14,7 +14,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** Lines of ```sh blocks that run the CLI; `start` and an endless `sweep` are servers, not examples to run. */
 function documentedCliLines(): string[] {
-  const pages = ['README.md', ...readdirSync(join(ROOT, 'docs')).map((f) => `docs/${f}`)];
+  const pages = ['README.md', ...readdirSync(join(ROOT, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
   return pages.flatMap((page) =>
     [...readFileSync(join(ROOT, page), 'utf8').matchAll(/```sh\n([\s\S]*?)```/g)]
       .flatMap(([, block]) => block!.split('\n'))
