@@ -146,7 +146,7 @@ describe('graceful shutdown on SIGTERM', () => {
     const s = server;
     expect((await fetch(`http://127.0.0.1:${s.port}/ready`)).status).toBe(200);
     await sigtermDuringBurst(s);
-    expect(s.output.join('')).toMatch(/shutting down; requests in flight may finish[^]*signal: "SIGTERM"/);
+    expect(s.output.join('')).toMatch(/shutting down; requests in flight may finish[\s\S]*signal: "SIGTERM"/);
   }, 60_000);
 
   it('does the same with Redis unreachable, after logging the outage once', async () => {
