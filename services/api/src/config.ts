@@ -23,7 +23,7 @@ export interface Config {
   /** How often each API process sweeps for SLA warnings and breaches (ms); 0: not at all (a `closeloop sweep` worker does). */
   sweepIntervalMs: number;
   /** Abuse limits (docs/security.md); unset ones keep their defaults; null with CLOSELOOP_RATE_LIMITS=off. */
-  limits: Partial<AbuseLimitSettings> | null;
+  limits: (Partial<AbuseLimitSettings> & { prefix?: string }) | null;
   /** Body size, timeouts, connection caps (docs/security.md); unset ones keep their defaults. */
   transport: Partial<TransportSettings>;
   /** Origins allowed to call /graphql from a browser besides each channel's registered ones. */
@@ -126,6 +126,7 @@ export const variables = {
   CLOSELOOP_REALTIME_RECHECK_MS: count({ default: 10_000, desc: 're-read the staff rows and API keys behind open subscriptions this often' }),
   CLOSELOOP_WS_MAX_BUFFERED_BYTES: count({ default: 1_048_576, desc: 'bytes a WebSocket may have accepted but not yet sent before its client counts as slow' }),
   CLOSELOOP_RATE_LIMITS: str({ choices: ['on', 'off', '0', '1', 'true', 'false'] as const, default: 'on', desc: '`off` turns every abuse limit off (benchmarks; never in production)' }),
+  CLOSELOOP_RATE_LIMIT_PREFIX: str({ default: 'closeloop:rl', desc: 'key prefix of the shared limit counters in Redis; deployments (or test runs) sharing one Redis need different prefixes' }),
   CLOSELOOP_LIMIT_LOGIN_ACCOUNT: shown('`5/900`', rate({ default: undefined, desc: 'staff login attempts per account (points/seconds), then a growing block' })),
   CLOSELOOP_LIMIT_LOGIN_ADDRESS: shown('`30/900`', rate({ default: undefined, desc: 'staff login attempts per client address' })),
   CLOSELOOP_LIMIT_LOGIN_BLOCK_S: shown('`60`', count({ default: undefined, desc: 'first login block in seconds; it doubles each time' })),
@@ -241,6 +242,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
           wsConnectAddress: e.CLOSELOOP_LIMIT_WS_CONNECT_ADDRESS,
           wsOpenPerAddress: e.CLOSELOOP_LIMIT_WS_OPEN_PER_ADDRESS,
           subscribeAddress: e.CLOSELOOP_LIMIT_SUBSCRIBE_ADDRESS,
+          prefix: e.CLOSELOOP_RATE_LIMIT_PREFIX,
         },
     transport: {
       bodyLimitBytes: e.CLOSELOOP_BODY_LIMIT_BYTES,

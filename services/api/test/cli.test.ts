@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { spawn, execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,7 +16,8 @@ let env: NodeJS.ProcessEnv;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'closeloop-cli-'));
-  env = { ...process.env, CLOSELOOP_DATA_DIR: dir, CLOSELOOP_DEMO: '0', DATABASE_URL: '' };
+  // Limit counters of this file's own: other runs may share the machine's Redis.
+  env = { ...process.env, CLOSELOOP_DATA_DIR: dir, CLOSELOOP_DEMO: '0', DATABASE_URL: '', CLOSELOOP_RATE_LIMIT_PREFIX: `closeloop:test:${randomUUID()}` };
   if (process.env.TEST_DATABASE_URL) {
     db = await createTestDatabase();
     env.DATABASE_URL = db.url;

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 // Real `closeloop start` processes for the fault tests: started, signalled and watched from outside.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -22,7 +23,7 @@ export interface ServerProcess {
  */
 export async function startServer(env: Record<string, string | undefined>, nodeArgs: string[] = [], timeoutMs = 60_000): Promise<ServerProcess> {
   const proc = spawn(process.execPath, [...nodeArgs, BIN, 'start'], {
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', CLOSELOOP_DEMO: '0', NODE_ENV: 'development', ...env },
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', CLOSELOOP_DEMO: '0', NODE_ENV: 'development', CLOSELOOP_RATE_LIMIT_PREFIX: `closeloop:test:${randomUUID()}`, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const output: string[] = [];

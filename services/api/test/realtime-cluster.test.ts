@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 // Several API processes sharing PostgreSQL and Redis: a change made through one instance reaches
 // subscribers on another, and a subscriber whose instance dies resumes on the survivor with its cursor.
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -17,6 +18,7 @@ import { ADD_NOTE, PROGRESS, TICKET_EVENTS, TICKET_OF, collect, waitFor, wsClien
 
 const postgresUrl = process.env.TEST_DATABASE_URL;
 const redisUrl = process.env.REDIS_URL;
+const limitPrefix = `closeloop:test:${randomUUID()}`;
 // Locally these tests need both services and are skipped (and reported as skipped) without them;
 // in CI a missing service is a failure, never a silent pass. (The PGlite project blanks
 // TEST_DATABASE_URL on purpose; the PostgreSQL project runs these.)
@@ -60,6 +62,8 @@ describe.skipIf(!postgresUrl || !redisUrl)('several API instances (PostgreSQL + 
         ...process.env,
         PORT: '0', HOST: '127.0.0.1', DATABASE_URL: db.url!, REDIS_URL: redisUrl!, CLOSELOOP_SECRET_KEY: secretHex,
         CLOSELOOP_DEMO: '0', CLOSELOOP_DATA_DIR: dataDir, NODE_ENV: 'development', CLOSELOOP_REALTIME_POLL_MS: '1000',
+        // Counters of this test's own, not shared with other runs through the same Redis.
+        CLOSELOOP_RATE_LIMIT_PREFIX: limitPrefix,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
