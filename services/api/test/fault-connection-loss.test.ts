@@ -28,7 +28,7 @@ describe.skipIf(!adminUrl)('database connection loss (PostgreSQL)', () => {
     const identity = new Identity({ db: db.db, secretKey: Buffer.from(secretHex, 'hex'), staffSessionTtlSeconds: 3600 });
     channelKey = (await createChannel(db.db, identity, { name: 'Faults web', kind: 'WEB' })).publishableKey;
     staffToken = (await createStaff(db.db, identity, { email: 'sup@faults.test', role: 'SUPERVISOR', department: null })).token;
-    server = await startServer({ DATABASE_URL: db.url!, CLOSELOOP_SECRET_KEY: secretHex, CLOSELOOP_REALTIME_POLL_MS: '500' });
+    server = await startServer({ DATABASE_URL: db.url!, CLOSELOOP_SECRET_KEY: secretHex, CLOSELOOP_REALTIME_POLL_MS: '500', CLOSELOOP_LIMIT_SUBMIT_ADDRESS: '100000/3600', CLOSELOOP_LIMIT_SUBMIT_CHANNEL: '100000/3600' }); // the burst comes from one address
   }, 60_000);
 
   afterAll(async () => {
