@@ -35,7 +35,7 @@ export default defineConfig({
       { extends: true, test: { ...shared, name: 'pglite', env: { TEST_DATABASE_URL: '' }, exclude: [...PROCESSES, ...configDefaults.exclude], sequence: { groupOrder: 0 } } },
       { extends: true, test: { ...shared, name: 'processes', include: PROCESSES, env: { TEST_DATABASE_URL: '', REDIS_URL: '' }, fileParallelism: false, testTimeout: 240_000, sequence: { groupOrder: 1 } } },
       // cli.test.ts runs here too (on PostgreSQL); the other process files never open a database.
-      ...(postgresUrl ? [{ extends: true, test: { ...shared, name: 'postgres', env: { TEST_DATABASE_URL: postgresUrl }, exclude: [...PROCESSES.filter((f) => !f.includes('cli.test')), ...configDefaults.exclude], sequence: { groupOrder: 2 } } }] : []),
+      ...(postgresUrl ? [{ extends: true, test: { ...shared, name: 'postgres', env: { TEST_DATABASE_URL: postgresUrl }, exclude: [...PROCESSES.filter((f) => f !== 'test/cli.test.ts'), ...configDefaults.exclude], sequence: { groupOrder: 2 } } }] : []),
     ],
   },
 });
