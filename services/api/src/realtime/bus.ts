@@ -174,6 +174,14 @@ export function createRedisBus(url: string, options: { topic?: string } = {}): E
       // QUIT waits for a reply that an unreachable Redis never sends: then the connection is just dropped.
       await Promise.allSettled(
         [publishClient, subscribeClient].map(async (c) => {
+          // A short-lived process (`closeloop sweep --once`) may close before the first connection is up: the
+          // event target's queued SUBSCRIBE would then be rejected with nobody to catch it. Let it finish first.
+          if (c.status === 'connecting' || c.status === 'connect') {
+            await new Promise((r) => {
+              c.once('ready', r);
+              setTimeout(r, 1000).unref();
+            });
+          }
           if (c.status === 'ready') await Promise.race([c.quit(), new Promise((r) => setTimeout(r, 1000).unref())]).catch(() => {});
           c.disconnect();
         }),
