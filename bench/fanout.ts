@@ -28,6 +28,8 @@ import { createScratchDatabase } from './lib/database.ts';
 import { writeFanoutData, type FanoutData } from './lib/fanout-data.ts';
 import { LoadGenerator, readLines, type ClientSpec } from './lib/fanout-load.ts';
 import { FANOUT_TARGETS } from './lib/fanout-targets.ts';
+import { startTracker } from './lib/fanout-tracker.ts';
+import { loadavg } from 'node:os';
 
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(BENCH_DIR, '..');
@@ -344,6 +346,10 @@ async function measure(run: Run) {
   if (streams < N) fail(`${label}: the servers hold ${streams} subscriptions, expected ${N}`);
   if (heapSnapshot) await writeHeapSnapshot(servers[0]!, `${run.scenario}-${N}`);
 
+  // One tracker re-loaded throughout the measured changes (one instance, one subscriber per feedback):
+  // a compiled document's latency while the server is delivering the events.
+  const followed = data.incidents.feedback[0]!;
+  const tracker = run.scenario === 'feedback' && run.instances === 1 ? startTracker(servers[0]!.port, followed.trackingCode, followed.accessKey) : null;
   const latencies: number[] = [];
   const perRound: Array<{ status: string; received: number; p50: number; p99: number; max: number }> = [];
   for (let r = 0; r < ROUNDS; r++) {
@@ -362,6 +368,8 @@ async function measure(run: Run) {
     perRound.push({ status: tickets[0]!.status, received: lat.length, p50: round1(pct(lat, 50)), p99: round1(pct(lat, 99)), max: round1(lat.at(-1) ?? NaN) });
     await sleep(500);
   }
+  const trackerFigures = tracker ? await tracker.stop() : null;
+  const load = loadavg().map((x) => Math.round(x * 100) / 100);
   // Delivery: DELIVERED more events to every subscriber, then memory again after full collections.
   let afterDelivery: MemoryTrace[] | null = null;
   if (DELIVERED > 0) {
@@ -394,6 +402,8 @@ async function measure(run: Run) {
     subscribers: N,
     connectSeconds: round1(connected.seconds),
     deliveredAll,
+    loadavg: load,
+    tracker: trackerFigures,
     latencyMs: { p50: round1(pct(latencies, 50)), p90: round1(pct(latencies, 90)), p99: round1(p99), max: round1(latencies.at(-1)!) },
     perRound,
     memory: {

@@ -13,7 +13,8 @@ export interface LoadSpec {
   durationMs: number;
   headers: Record<string, string>;
   /** How each request body is made. */
-  body: { kind: 'fixed'; text: string } | { kind: 'track'; query: string; pairsFile: string } | { kind: 'submit'; query: string };
+  /** `track`: a tracking code and its access key drawn from pairsFile, as the variables `names` (default c, k). */
+  body: { kind: 'fixed'; text: string } | { kind: 'track'; query: string; pairsFile: string; names?: [string, string]; extra?: Record<string, unknown> } | { kind: 'submit'; query: string };
   seed: number;
 }
 
@@ -44,7 +45,8 @@ function nextBody(): string {
   if (b.kind === 'fixed') return b.text;
   if (b.kind === 'track') {
     const [c, k] = pairs[Math.floor(rnd() * pairs.length)]!;
-    return JSON.stringify({ query: b.query, variables: { c, k } });
+    const [cn, kn] = b.names ?? ['c', 'k'];
+    return JSON.stringify({ query: b.query, variables: { ...b.extra, [cn]: c, [kn]: k } });
   }
   const words = Array.from({ length: 8 + Math.floor(rnd() * 24) }, () => WORDS[Math.floor(rnd() * WORDS.length)]).join(' ');
   const i = { kind: KINDS[Math.floor(rnd() * KINDS.length)], content: `Benchmark feedback: ${words}.`, category: 'bench', tags: ['bench'] };

@@ -1,12 +1,14 @@
-// `npm run bench [-- --quick] [--only track,tickets] [--cpu-prof] [--skip fanout,widget]`
+// `npm run bench [-- --quick] [--only compiled,normal,submit,Track,…] [--cpu-prof] [--skip fanout,widget,memory]`
 // Creates its own PostgreSQL database, generates seeded data, measures, prints one table, writes
 // bench/results/latest.json, drops the database. Bounded in time; see README, Performance.
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createBenchDatabase, FULL, QUICK, seedData } from './lib/data.ts';
-import { makeFixtures, type CaseId } from './lib/cases.ts';
+import { makeFixtures, normalCases } from './lib/cases.ts';
+import { setupCompiled } from './lib/compiled.ts';
 import { runFloor, runLadder } from './lib/ladder.ts';
+import { runIdleMemory, type MemoryResult } from './lib/memory.ts';
 import { countStatements } from './lib/statements.ts';
 import { runFanout, } from './lib/fanout.ts';
 import { runWidget, type WidgetResult } from './lib/widget.ts';
@@ -22,7 +24,7 @@ const opt = (name: string) => {
 };
 const quick = flag('quick');
 const seed = Number(opt('seed') ?? 20261122);
-const only = opt('only')?.split(',') as CaseId[] | undefined;
+const only = opt('only')?.split(',');
 const skip = new Set(opt('skip')?.split(',') ?? []);
 const adminUrl = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const size = quick ? QUICK : FULL;
@@ -72,13 +74,19 @@ try {
   log('counting SQL statements per request');
   const statements = await countStatements(db.url, secretKey, fx);
   for (const p of statements.parity) log(`  parity: ${p}`);
+  // Every document of the compiled registry, whatever is in it on this commit (lib/compiled.ts).
+  log('compiled documents');
+  const compiled = await setupCompiled(db.url, secretKey, fx);
+  for (const c of compiled.rows) log(`  ${c.label}: ${c.note ?? `${c.statements} statements per request`}`);
+  for (const p of compiled.parity) log(`  parity: ${p}`);
 
   const cpuProfDir = flag('cpu-prof') ? join(BENCH_DIR, 'results', 'profiles') : undefined;
   if (cpuProfDir) mkdirSync(cpuProfDir, { recursive: true });
   log('overhead ladder');
   const ladderOptions = {
-    env: { BENCH_DATABASE_URL: db.url, BENCH_SECRET_KEY: secretKey.toString('hex'), BENCH_POOL: String(pool) },
-    concurrencies: quick ? [16] : [1, 16, 64],
+    env: { BENCH_DATABASE_URL: db.url, BENCH_SECRET_KEY: secretKey.toString('hex'), BENCH_POOL: String(pool), BENCH_REPLAY: compiled.replayFile },
+    // The targets are judged at 16 and 64; --quick leaves out 1 and shortens the windows.
+    concurrencies: quick ? [16, 64] : [1, 16, 64],
     rounds: quick ? 1 : 3,
     warmupMs: quick ? 1_000 : 1_500,
     durationMs: quick ? 3_000 : 5_000,
@@ -87,8 +95,12 @@ try {
     only,
   };
   const floor = await runFloor(ladderOptions);
-  const ladder = await runLadder(fx, ladderOptions);
+  const ladder = await runLadder([...compiled.cases, ...normalCases(fx)], ladderOptions);
   rmSync(fx.pairsFile, { force: true });
+  rmSync(compiled.replayFile, { force: true });
+
+  // Other measurements of the same database slot in here, each a phase with its own --skip name and a
+  // field of the report (e.g. search figures from bench/search.ts), before the database is dropped.
 
   const widget: WidgetResult = skip.has('widget')
     ? { status: 'skipped', note: '--skip widget' }
@@ -101,8 +113,10 @@ try {
     environment: { ...environment(), pinning, pool, seed, data: { ...size, seedSeconds } },
     floor,
     ladder,
+    compiled: compiled.rows,
     statements: statements.rows,
-    parity: statements.parity,
+    parity: [...statements.parity, ...compiled.parity],
+    memory: { status: 'skipped', note: 'not run (the run stopped before it)' },
     plans: statements.plans,
     fanout: { status: 'unavailable', note: 'not run (the run stopped before it)' },
     widget,
@@ -110,6 +124,11 @@ try {
   save();
   // Our database is no longer needed; the fan-out script creates and drops its own.
   await db.drop();
+  // Idle memory of the embedded default: no other server of ours is running by now.
+  log('idle memory of the embedded default (npm start)');
+  const memory: MemoryResult = skip.has('memory') ? { status: 'skipped', note: '--skip memory' } : await runIdleMemory(quick);
+  report.memory = memory;
+  save();
   // Last: their script starts servers of its own, and ours are all stopped by now.
   report.fanout = skip.has('fanout') ? { status: 'skipped', note: '--skip fanout' } : await runFanout(quick, adminUrl);
   report.seconds = Math.round((Date.now() - started) / 1000);

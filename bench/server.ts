@@ -3,6 +3,7 @@
 // Prints "listening <port>" once ready; stops on SIGTERM. With BENCH_CPU_PROF=dir the process is
 // started with --cpu-prof by the caller, and exits cleanly so the profile is written.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { readFileSync } from 'node:fs';
 import { createDatabase } from '@closeloop/db';
 import { createApp } from '../services/api/src/http/server.ts';
 import { createRawServer } from './lib/raw.ts';
@@ -34,7 +35,9 @@ if (mode === 'graphql') {
     await handle.close();
   };
 } else if (mode === 'raw') {
-  const raw = await createRawServer({ url, pool, secretKey, routes: [cpuRoute] });
+  // BENCH_REPLAY: the compiled documents' statements (lib/compiled.ts), served at /raw/compiled/<i>.
+  const replays = process.env.BENCH_REPLAY ? JSON.parse(readFileSync(process.env.BENCH_REPLAY, 'utf8')) : undefined;
+  const raw = await createRawServer({ url, pool, secretKey, routes: [cpuRoute], replays });
   port = await new Promise<number>((resolve) => raw.server.listen(0, '127.0.0.1', () => resolve((raw.server.address() as { port: number }).port)));
   stop = raw.close;
 } else {

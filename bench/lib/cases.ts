@@ -9,6 +9,8 @@ import { createDatabase } from '@closeloop/db';
 import { Identity } from '../../services/api/src/auth/identity.ts';
 import { deriveKey } from '../../services/api/src/auth/keys.ts';
 import { createChannel, createStaff } from '../../services/api/src/admin.ts';
+import { signIn } from '../../services/api/src/services/sign-in.ts';
+import { SignJWT } from 'jose';
 import type { LoadSpec } from '../load.ts';
 
 export const TRACK_Q =
@@ -18,15 +20,54 @@ export const TICKETS_Q =
 export const SUBMIT_Q =
   'mutation Submit($i: SubmitFeedbackInput!) { submitFeedback(input: $i) { __typename ... on SubmitFeedbackPayload { trackingCode accessKey } ... on Error { code message } } }';
 
+// The normal path: the same two reads as documents that are not compiled (a root `__typename` beside
+// the field makes them differ from the compiled texts), so they run through Yoga + Pothos.
+export const TRACK_NORMAL_Q =
+  'query TrackNormal($c: String!, $k: String) { __typename trackFeedback(trackingCode: $c, accessKey: $k) { trackingCode status kind expectedResolutionAt timeline { position type toStatus body createdAt } } }';
+export const TICKETS_NORMAL_Q =
+  'query QueueNormal($n: Int!) { __typename tickets(first: $n) { edges { node { id status kind priority level receivedAt firstResponseDueAt resolutionDueAt customer { name tier { code } } assignee { name } } } pageInfo { hasNextPage endCursor } } }';
+
 export type CaseId = 'track' | 'tickets' | 'submit';
-export const CASES: Array<{ id: CaseId; label: string; target: number }> = [
-  { id: 'track', label: '(a) trackFeedback, 20 events', target: 0.6 },
-  { id: 'tickets', label: '(b) tickets(first: 50), agent', target: 0.6 },
-  { id: 'submit', label: '(c) submitFeedback', target: 0.5 },
-];
+
+/** One line of the overhead ladder: a request the load generator sends to both servers. */
+export interface LadderSpec {
+  /** `compiled:<Operation>`, `normal:track`, `normal:tickets`, `submit`. */
+  id: string;
+  label: string;
+  group: 'compiled' | 'normal' | 'write';
+  /** Share of raw throughput required at the concurrencies in `judgedAt`; null: reported only. */
+  target: number | null;
+  judgedAt: number[];
+  /** The raw server's path for the same work. */
+  rawPath: string;
+  load: Pick<LoadSpec, 'headers' | 'body'>;
+}
+
+/** The normal path (documents that are not compiled) and the write, against the hand-written raw handlers. */
+export function normalCases(fx: Fixtures): LadderSpec[] {
+  const agent = { authorization: `Bearer ${fx.agentToken}` };
+  return [
+    {
+      id: 'normal:track', label: 'trackFeedback, 20 events', group: 'normal', target: null, judgedAt: [], rawPath: '/raw/track',
+      load: { headers: {}, body: { kind: 'track', query: TRACK_NORMAL_Q, pairsFile: fx.pairsFile } },
+    },
+    {
+      id: 'normal:tickets', label: 'tickets(first: 50), agent', group: 'normal', target: null, judgedAt: [], rawPath: '/raw/tickets',
+      load: { headers: agent, body: { kind: 'fixed', text: JSON.stringify({ query: TICKETS_NORMAL_Q, variables: { n: 50 } }) } },
+    },
+    {
+      id: 'submit', label: 'submitFeedback', group: 'write', target: 0.5, judgedAt: [16, 64], rawPath: '/raw/submit',
+      load: { headers: { 'x-closeloop-channel': fx.channelKey }, body: { kind: 'submit', query: SUBMIT_Q } },
+    },
+  ];
+}
 
 export interface Fixtures {
   channelKey: string;
+  /** Signs customer tokens (HS256), as the host's back end does. */
+  signingSecret: string;
+  /** A customer token whose customer owns 30 of the generated feedback. */
+  customerToken: string;
   agentToken: string;
   pairsFile: string;
   /** Tracking code and access key of feedback with 1, 20 and 100 PUBLIC events. */
@@ -53,21 +94,19 @@ export async function makeFixtures(url: string, secretKey: Buffer, seed: number)
       if (!r) throw new Error(`no feedback with ${events} events in the generated data`);
       return [r.tracking_code, key(r.id)] as [string, string];
     };
-    return { channelKey: channel.publishableKey, agentToken: agent.token, pairsFile, byLength: { 1: await one(1), 20: await one(24), 100: await one(120) } };
+    // A signed-in customer (created by the first sign-in, as the widget's first request does) who owns
+    // 30 of the generated feedback: the customer's own list (MyFeedback) reads them.
+    const signingSecret = channel.signingSecret!;
+    const customerToken = await new SignJWT({ name: 'Bench customer' })
+      .setProtectedHeader({ alg: 'HS256' }).setSubject(`bench-customer-${seed}`).setIssuedAt().setExpirationTime('12h')
+      .sign(new TextEncoder().encode(signingSecret));
+    const viewer = await signIn(handle.db, await identity.verify(customerToken, channel.publishableKey));
+    if (viewer.kind !== 'CUSTOMER') throw new Error('the bench customer did not sign in');
+    await sql`update feedback set customer_id = ${viewer.customer.id}
+      where id in (select id from feedback where last_position = 24 order by md5(id::text || 'own' || ${String(seed)}) limit 30)`;
+    return { channelKey: channel.publishableKey, signingSecret, customerToken, agentToken: agent.token, pairsFile, byLength: { 1: await one(1), 20: await one(24), 100: await one(120) } };
   } finally {
     await sql.end();
     await handle.close();
-  }
-}
-
-/** The request the load generator sends for a case; the raw server gets the same bytes on its own path. */
-export function loadBody(id: CaseId, fx: Fixtures): Pick<LoadSpec, 'headers' | 'body'> {
-  switch (id) {
-    case 'track':
-      return { headers: {}, body: { kind: 'track', query: TRACK_Q, pairsFile: fx.pairsFile } };
-    case 'tickets':
-      return { headers: { authorization: `Bearer ${fx.agentToken}` }, body: { kind: 'fixed', text: JSON.stringify({ query: TICKETS_Q, variables: { n: 50 } }) } };
-    case 'submit':
-      return { headers: { 'x-closeloop-channel': fx.channelKey }, body: { kind: 'submit', query: SUBMIT_Q } };
   }
 }

@@ -90,8 +90,15 @@ export function fanoutLines(runs: FanoutRun[]): string[] {
         `${i === 0 ? `${String(r.subscribers).padStart(6)} subscribers` : ''.padStart(18)}  ${`${SCENARIO_LABELS[s.scenario] ?? s.scenario}${where}`.padEnd(38)}` +
           ` p50 ${String(lat.p50 ?? '–').padStart(6)} ms  p99 ${String(lat.p99 ?? '–').padStart(6)} ms ${okLat} (≤ ${TARGET_P99_MS} ms)` +
           `  ${kb(bytes).padStart(5)} KB per idle subscriber ${okMem} (≤ ${TARGET_KB} KB; heap ${kb(heap)} KB)` +
-          `${s.deliveredAll === false ? '   NOT DELIVERED TO ALL' : ''}`,
+          `${s.deliveredAll === false ? '   NOT DELIVERED TO ALL' : ''}${Array.isArray(s.loadavg) ? `  load ${s.loadavg[0]}` : ''}`,
       );
+      const t = s.tracker;
+      if (t) {
+        lines.push(
+          `${''.padStart(18)}  ${`  meanwhile, a tracker (Track${t.compiled ? ', compiled' : ', NOT compiled'})`.padEnd(38)} p50 ${String(t.p50).padStart(6)} ms  p99 ${String(t.p99).padStart(6)} ms ${t.p99 <= TARGET_P99_MS ? ' ok ' : 'MISS'} (≤ ${TARGET_P99_MS} ms)` +
+            `  ${t.requests} requests${t.errors ? `, ${t.errors} failed` : ''}`,
+        );
+      }
     });
   }
   return lines;

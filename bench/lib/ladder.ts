@@ -2,8 +2,9 @@
 // server process, under the same closed-loop load at a few concurrencies. Both servers stay up while
 // their windows alternate (raw, GraphQL, GraphQL, raw, …), so drift in whatever else the machine is
 // doing falls on both sides alike; each figure is the median of the rounds.
+import { loadavg } from 'node:os';
 import type { LoadResult } from '../load.ts';
-import { CASES, loadBody, type CaseId, type Fixtures } from './cases.ts';
+import type { LadderSpec } from './cases.ts';
 import { log } from './progress.ts';
 import { runLoad, startServer, type RunningServer } from './procs.ts';
 
@@ -15,7 +16,9 @@ export interface Side {
   cpuMicros: number;
   errors: number;
   firstError: string | null;
-  rounds: LoadResult[];
+  /** The machine's 1-minute load average at the end of each window (median). */
+  load1: number;
+  rounds: Array<LoadResult & { loadavg: number[] }>;
 }
 
 export interface LadderPoint {
@@ -29,9 +32,11 @@ export interface LadderPoint {
 }
 
 export interface LadderCase {
-  case: CaseId;
+  case: string;
   label: string;
-  target: number;
+  group: LadderSpec['group'];
+  target: number | null;
+  judgedAt: number[];
   points: LadderPoint[];
 }
 
@@ -44,7 +49,8 @@ export interface LadderOptions {
   seed: number;
   /** Write a CPU profile of each GraphQL server into this folder (node --cpu-prof). */
   cpuProfDir?: string;
-  only?: CaseId[];
+  /** Case ids (or their prefixes: `compiled`, `normal`) to run; all when absent. */
+  only?: string[];
 }
 
 const median = (xs: number[]) => {
@@ -53,7 +59,7 @@ const median = (xs: number[]) => {
   return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
 };
 
-function side(rounds: LoadResult[]): Side {
+function side(rounds: Array<LoadResult & { loadavg: number[] }>): Side {
   return {
     rps: median(rounds.map((r) => r.rps)),
     p50Ms: median(rounds.map((r) => r.p50Ms)),
@@ -61,6 +67,7 @@ function side(rounds: LoadResult[]): Side {
     cpuMicros: median(rounds.map((r) => r.cpuMicrosPerRequest)),
     errors: rounds.reduce((a, r) => a + r.errors, 0),
     firstError: rounds.find((r) => r.firstError)?.firstError ?? null,
+    load1: median(rounds.map((r) => r.loadavg[0]!)),
     rounds,
   };
 }
@@ -71,19 +78,27 @@ const fmt = (r: LoadResult) => `${n(r.rps, 0).padStart(6)} req/s  p50 ${n(r.p50M
 
 /** Windows of two servers alternating (a, b, b, a, …) so that drift on the machine falls on both alike. */
 async function interleaved<M extends string>(modes: readonly [M, M], rounds: number, run: (mode: M, round: number) => Promise<LoadResult>) {
-  const results = { [modes[0]]: [], [modes[1]]: [] } as unknown as Record<M, LoadResult[]>;
+  const results = { [modes[0]]: [], [modes[1]]: [] } as unknown as Record<M, Array<LoadResult & { loadavg: number[] }>>;
   for (let round = 0; round < rounds; round++) {
-    for (const mode of round % 2 === 0 ? modes : ([modes[1], modes[0]] as const)) results[mode].push(await run(mode, round));
+    for (const mode of round % 2 === 0 ? modes : ([modes[1], modes[0]] as const)) {
+      const r = await run(mode, round);
+      // What else the machine was doing meanwhile: the 1, 5 and 15-minute load averages as the window ends.
+      results[mode].push({ ...r, loadavg: loadavg().map((x) => Math.round(x * 100) / 100) });
+    }
   }
   return results;
 }
 
-export async function runLadder(fx: Fixtures, o: LadderOptions): Promise<LadderCase[]> {
+/** Whether `--only` selects a case: by its id, its group (`compiled`, `normal`) or the old names (track, tickets). */
+export const selected = (only: string[] | undefined, c: Pick<LadderSpec, 'id' | 'group'>) =>
+  !only || only.some((o) => o === c.id || o === c.group || c.id === `normal:${o}` || c.id.toLowerCase() === `compiled:${o}`.toLowerCase());
+
+export async function runLadder(cases: LadderSpec[], o: LadderOptions): Promise<LadderCase[]> {
   const out: LadderCase[] = [];
-  for (const c of CASES) {
-    if (o.only && !o.only.includes(c.id)) continue;
+  for (const c of cases) {
+    if (!selected(o.only, c)) continue;
     // One folder per case: tsx's loader thread writes a profile of its own next to the main thread's.
-    const prof = o.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${o.cpuProfDir}/graphql-${c.id}`] : [];
+    const prof = o.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${o.cpuProfDir}/graphql-${c.id.replace(':', '-')}`] : [];
     const servers: Record<'raw' | 'graphql', RunningServer> = {
       raw: await startServer('raw', o.env),
       graphql: await startServer('graphql', o.env, prof),
@@ -93,12 +108,12 @@ export async function runLadder(fx: Fixtures, o: LadderOptions): Promise<LadderC
       for (const concurrency of o.concurrencies) {
         const results = await interleaved(['raw', 'graphql'] as const, o.rounds, async (mode, round) => {
           const r = await runLoad({
-            url: `http://127.0.0.1:${servers[mode].port}${mode === 'raw' ? `/raw/${c.id}` : '/graphql'}`,
+            url: `http://127.0.0.1:${servers[mode].port}${mode === 'raw' ? c.rawPath : '/graphql'}`,
             concurrency,
             warmupMs: o.warmupMs,
             durationMs: o.durationMs,
             seed: o.seed + concurrency * 100 + round,
-            ...loadBody(c.id, fx),
+            ...c.load,
           });
           log(`  ${c.label.padEnd(32)} ${mode.padEnd(7)} c=${String(concurrency).padEnd(3)} ${fmt(r)}${r.errors ? `  ${r.errors} errors: ${r.firstError}` : ''}`);
           return r;
@@ -111,7 +126,7 @@ export async function runLadder(fx: Fixtures, o: LadderOptions): Promise<LadderC
       await servers.raw.stop();
       await servers.graphql.stop();
     }
-    out.push({ case: c.id, label: c.label, target: c.target, points });
+    out.push({ case: c.id, label: c.label, group: c.group, target: c.target, judgedAt: c.judgedAt, points });
   }
   return out;
 }
@@ -151,4 +166,10 @@ export async function runFloor(o: LadderOptions): Promise<Floor> {
 /** The ratio a case is judged on: at the highest concurrency measured (the server's saturated throughput). */
 export function headlineRatio(c: LadderCase): number {
   return c.points.at(-1)?.ratio ?? NaN;
+}
+
+/** The points a case's target is judged at (those measured of its `judgedAt`), each met or not. */
+export function judged(c: LadderCase): Array<{ concurrency: number; ratio: number; ok: boolean }> {
+  if (c.target === null) return [];
+  return c.points.filter((p) => c.judgedAt.includes(p.concurrency)).map((p) => ({ concurrency: p.concurrency, ratio: p.ratio, ok: p.ratio >= c.target! }));
 }

@@ -11,6 +11,7 @@ import { deriveKey } from '../../services/api/src/auth/keys.ts';
 import { Identity } from '../../services/api/src/auth/identity.ts';
 import { createServices } from '../../services/api/src/services/index.ts';
 import { signIn } from '../../services/api/src/services/sign-in.ts';
+import type { Replay } from './compiled.ts';
 
 const DEPARTMENT_BOUND = new Set(['AGENT', 'SENIOR', 'EXPERT']);
 const NO_DEPARTMENT = '00000000-0000-0000-0000-000000000000';
@@ -41,6 +42,8 @@ export interface RawOptions {
   onQuery?: (sql: string) => void;
   /** Extra routes tried first (the benchmark's CPU probe). */
   routes?: Array<(req: IncomingMessage, res: ServerResponse) => boolean>;
+  /** Compiled documents' statements, served at /raw/compiled/<index> (compiled.ts). */
+  replays?: Replay[];
 }
 
 export async function createRawServer(options: RawOptions): Promise<{ server: Server; close(): Promise<void> }> {
@@ -128,6 +131,20 @@ export async function createRawServer(options: RawOptions): Promise<{ server: Se
     };
   }
 
+  // A compiled document: the caller resolved as the product does, then the compiled statement(s) with the
+  // request's variables, the database's JSON written as it is.
+  async function replay(r: Replay, authorization: string | undefined, channelKey: string | undefined, vars: Record<string, unknown>) {
+    const bearer = /^Bearer\s+(.+)$/i.exec(authorization ?? '')?.[1] ?? null;
+    await signIn(handle.db, await identity.verify(bearer, channelKey ?? null));
+    let json = 'null';
+    for (const s of r.statements) {
+      const params = s.params.map((p) => ('variable' in p ? vars[p.variable] : p.value));
+      const [row] = await sql.unsafe(s.sql, params as never[], { prepare: true });
+      json = (row?.json as string | undefined) ?? 'null';
+    }
+    return `{"data":{"${r.key}":${json}}}`;
+  }
+
   const server = createServer(async (req, res) => {
     try {
       for (const route of options.routes ?? []) if (route(req, res)) return;
@@ -137,6 +154,13 @@ export async function createRawServer(options: RawOptions): Promise<{ server: Se
       if (path === '/raw/tickets') {
         const r = await tickets(req.headers.authorization, body.variables);
         return send(res, r.status, r.body);
+      }
+      if (path?.startsWith('/raw/compiled/')) {
+        const r = options.replays?.[Number(path.slice('/raw/compiled/'.length))];
+        if (!r) return send(res, 404, { errors: [{ message: 'no such replay' }] });
+        const text = await replay(r, req.headers.authorization, req.headers['x-closeloop-channel'] as string | undefined, body.variables ?? {});
+        res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) }).end(text);
+        return;
       }
       if (path === '/raw/submit') return send(res, 200, await submit(req.headers['x-closeloop-channel'] as string | undefined, body.variables));
       send(res, 404, { errors: [{ message: 'not found' }] });

@@ -1,5 +1,6 @@
 import { loadTrustedDocuments } from '../../services/api/src/limits/trusted-documents.ts';
-import { SUBMIT_Q, TRACK_Q } from './cases.ts';
+import { COMPILED_DOCUMENTS } from '../../services/api/src/compiled/documents.ts';
+import { SUBMIT_Q, TRACK_NORMAL_Q, TRACK_Q } from './cases.ts';
 
 /**
  * The production server's options for a benchmark: the load comes from one address, so abuse limits
@@ -7,6 +8,6 @@ import { SUBMIT_Q, TRACK_Q } from './cases.ts';
  */
 export function benchAppOptions() {
   const trustedDocuments = loadTrustedDocuments();
-  for (const q of [TRACK_Q, SUBMIT_Q]) trustedDocuments.add(q);
+  for (const q of [TRACK_Q, TRACK_NORMAL_Q, SUBMIT_Q, ...COMPILED_DOCUMENTS]) trustedDocuments.add(q);
   return { production: true, limits: false as const, trustedDocuments };
 }

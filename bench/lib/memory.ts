@@ -1,0 +1,119 @@
+// Idle memory of the embedded default: `closeloop start` as `npm start` runs it (development mode,
+// PGlite, demo data), first on a fresh data folder (initialisation, migrations, demo seed, bundle
+// builds), then again on the same folder (warm). The figure is the process's resident set as the
+// operating system counts it (VmRSS) once the process has been idle; a breakdown after a full
+// collection (heap, external, WebAssembly and other native memory) comes from CLOSELOOP_TRACE_MEMORY.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ROOT, track } from './procs.ts';
+import { log } from './progress.ts';
+
+export const IDLE_RSS_TARGET_MIB = 400;
+
+export interface IdleMemory {
+  start: 'fresh' | 'warm';
+  /** Seconds from spawn to the banner. */
+  startSeconds: number;
+  /** VmRSS after the idle wait, MiB. */
+  rssMiB: number;
+  /** The same after a full collection, and its parts (process.memoryUsage()), MiB. */
+  afterGc: { rssMiB: number; heapUsedMiB: number; externalMiB: number } | null;
+  loadavg: number[];
+}
+
+export type MemoryResult = { status: 'ok'; runs: IdleMemory[] } | { status: 'skipped' | 'failed'; note: string; runs?: IdleMemory[] };
+
+const BIN = join(ROOT, 'services/api/bin/closeloop.mjs');
+const mib = (bytes: number) => Math.round((bytes / 1048576) * 10) / 10;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function vmRss(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) * 1024 : NaN;
+}
+
+async function once(dataDir: string, start: 'fresh' | 'warm', idleMs: number): Promise<IdleMemory> {
+  const env: NodeJS.ProcessEnv = {
+    ...process.env, PORT: '0', HOST: '127.0.0.1', CLOSELOOP_DATA_DIR: dataDir, CLOSELOOP_TRACE_MEMORY: '1', CLOSELOOP_SWEEP_INTERVAL_MS: '0',
+  };
+  for (const k of ['NODE_ENV', 'DATABASE_URL', 'REDIS_URL', 'CLOSELOOP_DEMO']) delete env[k];
+  const t0 = Date.now();
+  const child = spawn(process.execPath, ['--expose-gc', BIN, 'start'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  track(child);
+  let out = '';
+  let err = '';
+  child.stdout!.on('data', (c) => (out += c));
+  child.stderr!.on('data', (c) => (err += c));
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no banner in 180 s: ${err.slice(-500)}`)), 180_000);
+      const poll = setInterval(() => {
+        if (/running on http/.test(out)) {
+          clearTimeout(timer);
+          clearInterval(poll);
+          resolve();
+        }
+      }, 100);
+      child.once('exit', (code) => {
+        clearTimeout(timer);
+        clearInterval(poll);
+        reject(new Error(`exited with ${code}: ${err.slice(-500)}`));
+      });
+    });
+    const startSeconds = (Date.now() - t0) / 1000;
+    // Idle: the background bundle builds finish and nothing else runs; RSS as the system counts it.
+    await sleep(idleMs);
+    const rss = vmRss(child.pid!);
+    const before = out.length;
+    child.kill('SIGUSR2');
+    for (let i = 0; i < 100 && !/memory-trace/.test(out.slice(before)); i++) await sleep(50);
+    const m = /memory-trace (\d+) (\d+) (\d+)/.exec(out.slice(before));
+    return {
+      start, startSeconds: Math.round(startSeconds * 10) / 10, rssMiB: mib(rss),
+      afterGc: m ? { rssMiB: mib(Number(m[1])), heapUsedMiB: mib(Number(m[2])), externalMiB: mib(Number(m[3])) } : null,
+      loadavg: loadavg().map((x) => Math.round(x * 100) / 100),
+    };
+  } finally {
+    if (child.exitCode === null) {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      const t = setTimeout(() => child.kill('SIGKILL'), 15_000);
+      await exited;
+      clearTimeout(t);
+    }
+  }
+}
+
+/** Fresh, then warm, on one temporary data folder (removed afterwards). */
+export async function runIdleMemory(quick: boolean): Promise<MemoryResult> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'closeloop-bench-idle-'));
+  const runs: IdleMemory[] = [];
+  try {
+    for (const start of ['fresh', 'warm'] as const) {
+      const r = await once(dataDir, start, quick ? 8_000 : 15_000);
+      log(`  idle memory, ${start} start: ${r.rssMiB} MiB RSS (after a full GC ${r.afterGc?.rssMiB ?? '–'} MiB, heap ${r.afterGc?.heapUsedMiB ?? '–'}, external ${r.afterGc?.externalMiB ?? '–'}); started in ${r.startSeconds} s`);
+      runs.push(r);
+    }
+    return { status: 'ok', runs };
+  } catch (e) {
+    return { status: 'failed', note: (e as Error).message, runs };
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+export function memoryLines(r: MemoryResult): string[] {
+  const lines: string[] = [];
+  if (r.status !== 'ok') lines.push(`not available: ${r.note}`);
+  for (const m of r.runs ?? []) {
+    const ok = m.rssMiB < IDLE_RSS_TARGET_MIB ? ' ok ' : 'MISS';
+    lines.push(
+      `${`${m.start} start`.padEnd(12)} ${m.rssMiB.toFixed(0).padStart(5)} MiB RSS idle  ${ok} (< ${IDLE_RSS_TARGET_MIB} MiB)` +
+        `   after a full GC ${m.afterGc ? `${m.afterGc.rssMiB.toFixed(0)} MiB: JS heap ${m.afterGc.heapUsedMiB.toFixed(0)}, buffers ${m.afterGc.externalMiB.toFixed(0)}, the rest native (PGlite's WebAssembly memory, code)` : '–'}` +
+        `   started in ${m.startSeconds} s   load ${m.loadavg[0]}`,
+    );
+  }
+  return lines;
+}
