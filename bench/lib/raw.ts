@@ -139,7 +139,9 @@ export async function createRawServer(options: RawOptions): Promise<{ server: Se
     let json = 'null';
     for (const s of r.statements) {
       const params = s.params.map((p) => ('variable' in p ? vars[p.variable] : p.value));
-      const [row] = await sql.unsafe(s.sql, params as never[], { prepare: true });
+      // Unnamed, as the server's driver sends them: a named statement would switch to a generic plan,
+      // which cannot fold the filter's `$n is null or …` parts away.
+      const [row] = await sql.unsafe(s.sql, params as never[], { prepare: false });
       json = (row?.json as string | undefined) ?? 'null';
     }
     return `{"data":{"${r.key}":${json}}}`;

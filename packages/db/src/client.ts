@@ -1,5 +1,5 @@
 import { mkdirSync, readFileSync, writeFileSync, rmSync, existsSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
@@ -60,6 +60,11 @@ export function isAlive(pid: number): boolean {
     return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
+
+// shared_buffers lives in PGlite's WebAssembly memory, which never shrinks: PostgreSQL's default
+// (128 MB) ends up resident once enough pages have been read. 32 MB holds the embedded default's hot
+// data (docs/performance.md, Memory); the operating system's page cache keeps the rest of the folder.
+const PGLITE_SETTINGS = ['-c', 'shared_buffers=32MB'];
 
 /** One process per PGlite folder: a second opener would corrupt it, so it is refused. */
 function lockDataDir(dir: string): () => void {
@@ -151,8 +156,13 @@ export async function createDatabase(options: DatabaseOptions = {}): Promise<Dat
   let client: PGlite;
   try {
     if (!inMemory) mkdirSync(resolve(dataDir), { recursive: true });
+    const location = inMemory ? dataDir : resolve(dataDir);
     // pg_trgm: the trigram indexes of staff search (migration pg_trgm creates the extension).
-    client = await PGlite.create(inMemory ? dataDir : resolve(dataDir), { extensions: { pg_trgm } });
+    const open = () => PGlite.create(location, { extensions: { pg_trgm }, startParams: [...PGlite.defaultStartParams, ...PGLITE_SETTINGS] });
+    // A new folder is initialised (initdb) by the first instance, which keeps that work's memory
+    // (≈ 350 MB resident) for its lifetime: close it and serve from a second one.
+    if (!inMemory && !existsSync(join(location, 'PG_VERSION'))) await (await open()).close();
+    client = await open();
   } catch (e) {
     unlock();
     throw e;

@@ -20,7 +20,29 @@ function nulPath(value: unknown, path: Array<string | number>): Array<string | n
   return null;
 }
 
+/** Whether any string inside a value holds a NUL character; allocates nothing (the common answer is no). */
+function holdsNul(value: unknown): boolean {
+  if (typeof value === 'string') return value.includes('\u0000');
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) if (holdsNul(value[i])) return true;
+  } else if (value && typeof value === 'object') {
+    for (const k of Object.keys(value)) if (holdsNul((value as Record<string, unknown>)[k])) return true;
+  }
+  return false;
+}
+
+// Whether a document's string literals hold a NUL character, per document: the parser cache hands the
+// same DocumentNode back for the same text, so the walk over the document runs once, not per request.
+const literalNul = new WeakMap<DocumentNode, boolean>();
+
 function nulErrors(document: DocumentNode, variables: Record<string, unknown> | null | undefined): GraphQLError[] {
+  let inDocument = literalNul.get(document);
+  if (inDocument === undefined) {
+    let found = false;
+    visit(document, { [Kind.STRING]: (node) => void (found ||= node.value.includes('\u0000')) });
+    literalNul.set(document, (inDocument = found));
+  }
+  if (!inDocument && !holdsNul(variables)) return [];
   const errors: GraphQLError[] = [];
   visit(document, {
     [Kind.STRING]: (node) => {

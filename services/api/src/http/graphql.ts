@@ -35,8 +35,20 @@ export interface DirectGraphQLOptions {
 const JSON_TYPES = ['application/graphql-response+json', 'application/json'] as const;
 type JsonType = (typeof JSON_TYPES)[number];
 
+// Clients send a handful of distinct Accept headers: each is negotiated once (bounded, then uncached).
+const negotiated = new Map<string, JsonType | null>();
+
 /** The regular-result media type Yoga would choose for this Accept header (its accept.ts), or null. */
 export function negotiateJson(accept: string | undefined): JsonType | null {
+  const key = accept ?? '';
+  const known = negotiated.get(key);
+  if (known !== undefined) return known;
+  const chosen = negotiate(accept);
+  if (negotiated.size < 100) negotiated.set(key, chosen);
+  return chosen;
+}
+
+function negotiate(accept: string | undefined): JsonType | null {
   const requested: string[] = [];
   for (const part of (accept || '*/*').replace(/\s/g, '').toLowerCase().split(',')) {
     const [type, ...params] = part.split(';');
