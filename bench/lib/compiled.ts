@@ -14,19 +14,8 @@ import { COMPILED_DOCUMENTS } from '../../services/api/src/compiled/documents.ts
 import { createApp } from '../../services/api/src/http/server.ts';
 import type { LoadSpec } from '../load.ts';
 import type { Fixtures, LadderSpec } from './cases.ts';
-import { createRawServer } from './raw.ts';
+import { createRawServer, type Replay, type ReplayStatement } from './raw.ts';
 import { benchAppOptions } from './trusted.ts';
-
-/** A statement the raw server replays: its text and each parameter, fixed or taken from a variable. */
-export interface ReplayStatement {
-  sql: string;
-  params: Array<{ value: unknown } | { variable: string }>;
-}
-export interface Replay {
-  /** The response key: `{"data":{"<key>":<json>}}`. */
-  key: string;
-  statements: ReplayStatement[];
-}
 
 /** What a root field needs to be measured: the caller and the variables of one request. */
 interface RootFixture {

@@ -11,7 +11,6 @@ import { deriveKey } from '../../services/api/src/auth/keys.ts';
 import { Identity } from '../../services/api/src/auth/identity.ts';
 import { createServices } from '../../services/api/src/services/index.ts';
 import { signIn } from '../../services/api/src/services/sign-in.ts';
-import type { Replay } from './compiled.ts';
 
 const DEPARTMENT_BOUND = new Set(['AGENT', 'SENIOR', 'EXPERT']);
 const NO_DEPARTMENT = '00000000-0000-0000-0000-000000000000';
@@ -32,6 +31,17 @@ function readBody(req: IncomingMessage): Promise<string> {
 function send(res: ServerResponse, status: number, payload: unknown): void {
   const body = JSON.stringify(payload);
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) }).end(body);
+}
+
+/** A statement the raw server replays: its text and each parameter, fixed or taken from a variable. */
+export interface ReplayStatement {
+  sql: string;
+  params: Array<{ value: unknown } | { variable: string }>;
+}
+export interface Replay {
+  /** The response key: `{"data":{"<key>":<json>}}`. */
+  key: string;
+  statements: ReplayStatement[];
 }
 
 export interface RawOptions {
