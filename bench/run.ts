@@ -10,7 +10,7 @@ import { setupCompiled } from './lib/compiled.ts';
 import { runFloor, runLadder } from './lib/ladder.ts';
 import { runIdleMemory, type MemoryResult } from './lib/memory.ts';
 import { countStatements } from './lib/statements.ts';
-import { runFanout, } from './lib/fanout.ts';
+import { runFanout, stopFanout } from './lib/fanout.ts';
 import { runWidget, type WidgetResult } from './lib/widget.ts';
 import { environment, printReport, type BenchReport } from './lib/report.ts';
 import { log } from './lib/progress.ts';
@@ -38,6 +38,7 @@ let cleaned = false;
 const cleanup = async () => {
   if (cleaned) return;
   cleaned = true;
+  stopFanout();
   killAll();
   await db.drop().catch((e) => log(`could not drop ${db.name}: ${(e as Error).message}`));
 };

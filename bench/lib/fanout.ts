@@ -3,7 +3,7 @@
 // bench/results/fanout.json each run writes. Per count three scenarios: one subscriber per feedback
 // (N feedback on one ticket, one change = N events), N staff subscribers on `ticketEvents` (one change =
 // one event for all), and the first again on two API processes sharing PostgreSQL and Redis.
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { log } from './progress.ts';
@@ -27,13 +27,21 @@ export type FanoutResult =
   | { status: 'ok'; runs: FanoutRun[] }
   | { status: 'skipped' | 'unavailable' | 'failed'; note: string; runs?: FanoutRun[] };
 
+let running: ChildProcess | null = null;
+/** Stops a fan-out run in progress (the benchmark's own stop): SIGTERM, so it drops its database and stops its servers. */
+export function stopFanout(): void {
+  if (running && running.exitCode === null) running.kill('SIGTERM');
+}
+
 async function once(subscribers: number, quick: boolean, adminUrl: string): Promise<FanoutRun> {
   const started = Date.now();
-  const args = ['run', '--silent', 'bench:fanout', '--', ...(quick ? ['--quick'] : []), '--subscribers', String(subscribers), '--scenarios', FANOUT_SCENARIOS];
-  log(`fan-out: npm ${args.join(' ')}`);
+  const args = [...(quick ? ['--quick'] : []), '--subscribers', String(subscribers), '--scenarios', FANOUT_SCENARIOS];
+  log(`fan-out: npm run bench:fanout -- ${args.join(' ')}`);
   // PostgreSQL, as the rest of this benchmark (two instances need it); the script creates and drops its own database.
   const env = { ...process.env, FANOUT_DATABASE_URL: process.env.FANOUT_DATABASE_URL ?? adminUrl };
-  const child = spawn('npm', args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'inherit'] });
+  // The script itself rather than through npm, so that a stop reaches it (it cleans up on SIGTERM).
+  const child = spawn(process.execPath, ['--import', 'tsx', join(BENCH_DIR, 'fanout.ts'), ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'inherit'] });
+  running = child;
   let out = '';
   child.stdout.on('data', (c) => (out += c));
   // The script bounds itself; this is a backstop so the whole run stays bounded.
