@@ -18,10 +18,19 @@ export interface RunContext {
   db: Database;
   viewer: Viewer;
   services: Services;
+  /**
+   * The resolver's tracking-code / access-key limit (limits/abuse.ts accessCheck) for this request's
+   * address; throws RateLimitedError. Called where the resolver calls it: before anything is read.
+   */
+  accessCheck(code: string): Promise<void>;
 }
 
-/** A compiled root field: its JSON text for one request, or undefined to let the schema answer. */
-export type RootRun = (ctx: RunContext, variables: Record<string, unknown>) => Promise<string | undefined>;
+/**
+ * A compiled root field for one request: undefined to let the schema answer (decided from the caller
+ * and the variables alone, before anything is counted or read), else the work producing its JSON text.
+ * The split lets the registry charge a partner's cost only for requests the compiled path answers.
+ */
+export type RootRun = (ctx: RunContext, variables: Record<string, unknown>) => (() => Promise<string>) | undefined;
 
 export type Root = (op: OperationDefinitionNode, field: FieldNode, fragments: Record<string, FragmentDefinitionNode>, schema: GraphQLSchema) => RootRun | null;
 
@@ -62,17 +71,21 @@ const trackFeedback: Root = (op, field, fragments) => {
     return json && `select f.id, f.customer_id, t.department_id, t.assignee_id, ${json}::text as json from feedback f join tickets t on t.id = f.ticket_id where f.tracking_code = $1 limit 1`;
   });
   if (!statements) return null;
-  return async (ctx, variables) => {
+  return (ctx, variables) => {
     const given = code.value(variables);
     const accessKey = key.value(variables);
     if (given === undefined || accessKey === undefined) return undefined;
-    const normalized = normalizeTrackingCode(given as string);
-    if (normalized.length > 32) return 'null';
-    const [row] = await statements[variantOf(ctx.viewer)]!<TrackRow>(ctx.db, [normalized, ...scopeParams(ctx.viewer)]);
-    if (!row) return 'null';
-    if (accessKey && ctx.services.feedback.verifyAccessKey(row.id, accessKey as string)) return row.json;
-    const f = { id: row.id, customerId: row.customer_id, ticket: { departmentId: row.department_id, assigneeId: row.assignee_id } };
-    return canReadFeedback(ctx.viewer, new Set(), f) ? row.json : 'null';
+    return async () => {
+      // As the resolver: every attempt counts (unknown codes, wrong keys, overlong codes) before the read.
+      await ctx.accessCheck(given as string);
+      const normalized = normalizeTrackingCode(given as string);
+      if (normalized.length > 32) return 'null';
+      const [row] = await statements[variantOf(ctx.viewer)]!<TrackRow>(ctx.db, [normalized, ...scopeParams(ctx.viewer)]);
+      if (!row) return 'null';
+      if (accessKey && ctx.services.feedback.verifyAccessKey(row.id, accessKey as string)) return row.json;
+      const f = { id: row.id, customerId: row.customer_id, ticket: { departmentId: row.department_id, assigneeId: row.assignee_id } };
+      return canReadFeedback(ctx.viewer, new Set(), f) ? row.json : 'null';
+    };
   };
 };
 
@@ -89,12 +102,15 @@ const feedbacks: Root = (op, field, fragments) => {
     return json && `select ${json}::text as json from (select * from feedback where customer_id = $1 order by received_at desc, id desc limit $2) f join tickets t on t.id = f.ticket_id`;
   }, VARIANTS.slice(0, 1));
   if (!statements) return null;
-  return async (ctx, variables) => {
+  return (ctx, variables) => {
     const n = first.value(variables) as number | null | undefined;
-    if (ctx.viewer.kind !== 'CUSTOMER' || n == null || n < 1 || n > MAX_PAGE) return undefined;
-    // Customers see PUBLIC events only.
-    const [row] = await statements[0]!<{ json: string }>(ctx.db, [ctx.viewer.customer.id, n]);
-    return row!.json;
+    const v = ctx.viewer;
+    if (v.kind !== 'CUSTOMER' || n == null || n < 1 || n > MAX_PAGE) return undefined;
+    return async () => {
+      // Customers see PUBLIC events only.
+      const [row] = await statements[0]!<{ json: string }>(ctx.db, [v.customer.id, n]);
+      return row!.json;
+    };
   };
 };
 
@@ -128,7 +144,7 @@ const tickets: Root = (op, field, fragments, schema) => {
   // consulted on (collaborators, GIN indexes), each read along its own index, then merged.
   const scoped = page(`((select * from tickets where department_id = $1::uuid and ${FILTER} ${ORDER}) union (select * from tickets where assignee_id = $3::uuid and ${FILTER} ${ORDER})`
     + ` union (select * from tickets where (collaborator_staff_ids @> array[$3::uuid] or collaborator_department_ids @> array[$1::uuid]) and ${FILTER} ${ORDER}))`);
-  return async (ctx, variables) => {
+  return (ctx, variables) => {
     const v = ctx.viewer;
     const n = first.value(variables) as number | null | undefined;
     // Staff only: a partner's reading of customers, staff and departments has rules of its own (access.ts).
@@ -156,8 +172,8 @@ const tickets: Root = (op, field, fragments, schema) => {
     const params = [dept, n, v.staff.id, list(f?.status), list(f?.kind), list(f?.channel), list(f?.tier),
       department, assignee, !assignee && f?.unassigned ? true : null, f?.slaBreached ?? null];
     // A department asked for replaces the caller's own scope, as in ticketWhere.
-    const [row] = dept === null || department !== null ? await all<{ json: string }>(ctx.db, params) : await scoped<{ json: string }>(ctx.db, params);
-    return row!.json;
+    const run = dept === null || department !== null ? all : scoped;
+    return async () => (await run<{ json: string }>(ctx.db, params))[0]!.json;
   };
 };
 
