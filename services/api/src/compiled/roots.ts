@@ -3,6 +3,7 @@
 // per Variant) and, per request, the argument values into parameters and the rows into the field's
 // JSON text. Authorization is the resolver's own: the same predicates (access.ts) either as parameters
 // of the statement or applied to the columns the statement returns beside the JSON.
+import { randomBytes } from 'node:crypto';
 import { normalizeTrackingCode } from '@closeloop/domain';
 import { sql } from 'drizzle-orm';
 import { Kind, getVariableValues, type FieldNode, type FragmentDefinitionNode, type GraphQLSchema, type OperationDefinitionNode, type VariableNode } from 'graphql';
@@ -34,17 +35,36 @@ export type RootRun = (ctx: RunContext, variables: Record<string, unknown>) => (
 
 export type Root = (op: OperationDefinitionNode, field: FieldNode, fragments: Record<string, FragmentDefinitionNode>, schema: GraphQLSchema) => RootRun | null;
 
-/** Timeline variants: PUBLIC only, all, scoped to the caller's tickets (its placeholders are $2 and $3). */
-const VARIANTS: Variant[] = [{ timeline: 'public' }, { timeline: 'all' }, { timeline: { dept: '$2::uuid', staff: '$3::uuid' } }];
+/** The request's time, the windows and the marker, at placeholders $n… (see requestParams). */
+const requestAt = (n: number) => ({ now: `$${n}`, reopen: `$${n + 1}`, review: `$${n + 2}`, marker: `$${n + 3}` });
+/**
+ * Timeline variants: PUBLIC only, all, scoped to the caller's tickets (its placeholders are $2 and $3),
+ * the request's values from $4. Attachments are left to the schema for scoped staff: their rule reads the
+ * ticket of each event, which a merge may have changed.
+ */
+const VARIANTS: Variant[] = [
+  { timeline: 'public', request: requestAt(4), attachments: true },
+  { timeline: 'all', request: requestAt(4), attachments: true },
+  { timeline: { dept: '$2::uuid', staff: '$3::uuid' }, request: requestAt(4) },
+];
+
+/** Unguessable per process: text a customer writes cannot pass for a link to sign. */
+const MARKER = `~${randomBytes(16).toString('hex')}:`;
+const MARKED = new RegExp(`${MARKER}([0-9a-f-]{36}):([ai])`, 'g');
+/** Parameter values for requestAt. */
+const requestParams = (services: Services) => [Date.now(), services.conversation.reopenWindowMs, services.conversation.reviewWindowMs, MARKER];
+/** Replaces the statement's markers with signed download paths, as the Attachment type's url and inlineUrl. */
+const signUrls = (json: string, services: Services) =>
+  json.includes(MARKER) ? json.replace(MARKED, (_m, id: string, mode: string) => services.attachments.signedPath(id, mode === 'i').path) : json;
 /** The variant for a caller, as feedback.ts timelineWhere decides it. */
 const variantOf = (v: Viewer) => (!mayEverSeeInternal(v) ? 0 : ticketScopeWhere(v) === null ? 1 : 2);
 /** The parameters of the scoped variant. */
 const scopeParams = (v: Viewer) => (v.kind === 'STAFF' ? [departmentScope(v), v.staff.id] : [null, null]);
 
-/** One statement per variant, or null when the selection does not compile. */
+/** One statement per variant (null where it does not compile: those callers are left to the schema), or null when none compiles. */
 function perVariant(build: (variant: Variant) => string | null, variants = VARIANTS) {
   const texts = variants.map(build);
-  return texts.every((t): t is string => t !== null) ? texts.map(statement) : null;
+  return texts.some((t) => t !== null) ? texts.map((t) => (t === null ? null : statement(t))) : null;
 }
 
 /** Runs a fixed statement text with `$n` placeholders; the client prepares it and binds the parameters. */
@@ -74,17 +94,18 @@ const trackFeedback: Root = (op, field, fragments) => {
   return (ctx, variables) => {
     const given = code.value(variables);
     const accessKey = key.value(variables);
-    if (given === undefined || accessKey === undefined) return undefined;
+    const run = statements[variantOf(ctx.viewer)];
+    if (given === undefined || accessKey === undefined || !run) return undefined;
     return async () => {
       // As the resolver: every attempt counts (unknown codes, wrong keys, overlong codes) before the read.
       await ctx.accessCheck(given as string);
       const normalized = normalizeTrackingCode(given as string);
       if (normalized.length > 32) return 'null';
-      const [row] = await statements[variantOf(ctx.viewer)]!<TrackRow>(ctx.db, [normalized, ...scopeParams(ctx.viewer)]);
+      const [row] = await run<TrackRow>(ctx.db, [normalized, ...scopeParams(ctx.viewer), ...requestParams(ctx.services)]);
       if (!row) return 'null';
-      if (accessKey && ctx.services.feedback.verifyAccessKey(row.id, accessKey as string)) return row.json;
+      if (accessKey && ctx.services.feedback.verifyAccessKey(row.id, accessKey as string)) return signUrls(row.json, ctx.services);
       const f = { id: row.id, customerId: row.customer_id, ticket: { departmentId: row.department_id, assigneeId: row.assignee_id } };
-      return canReadFeedback(ctx.viewer, new Set(), f) ? row.json : 'null';
+      return canReadFeedback(ctx.viewer, new Set(), f) ? signUrls(row.json, ctx.services) : 'null';
     };
   };
 };
@@ -100,7 +121,7 @@ const feedbacks: Root = (op, field, fragments) => {
   const statements = perVariant((variant) => {
     const json = objectSql('QueryFeedbacksConnection', sel, rootScope('f', variant, fragments));
     return json && `select ${json}::text as json from (select * from feedback where customer_id = $1 order by received_at desc, id desc limit $2) f join tickets t on t.id = f.ticket_id`;
-  }, VARIANTS.slice(0, 1));
+  }, [{ timeline: 'public', request: requestAt(3), attachments: true }]);
   if (!statements) return null;
   return (ctx, variables) => {
     const n = first.value(variables) as number | null | undefined;
@@ -108,8 +129,8 @@ const feedbacks: Root = (op, field, fragments) => {
     if (v.kind !== 'CUSTOMER' || n == null || n < 1 || n > MAX_PAGE) return undefined;
     return async () => {
       // Customers see PUBLIC events only.
-      const [row] = await statements[0]!<{ json: string }>(ctx.db, [v.customer.id, n]);
-      return row!.json;
+      const [row] = await statements[0]!<{ json: string }>(ctx.db, [v.customer.id, n, ...requestParams(ctx.services)]);
+      return signUrls(row!.json, ctx.services);
     };
   };
 };

@@ -13,6 +13,14 @@ export interface Variant {
    * only of tickets in the caller's scope (department `dept` or assigned to `staff`, placeholders the root binds).
    */
   timeline: 'public' | 'all' | { dept: string; staff: string };
+  /**
+   * Placeholders of what a few fields compute in JavaScript on the schema path: the request's time (ms),
+   * the reopen and review windows (ms, ConversationService) and the signing marker (attachments.ts
+   * signUrls). Absent: those fields do not compile for this root.
+   */
+  request?: { now: string; reopen: string; review: string; marker: string };
+  /** Attachments compile only where the event's ticket needs no check of its own (not for department-scoped staff). */
+  attachments?: boolean;
 }
 
 interface Scope {
@@ -39,6 +47,9 @@ const globalId = (type: string, x: string) => `translate(encode(convert_to('${ty
 /** The drizzle plugin's cursor for the queue's order (receivedAt, id): base64 of `DC:T:["D:<ms>","S:<id>"]`. */
 const ticketCursor = (a: string) =>
   `translate(encode(convert_to('DC:T:["D:' || (extract(epoch from ${a}.received_at) * 1000)::bigint || '","S:' || ${a}.id || '"]', 'UTF8'), 'base64'), E'\\n', '')`;
+
+/** An instant in epoch milliseconds, as Date#getTime(). */
+const ms = (x: string) => `(extract(epoch from ${x}) * 1000)::bigint`;
 
 const leaf = (f: (a: string) => string): FieldSql => (s, sel) => (sel ? null : f(s.a));
 const column = (name: string) => leaf((a) => `${a}.${name}`);
@@ -81,6 +92,19 @@ const TYPES: Record<string, TypeDef> = {
           : ` and (${e}.visibility = 'PUBLIC' or t.department_id = ${tl.dept} or t.assignee_id = ${tl.staff})`;
       return `coalesce((select json_agg(${inner} order by ${e}.position) from timeline_events ${e} where ${e}.feedback_id = ${s.a}.id${visible}), '[]'::json)`;
     },
+    // ConversationService.canReply / reviewableUntil on the feedback's ticket `t`, at the request's time.
+    outcome: leaf(() => `t.outcome::text`),
+    canReply: (s, sel) => {
+      const r = s.variant.request;
+      return sel || !r ? null
+        : `(t.status <> 'CLOSED' and (t.status <> 'RESOLVED' or (t.resolved_at is not null and ${r.now}::bigint - ${ms('t.resolved_at')} <= ${r.reopen}::bigint)))`;
+    },
+    reviewableUntil: (s, sel) => {
+      const r = s.variant.request;
+      return sel || !r ? null
+        : `case when t.status in ('RESOLVED', 'CLOSED') and t.resolved_at is not null and coalesce(t.outcome::text, '') = '' and t.merged_into_id is null and t.review_requested_at is null`
+          + ` and ${ms('t.resolved_at')} + ${r.review}::bigint >= ${r.now}::bigint then ${iso(`(t.resolved_at + ${r.review}::bigint * interval '1 millisecond')`)} end`;
+    },
     rating: (s, sel) => {
       if (!sel) return null;
       const r = s.alias();
@@ -107,6 +131,26 @@ const TYPES: Record<string, TypeDef> = {
     // else (defaultDisplayName in the domain package: 客服 + 1000 + the id's first 8 hex digits mod 9000).
     actorName: (s, sel) => (sel ? null : s.variant.timeline !== 'public' ? `${s.a}.actor_name` : publicActorName(s.a)),
     createdAt: leaf((a) => iso(`${a}.created_at`)),
+    // schema/attachment.ts: the event's files, oldest first; visible as the event is.
+    attachments: (s, sel) => {
+      if (!sel || !s.variant.attachments || !s.variant.request) return null;
+      const x = s.alias();
+      const inner = objectSql('Attachment', sel, { ...s, a: x });
+      return inner && `coalesce((select json_agg(${inner} order by ${x}.created_at, ${x}.id) from attachments ${x} where ${x}.event_id = ${s.a}.id), '[]'::json)`;
+    },
+  },
+  // Download links are signed in JavaScript (attachments.ts signedPath): the statement leaves a marker
+  // that only this process knows, followed by the id and the mode, which signUrls replaces.
+  Attachment: {
+    id: leaf((a) => globalId('Attachment', `${a}.id`)),
+    filename: column('filename'),
+    mediaType: column('media_type'),
+    size: column('size'),
+    createdAt: leaf((a) => iso(`${a}.created_at`)),
+    url: (s, sel) => (sel || !s.variant.request ? null : `${s.variant.request.marker}::text || ${s.a}.id || ':a'`),
+    inlineUrl: (s, sel) =>
+      sel || !s.variant.request ? null
+        : `case when ${s.a}.media_type in ('image/jpeg', 'image/png', 'image/webp') then ${s.variant.request.marker}::text || ${s.a}.id || ':i' end`,
   },
   // feedbacks(first:) — rows `f` in the connection's order (schema/feedback.ts: receivedAt desc, then the
   // drizzle plugin's tie-breaker, the primary key, in the same direction). Cursors and pageInfo are not compiled.
