@@ -15,6 +15,7 @@ import { prereadJsonBody } from '../src/http/body.ts';
 import { createCompiledDocuments } from '../src/compiled/registry.ts';
 import { COMPILED_DOCUMENTS } from '../src/compiled/documents.ts';
 import { schema } from '../src/schema/index.ts';
+import { extendSchema, parse } from 'graphql';
 
 /** Every field the compiled path maps, with aliases, repeats and fragments, beside the served documents. */
 const EVERYTHING = `query Everything($code: String!, $key: String) {
@@ -125,6 +126,7 @@ beforeAll(async () => {
     assigneeId: fc.constantFrom(gid('Staff', agentOut.id), gid('Department', departments[0]!.id), null),
     unassigned: fc.constantFrom(true, false, null),
     slaBreached: fc.constantFrom(true, false, null),
+    followUpRequired: fc.constantFrom(true, false, null),
   };
   singleConditions = {
     status: [['SUBMITTED'], ['ACKNOWLEDGED'], ['RESOLVED'], ['ACKNOWLEDGED', 'RESOLVED'], []],
@@ -135,6 +137,7 @@ beforeAll(async () => {
     assigneeId: [gid('Staff', agentOut.id)],
     unassigned: [true, false],
     slaBreached: [true, false],
+    followUpRequired: [true, false],
   };
   filterArb = fc.option(
     fc.array(fc.oneof(...Object.entries(conditions).map(([k, arb]) => arb.map((v) => ({ [k]: v })))), { maxLength: 2 }).map((parts) => Object.assign({}, ...parts)),
@@ -183,7 +186,7 @@ beforeAll(async () => {
       expect(rate.data.rateFeedback.__typename, JSON.stringify(rate)).toBe('RateFeedbackPayload');
     }
   }
-});
+}, 180_000);
 afterEach(() => expect(failures).toEqual([]));
 
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
@@ -327,6 +330,16 @@ describe('compiled documents', () => {
       }
     }
     expect(filteredNonEmpty).toBeGreaterThan(20);
+  }, 120_000);
+
+  it('leave a filter field they do not know to the schema (one added to TicketFilter later)', async () => {
+    const extended = extendSchema(schema, parse('extend input TicketFilter { slaState: String }'));
+    const registry = createCompiledDocuments({ schema: extended, db: env.handle.db, services: env.app.services, documents: [FILTERED] });
+    const viewer = await env.app.viewerOf(callers.supervisor!.authorization, null);
+    const ask = (f: Record<string, unknown>) => registry.answer({ query: FILTERED, variables: { n: 3, f } }, viewer);
+    expect(typeof (await ask({ kind: ['COMPLAINT'] }))).toBe('string');
+    expect(typeof (await ask({ kind: ['COMPLAINT'], slaState: null }))).toBe('string');
+    expect(await ask({ kind: ['COMPLAINT'], slaState: 'AT_RISK' })).toBeUndefined();
   });
 
   it("are wired into the server's own HTTP path: the widget's tracker is one statement", async () => {

@@ -138,7 +138,7 @@ const feedbacks: Root = (op, field, fragments) => {
 /**
  * tickets(first:, filter:) in the default order (newest first), for staff (schema/ticket.ts, ticketWhere): department-bound roles see their departments' tickets
  * and those assigned to them. The page size is `$2` in the connection's expressions (select.ts); the
- * filter's parts are parameters ($4…$11), null when not asked for.
+ * filter's parts are parameters ($4…$12), null when not asked for.
  */
 const tickets: Root = (op, field, fragments, schema) => {
   const first = argument(op, field, 'first', 'Int');
@@ -157,6 +157,7 @@ const tickets: Root = (op, field, fragments, schema) => {
     `($9::uuid is null or assignee_id = $9::uuid)`,
     `($10::boolean is not true or assignee_id is null)`,
     `($11::boolean is null or $11::boolean = (first_response_breached_at is not null or resolution_breached_at is not null))`,
+    `($12::boolean is null or follow_up_required = $12::boolean)`,
   ].join(' and ');
   const page = (from: string) =>
     statement(`select ${json}::text as json from (select q.*, row_number() over (order by q.received_at desc, q.id desc) as rn from ${from} q ${ORDER}) t`);
@@ -175,6 +176,8 @@ const tickets: Root = (op, field, fragments, schema) => {
       const coerced = getVariableValues(schema, op.variableDefinitions ?? [], variables);
       if (coerced.errors) return undefined;
       f = (coerced.coerced[(filterArg.value as VariableNode).name.value] ?? null) as TicketFilterShape | null;
+      // A filter field added to the schema after this was written (any key not applied below): the schema answers.
+      if (f && Object.entries(f).some(([k, value]) => value != null && !FILTER_KEYS.has(k))) return undefined;
     }
     const list = (l: string[] | null | undefined) => (l?.length ? JSON.stringify(l) : null);
     const dept = departmentScope(v);
@@ -191,16 +194,19 @@ const tickets: Root = (op, field, fragments, schema) => {
       return undefined; // a malformed ID: the schema answers with its error
     }
     const params = [dept, n, v.staff.id, list(f?.status), list(f?.kind), list(f?.channel), list(f?.tier),
-      department, assignee, !assignee && f?.unassigned ? true : null, f?.slaBreached ?? null];
+      department, assignee, !assignee && f?.unassigned ? true : null, f?.slaBreached ?? null, f?.followUpRequired ?? null];
     // A department asked for replaces the caller's own scope, as in ticketWhere.
     const run = dept === null || department !== null ? all : scoped;
     return async () => (await run<{ json: string }>(ctx.db, params))[0]!.json;
   };
 };
 
+/** The TicketFilter fields the statement applies; a set value of any other leaves the request to the schema. */
+const FILTER_KEYS = new Set(['status', 'kind', 'channel', 'tier', 'departmentId', 'assigneeId', 'unassigned', 'slaBreached', 'followUpRequired']);
+
 interface TicketFilterShape {
   status?: string[] | null; kind?: string[] | null; channel?: string[] | null; tier?: string[] | null;
-  departmentId?: string | null; assigneeId?: string | null; unassigned?: boolean | null; slaBreached?: boolean | null;
+  departmentId?: string | null; assigneeId?: string | null; unassigned?: boolean | null; slaBreached?: boolean | null; followUpRequired?: boolean | null;
 }
 
 export const ROOTS: Record<string, Root> = { trackFeedback, feedbacks, tickets };
