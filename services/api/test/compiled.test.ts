@@ -48,8 +48,11 @@ const QUEUE = `query Queue($first: Int!) {
 const FILTERED = `query Filtered($n: Int!, $f: TicketFilter) {
   tickets(filter: $f, first: $n) { edges { cursor node { id status kind channel assignee { name } customer { tier { code } } } } pageInfo { hasNextPage endCursor } }
 }`;
-const DOCUMENTS = [...COMPILED_DOCUMENTS, EVERYTHING, FILES, LITERAL, LIST, QUEUE, FILTERED];
-const QUEUES = DOCUMENTS.filter((d) => d.includes('tickets('));
+const PAGED = `query Paged($n: Int!, $after: String, $f: TicketFilter) {
+  tickets(first: $n, after: $after, filter: $f) { pageInfo { hasNextPage hasPreviousPage startCursor endCursor } edges { cursor node { id receivedAt } } }
+}`;
+const DOCUMENTS = [...COMPILED_DOCUMENTS, EVERYTHING, FILES, LITERAL, LIST, QUEUE, FILTERED, PAGED];
+const QUEUES = DOCUMENTS.filter((d) => d.includes('tickets(') && d !== PAGED);
 const TRACKING = DOCUMENTS.filter((d) => d.includes('trackFeedback'));
 const LISTS = DOCUMENTS.filter((d) => d.includes('feedbacks('));
 
@@ -330,6 +333,43 @@ describe('compiled documents', () => {
       }
     }
     expect(filteredNonEmpty).toBeGreaterThan(20);
+  }, 120_000);
+
+  it('page the staff queue with after: as the schema does, and leave cursors it did not issue to it', async () => {
+    const seen: string[] = [];
+    for (const caller of ['supervisor', 'agentIn', 'agentOut', 'partnerTickets']) {
+      for (const n of [1, 2, 3]) {
+        for (const f of [null, { kind: ['COMPLAINT', 'SUGGESTION'] }]) {
+          let after: string | null = null;
+          const ids: string[] = [];
+          for (let page = 0; page < 20; page++) {
+            const res = await both({ query: PAGED, variables: { n, after, f } }, callers[caller]!);
+            expect(res.compiled).toBe(caller !== 'partnerTickets');
+            const t = res.body.data?.tickets;
+            if (!t) break;
+            ids.push(...t.edges.map((e: { node: { id: string } }) => e.node.id));
+            seen.push(...t.edges.map((e: { cursor: string }) => e.cursor));
+            if (!t.pageInfo.hasNextPage) break;
+            after = t.pageInfo.endCursor;
+          }
+          expect(new Set(ids).size).toBe(ids.length);
+        }
+      }
+    }
+    expect(seen.length).toBeGreaterThan(20);
+    const valid = seen[3]!;
+    const text = Buffer.from(valid, 'base64').toString();
+    const others: Array<[unknown, boolean]> = [
+      ['', true], [null, true], [valid, true],
+      ['abc', false], [valid.replace(/=+$/, ''), false], [Buffer.from(text.replace('D:', 'D:-')).toString('base64'), false],
+      [Buffer.from(text.replace(/S:[^"]+/, 'S:not-a-uuid')).toString('base64'), false], [Buffer.from('DC:D:1700000000000').toString('base64'), false], [42, false],
+    ];
+    for (const [after, compiled] of others) {
+      for (const caller of ['supervisor', 'agentIn']) {
+        const res = await both({ query: PAGED, variables: { n: 2, after } }, callers[caller]!);
+        expect(res.compiled, String(after)).toBe(compiled);
+      }
+    }
   }, 120_000);
 
   it('leave a filter field they do not know to the schema (one added to TicketFilter later)', async () => {

@@ -142,10 +142,11 @@ const feedbacks: Root = (op, field, fragments) => {
  */
 const tickets: Root = (op, field, fragments, schema) => {
   const first = argument(op, field, 'first', 'Int');
+  const after = argument(op, field, 'after', 'String');
   const filterArg = field.arguments!.find((a) => a.name.value === 'filter');
   // A filter is taken as a variable (coerced by graphql-js itself) or not at all.
   if (filterArg && filterArg.value.kind !== Kind.VARIABLE) return null;
-  if (!first || first.absent || field.arguments!.length !== (filterArg ? 2 : 1) || !field.selectionSet) return null;
+  if (!first || first.absent || !after || field.arguments!.length !== 1 + (filterArg ? 1 : 0) + (after.absent ? 0 : 1) || !field.selectionSet) return null;
   const json = objectSql('QueryTicketsConnection', field.selectionSet, rootScope('t', { timeline: 'all' }, fragments));
   if (!json) return null;
   const ORDER = 'order by received_at desc, id desc limit $2::int + 1';
@@ -158,6 +159,8 @@ const tickets: Root = (op, field, fragments, schema) => {
     `($10::boolean is not true or assignee_id is null)`,
     `($11::boolean is null or $11::boolean = (first_response_breached_at is not null or resolution_breached_at is not null))`,
     `($12::boolean is null or follow_up_required = $12::boolean)`,
+    // after: the rows past the cursor in the queue's order, as the drizzle plugin's keyset filter.
+    `($13::bigint is null or (received_at, id) < (timestamptz 'epoch' + $13::bigint * interval '1 millisecond', $14::uuid))`,
   ].join(' and ');
   const page = (from: string) =>
     statement(`select ${json}::text as json from (select q.*, row_number() over (order by q.received_at desc, q.id desc) as rn from ${from} q ${ORDER}) t`);
@@ -171,6 +174,10 @@ const tickets: Root = (op, field, fragments, schema) => {
     const n = first.value(variables) as number | null | undefined;
     // Staff only: a partner's reading of customers, staff and departments has rules of its own (access.ts).
     if (n == null || n < 1 || n > MAX_PAGE || v.kind !== 'STAFF') return undefined;
+    const cursor = after.value(variables);
+    // Only a cursor this queue issued, in its canonical form; anything else (and its error) is the schema's.
+    const position = cursor ? ticketCursorPosition(cursor as string) : null;
+    if (cursor === undefined || (cursor && !position)) return undefined;
     let f: TicketFilterShape | null = null;
     if (filterArg) {
       const coerced = getVariableValues(schema, op.variableDefinitions ?? [], variables);
@@ -194,12 +201,22 @@ const tickets: Root = (op, field, fragments, schema) => {
       return undefined; // a malformed ID: the schema answers with its error
     }
     const params = [dept, n, v.staff.id, list(f?.status), list(f?.kind), list(f?.channel), list(f?.tier),
-      department, assignee, !assignee && f?.unassigned ? true : null, f?.slaBreached ?? null, f?.followUpRequired ?? null];
+      department, assignee, !assignee && f?.unassigned ? true : null, f?.slaBreached ?? null, f?.followUpRequired ?? null,
+      position?.ms ?? null, position?.id ?? null];
     // A department asked for replaces the caller's own scope, as in ticketWhere.
     const run = dept === null || department !== null ? all : scoped;
     return async () => (await run<{ json: string }>(ctx.db, params))[0]!.json;
   };
 };
+
+const CURSOR = /^DC:T:\["D:(\d{1,15})","S:([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})"\]$/;
+/** The (receivedAt, id) of a queue cursor (select.ts ticketCursor), or null for any other text. */
+function ticketCursorPosition(cursor: string): { ms: number; id: string } | null {
+  const text = Buffer.from(cursor, 'base64').toString('utf8');
+  const m = CURSOR.exec(text);
+  // Canonical only: a text another base64 decoder might read differently is left to the schema.
+  return m && Buffer.from(text, 'utf8').toString('base64') === cursor ? { ms: Number(m[1]), id: m[2]! } : null;
+}
 
 /** The TicketFilter fields the statement applies; a set value of any other leaves the request to the schema. */
 const FILTER_KEYS = new Set(['status', 'kind', 'channel', 'tier', 'departmentId', 'assigneeId', 'unassigned', 'slaBreached', 'followUpRequired']);

@@ -161,7 +161,7 @@ const TYPES: Record<string, TypeDef> = {
     },
   },
   QueryFeedbacksConnectionEdge: { node: sameRow('Feedback') },
-  // tickets(first:) — rows `t` numbered `rn` in the queue's order with one row past the page (roots.ts).
+  // tickets(first:, after:) — rows `t` numbered `rn` in the queue's order with one row past the page (roots.ts).
   QueryTicketsConnection: {
     edges: (s, sel) => {
       const edge = sel ? objectSql('QueryTicketsConnectionEdge', sel, s) : null;
@@ -176,7 +176,8 @@ const TYPES: Record<string, TypeDef> = {
   // Aggregates over the page's rows, as the drizzle plugin's wrapConnectionResult computes them for `first`.
   PageInfo: {
     hasNextPage: leaf(() => `count(*) > $2::int`),
-    hasPreviousPage: leaf(() => `false`),
+    // The drizzle plugin answers true whenever `after` is given; the queue binds the cursor's time at $13.
+    hasPreviousPage: leaf(() => `($13::bigint is not null)`),
     startCursor: leaf((a) => `(array_agg(${ticketCursor(a)} order by ${a}.rn) filter (where ${a}.rn <= $2::int))[1]`),
     endCursor: leaf((a) => `(array_agg(${ticketCursor(a)} order by ${a}.rn desc) filter (where ${a}.rn <= $2::int))[1]`),
   },
