@@ -10,7 +10,9 @@ import { Kind, getVariableValues, type FieldNode, type FragmentDefinitionNode, t
 import type { Database } from '@closeloop/db';
 import type { Viewer } from '../auth/identity.ts';
 import type { Services } from '../services/index.ts';
-import { NO_DEPARTMENT, canReadFeedback, departmentScope, mayEverSeeInternal, ticketScopeWhere } from '../policy/access.ts';
+import {
+  NO_DEPARTMENT, canListTickets, canReadCustomer, canReadDepartment, canReadFeedback, canReadStaff, canReadTicket, departmentScope, mayEverSeeInternal, ticketScopeWhere,
+} from '../policy/access.ts';
 import { MAX_PAGE, argId } from '../schema/ids.ts';
 import { objectSql, rootScope, type Variant } from './select.ts';
 import { argument } from './args.ts';
@@ -147,8 +149,10 @@ const tickets: Root = (op, field, fragments, schema) => {
   // A filter is taken as a variable (coerced by graphql-js itself) or not at all.
   if (filterArg && filterArg.value.kind !== Kind.VARIABLE) return null;
   if (!first || first.absent || !after || field.arguments!.length !== 1 + (filterArg ? 1 : 0) + (after.absent ? 0 : 1) || !field.selectionSet) return null;
-  const json = objectSql('QueryTicketsConnection', field.selectionSet, rootScope('t', { timeline: 'all' }, fragments));
+  const scope = rootScope('t', { timeline: 'all' }, fragments);
+  const json = objectSql('QueryTicketsConnection', field.selectionSet, scope);
   if (!json) return null;
+  const types = [...scope.types];
   const ORDER = 'order by received_at desc, id desc limit $2::int + 1';
   const inList = (col: string, n: number) => `($${n}::text is null or ${col}::text in (select json_array_elements_text($${n}::text::json)))`;
   const FILTER = [
@@ -172,8 +176,10 @@ const tickets: Root = (op, field, fragments, schema) => {
   return (ctx, variables) => {
     const v = ctx.viewer;
     const n = first.value(variables) as number | null | undefined;
-    // Staff only: a partner's reading of customers, staff and departments has rules of its own (access.ts).
-    if (n == null || n < 1 || n > MAX_PAGE || v.kind !== 'STAFF') return undefined;
+    if (n == null || n < 1 || n > MAX_PAGE || (v.kind !== 'STAFF' && v.kind !== 'PARTNER')) return undefined;
+    // A partner lists every ticket (tickets:read); each object type it reads has its own scope (access.ts).
+    // When one is missing the schema answers, with its per-field errors.
+    if (v.kind === 'PARTNER' && !(canListTickets(v) && types.every((t) => partnerReadsType(v, t)))) return undefined;
     const cursor = after.value(variables);
     // Only a cursor this queue issued, in its canonical form; anything else (and its error) is the schema's.
     const position = cursor ? ticketCursorPosition(cursor as string) : null;
@@ -200,7 +206,7 @@ const tickets: Root = (op, field, fragments, schema) => {
     } catch {
       return undefined; // a malformed ID: the schema answers with its error
     }
-    const params = [dept, n, v.staff.id, list(f?.status), list(f?.kind), list(f?.channel), list(f?.tier),
+    const params = [dept, n, v.kind === 'STAFF' ? v.staff.id : null, list(f?.status), list(f?.kind), list(f?.channel), list(f?.tier),
       department, assignee, !assignee && f?.unassigned ? true : null, f?.slaBreached ?? null, f?.followUpRequired ?? null,
       position?.ms ?? null, position?.id ?? null];
     // A department asked for replaces the caller's own scope, as in ticketWhere.
@@ -208,6 +214,18 @@ const tickets: Root = (op, field, fragments, schema) => {
     return async () => (await run<{ json: string }>(ctx.db, params))[0]!.json;
   };
 };
+
+/** The type-level rule (runScopesOnType) of each object type the queue compiles, for a partner. */
+function partnerReadsType(v: Viewer, type: string): boolean {
+  switch (type) {
+    case 'Ticket': return canReadTicket(v, { departmentId: null, assigneeId: null });
+    case 'Customer': return canReadCustomer(v, { id: '' });
+    case 'Staff': return canReadStaff(v);
+    case 'Department': return canReadDepartment(v);
+    // Connections, edges, page info and tiers carry no rule of their own.
+    default: return ['QueryTicketsConnection', 'QueryTicketsConnectionEdge', 'PageInfo', 'Tier'].includes(type);
+  }
+}
 
 const CURSOR = /^DC:T:\["D:(\d{1,15})","S:([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})"\]$/;
 /** The (receivedAt, id) of a queue cursor (select.ts ticketCursor), or null for any other text. */

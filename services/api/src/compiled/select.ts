@@ -23,13 +23,15 @@ export interface Variant {
   attachments?: boolean;
 }
 
-interface Scope {
+export interface Scope {
   /** The SQL alias of the row the type reads. */
   a: string;
   variant: Variant;
   fragments: Record<string, FragmentDefinitionNode>;
   /** A fresh alias for a nested row. */
   alias(): string;
+  /** Every object type the selection reads (a root checks the type-level rules of callers it cannot scope in SQL). */
+  types: Set<string>;
 }
 
 type FieldSql = (s: Scope, selection: SelectionSetNode | undefined) => string | null;
@@ -236,6 +238,7 @@ const TYPES: Record<string, TypeDef> = {
 function entries(type: string, sel: SelectionSetNode, s: Scope, out: Map<string, string>): boolean {
   const def = TYPES[type];
   if (!def) return false;
+  s.types.add(type);
   for (const node of sel.selections) {
     if (node.directives?.length) return false;
     if (node.kind === Kind.FIELD) {
@@ -268,5 +271,5 @@ export function objectSql(type: string, sel: SelectionSetNode, s: Scope): string
 /** A scope for a root's row `a`; nested rows get aliases a1, a2, … */
 export function rootScope(a: string, variant: Variant, fragments: Record<string, FragmentDefinitionNode>): Scope {
   let n = 0;
-  return { a, variant, fragments, alias: () => `${a}${++n}` };
+  return { a, variant, fragments, alias: () => `${a}${++n}`, types: new Set() };
 }
