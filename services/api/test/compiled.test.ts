@@ -51,10 +51,13 @@ const FILTERED = `query Filtered($n: Int!, $f: TicketFilter) {
 const PAGED = `query Paged($n: Int!, $after: String, $f: TicketFilter) {
   tickets(first: $n, after: $after, filter: $f) { pageInfo { hasNextPage hasPreviousPage startCursor endCursor } edges { cursor node { id receivedAt } } }
 }`;
-const DOCUMENTS = [...COMPILED_DOCUMENTS, EVERYTHING, FILES, LITERAL, LIST, QUEUE, FILTERED, PAGED];
+const LIST_PAGED = `query Mine($n: Int!, $after: String) {
+  feedbacks(first: $n, after: $after) { pageInfo { hasNextPage hasPreviousPage startCursor endCursor } edges { cursor node { trackingCode receivedAt } } }
+}`;
+const DOCUMENTS = [...COMPILED_DOCUMENTS, EVERYTHING, FILES, LITERAL, LIST, QUEUE, FILTERED, PAGED, LIST_PAGED];
 const QUEUES = DOCUMENTS.filter((d) => d.includes('tickets(') && d !== PAGED);
 const TRACKING = DOCUMENTS.filter((d) => d.includes('trackFeedback'));
-const LISTS = DOCUMENTS.filter((d) => d.includes('feedbacks('));
+const LISTS = DOCUMENTS.filter((d) => d.includes('feedbacks(') && d !== LIST_PAGED);
 
 let env: TestEnv;
 const gid = (type: string, id: string) => Buffer.from(`${type}:${id}`).toString('base64');
@@ -374,6 +377,28 @@ describe('compiled documents', () => {
         const res = await both({ query: PAGED, variables: { n: 2, after } }, callers[caller]!);
         expect(res.compiled, String(after)).toBe(compiled);
       }
+    }
+  }, 120_000);
+
+  it("page the customer's own feedback with after: as the schema does", async () => {
+    const seen: string[] = [];
+    for (const caller of ['customerA', 'customerB']) {
+      for (const n of [1, 2]) {
+        let after: string | null = null;
+        for (let page = 0; page < 10; page++) {
+          const res = await both({ query: LIST_PAGED, variables: { n, after } }, callers[caller]!);
+          expect(res.compiled).toBe(true);
+          const c = res.body.data.feedbacks;
+          seen.push(...c.edges.map((e: { cursor: string }) => e.cursor));
+          if (!c.pageInfo.hasNextPage) break;
+          after = c.pageInfo.endCursor;
+        }
+      }
+    }
+    expect(seen.length).toBeGreaterThan(4);
+    for (const [after, compiled] of [['', true], [seen[1]!, true], ['abc', false], [seen[1]!.replace(/=+$/, ''), false]] as const) {
+      const res = await both({ query: LIST_PAGED, variables: { n: 2, after } }, callers.customerA!);
+      expect(res.compiled, after).toBe(compiled);
     }
   }, 120_000);
 

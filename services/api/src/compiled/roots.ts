@@ -118,20 +118,28 @@ const trackFeedback: Root = (op, field, fragments) => {
  */
 const feedbacks: Root = (op, field, fragments) => {
   const first = argument(op, field, 'first', 'Int');
-  if (!first || first.absent || field.arguments!.length !== 1 || !field.selectionSet) return null;
+  const after = argument(op, field, 'after', 'String');
+  if (!first || first.absent || !after || field.arguments!.length !== (after.absent ? 1 : 2) || !field.selectionSet) return null;
   const sel = field.selectionSet;
+  const ORDER = 'order by received_at desc, id desc';
   const statements = perVariant((variant) => {
     const json = objectSql('QueryFeedbacksConnection', sel, rootScope('f', variant, fragments));
-    return json && `select ${json}::text as json from (select * from feedback where customer_id = $1 order by received_at desc, id desc limit $2) f join tickets t on t.id = f.ticket_id`;
+    // after: at $13 and $14 as in the queue (select.ts PageInfo reads $13).
+    return json && `select ${json}::text as json from (select q.*, row_number() over (${ORDER}) as rn from (select * from feedback where customer_id = $1`
+      + ` and ($13::bigint is null or (received_at, id) < (timestamptz 'epoch' + $13::bigint * interval '1 millisecond', $14::uuid)) ${ORDER} limit $2::int + 1) q) f join tickets t on t.id = f.ticket_id`;
   }, [{ timeline: 'public', request: requestAt(3), attachments: true }]);
   if (!statements) return null;
   return (ctx, variables) => {
     const n = first.value(variables) as number | null | undefined;
     const v = ctx.viewer;
     if (v.kind !== 'CUSTOMER' || n == null || n < 1 || n > MAX_PAGE) return undefined;
+    const cursor = after.value(variables);
+    const position = cursor ? keysetPosition(cursor as string) : null;
+    if (cursor === undefined || (cursor && !position)) return undefined;
     return async () => {
       // Customers see PUBLIC events only.
-      const [row] = await statements[0]!<{ json: string }>(ctx.db, [v.customer.id, n, ...requestParams(ctx.services)]);
+      const params = [v.customer.id, n, ...requestParams(ctx.services), null, null, null, null, null, null, position?.ms ?? null, position?.id ?? null];
+      const [row] = await statements[0]!<{ json: string }>(ctx.db, params);
       return signUrls(row!.json, ctx.services);
     };
   };
@@ -182,7 +190,7 @@ const tickets: Root = (op, field, fragments, schema) => {
     if (v.kind === 'PARTNER' && !(canListTickets(v) && types.every((t) => partnerReadsType(v, t)))) return undefined;
     const cursor = after.value(variables);
     // Only a cursor this queue issued, in its canonical form; anything else (and its error) is the schema's.
-    const position = cursor ? ticketCursorPosition(cursor as string) : null;
+    const position = cursor ? keysetPosition(cursor as string) : null;
     if (cursor === undefined || (cursor && !position)) return undefined;
     let f: TicketFilterShape | null = null;
     if (filterArg) {
@@ -228,8 +236,8 @@ function partnerReadsType(v: Viewer, type: string): boolean {
 }
 
 const CURSOR = /^DC:T:\["D:(\d{1,15})","S:([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})"\]$/;
-/** The (receivedAt, id) of a queue cursor (select.ts ticketCursor), or null for any other text. */
-function ticketCursorPosition(cursor: string): { ms: number; id: string } | null {
+/** The (receivedAt, id) of a queue or feedback-list cursor (select.ts ticketCursor), or null for any other text. */
+function keysetPosition(cursor: string): { ms: number; id: string } | null {
   const text = Buffer.from(cursor, 'base64').toString('utf8');
   const m = CURSOR.exec(text);
   // Canonical only: a text another base64 decoder might read differently is left to the schema.

@@ -46,7 +46,7 @@ const iso = (x: string) => `to_char(${x} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:
 /** A Relay global ID as @pothos/plugin-relay encodes it (standard base64 of `Type:id`, no line breaks). */
 const globalId = (type: string, x: string) => `translate(encode(convert_to('${type}:' || ${x}::text, 'UTF8'), 'base64'), E'\\n', '')`;
 
-/** The drizzle plugin's cursor for the queue's order (receivedAt, id): base64 of `DC:T:["D:<ms>","S:<id>"]`. */
+/** The drizzle plugin's cursor for the order (receivedAt, id) of the queue and the feedback list: base64 of `DC:T:["D:<ms>","S:<id>"]`. */
 const ticketCursor = (a: string) =>
   `translate(encode(convert_to('DC:T:["D:' || (extract(epoch from ${a}.received_at) * 1000)::bigint || '","S:' || ${a}.id || '"]', 'UTF8'), 'base64'), E'\\n', '')`;
 
@@ -154,15 +154,20 @@ const TYPES: Record<string, TypeDef> = {
       sel || !s.variant.request ? null
         : `case when ${s.a}.media_type in ('image/jpeg', 'image/png', 'image/webp') then ${s.variant.request.marker}::text || ${s.a}.id || ':i' end`,
   },
-  // feedbacks(first:) — rows `f` in the connection's order (schema/feedback.ts: receivedAt desc, then the
-  // drizzle plugin's tie-breaker, the primary key, in the same direction). Cursors and pageInfo are not compiled.
+  // feedbacks(first:, after:) — rows `f` in the connection's order (schema/feedback.ts: receivedAt desc, then
+  // the drizzle plugin's tie-breaker, the primary key, in the same direction).
+  // Numbered `rn` with one row past the page, like the queue; the same cursor form and pageInfo.
   QueryFeedbacksConnection: {
     edges: (s, sel) => {
       const edge = sel ? objectSql('QueryFeedbacksConnectionEdge', sel, s) : null;
-      return edge && `coalesce(json_agg(${edge} order by ${s.a}.received_at desc, ${s.a}.id desc), '[]'::json)`;
+      return edge && `coalesce(json_agg(${edge} order by ${s.a}.rn) filter (where ${s.a}.rn <= $2::int), '[]'::json)`;
     },
+    pageInfo: sameRow('PageInfo'),
   },
-  QueryFeedbacksConnectionEdge: { node: sameRow('Feedback') },
+  QueryFeedbacksConnectionEdge: {
+    cursor: leaf((a) => ticketCursor(a)),
+    node: sameRow('Feedback'),
+  },
   // tickets(first:, after:) — rows `t` numbered `rn` in the queue's order with one row past the page (roots.ts).
   QueryTicketsConnection: {
     edges: (s, sel) => {
@@ -178,7 +183,7 @@ const TYPES: Record<string, TypeDef> = {
   // Aggregates over the page's rows, as the drizzle plugin's wrapConnectionResult computes them for `first`.
   PageInfo: {
     hasNextPage: leaf(() => `count(*) > $2::int`),
-    // The drizzle plugin answers true whenever `after` is given; the queue binds the cursor's time at $13.
+    // The drizzle plugin answers true whenever `after` is given; the queue and the list bind the cursor's time at $13.
     hasPreviousPage: leaf(() => `($13::bigint is not null)`),
     startCursor: leaf((a) => `(array_agg(${ticketCursor(a)} order by ${a}.rn) filter (where ${a}.rn <= $2::int))[1]`),
     endCursor: leaf((a) => `(array_agg(${ticketCursor(a)} order by ${a}.rn desc) filter (where ${a}.rn <= $2::int))[1]`),
