@@ -55,9 +55,18 @@ const minifyCss: Plugin = {
 const lazyLocales: Plugin = {
   name: 'lazy-locales',
   setup(b) {
-    b.onResolve({ filter: /^\.\.\/locales\/(en|zh-TW)\.ts$/ }, (args) =>
-      args.importer.endsWith('localization.ts') ? { path: `./locale-${/(en|zh-TW)/.exec(args.path)![1]}.js`, external: true } : undefined,
+    b.onResolve({ filter: /^\.\.\/generated\/locales\/(en|zh-TW)\.ts$/ }, (args) =>
+      args.importer.endsWith('localization.ts') ? { path: `./locale-${/(en|zh-TW)\.ts$/.exec(args.path)![1]}.js`, external: true } : undefined,
     );
+    // The generated modules import `str` from @lit/localize, whose module would bring its runtime's
+    // side effects along; `str` only builds the object the runtime reads, so the file gets just that.
+    b.onResolve({ filter: /^@lit\/localize$/ }, (args) =>
+      /[\\/]generated[\\/]locales[\\/]/.test(args.importer) ? { path: 'str', namespace: 'locale-str' } : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'locale-str' }, () => ({
+      contents: 'export const str = (strings, ...values) => ({ strTag: true, strings, values });',
+      loader: 'js',
+    }));
   },
 };
 
@@ -215,8 +224,8 @@ export async function buildBundle(): Promise<BuiltFile[]> {
     ...browserOptions,
     entryPoints: {
       closeloop: join(SRC, 'bundle.ts'),
-      'locale-en': join(SRC, 'locales', 'en.ts'),
-      'locale-zh-TW': join(SRC, 'locales', 'zh-TW.ts'),
+      'locale-en': join(SRC, 'generated', 'locales', 'en.ts'),
+      'locale-zh-TW': join(SRC, 'generated', 'locales', 'zh-TW.ts'),
     },
     outdir: DIST,
     plugins: [minifyCss, lazyLocales, laterFiles(later[0]!.name, elements.glue(later[1]!.name), later[2]!.name)],
