@@ -7,6 +7,7 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { emitDeclarations } from '../../scripts/declarations.ts';
+import { compiledDocuments } from './documents.ts';
 import { compress, DIST, FIRST_BUDGET_BYTES, isHashed, kb, TOTAL_BUDGET_BYTES, CONVERSATION_BUDGET_BYTES } from './files.ts';
 
 export { compress, CONVERSATION_BUDGET_BYTES, DIST, FIRST_BUDGET_BYTES, isHashed, kb, TOTAL_BUDGET_BYTES };
@@ -211,7 +212,7 @@ async function elementsFile(): Promise<{ code: string; glue: (name: string) => s
  * - locale-en.js, locale-zh-TW.js: fetched only by pages in those languages.
  */
 export async function buildBundle(): Promise<BuiltFile[]> {
-  const sdk = await build({ ...browserOptions, entryPoints: [join(SRC, 'shared', 'sdk.ts')], outdir: DIST });
+  const sdk = await build({ ...browserOptions, entryPoints: [join(SRC, 'shared', 'sdk.ts')], outdir: DIST, plugins: [compiledDocuments] });
   const elements = await elementsFile();
   // Self-contained: it imports only types; define() receives Lit and the shared base from the entry.
   const conversation = await build({ ...browserOptions, entryPoints: [join(SRC, 'conversation', 'conversation.ts')], outdir: DIST });
