@@ -212,7 +212,9 @@ async function elementsFile(): Promise<{ code: string; glue: (name: string) => s
  * - locale-en.js, locale-zh-TW.js: fetched only by pages in those languages.
  */
 export async function buildBundle(): Promise<BuiltFile[]> {
-  const sdk = await build({ ...browserOptions, entryPoints: [join(SRC, 'shared', 'sdk.ts')], outdir: DIST, plugins: [compiledDocuments] });
+  // graphql-ws as the SDK uses it, without the rest of the library (see ws-client.js).
+  const smallWs: Plugin = { name: 'small-ws', setup: (b) => b.onResolve({ filter: /^graphql-ws$/ }, () => ({ path: join(here, 'ws-client.js') })) };
+  const sdk = await build({ ...browserOptions, entryPoints: [join(SRC, 'shared', 'sdk.ts')], outdir: DIST, plugins: [compiledDocuments, smallWs] });
   const elements = await elementsFile();
   // Self-contained: it imports only types; define() receives Lit and the shared base from the entry.
   const conversation = await build({ ...browserOptions, entryPoints: [join(SRC, 'conversation', 'conversation.ts')], outdir: DIST });

@@ -46,6 +46,9 @@ const status = (page: Page) => page.locator('cl-feedback-tracker [part=status]')
 describe.skipIf(!hasChromium)('live customer loop', () => {
   it('submits, follows staff changes live, shows user content as text, and stores the rating', async () => {
     const page = await env.newPage();
+    // Progress arrives over the WebSocket here (the SSE fallback has a test of its own below).
+    const overWs: string[] = [];
+    page.on('websocket', (ws) => ws.on('framereceived', (f) => typeof f.payload === 'string' && JSON.parse(f.payload).type === 'next' && overWs.push(f.payload)));
     const content = `${XSS} 网点排队太久，希望增加窗口。`;
     const code = await submitOnWebsite(page, content);
     expect(code).toMatch(/^FB-/);
@@ -83,6 +86,7 @@ describe.skipIf(!hasChromium)('live customer loop', () => {
     // The script's documents are compiled at build time: each text it sent is a trusted document's,
     // byte for byte (the API runs only those for customers in production).
     const trusted = new Map(trustedDocuments().map((d) => [d.body, d.name]));
+    expect(overWs.length).toBeGreaterThanOrEqual(4);
     const sent = documentsOf(page);
     expect(new Set(sent.map((d) => trusted.get(d) ?? d))).toEqual(new Set(['SubmitFeedback', 'TrackFeedback', 'FeedbackProgress', 'RateFeedback']));
   });
