@@ -5,7 +5,7 @@ import { maskError } from '../unavailable.ts';
 import type { Context } from '../context.ts';
 import type { Viewer } from '../auth/identity.ts';
 import { log, type Logger } from '../log.ts';
-import { graphqlResponseHeaders } from '../limits/plugins.ts';
+import { graphqlResponseHeaders, type RequestFacts } from '../limits/plugins.ts';
 import { corsHeaders, withCors, type CorsOptionsFor } from './cors.ts';
 import { negotiateJson, type JsonType } from './negotiation.ts';
 
@@ -32,8 +32,12 @@ export interface DirectGraphQLOptions {
   cors?: CorsOptionsFor;
   /** The viewer of a request; undefined when it cannot be resolved (Yoga then answers with the error). */
   viewerOf(authorization: string | undefined, channelKey: string | undefined, req?: IncomingMessage): Promise<Viewer | undefined>;
-  /** The body of a compiled document's answer (compiled/registry.ts), or undefined to execute it. */
-  compiled?(params: Params, viewer: Viewer): Promise<string | undefined>;
+  /**
+   * A compiled document's answer (compiled/registry.ts): its body, or a result (a limit's refusal) to
+   * answer as any other result; undefined to execute it. `req` carries the facts the response headers
+   * read (a partner's budget) and the caller's address.
+   */
+  compiled?(params: Params, viewer: Viewer, req: IncomingMessage & RequestFacts): Promise<string | ExecutionResult | undefined>;
 }
 
 export interface Params {
@@ -85,7 +89,11 @@ export function createDirectGraphQL(o: DirectGraphQLOptions) {
     if (!viewer) return false;
     const reqLog = (req as { log?: Logger }).log ?? log;
     // A compiled document: the database's JSON bytes are the body, as for any result without errors.
-    const compiled = await o.compiled?.(params, viewer);
+    const compiled = await o.compiled?.(params, viewer, req);
+    if (compiled !== undefined && typeof compiled !== 'string') {
+      await send(res, withCors(await corsHeaders(o.cors, req), graphqlResponseHeaders(req)), type, compiled);
+      return true;
+    }
     if (compiled !== undefined) {
       const cors = await corsHeaders(o.cors, req);
       res.writeHead(200, {

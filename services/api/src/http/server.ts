@@ -1,7 +1,7 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { YogaServerInstance } from 'graphql-yoga';
-import type { DatabaseHandle } from '@closeloop/db';
+import type { Database, DatabaseHandle } from '@closeloop/db';
 import type { Context } from '../context.ts';
 import { Identity, type Viewer } from '../auth/identity.ts';
 import { createServices, type ServiceOptions, type Services } from '../services/index.ts';
@@ -12,7 +12,7 @@ import { schema } from '../schema/index.ts';
 import { createCompiledDocuments } from '../compiled/registry.ts';
 import { COMPILED_DOCUMENTS } from '../compiled/documents.ts';
 import { AbuseLimits, type AbuseLimitOptions } from '../limits/abuse.ts';
-import { capConnections, DEFAULT_TRANSPORT, serverOptions, type TransportSettings } from '../limits/transport.ts';
+import { capConnections, clientAddress, DEFAULT_TRANSPORT, serverOptions, type TransportSettings } from '../limits/transport.ts';
 import { CorsPolicy } from '../limits/cors.ts';
 import { loadTrustedDocuments, type TrustedDocuments } from '../limits/trusted-documents.ts';
 import type { RequestFacts } from '../limits/plugins.ts';
@@ -52,6 +52,8 @@ export interface AppOptions {
   directHttp?: boolean;
   /** Benchmarks: print `commit-trace <seq> <time>` for each commit (CLOSELOOP_TRACE_COMMITS). */
   traceCommits?: boolean;
+  /** false: no compiled documents, every request runs through the schema (the differential tests' reference). */
+  compiled?: boolean;
   /** Abuse limits (docs/security.md): defaults, in memory, unless given (with `redis` to share them); false: none. */
   limits?: AbuseLimitOptions | false;
   /** Body size, timeouts and connection caps; unset ones keep their defaults. */
@@ -130,7 +132,7 @@ export function createApp(options: AppOptions): App {
     // Resolved once by graphqlEndpoint; any failure is left to Yoga, which resolves it again and answers with the error.
     viewerOf: async (authorization, channelKey, req) =>
       (req as RequestFacts | undefined)?.closeloopViewer ?? viewerOf(authorization, channelKey).catch(() => undefined),
-    compiled: compiledAnswers(options, limits, services),
+    compiled: options.compiled === false ? undefined : compiledAnswers(db, services, trusted, limits, transport.trustedProxies),
   });
 
   const requests = requestListener(
@@ -167,12 +169,13 @@ export function createApp(options: AppOptions): App {
 }
 
 /**
- * Known documents answered by one statement each (compiled/, docs/performance.md). They skip execution,
- * so with abuse limits on they serve staff only: the access-check and partner-cost limits run in resolvers and plugins.
+ * Known documents answered by one statement each (compiled/, docs/performance.md), with the same
+ * trusted-document posture and abuse limits (access checks, partner cost) as the schema path.
  */
-function compiledAnswers(options: AppOptions, limits: AbuseLimits | null, services: Services) {
-  const answer = createCompiledDocuments({ schema, db: options.handle.db, services, documents: COMPILED_DOCUMENTS }).answer;
-  return (params: Parameters<typeof answer>[0], viewer: Viewer) => (limits && viewer.kind !== 'STAFF' ? Promise.resolve(undefined) : answer(params, viewer));
+function compiledAnswers(db: Database, services: Services, trusted: TrustedDocuments | null, limits: AbuseLimits | null, trustedProxies: number) {
+  const { answer } = createCompiledDocuments({ schema, db, services, documents: COMPILED_DOCUMENTS, trusted });
+  return (params: Parameters<typeof answer>[0], viewer: Viewer, req: IncomingMessage & RequestFacts) =>
+    answer(params, viewer, { limits, address: clientAddress(req, trustedProxies), facts: req });
 }
 
 function definedOnly<T extends object>(o: T): Partial<T> {
