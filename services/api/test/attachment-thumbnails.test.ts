@@ -158,6 +158,18 @@ describe('thumbnails', () => {
     expect((await t.make(JPEG, 'image/jpeg')).subarray(0, 2)).toEqual(Buffer.from([0xff, 0xd8]));
     await t.close();
 
+    // Bounded: a full queue refuses at once (BUSY); a job over its time ends the worker (TIMEOUT), and the next job gets a fresh one.
+    const one = new Thumbnailer({ maxQueue: 1 });
+    const first = one.make(JPEG, 'image/jpeg');
+    await expect(one.make(JPEG, 'image/jpeg')).rejects.toMatchObject({ code: 'BUSY' });
+    expect((await first).subarray(0, 2)).toEqual(Buffer.from([0xff, 0xd8]));
+    await one.close();
+    const slow = new Thumbnailer({ timeoutMs: 1 });
+    await expect(slow.make(JPEG, 'image/jpeg')).rejects.toMatchObject({ code: 'TIMEOUT' });
+    slow.options.timeoutMs = 30_000;
+    expect((await slow.make(PNG_ALPHA, 'image/png')).subarray(0, 2)).toEqual(Buffer.from([0xff, 0xd8]));
+    await slow.close();
+
     const f = await feedbackWith([['bomb.png', bomb]]);
     expect(f.attachments[0]).toMatchObject({ mediaType: 'image/png', thumbnailUrl: null });
     const [row] = await env.handle.db.select().from(attachmentUploads).where(eq(attachmentUploads.filename, 'bomb.png'));
