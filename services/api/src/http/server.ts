@@ -485,6 +485,8 @@ export function createApp(options: AppOptions): App {
       await new Promise<void>((r) => wss.close(() => r()));
       server.closeAllConnections?.();
       await closed;
+      // Thumbnails still being made are dropped (the attachment simply has none) before the database closes.
+      await services.attachments.close();
       return drained;
     },
   };
