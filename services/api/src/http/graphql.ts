@@ -6,7 +6,7 @@ import type { Context } from '../context.ts';
 import type { Viewer } from '../auth/identity.ts';
 import { log, type Logger } from '../log.ts';
 import { EXPOSED_HEADERS, type CorsPolicy } from '../limits/cors.ts';
-import { graphqlResponseHeaders } from '../limits/plugins.ts';
+import { graphqlResponseHeaders, type RequestFacts } from '../limits/plugins.ts';
 
 /**
  * The common case of GraphQL over HTTP — a small JSON POST of one query or mutation, answered as
@@ -28,8 +28,12 @@ export interface DirectGraphQLOptions {
   cors?: CorsPolicy;
   /** The viewer of a request; undefined when it cannot be resolved (Yoga then answers with the error). */
   viewerOf(authorization: string | undefined, channelKey: string | undefined, req?: IncomingMessage): Promise<Viewer | undefined>;
-  /** The body of a compiled document's answer (compiled/registry.ts), or undefined to execute it. */
-  compiled?(params: Params, viewer: Viewer): Promise<string | undefined>;
+  /**
+   * A compiled document's answer (compiled/registry.ts): its body, or a result (a limit's refusal) to
+   * answer as any other result; undefined to execute it. `req` carries the facts the response headers
+   * read (a partner's budget) and the caller's address.
+   */
+  compiled?(params: Params, viewer: Viewer, req: IncomingMessage & RequestFacts): Promise<string | ExecutionResult | undefined>;
 }
 
 const JSON_TYPES = ['application/graphql-response+json', 'application/json'] as const;
@@ -111,7 +115,12 @@ export function createDirectGraphQL(o: DirectGraphQLOptions) {
     if (!viewer) return false;
     const reqLog = (req as { log?: Logger }).log ?? log;
     // A compiled document: the database's JSON bytes are the body, as for any result without errors.
-    const compiled = await o.compiled?.(params, viewer);
+    const compiled = await o.compiled?.(params, viewer, req);
+    if (compiled !== undefined && typeof compiled !== 'string') {
+      const allowedOrigin = o.cors ? await o.cors.allows(h.origin, h.host) : false;
+      await send(res, { ...corsHeaders(h.origin, allowedOrigin), ...graphqlResponseHeaders(req) }, type, compiled);
+      return true;
+    }
     if (compiled !== undefined) {
       const allowedOrigin = o.cors ? await o.cors.allows(h.origin, h.host) : false;
       res.writeHead(200, {

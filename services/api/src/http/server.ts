@@ -58,6 +58,8 @@ export interface AppOptions {
   directHttp?: boolean;
   /** Benchmarks: print `commit-trace <seq> <time>` for each commit (CLOSELOOP_TRACE_COMMITS). */
   traceCommits?: boolean;
+  /** false: no compiled documents, every request runs through the schema (the differential tests' reference). */
+  compiled?: boolean;
   /** Abuse limits (docs/security.md): defaults, in memory, unless given (with `redis` to share them); false: none. */
   limits?: AbuseLimitOptions | false;
   /** Body size, timeouts and connection caps; unset ones keep their defaults. */
@@ -276,11 +278,12 @@ export function createApp(options: AppOptions): App {
     // Resolved once by the handler below; any failure is left to Yoga, which resolves it again and answers with the error.
     viewerOf: async (authorization, channelKey, req) =>
       (req as RequestFacts | undefined)?.closeloopViewer ?? viewerFrom(authorization, channelKey).catch(() => undefined),
-    // Known documents answered by one statement each (compiled/, docs/performance.md). They skip execution,
-    // so with abuse limits on they serve staff only: the access-check and partner-cost limits run in resolvers and plugins.
-    compiled: (() => {
-      const answer = createCompiledDocuments({ schema, db, services, documents: COMPILED_DOCUMENTS }).answer;
-      return (params: Parameters<typeof answer>[0], viewer: Viewer) => (limits && viewer.kind !== 'STAFF' ? Promise.resolve(undefined) : answer(params, viewer));
+    // Known documents answered by one statement each (compiled/, docs/performance.md), with the same
+    // trusted-document posture and abuse limits (access checks, partner cost) as the schema path.
+    compiled: options.compiled === false ? undefined : (() => {
+      const { answer } = createCompiledDocuments({ schema, db, services, documents: COMPILED_DOCUMENTS, trusted });
+      return (params: Parameters<typeof answer>[0], viewer: Viewer, req: IncomingMessage & RequestFacts) =>
+        answer(params, viewer, { limits, address: clientAddress(req, transport.trustedProxies), facts: req });
     })(),
   });
   const graphiql = options.production ? null : graphiqlRoute('/graphql');
