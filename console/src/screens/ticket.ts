@@ -19,7 +19,7 @@ const TICKET = `query($id: ID!) {
     customer { id name phone email externalId tier { code name } accountManager { id name }
       feedback(first: 10) { edges { node { trackingCode kind status receivedAt } } } }
     feedback { id trackingCode kind content category tags receivedAt contact { name phone email } }
-    timeline { id type visibility actorType actorName body createdAt toStatus feedback { trackingCode } }
+    timeline { id type visibility actorType actorName body createdAt toStatus feedback { trackingCode } attachments { id filename size url thumbnailUrl } }
   } }
   staffMembers { id name role active department { code } }
   departments { id code name }
@@ -43,7 +43,8 @@ export interface TicketView {
   feedback: Array<{ id: string; trackingCode: string; kind: string; content: string; category: string | null; tags: string[]; receivedAt: string;
     contact: { name: string | null; phone: string | null; email: string | null } }>;
   timeline: Array<{ id: string; type: string; visibility: string; actorType: string; actorName: string | null; body: string | null;
-    createdAt: string; toStatus: string | null; feedback: { trackingCode: string } }>;
+    createdAt: string; toStatus: string | null; feedback: { trackingCode: string };
+    attachments: Array<{ id: string; filename: string; size: number; url: string; thumbnailUrl: string | null }> }>;
 }
 export interface Reference {
   staffMembers: Array<{ id: string; name: string; role: string; active: boolean; department: { code: string } | null }>;
@@ -72,6 +73,8 @@ export class TicketScreen extends LitElement {
     dt { color: var(--sl-color-neutral-700); }
     dd { margin: 0; }
     a { color: var(--sl-color-primary-700); }
+    .files { list-style: none; padding: 0; margin: 0.25rem 0 0; display: flex; flex-wrap: wrap; gap: 0.5rem; }
+    .files img { display: block; max-width: 160px; max-height: 160px; border-radius: 4px; }
     .side { display: grid; gap: var(--sl-spacing-medium); align-content: start; }
   `];
 
@@ -184,6 +187,8 @@ export class TicketScreen extends LitElement {
                 <span>${e.type}${e.toStatus ? ` → ${t(e.toStatus)}` : ''}</span><span>${e.actorName ?? e.actorType}</span>
                 <time datetime=${e.createdAt}>${formatTime(e.createdAt)}</time></div>
               ${e.body ? html`<div class="body">${e.body}</div>` : nothing}
+              ${e.attachments.length ? html`<ul class="files">${e.attachments.map((a) => html`<li><a href=${a.url} target="_blank" rel="noopener" download=${a.filename}
+                >${a.thumbnailUrl ? html`<img src=${a.thumbnailUrl} alt=${a.filename} loading="lazy" />` : `${a.filename} (${Math.max(1, Math.round(a.size / 1024))} KB)`}</a></li>`)}</ul>` : nothing}
             </li>`)}</ol>
         </section>
       </div>

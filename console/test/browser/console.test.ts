@@ -2,12 +2,15 @@
 // an agent works a ticket submitted through the widget while the customer and a second agent watch
 // live; an auditor sees no control that changes anything; departments stay apart; axe on every
 // screen; keyboard-only handling; screenshots of the queue and a ticket at desktop and phone sizes.
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { artifactPath, axe, hasChromium, problemsOf, start, ticketOf, type Env } from '../../../web-components/test/browser/harness.ts';
 import { seedDemoVolume } from '../../../services/api/src/demo-volume.ts';
 
 const PASSWORD = 'closeloop-demo';
+// A 1200×900 photo (the API's test fixture): its thumbnail is 320×240.
+const PHOTO = readFileSync(new URL('../../../services/api/test/fixtures/photo-1200x900.jpg', import.meta.url));
 const AGENT = 'agent@demo.closeloop.dev';
 const SENIOR = 'senior@demo.closeloop.dev';
 const CREDIT_AGENT = 'credit.agent@demo.closeloop.dev';
@@ -108,6 +111,34 @@ describe.skipIf(!hasChromium)('operations console', () => {
     await page.locator('cl-ticket [data-testid=timeline]').waitFor();
     await page.screenshot({ path: artifactPath('console-ticket-390x844.png'), fullPage: true });
     expect(await violations(page)).toEqual([]);
+  });
+
+  it("shows the customer's photo in the ticket timeline as a thumbnail that opens the file", async () => {
+    const customer = await env.newPage();
+    const photoCode = await submitOnWebsite(customer, '转账被重复扣款，凭证照片见附件。');
+    const key = (await customer.locator('cl-feedback-form [part=access-key]').textContent())!.trim();
+    // The customer answers with a photo through the API the widget uses (upload ticket, PUT, message).
+    const call = async (query: string, variables: Record<string, unknown>) => {
+      const res = await fetch(`${env.base}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-closeloop-channel': 'pk_web_demo' }, body: JSON.stringify({ query, variables }) });
+      return ((await res.json()) as { data: any }).data;
+    };
+    const up = await call(`mutation($i: CreateAttachmentUploadInput!) { createAttachmentUpload(input: $i) { ... on AttachmentUpload { uploadUrl } } }`, { i: { trackingCode: photoCode, accessKey: key, filename: '凭证.jpg' } });
+    const put = await fetch(env.base + up.createAttachmentUpload.uploadUrl, { method: 'PUT', body: new Uint8Array(PHOTO) });
+    const { id } = (await put.json()) as { id: string };
+    const sent = await call(`mutation($i: ReplyToFeedbackInput!) { replyToFeedback(input: $i) { __typename } }`, { i: { trackingCode: photoCode, accessKey: key, body: '凭证照片', attachments: [id] } });
+    expect(sent.replyToFeedback.__typename).toBe('ReplyToFeedbackPayload');
+    await env.app.services.attachments.thumbnailsSettled();
+
+    const page = await env.newPage({ width: 1440, height: 900 });
+    await signIn(page, AGENT);
+    await page.goto(`/console#/ticket/${encodeURIComponent(await ticketOf(env, photoCode))}`);
+    const img = page.locator('cl-ticket [data-testid=timeline] .files img');
+    await expect.poll(() => img.evaluate((el: HTMLImageElement) => el.naturalWidth), { timeout: 15_000 }).toBe(320);
+    expect(await img.getAttribute('src')).toContain('mode=t');
+    expect(await img.getAttribute('alt')).toBe('凭证.jpg');
+    expect(await page.locator('cl-ticket [data-testid=timeline] .files a').getAttribute('href')).toContain('mode=a');
+    expect(await violations(page)).toEqual([]);
+    expect(problemsOf(page)).toEqual([]);
   });
 
   it('is usable with the keyboard alone', async () => {

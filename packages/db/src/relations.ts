@@ -56,5 +56,6 @@ export const relations = defineRelations(schema, (r) => ({
   },
   attachments: {
     event: r.one.timelineEvents({ from: r.attachments.eventId, to: r.timelineEvents.id, optional: false }),
+    upload: r.one.attachmentUploads({ from: r.attachments.uploadId, to: r.attachmentUploads.id, optional: false }),
   },
 }));

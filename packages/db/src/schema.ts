@@ -351,8 +351,15 @@ export const attachmentUploads = pgTable('attachment_uploads', {
   size: integer('size').notNull(),
   sha256: text('sha256').notNull(),
   usedAt: ts('used_at'),
+  // A small JPEG preview of an image (its bytes in the store under this id), made after the upload;
+  // null while none exists (not an image, HEIC, too many pixels, not made yet).
+  thumbnailId: uuid('thumbnail_id'),
   createdAt: createdAt(),
-}, (t) => [index('attachment_uploads_ticket_idx').on(t.ticketId)]);
+}, (t) => [
+  index('attachment_uploads_ticket_idx').on(t.ticketId),
+  // The sweeper's cleanup of uploads never attached to a message.
+  index('attachment_uploads_unused_idx').on(t.createdAt).where(sql`used_at is null`),
+]);
 
 // The bytes, in a table of their own so that no metadata query ever reads them (the PostgreSQL store).
 export const attachmentBlobs = pgTable('attachment_blobs', {

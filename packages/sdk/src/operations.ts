@@ -5,7 +5,7 @@ import { graphql } from './graphql.ts';
 export const EventFields = graphql(`
   fragment EventFields on TimelineEvent @_unmask {
     id cursor position type toStatus body actorType actorName createdAt
-    attachments { id filename mediaType size url inlineUrl }
+    attachments { id filename mediaType size url inlineUrl thumbnailUrl }
   }
 `);
 

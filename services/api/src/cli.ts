@@ -172,11 +172,11 @@ async function sweep(config: Config, handle: DatabaseHandle, args: Args): Promis
   const services = createServices(handle.db, config.secretKey, (events) => {
     const seq = events.reduce((m, e) => Math.max(m, e.id), 0);
     if (seq) bus?.publish({ seq });
-  });
+  }, { attachments: config.attachments });
   try {
     if (args.once) {
       const r = await services.sweeper.sweepOnce();
-      return out({ ...r }, () => `swept: ${r.tickets} tickets, ${r.warnings} warnings, ${r.breaches} breaches, ${r.escalations} escalations`);
+      return out({ ...r }, () => `swept: ${r.tickets} tickets, ${r.warnings} warnings, ${r.breaches} breaches, ${r.escalations} escalations, ${r.uploadsDeleted} unattached uploads deleted`);
     }
     const ms = Number(args.interval ?? config.sweepIntervalMs);
     if (!(ms >= 100)) fail('the sweep interval must be at least 100 ms (--interval or CLOSELOOP_SWEEP_INTERVAL_MS)', 2);

@@ -40,7 +40,7 @@ export interface Config {
   shutdownGraceMs: number;
   /** The customer's side of the conversation (issue 14); unset ones keep their defaults. */
   conversation: { reopenWindowDays?: number; reviewWindowDays?: number };
-  attachments: { maxBytes?: number; perMessage?: number };
+  attachments: { maxBytes?: number; perMessage?: number; unattachedMinutes?: number; thumbnailMaxPixels?: number };
   logLevel: string;
   /** Seed the demo institution into an empty database outside production. */
   demo: boolean;
@@ -153,6 +153,8 @@ export const variables = {
   CLOSELOOP_REVIEW_WINDOW_DAYS: shown('`30`', count({ default: undefined, desc: 'days after RESOLVED in which a customer may request a review' })),
   CLOSELOOP_ATTACHMENT_MAX_BYTES: shown('`10485760`', count({ default: undefined, desc: 'largest attachment, in bytes (refused before it is stored)' })),
   CLOSELOOP_ATTACHMENTS_PER_MESSAGE: shown('`5`', count({ default: undefined, desc: 'attachments one message may carry' })),
+  CLOSELOOP_UPLOAD_UNATTACHED_MINUTES: shown('`1440`', whole(1)({ default: undefined, desc: 'an uploaded file not attached to a message within this many minutes is deleted by the sweeper (bytes and thumbnail too)' })),
+  CLOSELOOP_THUMBNAIL_MAX_PIXELS: shown('`24000000`', count({ default: undefined, desc: 'images declaring more pixels (width × height, read from the header before decoding) get no thumbnail; `0` makes no thumbnails' })),
   CLOSELOOP_TRACE_COMMITS: bool({ default: false, desc: 'benchmarks: log each commit\'s timing' }),
   CLOSELOOP_TRACE_MEMORY: bool({ default: false, desc: 'benchmarks: SIGUSR2 prints memory after a full collection (`node --expose-gc`)' }),
 } satisfies Record<string, Variable>;
@@ -269,6 +271,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     attachments: {
       maxBytes: e.CLOSELOOP_ATTACHMENT_MAX_BYTES,
       perMessage: e.CLOSELOOP_ATTACHMENTS_PER_MESSAGE,
+      unattachedMinutes: e.CLOSELOOP_UPLOAD_UNATTACHED_MINUTES,
+      thumbnailMaxPixels: e.CLOSELOOP_THUMBNAIL_MAX_PIXELS,
     },
     realtime: {
       keepAliveMs: env.CLOSELOOP_WS_KEEPALIVE_MS ? e.CLOSELOOP_WS_KEEPALIVE_MS : undefined,

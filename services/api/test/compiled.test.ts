@@ -30,7 +30,7 @@ const EVERYTHING = `query Everything($code: String!, $key: String) {
 fragment Ev on TimelineEvent { position at: createdAt }`;
 /** Attachments (signed links) and the time-dependent fields: left to the schema for department-scoped staff. */
 const FILES = `query Files($code: String!, $key: String) {
-  trackFeedback(trackingCode: $code, accessKey: $key) { canReply reviewableUntil outcome timeline { id visibility attachments { __typename id filename mediaType size createdAt url inlineUrl } } }
+  trackFeedback(trackingCode: $code, accessKey: $key) { canReply reviewableUntil outcome timeline { id visibility attachments { __typename id filename mediaType size createdAt url inlineUrl thumbnailUrl } } }
 }`;
 const LITERAL = `{ trackFeedback(trackingCode: "FB-0000-0000") { trackingCode } }`;
 const LIST = `query List($n: Int) {
@@ -194,6 +194,8 @@ beforeAll(async () => {
       expect(rate.data.rateFeedback.__typename, JSON.stringify(rate)).toBe('RateFeedbackPayload');
     }
   }
+  // Thumbnails are made after the uploads: settled, both paths read the same rows.
+  await env.app.services.attachments.thumbnailsSettled();
 }, 180_000);
 afterEach(() => expect(failures).toEqual([]));
 
@@ -283,7 +285,7 @@ describe('compiled documents', () => {
     // The drawn data reached what is easy to get wrong: signed links of both kinds, a PDF without an
     // inline link, a review window still open.
     const answers = compiledAnswers.map((b) => JSON.stringify(JSON.parse(b))).join('\n');
-    for (const seen of ['mode=a&sig=', '"inlineUrl":"/attachments/', '"mediaType":"application/pdf"', '"inlineUrl":null', '"reviewableUntil":"20', '"canReply":true'])
+    for (const seen of ['mode=a&sig=', '"inlineUrl":"/attachments/', '"thumbnailUrl":"/attachments/', '"mediaType":"application/pdf"', '"inlineUrl":null', '"thumbnailUrl":null', '"reviewableUntil":"20', '"canReply":true'])
       expect(answers).toContain(seen);
   });
 

@@ -1,7 +1,7 @@
 // withdrawFeedback, requestReview and the supervisor's follow-up on poor ratings (issue 14).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eq } from 'drizzle-orm';
-import { tickets } from '@closeloop/db';
+import { and, eq } from 'drizzle-orm';
+import { departments, tickets, timelineEvents } from '@closeloop/db';
 import { bearer, setup, SUBMIT, TRANSITION, type TestEnv } from './helpers.ts';
 
 const ACTION = (field: string, input: string) => /* GraphQL */ `
@@ -92,6 +92,63 @@ describe('requestReview', () => {
 
     const twice = await env.gql(REVIEW, { input: { trackingCode: f.code, accessKey: f.key } });
     expect(twice.data.requestReview).toMatchObject({ __typename: 'NotAllowedError', reason: 'ALREADY_REQUESTED' });
+  });
+
+  // A department of its own per case, so the staff of other tests do not take part.
+  async function resolvedIn(staffRoles: string[]) {
+    const code = `REVIEW_${Math.random().toString(36).slice(2, 8).toUpperCase()}`;
+    await env.handle.db.insert(departments).values({ code, name: code });
+    const ids: string[] = [];
+    for (const role of staffRoles) ids.push((await env.staffToken(role, code)).id);
+    const [dept] = await env.handle.db.select().from(departments).where(eq(departments.code, code));
+    const f = await submitAnonymous();
+    await env.gql(TRANSITION, { input: { ticketId: f.ticketId, status: 'RESOLVED' } }, bearer(supervisor));
+    // Resolved at L1 by the first member listed.
+    await env.handle.db.update(tickets).set({ departmentId: dept!.id, assigneeId: ids[0], level: 'L1' }).where(eq(tickets.id, rawId(f.ticketId)));
+    return { ...f, ids };
+  }
+  const reviewed = async (f: { code: string; key: string; ticketId: string }) => {
+    const r = await env.gql(REVIEW, { input: { trackingCode: f.code, accessKey: f.key } });
+    expect(r.data.requestReview.feedback.status).toBe('IN_PROGRESS');
+    const t = (await env.gql(TICKET, { c: f.code }, bearer(supervisor))).data.trackFeedback.ticket;
+    const assigned = await env.handle.db.select().from(timelineEvents)
+      .where(and(eq(timelineEvents.ticketId, rawId(f.ticketId)), eq(timelineEvents.type, 'ASSIGNED')));
+    return { level: t.level as string, assignee: t.assignee ? rawId(t.assignee.id) : null, via: (assigned.at(-1)!.data as { via: string }).via };
+  };
+
+  it('with nobody at the next level: another handler at the highest level staffed, never the previous one', async () => {
+    const f = await resolvedIn(['AGENT', 'AGENT']);
+    expect(await reviewed(f)).toEqual({ level: 'L2', assignee: f.ids[1], via: 'HIGHEST_LEVEL' });
+  });
+
+  it('with no other handler: the department\'s supervisor', async () => {
+    const f = await resolvedIn(['AGENT', 'SUPERVISOR']);
+    expect(await reviewed(f)).toEqual({ level: 'L2', assignee: f.ids[1], via: 'SUPERVISOR' });
+  });
+
+  it('with nobody else at all: the queue (unassigned), not the previous handler', async () => {
+    const f = await resolvedIn(['AGENT']);
+    expect(await reviewed(f)).toEqual({ level: 'L2', assignee: null, via: 'NONE' });
+  });
+
+  it('is refused for someone who does not own the feedback, and for withdrawn (closed) feedback', async () => {
+    const alice = await env.customerToken('alice-review');
+    const s = await env.gql(SUBMIT, { input: { kind: 'COMPLAINT', content: 'The card fee was wrong' } }, { ...channel(), ...bearer(alice) });
+    const code = s.data.submitFeedback.trackingCode as string;
+    const t = await env.gql(`query($c:String!){ trackFeedback(trackingCode:$c){ ticket { id } } }`, { c: code }, bearer(supervisor));
+    await env.gql(TRANSITION, { input: { ticketId: t.data.trackFeedback.ticket.id, status: 'RESOLVED' } }, bearer(supervisor));
+    const bob = await env.customerToken('bob-review');
+    const asBob = await env.gql(REVIEW, { input: { trackingCode: code } }, { ...channel(), ...bearer(bob) });
+    expect(asBob.data.requestReview.__typename).toBe('NotFoundError');
+    const guessed = await env.gql(REVIEW, { input: { trackingCode: code, accessKey: 'A'.repeat(26) } }, channel());
+    expect(guessed.data.requestReview.__typename).toBe('NotFoundError');
+    const after = await env.gql(TICKET, { c: code }, bearer(supervisor));
+    expect(after.data.trackFeedback.ticket).toMatchObject({ status: 'RESOLVED', reviewRequestedAt: null });
+
+    const w = await submitAnonymous();
+    await env.gql(WITHDRAW, { input: { trackingCode: w.code, accessKey: w.key } });
+    const r = await env.gql(REVIEW, { input: { trackingCode: w.code, accessKey: w.key } });
+    expect(r.data.requestReview).toMatchObject({ __typename: 'NotAllowedError', reason: 'NOT_RESOLVED' });
   });
 
   it('is WINDOW_PASSED after the review window', async () => {

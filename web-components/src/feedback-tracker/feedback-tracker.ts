@@ -242,8 +242,8 @@ export class FeedbackTracker extends ClElement {
   private attachments(e: Feedback['timeline'][number]) {
     if (!e.attachments?.length) return nothing;
     return html`<ul class="files" part="attachments">${e.attachments.map((a) => html`<li part="attachment">
-      <a href=${this.href(a.url)} target="_blank" rel="noopener" download=${a.filename}>${a.inlineUrl
-        ? html`<img src=${this.href(a.inlineUrl)} alt=${a.filename} loading="lazy" part="thumbnail" />`
+      <a href=${this.href(a.url)} target="_blank" rel="noopener" download=${a.filename}>${a.thumbnailUrl ?? a.inlineUrl
+        ? html`<img src=${this.href((a.thumbnailUrl ?? a.inlineUrl)!)} alt=${a.filename} loading="lazy" part="thumbnail" />`
         : html`${a.filename} (${Math.max(1, Math.round(a.size / 1024))} KB)`}</a>
     </li>`)}</ul>`;
   }

@@ -1,12 +1,15 @@
 // The customer's half of the conversation in a real browser (issue 14): staff ask a question, the customer
 // answers with a photo from the tracker, the ticket leaves AWAITING_CUSTOMER, staff see the photo through
 // the API, and the customer sees the next staff reply live; also over SSE and through a cut connection.
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { feedback, tickets, timelineEvents } from '@closeloop/db';
 import type { Page } from 'playwright-core';
 import { artifactPath, axe, hasChromium, move, problemsOf, reply, start, ticketOf, type Env } from './harness.ts';
 
+// A 1200×900 photo (the API's test fixture): its thumbnail is 320×240.
+const PHOTO = readFileSync(new URL('../../../services/api/test/fixtures/photo-1200x900.jpg', import.meta.url));
 // A real 1×1 PNG.
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
 
@@ -93,17 +96,27 @@ describe.skipIf(!hasChromium)('customer replies', () => {
     expect(problemsOf(page)).toEqual([]);
   });
 
-  it('works over SSE when WebSockets are blocked', async () => {
+  it('works over SSE when WebSockets are blocked, with a photo; the tracker shows its thumbnail', async () => {
     const page = await env.newPage();
     await page.routeWebSocket(/\/graphql/, (ws) => ws.close({ code: 1011, reason: 'blocked by a proxy' }));
     const code = await submitOnWebsite(page, 'WebSocket 被拦截时也能回复客服。');
+    const key = (await page.locator('cl-feedback-form [part=access-key]').textContent())!.trim();
     const ticketId = await askQuestion(page, code, '请问是哪一张卡？');
     const box = tracker(page).locator('cl-message-box');
-    await box.locator('textarea').fill('尾号 1234 的借记卡');
+    await box.locator('textarea').fill('尾号 1234 的借记卡，卡面照片见附件');
+    await box.locator('input[type=file]').setInputFiles({ name: '卡面.jpg', mimeType: 'image/jpeg', buffer: PHOTO });
     await box.getByRole('button', { name: '发送' }).click();
     await expect.poll(() => status(page), { timeout: 15_000 }).toBe('处理中');
     await reply(env, ticketId, '好的，正在处理。');
     await expect.poll(() => tracker(page).locator('[part=timeline]').textContent(), { timeout: 15_000 }).toContain('好的，正在处理。');
+    // Once the thumbnail is made (just after the upload), the tracker shows it, 320 px wide, not the 1200 px photo.
+    await env.app.services.attachments.thumbnailsSettled();
+    const again = await page.context().newPage();
+    await again.goto(`/portal?channel=pk_web_demo&code=${code}#key=${key}`);
+    const img = tracker(again).locator('img[part=thumbnail]');
+    await expect.poll(() => img.getAttribute('src'), { timeout: 15_000 }).toContain('mode=t');
+    await expect.poll(() => img.evaluate((el: HTMLImageElement) => el.naturalWidth)).toBe(320);
+    expect(problemsOf(page)).toEqual([]);
   });
 
   it('a message whose answer is lost is sent again with the same key and stored once', async () => {

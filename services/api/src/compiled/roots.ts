@@ -52,12 +52,14 @@ const VARIANTS: Variant[] = [
 
 /** Unguessable per process: text a customer writes cannot pass for a link to sign. */
 const MARKER = `~${randomBytes(16).toString('hex')}:`;
-const MARKED = new RegExp(`${MARKER}([0-9a-f-]{36}):([ai])`, 'g');
+const MARKED = new RegExp(`${MARKER}([0-9a-f-]{36}):([ait])`, 'g');
 /** Parameter values for requestAt. */
 const requestParams = (services: Services) => [Date.now(), services.conversation.reopenWindowMs, services.conversation.reviewWindowMs, MARKER];
-/** Replaces the statement's markers with signed download paths, as the Attachment type's url and inlineUrl. */
+/** Replaces the statement's markers with signed download paths, as the Attachment type's url, inlineUrl and thumbnailUrl. */
 const signUrls = (json: string, services: Services) =>
-  json.includes(MARKER) ? json.replace(MARKED, (_m, id: string, mode: string) => services.attachments.signedPath(id, mode === 'i').path) : json;
+  json.includes(MARKER)
+    ? json.replace(MARKED, (_m, id: string, mode: string) => services.attachments.signedPath(id, mode === 't' ? 'thumbnail' : mode === 'i').path)
+    : json;
 /** The variant for a caller, as feedback.ts timelineWhere decides it. */
 const variantOf = (v: Viewer) => (!mayEverSeeInternal(v) ? 0 : ticketScopeWhere(v) === null ? 1 : 2);
 /** The parameters of the scoped variant. */

@@ -153,6 +153,12 @@ const TYPES: Record<string, TypeDef> = {
     inlineUrl: (s, sel) =>
       sel || !s.variant.request ? null
         : `case when ${s.a}.media_type in ('image/jpeg', 'image/png', 'image/webp') then ${s.variant.request.marker}::text || ${s.a}.id || ':i' end`,
+    // Only once the upload's thumbnail exists (attachments.ts makes it after the upload).
+    thumbnailUrl: (s, sel) => {
+      if (sel || !s.variant.request) return null;
+      const u = s.alias();
+      return `case when (select ${u}.thumbnail_id from attachment_uploads ${u} where ${u}.id = ${s.a}.upload_id) is not null then ${s.variant.request.marker}::text || ${s.a}.id || ':t' end`;
+    },
   },
   // feedbacks(first:, after:) — rows `f` in the connection's order (schema/feedback.ts: receivedAt desc, then
   // the drizzle plugin's tie-breaker, the primary key, in the same direction).

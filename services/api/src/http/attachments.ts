@@ -81,13 +81,14 @@ export function attachmentRoute(attachments: AttachmentService) {
         : { code: 'INVALID_SIGNATURE', message: 'This link is not valid' });
       return true;
     }
-    const found = await attachments.read(download[1]!);
+    const mode = q.get('mode');
+    const found = await attachments.read(download[1]!, mode === 't');
     if (!found) {
       json(res, 404, { code: 'NOT_FOUND', message: 'No such attachment' });
       return true;
     }
     const { row, bytes } = found;
-    const inline = q.get('mode') === 'i' && INLINE_TYPES.has(row.mediaType);
+    const inline = (mode === 'i' || mode === 't') && INLINE_TYPES.has(row.mediaType);
     const maxAge = Math.max(0, Math.floor((Number(q.get('exp')) - Date.now()) / 1000));
     res.writeHead(200, {
       'content-type': row.mediaType,

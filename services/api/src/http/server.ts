@@ -164,7 +164,12 @@ export function createApp(options: AppOptions): App {
         server.listen(port, host, () => resolve((server.address() as AddressInfo).port));
       });
     },
-    close: (closeOptions = {}) => gracefulClose({ server, wss, realtime, requests }, closeOptions.graceMs ?? 5000),
+    close: async (closeOptions = {}) => {
+      const drained = await gracefulClose({ server, wss, realtime, requests }, closeOptions.graceMs ?? 5000);
+      // Thumbnails still being made are dropped (the attachment simply has none) before the database closes.
+      await services.attachments.close();
+      return drained;
+    },
   };
 }
 

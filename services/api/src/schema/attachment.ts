@@ -4,7 +4,7 @@ import { assertCanWriteTicket, canReadEvent } from '../policy/access.ts';
 import { ForbiddenError, NotFoundError, RateLimitedError, ValidationError } from '../policy/errors.ts';
 import { inputId } from './ids.ts';
 import { TimelineEventRef } from './timeline.ts';
-import { attachments, feedback, tickets, timelineEvents } from '@closeloop/db';
+import { attachmentUploads, attachments, feedback, tickets, timelineEvents } from '@closeloop/db';
 import { asc, eq, inArray } from 'drizzle-orm';
 import { uploaderScope } from '../services/tickets.ts';
 import type { AttachmentRow } from '../services/attachments.ts';
@@ -19,6 +19,7 @@ export const AttachmentRef = builder.drizzleNode('attachments', {
   select: {
     columns: { id: true, filename: true, mediaType: true, size: true, createdAt: true },
     with: {
+      upload: { columns: { thumbnailId: true } },
       event: {
         columns: { visibility: true },
         with: { feedback: { columns: { id: true, customerId: true }, with: { ticket: { columns: { departmentId: true, assigneeId: true } } } } },
@@ -41,6 +42,13 @@ export const AttachmentRef = builder.drizzleNode('attachments', {
       nullable: true,
       description: 'JPEG, PNG and WebP only: a link that may be shown in an <img>, valid for about 5 minutes.',
       resolve: (a, _args, ctx) => (IMAGE_TYPES.has(a.mediaType) ? ctx.services.attachments.signedPath(a.id, true).path : null),
+    }),
+    thumbnailUrl: t.string({
+      nullable: true,
+      description:
+        'A small JPEG preview (at most 320 px on its longer side) that may be shown in an <img>, valid for about 5 minutes; ' +
+        'null when there is none: not an image, HEIC, an image over the pixel limit, or not made yet (it is made just after the upload).',
+      resolve: (a, _args, ctx) => (a.upload.thumbnailId ? ctx.services.attachments.signedPath(a.id, 'thumbnail').path : null),
     }),
     urlExpiresAt: t.field({ type: 'DateTime', resolve: (a, _args, ctx) => ctx.services.attachments.signedPath(a.id, false).expiresAt }),
   }),
@@ -68,10 +76,11 @@ class AttachmentBatch {
     // With what the Attachment type's own rule reads (its event, feedback and ticket), in the same statement.
     const found = await this.ctx.db
       .select({
-        a: attachments, visibility: timelineEvents.visibility, feedbackId: feedback.id, customerId: feedback.customerId,
+        a: attachments, thumbnailId: attachmentUploads.thumbnailId, visibility: timelineEvents.visibility, feedbackId: feedback.id, customerId: feedback.customerId,
         departmentId: tickets.departmentId, assigneeId: tickets.assigneeId,
       })
       .from(attachments)
+      .innerJoin(attachmentUploads, eq(attachmentUploads.id, attachments.uploadId))
       .innerJoin(timelineEvents, eq(timelineEvents.id, attachments.eventId))
       .innerJoin(feedback, eq(feedback.id, timelineEvents.feedbackId))
       .innerJoin(tickets, eq(tickets.id, timelineEvents.ticketId))
@@ -79,6 +88,7 @@ class AttachmentBatch {
       .orderBy(asc(attachments.createdAt), asc(attachments.id));
     const rows = found.map((r) => ({
       ...r.a,
+      upload: { thumbnailId: r.thumbnailId },
       event: { visibility: r.visibility, feedback: { id: r.feedbackId, customerId: r.customerId, ticket: { departmentId: r.departmentId, assigneeId: r.assigneeId } } },
     }));
     for (const [id, waiters] of batch) for (const w of waiters) w(rows.filter((r) => r.eventId === id));

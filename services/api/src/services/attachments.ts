@@ -1,13 +1,15 @@
 // Attachments (issue 14): short-lived upload tickets, files typed by their magic bytes, a small storage
 // interface (PostgreSQL by default), linking uploads to timeline events, and short-lived signed download URLs.
 import { createHash, createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
-import { and, eq, inArray, isNull } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNull, lt } from 'drizzle-orm';
 import { fileTypeFromBuffer } from 'file-type';
 import { attachmentBlobs, attachmentUploads, attachments, type Database, type Tx } from '@closeloop/db';
 import { ATTACHMENT_DEFAULTS, ATTACHMENT_MEDIA_TYPES, codePointLength, type FieldError } from '@closeloop/domain';
 import { deriveKey } from '../auth/keys.ts';
 import { ValidationError } from '../policy/errors.ts';
 import type { TimelineRow } from './events.ts';
+import { log } from '../log.ts';
+import { THUMBNAIL_MEDIA_TYPE, THUMBNAIL_SOURCES, ThumbnailSkipped, Thumbnailer } from './thumbnails.ts';
 
 export type UploadRow = typeof attachmentUploads.$inferSelect;
 export type AttachmentRow = typeof attachments.$inferSelect;
@@ -17,6 +19,8 @@ export interface AttachmentStore {
   /** Stores the bytes inside the caller's transaction, so an upload row never exists without them. */
   put(tx: Tx, id: string, bytes: Buffer): Promise<void>;
   get(db: Database, id: string): Promise<Buffer | null>;
+  /** Removes the bytes of these ids inside the caller's transaction (unknown ids are ignored). */
+  delete(tx: Tx, ids: readonly string[]): Promise<void>;
 }
 
 export const postgresAttachmentStore: AttachmentStore = {
@@ -27,6 +31,9 @@ export const postgresAttachmentStore: AttachmentStore = {
     const [row] = await db.select({ content: attachmentBlobs.content }).from(attachmentBlobs).where(eq(attachmentBlobs.id, id)).limit(1);
     return row ? Buffer.from(row.content) : null;
   },
+  async delete(tx, ids) {
+    if (ids.length) await tx.delete(attachmentBlobs).where(inArray(attachmentBlobs.id, [...ids]));
+  },
 };
 
 export interface AttachmentLimits {
@@ -34,7 +41,15 @@ export interface AttachmentLimits {
   maxBytes: number;
   /** Attachments one message may carry. */
   perMessage: number;
+  /** An upload not attached to a message within this many minutes is deleted by the sweeper (default 1440). */
+  unattachedMinutes?: number;
+  /** Images declaring more pixels get no thumbnail (default THUMBNAIL_DEFAULTS.maxPixels); 0: no thumbnails at all. */
+  thumbnailMaxPixels?: number;
 }
+
+/** Uploads the sweeper deletes per transaction, and transactions per sweep at most. */
+export const CLEANUP_BATCH = 100;
+export const CLEANUP_BATCHES_PER_SWEEP = 10;
 
 /** Who an upload is issued to; posting a message checks the same owner. */
 export interface UploadOwner {
@@ -77,9 +92,13 @@ export function cleanFilename(name: string): string {
   return [...clean].slice(0, FILENAME_MAX).join('') || 'file';
 }
 
+type Mode = 'a' | 'i' | 't';
+
 export class AttachmentService {
   private readonly uploadKey: Buffer;
   private readonly downloadKey: Buffer;
+  private readonly thumbnailer: Thumbnailer | null;
+  private readonly pending = new Set<Promise<void>>();
 
   constructor(
     private readonly db: Database,
@@ -89,6 +108,7 @@ export class AttachmentService {
   ) {
     this.uploadKey = deriveKey(secretKey, 'attachment-upload');
     this.downloadKey = deriveKey(secretKey, 'attachment-download');
+    this.thumbnailer = limits.thumbnailMaxPixels === 0 ? null : new Thumbnailer(limits.thumbnailMaxPixels ? { maxPixels: limits.thumbnailMaxPixels } : {});
   }
 
   validateRequest(filename: string, size: number | null | undefined): FieldError[] {
@@ -135,7 +155,7 @@ export class AttachmentService {
       if (prior.sha256 === sha256) return prior;
       throw new UploadRefused(409, 'ALREADY_USED', 'This upload link was already used for another file');
     }
-    return this.db.transaction(async (tx) => {
+    const stored = await this.db.transaction(async (tx) => {
       const [row] = await tx
         .insert(attachmentUploads)
         .values({
@@ -146,6 +166,71 @@ export class AttachmentService {
       await this.store.put(tx, claims.id, bytes);
       return row!;
     });
+    // After the commit and off the request's path: the PUT is answered while the thumbnail is made.
+    if (this.thumbnailer && THUMBNAIL_SOURCES.has(mediaType)) this.track(this.makeThumbnail(stored.id, bytes, mediaType));
+    return stored;
+  }
+
+  private track(p: Promise<void>): void {
+    this.pending.add(p);
+    void p.finally(() => this.pending.delete(p));
+  }
+
+  /** Resolves once every thumbnail started so far is stored or skipped (tests, shutdown). */
+  async thumbnailsSettled(): Promise<void> {
+    while (this.pending.size) await Promise.all([...this.pending]);
+  }
+
+  async close(): Promise<void> {
+    await this.thumbnailer?.close();
+    await this.thumbnailsSettled();
+  }
+
+  /** Makes and stores one thumbnail; any failure only means no thumbnail (logged). */
+  private async makeThumbnail(uploadId: string, bytes: Buffer, mediaType: string): Promise<void> {
+    try {
+      const thumb = await this.thumbnailer!.make(bytes, mediaType);
+      const thumbnailId = randomUUID();
+      await this.db.transaction(async (tx) => {
+        // The upload may have been deleted meanwhile (the sweeper): then the thumbnail is not stored either.
+        const [u] = await tx.select({ thumbnailId: attachmentUploads.thumbnailId }).from(attachmentUploads).where(eq(attachmentUploads.id, uploadId)).for('update');
+        if (!u || u.thumbnailId) return;
+        await this.store.put(tx, thumbnailId, thumb);
+        await tx.update(attachmentUploads).set({ thumbnailId }).where(eq(attachmentUploads.id, uploadId));
+      });
+    } catch (e) {
+      if (e instanceof ThumbnailSkipped) log.info({ uploadId, reason: e.code }, 'no thumbnail for this image');
+      else log.warn({ err: e, uploadId }, 'storing a thumbnail failed');
+    }
+  }
+
+  /**
+   * Deletes uploads (and their bytes and thumbnails) that were never attached to a message within
+   * `unattachedMinutes`, in short transactions of CLEANUP_BATCH, at most CLEANUP_BATCHES_PER_SWEEP per call.
+   * Rows are claimed with SKIP LOCKED: an upload being attached right now (locked by `link`) is left alone.
+   */
+  async deleteUnattached(now = new Date(), batch = CLEANUP_BATCH, batches = CLEANUP_BATCHES_PER_SWEEP): Promise<number> {
+    const cutoff = new Date(now.getTime() - (this.limits.unattachedMinutes ?? 1440) * 60_000);
+    let total = 0;
+    for (let i = 0; i < batches; i++) {
+      const n = await this.db.transaction(async (tx) => {
+        const rows = await tx
+          .select({ id: attachmentUploads.id, thumbnailId: attachmentUploads.thumbnailId })
+          .from(attachmentUploads)
+          .where(and(isNull(attachmentUploads.usedAt), lt(attachmentUploads.createdAt, cutoff)))
+          .orderBy(asc(attachmentUploads.createdAt))
+          .limit(batch)
+          .for('update', { skipLocked: true });
+        if (rows.length === 0) return 0;
+        const ids = rows.map((r) => r.id);
+        await this.store.delete(tx, [...ids, ...rows.flatMap((r) => (r.thumbnailId ? [r.thumbnailId] : []))]);
+        await tx.delete(attachmentUploads).where(inArray(attachmentUploads.id, ids));
+        return rows.length;
+      });
+      total += n;
+      if (n < batch) break;
+    }
+    return total;
   }
 
   /**
@@ -193,25 +278,40 @@ export class AttachmentService {
     return byId;
   }
 
-  /** A download path valid for DOWNLOAD_URL_TTL_MS; only minted for a caller allowed to see the event. */
-  signedPath(attachmentId: string, inline: boolean, now = Date.now()): { path: string; expiresAt: Date } {
+  /**
+   * A download path valid for DOWNLOAD_URL_TTL_MS; only minted for a caller allowed to see the event.
+   * `inline` true: may be shown in an <img>; 'thumbnail': the thumbnail (inline, JPEG).
+   */
+  signedPath(attachmentId: string, inline: boolean | 'thumbnail', now = Date.now()): { path: string; expiresAt: Date } {
     // Rounded up to the minute so that one page's URLs are stable for caching.
     const exp = Math.ceil((now + DOWNLOAD_URL_TTL_MS) / 60_000) * 60_000;
-    const mode = inline ? 'i' : 'a';
+    const mode: Mode = inline === 'thumbnail' ? 't' : inline ? 'i' : 'a';
     const sig = sign(this.downloadKey, `${attachmentId}.${exp}.${mode}`);
     return { path: `/attachments/${attachmentId}?exp=${exp}&mode=${mode}&sig=${sig}`, expiresAt: new Date(exp) };
   }
 
   verifyDownload(attachmentId: string, exp: string, mode: string, sig: string, now = Date.now()): 'ok' | 'expired' | 'invalid' {
-    if (!/^\d{10,15}$/.test(exp) || (mode !== 'i' && mode !== 'a')) return 'invalid';
+    if (!/^\d{10,15}$/.test(exp) || (mode !== 'i' && mode !== 'a' && mode !== 't')) return 'invalid';
     if (!sameSig(sig, sign(this.downloadKey, `${attachmentId}.${exp}.${mode}`))) return 'invalid';
     return Number(exp) < now ? 'expired' : 'ok';
   }
 
-  async read(attachmentId: string): Promise<{ row: AttachmentRow; bytes: Buffer } | null> {
-    const [row] = await this.db.select().from(attachments).where(eq(attachments.id, attachmentId)).limit(1);
-    if (!row) return null;
-    const bytes = await this.store.get(this.db, row.uploadId);
-    return bytes ? { row, bytes } : null;
+  /** The file, or with `thumbnail` its thumbnail (then typed image/jpeg, named `<name>.thumb.jpg`). */
+  async read(attachmentId: string, thumbnail = false): Promise<{ row: AttachmentRow; bytes: Buffer } | null> {
+    const [found] = await this.db
+      .select({ row: attachments, thumbnailId: attachmentUploads.thumbnailId })
+      .from(attachments)
+      .innerJoin(attachmentUploads, eq(attachmentUploads.id, attachments.uploadId))
+      .where(eq(attachments.id, attachmentId))
+      .limit(1);
+    if (!found) return null;
+    if (thumbnail) {
+      if (!found.thumbnailId) return null;
+      const bytes = await this.store.get(this.db, found.thumbnailId);
+      const name = `${found.row.filename.replace(/\.[^.]*$/, '')}.thumb.jpg`;
+      return bytes ? { row: { ...found.row, mediaType: THUMBNAIL_MEDIA_TYPE, filename: name, size: bytes.length }, bytes } : null;
+    }
+    const bytes = await this.store.get(this.db, found.row.uploadId);
+    return bytes ? { row: found.row, bytes } : null;
   }
 }

@@ -10,7 +10,7 @@ import { audit } from './audit.ts';
 import type { AttachmentService } from './attachments.ts';
 import { appendToFeedback, appendToTicket, type TimelineRow } from './events.ts';
 import { actorOf, isUniqueViolation, type FeedbackRow, type FeedbackService } from './feedback.ts';
-import { chooseAssignee } from './routing.ts';
+import { chooseReviewer } from './routing.ts';
 import { pausesAfter, refreshSla } from './sla.ts';
 import type { Publish, TicketRow } from './tickets.ts';
 
@@ -233,7 +233,8 @@ export class ConversationService {
 
   /**
    * After RESOLVED, within the review window and once per ticket: the ticket reopens one level up (L3 stays
-   * L3) with a handler other than the one who resolved it (none when nobody else works there: the queue).
+   * L3) with a handler other than the one who resolved it (chooseReviewer: the next level, else the highest
+   * level staffed in the department, else its supervisor; only when nobody else works there, the queue).
    */
   async requestReview(viewer: Viewer, input: { trackingCode: string; accessKey?: string | null; reason?: string | null }): Promise<ActionResult> {
     const errors = validateReason(input.reason);
@@ -249,7 +250,8 @@ export class ConversationService {
         throw new NotAllowedError('The time to request a review has passed', 'WINDOW_PASSED');
       }
       const level = nextLevel(t.level);
-      const picked = await chooseAssignee(tx, t.departmentId, level, null, t.assigneeId);
+      const picked = await chooseReviewer(tx, t.departmentId, level, t.assigneeId);
+      const via = picked?.source ?? 'NONE';
       const patch: Partial<TicketRow> = {
         status: 'IN_PROGRESS', level, assigneeId: picked?.id ?? null, resolvedAt: null, closedAt: null, reviewRequestedAt: now, updatedAt: now,
       };
@@ -265,9 +267,9 @@ export class ConversationService {
         events.push(...(await appendToTicket(tx, t.id, actor, { type: 'STATUS_CHANGED', visibility: 'PUBLIC', fromStatus: t.status, toStatus: 'IN_PROGRESS', data: { cause: 'REVIEW_REQUESTED' } })));
       }
       events.push(...(await appendToTicket(tx, t.id, actor, {
-        type: 'ASSIGNED', visibility: 'INTERNAL', data: { cause: 'REVIEW_REQUESTED', assigneeId: picked?.id ?? null, assigneeName: picked?.name ?? null, previousAssigneeId: t.assigneeId },
+        type: 'ASSIGNED', visibility: 'INTERNAL', data: { cause: 'REVIEW_REQUESTED', assigneeId: picked?.id ?? null, assigneeName: picked?.name ?? null, previousAssigneeId: t.assigneeId, via },
       })));
-      await audit(tx, actor, 'feedback.request_review', { type: 'Feedback', id: found.id }, { fromLevel: t.level, toLevel: level, assigneeId: picked?.id ?? null });
+      await audit(tx, actor, 'feedback.request_review', { type: 'Feedback', id: found.id }, { fromLevel: t.level, toLevel: level, assigneeId: picked?.id ?? null, via });
       return { ticket, events };
     });
     return { feedback: found, ...result };

@@ -61,7 +61,7 @@ export function createServices(db: Database, secretKey: Buffer, publish: Publish
     conversation: new ConversationService(db, feedback, attachments, publish, options.conversation),
     tickets,
     survey: new SurveyService(db, feedback, publish),
-    sweeper: new SlaSweeper(db, publish),
+    sweeper: new SlaSweeper(db, publish, { cleanup: (now) => attachments.deleteUnattached(now) }),
     merge,
     workflow: new WorkflowService(db),
     handling: new HandlingService(db, publish, tickets, merge),

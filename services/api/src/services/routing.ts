@@ -61,6 +61,35 @@ export async function chooseAssignee(tx: Tx, departmentId: string | null, level:
   return pickAssignee(excludeId ? all.filter((c) => c.id !== excludeId) : all, level, accountManagerId);
 }
 
+export type ReviewerSource = 'NEXT_LEVEL' | 'HIGHEST_LEVEL' | 'SUPERVISOR' | 'NONE';
+
+/**
+ * Who takes a ticket under review: never `previousId`. The least-loaded handler at the review's level in
+ * the department; else another handler there at the highest level anyone works at (L3, L2, then L1);
+ * else the department's supervisor (the least-loaded if several). NONE: nobody else works there, the
+ * ticket waits in the queue (the events say so).
+ */
+export async function chooseReviewer(tx: Tx, departmentId: string | null, level: EscalationLevel, previousId: string | null) {
+  const others = (await candidates(tx, departmentId, null)).filter((c) => c.id !== previousId);
+  const atLevel = pickAssignee(others, level);
+  if (atLevel) return { ...atLevel, source: 'NEXT_LEVEL' as ReviewerSource };
+  for (const l of ['L3', 'L2', 'L1'] as const) {
+    const picked = pickAssignee(others, l);
+    if (picked) return { ...picked, source: 'HIGHEST_LEVEL' as ReviewerSource };
+  }
+  if (departmentId) {
+    const open = sql<number>`(select count(*) from ${tickets} where ${tickets.assigneeId} = ${staff.id} and ${tickets.status} not in ('RESOLVED', 'CLOSED'))::int`;
+    const supervisors = await tx
+      .select({ id: staff.id, name: staff.name, level: staff.level, open })
+      .from(staff)
+      .where(and(eq(staff.departmentId, departmentId), eq(staff.role, 'SUPERVISOR'), eq(staff.active, true)))
+      .orderBy(asc(open), asc(staff.id));
+    const sup = supervisors.find((c) => c.id !== previousId);
+    if (sup) return { id: sup.id, name: sup.name, source: 'SUPERVISOR' as ReviewerSource };
+  }
+  return null;
+}
+
 /** Department, level, priority and assignee for a new submission. */
 export async function routeSubmission(tx: Tx, req: RouteRequest): Promise<RouteResult> {
   let tierCode: string | null = null;

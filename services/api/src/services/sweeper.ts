@@ -1,4 +1,5 @@
-// The SLA sweeper that raises warnings and breaches, and escalates breached tickets (escalation.ts).
+// The SLA sweeper that raises warnings and breaches, and escalates breached tickets (escalation.ts);
+// each sweep also deletes, in bounded batches, uploads never attached to a message (attachments.ts).
 //
 // The sweeper keeps no state in memory: what is due is `tickets.sla_next_check_at`, what was done is
 // the *_warned_at / *_breached_at marks, both written in the same transaction as the events. Each
@@ -22,13 +23,15 @@ const MARK = {
   RESOLUTION: { WARNING: 'resolutionWarnedAt', BREACH: 'resolutionBreachedAt' },
 } as const;
 
-export interface SweepResult { tickets: number; warnings: number; breaches: number; escalations: number }
+export interface SweepResult { tickets: number; warnings: number; breaches: number; escalations: number; uploadsDeleted: number }
 
 export interface SweeperOptions {
   /** Tickets handled per sweep at most (one short transaction each). */
   batchSize?: number;
   clock?: () => Date;
   onError?: (e: unknown) => void;
+  /** Deletes stale unattached uploads (AttachmentService.deleteUnattached, bounded); runs after the tickets. */
+  cleanup?: (now: Date) => Promise<number>;
 }
 
 export class SlaSweeper {
@@ -39,7 +42,7 @@ export class SlaSweeper {
 
   /** Handles every ticket whose next check is due at `now`; safe to run concurrently anywhere. */
   async sweepOnce(now: Date = this.options.clock?.() ?? new Date()): Promise<SweepResult> {
-    const total: SweepResult = { tickets: 0, warnings: 0, breaches: 0, escalations: 0 };
+    const total: SweepResult = { tickets: 0, warnings: 0, breaches: 0, escalations: 0, uploadsDeleted: 0 };
     const limit = this.options.batchSize ?? 500;
     for (let i = 0; i < limit; i++) {
       const r = await this.db.transaction((tx) => this.claimOne(tx, now));
@@ -50,6 +53,7 @@ export class SlaSweeper {
       if (r.escalated) total.escalations++;
       if (r.events.length) this.publish(r.events);
     }
+    if (this.options.cleanup) total.uploadsDeleted = await this.options.cleanup(now);
     return total;
   }
 
@@ -109,7 +113,7 @@ export class SlaSweeper {
       this.running = this.sweepOnce()
         .catch((e) => {
           (this.options.onError ?? ((err) => log.error({ err }, 'SLA sweep failed')))(e);
-          return { tickets: 0, warnings: 0, breaches: 0, escalations: 0 };
+          return { tickets: 0, warnings: 0, breaches: 0, escalations: 0, uploadsDeleted: 0 };
         })
         .finally(() => { this.running = null; });
     };
