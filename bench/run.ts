@@ -1,4 +1,4 @@
-// `npm run bench [-- --quick] [--only track,tickets] [--cpu-prof] [--skip fanout,widget]`
+// `npm run bench [-- --quick] [--only track,tickets] [--cpu-prof] [--skip fanout,widget,search]`
 // Creates its own PostgreSQL database, generates seeded data, measures, prints one table, writes
 // bench/results/latest.json, drops the database. Bounded in time; see README, Performance.
 import { randomBytes } from 'node:crypto';
@@ -10,6 +10,7 @@ import { runFloor, runLadder } from './lib/ladder.ts';
 import { countStatements } from './lib/statements.ts';
 import { runFanout, } from './lib/fanout.ts';
 import { runWidget, type WidgetResult } from './lib/widget.ts';
+import { runSearch, type SearchResult } from './lib/search.ts';
 import { environment, printReport, type BenchReport } from './lib/report.ts';
 import { log } from './lib/progress.ts';
 import { BENCH_DIR, killAll, pinning } from './lib/procs.ts';
@@ -90,6 +91,12 @@ try {
   const ladder = await runLadder(fx, ladderOptions);
   rmSync(fx.pairsFile, { force: true });
 
+  // Staff search on the same data (1M feedback in a full run, the quick set with --quick).
+  log('staff search');
+  const search: SearchResult = skip.has('search')
+    ? { status: 'skipped', note: '--skip search' }
+    : await runSearch(db.url, secretKey, { runs: quick ? 20 : 50, seed }).catch((e) => ({ status: 'unavailable' as const, note: (e as Error).message }));
+
   const widget: WidgetResult = skip.has('widget')
     ? { status: 'skipped', note: '--skip widget' }
     : await runWidget({ url: db.url, secretKey, channelKey: fx.channelKey, runs: quick ? 3 : 7 });
@@ -106,6 +113,7 @@ try {
     plans: statements.plans,
     fanout: { status: 'unavailable', note: 'not run (the run stopped before it)' },
     widget,
+    search,
   };
   save();
   // Our database is no longer needed; the fan-out script creates and drops its own.

@@ -6,6 +6,7 @@ import type { StatementRow } from './statements.ts';
 import type { PlanRow } from './plans.ts';
 import { fanoutLines, type FanoutResult } from './fanout.ts';
 import type { WidgetResult } from './widget.ts';
+import { searchLines, type SearchResult } from './search.ts';
 import { ROOT } from './procs.ts';
 
 export interface BenchReport {
@@ -21,6 +22,8 @@ export interface BenchReport {
   plans: PlanRow[];
   fanout: FanoutResult;
   widget: WidgetResult;
+  /** Staff search latency (searchTickets); absent in reports written before it was measured. */
+  search?: SearchResult;
 }
 
 function sh(cmd: string): string | null {
@@ -101,6 +104,9 @@ export function printReport(r: BenchReport): void {
     out.push(`                  of which the script had arrived at ${f0(w.scriptLoadedMs)} ms; the same page without the widget: ${f0(w.floorMs)} ms`);
     out.push(`   long tasks     ${w.longTasks.toFixed(1)} per load, ${f0(w.longTaskMs)} ms in total`);
   }
+  out.push('');
+  out.push('5. Staff search (searchTickets, one request at a time, supervisor; npm run bench:search)');
+  if (r.search) out.push(...searchLines(r.search));
   out.push('');
   out.push('Headline ratios: ' + r.ladder.map((c) => `${c.case} ${pct(headlineRatio(c))}`).join(', ') + '   (written to bench/results/latest.json)');
   process.stdout.write(`${out.join('\n')}\n`);

@@ -28,6 +28,7 @@ export abstract class AdminSection extends LitElement {
     .card { padding: var(--sl-spacing-medium); }
     textarea { min-height: 4rem; }
     td form { display: flex; flex-wrap: wrap; gap: 0.4rem; align-items: end; }
+    input.narrow { width: 5rem; }
     td input, td select { font-size: var(--sl-font-size-small); padding: 0.25rem 0.4rem; }
     fieldset { border: 1px solid var(--sl-color-neutral-200); border-radius: 4px; padding: 0.5rem; }
     .checks { display: flex; flex-wrap: wrap; gap: 0.2rem 0.8rem; }
@@ -64,6 +65,7 @@ export abstract class AdminSection extends LitElement {
   /** Runs a mutation with `{ input }`; the payload on success (and reloads), null on a typed error. */
   protected async mutate(query: string, input: Record<string, unknown>, secretOf?: (r: any) => string): Promise<any | null> {
     let res: any;
+    this.message = '';
     try {
       const d = await gql(query, { input });
       res = Object.values(d)[0];

@@ -52,7 +52,7 @@ export class AdminTiers extends AdminSection {
       { code: str(f, 'code'), name: str(f, 'name'), rank: Number(f.get('rank') || 0), dedicatedManager: f.get('dedicatedManager') === 'on' }));
     const fields = (tier: any | null) => html`
       <input name="name" .value=${tier?.name ?? ''} aria-label=${t('name')} placeholder=${t('name')} required />
-      <input name="rank" type="number" step="1" .value=${String(tier?.rank ?? 0)} aria-label=${t('rank')} style="width: 5rem" />
+      <input name="rank" type="number" step="1" .value=${String(tier?.rank ?? 0)} aria-label=${t('rank')} class="narrow" />
       <label class="row"><input type="checkbox" name="dedicatedManager" ?checked=${tier?.dedicatedManager ?? false} />${t('dedicatedManager')}</label>`;
     return html`
       ${this.canEdit ? html`<form class="card stack" @submit=${create} aria-labelledby="new-tier">

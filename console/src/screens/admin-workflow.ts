@@ -7,6 +7,8 @@ import { gql } from '../api.ts';
 import { t } from '../i18n.ts';
 import { AdminSection, CHANNELS, KINDS, LEVELS, PRIORITIES, RESULT, dates, list, nullable, str } from './admin-base.ts';
 
+/** A new calendar's week until edited through the API: Monday to Friday, 09:00–12:00 and 13:00–18:00. */
+const OFFICE_HOURS = [1, 2, 3, 4, 5].map((weekday) => ({ weekday, intervals: [{ start: '09:00', end: '12:00' }, { start: '13:00', end: '18:00' }] }));
 const WORKFLOW_EDITORS: AdminSection['editors'] = ['ADMIN', 'SUPERVISOR'];
 
 @customElement('cl-admin-calendars')
@@ -20,7 +22,7 @@ export class AdminCalendars extends AdminSection {
       holidays: [...new Set(dates(f.get('holidays')))].sort(), workingDays: [...new Set(dates(f.get('workingDays')))].sort(),
     }));
     const create = this.submit((f) => this.mutate(`mutation($input: CreateBusinessCalendarInput!) { createBusinessCalendar(input: $input) { ${RESULT} } }`,
-      { code: str(f, 'code'), name: str(f, 'name'), timeZone: nullable(f, 'timeZone') }));
+      { code: str(f, 'code'), name: str(f, 'name'), timeZone: nullable(f, 'timeZone'), weeklyHours: OFFICE_HOURS }));
     const hours = (c: any) => c.weeklyHours.map((w: any) => `${w.weekday}: ${w.intervals.map((i: any) => `${i.start}–${i.end}`).join(', ')}`).join(' · ');
     return html`
       ${this.canEdit ? html`<form class="card stack" @submit=${create} aria-labelledby="new-cal">
@@ -69,7 +71,7 @@ export class AdminSla extends AdminSection {
         <sl-button type="submit" variant="primary">${t('save')}</sl-button></form>` : nothing}
       <table data-testid="sla-policies"><thead><tr>${['kind', 'tier', 'category', 'firstResponse', 'resolution'].map((h) => html`<th scope="col">${t(h)}</th>`)}
         <th scope="col"><span class="visually-hidden">${t('action')}</span></th></tr></thead>
-        <tbody>${d.slaPolicies.map((x: any) => html`<tr><td>${t(x.kind)}</td><td>${x.tierCode ?? t('anyValue')}</td><td>${x.category ?? t('anyValue')}</td>
+        <tbody>${d.slaPolicies.map((x: any) => html`<tr data-policy="${x.kind}:${x.tierCode ?? '*'}:${x.category ?? '*'}"><td>${t(x.kind)}</td><td>${x.tierCode ?? t('anyValue')}</td><td>${x.category ?? t('anyValue')}</td>
           <td>${mins(x.firstResponseMinutes)}</td><td>${mins(x.resolutionMinutes)}</td>
           <td class="row">${this.canEdit ? html`<sl-button size="small" @click=${() => (this.draft = { ...x })}>${t('edit')}</sl-button>
             <sl-button size="small" variant="danger" outline @click=${() => this.mutate(`mutation($input: DeleteSlaPolicyInput!) { deleteSlaPolicy(input: $input) { ${RESULT} } }`, { id: x.id })}>${t('delete')}</sl-button>` : nothing}</td></tr>`)}</tbody></table>`;
@@ -157,7 +159,7 @@ export class AdminRouting extends AdminSection {
       <p class="muted">${t('firstMatchWins')}</p>
       <ol class="rules" data-testid="routing-rules">${rules.map((r, i) => html`
         <li class=${r.enabled ? '' : 'off'} data-rule=${r.name}>
-          <strong aria-label=${t('position')}>${i + 1}</strong>
+          <strong>${i + 1}</strong>
           <div><div>${r.name} → ${r.department.name} · ${r.level} · ${t(r.priority)} ${r.enabled ? '' : `(${t('disable')})`}</div>
             <div class="muted">${t('match')}: ${this.summary(r)}</div></div>
           <div class="row">${this.canEdit ? html`

@@ -14,7 +14,7 @@ const STATUSES = [...OPEN, 'RESOLVED', 'CLOSED'];
 const KINDS = ['COMPLAINT', 'SUGGESTION', 'PRAISE', 'INQUIRY'];
 const CHANNELS = ['WEB', 'APP', 'MINI_PROGRAM', 'BRANCH', 'PHONE', 'EMAIL', 'SOCIAL', 'SELF_SERVICE_TERMINAL', 'PARTNER'];
 const SLA_STATES = ['ON_TRACK', 'AT_RISK', 'PAUSED', 'BREACHED', 'MET'];
-const PAGE = 100;
+const PAGE = 100; // the API's largest page
 
 interface Filter {
   status?: string[]; kind?: string[]; channel?: string[]; tier?: string[]; departmentId?: string | null;
