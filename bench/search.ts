@@ -5,6 +5,7 @@
 // measures the same on the full 1M set). Creates and drops its own PostgreSQL database.
 import { randomBytes } from 'node:crypto';
 import { createBenchDatabase, FULL, QUICK, seedData } from './lib/data.ts';
+import { createScratchDatabase } from './lib/database.ts';
 import { runSearch, searchLines } from './lib/search.ts';
 import { log } from './lib/progress.ts';
 
@@ -24,7 +25,10 @@ const adminUrl = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL
 
 const existing = opt('database-url');
 const keep = argv.includes('--keep') || existing !== undefined;
-const db = existing ? { name: existing, url: existing, drop: async () => {} } : await createBenchDatabase(adminUrl);
+// A kept database is not named like a bench run's (closeloop_bench_<pid>_…): those are dropped as
+// leftovers by the next run once their process has ended.
+const db = existing ? { name: existing, url: existing, drop: async () => {} }
+  : keep ? await createScratchDatabase(adminUrl, `closeloop_search_kept_${Date.now()}`) : await createBenchDatabase(adminUrl);
 const stop = () => void (keep ? Promise.resolve() : db.drop()).finally(() => process.exit(130));
 process.on('SIGINT', stop);
 process.on('SIGTERM', stop);

@@ -16,7 +16,7 @@ beforeAll(async () => {
   env = await start();
   admin = await env.newPage({ width: 1440, height: 900 });
   await signIn(admin, ADMIN);
-});
+}, 600_000); // the demo seed on a busy two-core machine has taken over two minutes
 afterAll(() => env?.close());
 
 async function signIn(page: Page, email: string, password = PASSWORD) {

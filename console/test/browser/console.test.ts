@@ -22,7 +22,7 @@ beforeAll(async () => {
   await env.gql(`mutation($i: CreateReplyTemplateInput!) { createReplyTemplate(input: $i) { __typename } }`, {
     i: { name: 'Acknowledge', locale: 'en', body: 'Dear customer, we are looking into {{trackingCode}} now.' },
   });
-});
+}, 600_000); // the demo seed on a busy two-core machine has taken over two minutes
 afterAll(() => env?.close());
 
 async function signIn(page: Page, email: string) {
