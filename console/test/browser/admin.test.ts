@@ -81,7 +81,7 @@ describe.skipIf(!hasChromium)('console administration', () => {
     expect((await env.gql(`{ tiers { code } }`)).tiers.filter((x: any) => x.code === 'GOLD')).toHaveLength(1);
   });
 
-  it('adds a public holiday and a make-up working day to a calendar, and the due-time arithmetic follows', async () => {
+  it('adds a public holiday and a make-up working day to a calendar; a malformed date is refused', async () => {
     await open(admin, 'calendars', 'cl-admin-calendars');
     const hk = admin.locator('cl-admin-calendars form[data-calendar=HK]');
     await hk.locator('textarea[name=holidays]').fill('2027-01-01\n2027-02-08');
