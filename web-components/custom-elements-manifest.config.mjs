@@ -3,7 +3,7 @@
 // state (`state: true`) and the shared emit() helper are not part of it.
 export default {
   globs: ['src/**/*.ts'],
-  exclude: ['src/**/*.test.ts', 'src/locales/**'],
+  exclude: ['src/**/*.test.ts', 'src/generated/**'],
   litelement: true,
   plugins: [
     {

@@ -132,8 +132,10 @@ export async function runWidget(o: { url: string; secretKey: Buffer; channelKey:
     } catch (e) {
       return { status: 'unavailable', note: (e as Error).message };
     }
-    // The files closeloop.js loads later (elements, SDK), by the names it holds; locales left out.
-    const later = await Promise.all([...new Set(entry.body.toString().match(/closeloop-[a-z]+-[A-Za-z0-9]{10}\.js/g) ?? [])].map(sizes));
+    // The files closeloop.js loads later (elements, SDK), by the names it holds; locales left out, and the
+    // conversation file too (fetched only for feedback the customer can act on; its own budget, as in the build).
+    const named = [...new Set(entry.body.toString().match(/closeloop-[a-z]+-[A-Za-z0-9]{10}\.js/g) ?? [])];
+    const later = await Promise.all(named.filter((n) => !n.startsWith('closeloop-conversation-')).map(sizes));
     const files = [entry, ...later].map(({ name, bytes, gzip, brotli }) => ({ name, bytes, gzip, brotli }));
     const sum = (k: 'bytes' | 'gzip' | 'brotli') => files.reduce((n, f) => n + f[k], 0);
     const [bytes, gzip, brotli] = [sum('bytes'), sum('gzip'), sum('brotli')];

@@ -8,7 +8,7 @@ if (process.env.CI && !postgresUrl) {
   throw new Error('CI requires TEST_DATABASE_URL (PostgreSQL) so the suite runs on both databases');
 }
 
-const PROCESSES = ['test/cli.test.ts', 'test/config.test.ts', 'test/docs-cli.test.ts', 'test/release.test.ts'];
+const PROCESSES = ['test/cli.test.ts', 'test/config.test.ts', 'test/docs-cli.test.ts', 'test/redis-lifecycle.test.ts', 'test/release.test.ts'];
 
 const shared = {
   testTimeout: 30_000,
@@ -33,7 +33,8 @@ export default defineConfig({
     // in-process files: run side by side on a small machine they starved each other into timeouts.
     projects: [
       { extends: true, test: { ...shared, name: 'pglite', env: { TEST_DATABASE_URL: '' }, exclude: [...PROCESSES, ...configDefaults.exclude], sequence: { groupOrder: 0 } } },
-      { extends: true, test: { ...shared, name: 'processes', include: PROCESSES, env: { TEST_DATABASE_URL: '', REDIS_URL: '' }, fileParallelism: false, testTimeout: 240_000, sequence: { groupOrder: 1 } } },
+      // Without Redis, except where a file asks for the machine's own (redis-lifecycle.test.ts): CLOSELOOP_TEST_REDIS_URL.
+      { extends: true, test: { ...shared, name: 'processes', include: PROCESSES, env: { TEST_DATABASE_URL: '', REDIS_URL: '', CLOSELOOP_TEST_REDIS_URL: process.env.REDIS_URL ?? '' }, fileParallelism: false, testTimeout: 240_000, sequence: { groupOrder: 1 } } },
       // cli.test.ts runs here too (on PostgreSQL); the other process files never open a database.
       ...(postgresUrl ? [{ extends: true, test: { ...shared, name: 'postgres', env: { TEST_DATABASE_URL: postgresUrl }, exclude: [...PROCESSES.filter((f) => f !== 'test/cli.test.ts'), ...configDefaults.exclude], sequence: { groupOrder: 2 } } }] : []),
     ],

@@ -7,6 +7,7 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { emitDeclarations } from '../../scripts/declarations.ts';
+import { compiledDocuments } from './documents.ts';
 import { compress, DIST, FIRST_BUDGET_BYTES, isHashed, kb, TOTAL_BUDGET_BYTES, CONVERSATION_BUDGET_BYTES } from './files.ts';
 
 export { compress, CONVERSATION_BUDGET_BYTES, DIST, FIRST_BUDGET_BYTES, isHashed, kb, TOTAL_BUDGET_BYTES };
@@ -55,9 +56,18 @@ const minifyCss: Plugin = {
 const lazyLocales: Plugin = {
   name: 'lazy-locales',
   setup(b) {
-    b.onResolve({ filter: /^\.\.\/locales\/(en|zh-TW)\.ts$/ }, (args) =>
-      args.importer.endsWith('localization.ts') ? { path: `./locale-${/(en|zh-TW)/.exec(args.path)![1]}.js`, external: true } : undefined,
+    b.onResolve({ filter: /^\.\.\/generated\/locales\/(en|zh-TW)\.ts$/ }, (args) =>
+      args.importer.endsWith('localization.ts') ? { path: `./locale-${/(en|zh-TW)\.ts$/.exec(args.path)![1]}.js`, external: true } : undefined,
     );
+    // The generated modules import `str` from @lit/localize, whose module would bring its runtime's
+    // side effects along; `str` only builds the object the runtime reads, so the file gets just that.
+    b.onResolve({ filter: /^@lit\/localize$/ }, (args) =>
+      /[\\/]generated[\\/]locales[\\/]/.test(args.importer) ? { path: 'str', namespace: 'locale-str' } : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'locale-str' }, () => ({
+      contents: 'export const str = (strings, ...values) => ({ strTag: true, strings, values });',
+      loader: 'js',
+    }));
   },
 };
 
@@ -202,7 +212,9 @@ async function elementsFile(): Promise<{ code: string; glue: (name: string) => s
  * - locale-en.js, locale-zh-TW.js: fetched only by pages in those languages.
  */
 export async function buildBundle(): Promise<BuiltFile[]> {
-  const sdk = await build({ ...browserOptions, entryPoints: [join(SRC, 'shared', 'sdk.ts')], outdir: DIST });
+  // graphql-ws as the SDK uses it, without the rest of the library (see ws-client.js).
+  const smallWs: Plugin = { name: 'small-ws', setup: (b) => b.onResolve({ filter: /^graphql-ws$/ }, () => ({ path: join(here, 'ws-client.js') })) };
+  const sdk = await build({ ...browserOptions, entryPoints: [join(SRC, 'shared', 'sdk.ts')], outdir: DIST, plugins: [compiledDocuments, smallWs] });
   const elements = await elementsFile();
   // Self-contained: it imports only types; define() receives Lit and the shared base from the entry.
   const conversation = await build({ ...browserOptions, entryPoints: [join(SRC, 'conversation', 'conversation.ts')], outdir: DIST });
@@ -215,8 +227,8 @@ export async function buildBundle(): Promise<BuiltFile[]> {
     ...browserOptions,
     entryPoints: {
       closeloop: join(SRC, 'bundle.ts'),
-      'locale-en': join(SRC, 'locales', 'en.ts'),
-      'locale-zh-TW': join(SRC, 'locales', 'zh-TW.ts'),
+      'locale-en': join(SRC, 'generated', 'locales', 'en.ts'),
+      'locale-zh-TW': join(SRC, 'generated', 'locales', 'zh-TW.ts'),
     },
     outdir: DIST,
     plugins: [minifyCss, lazyLocales, laterFiles(later[0]!.name, elements.glue(later[1]!.name), later[2]!.name)],

@@ -1,45 +1,13 @@
-import { randomUUID } from 'node:crypto';
-import { spawn, execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '@closeloop/db/testing';
+import { spawn } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { CLI_BIN, cliWorld } from './cli-helpers.ts';
 
-const run = promisify(execFile);
-const BIN = new URL('../bin/closeloop.mjs', import.meta.url).pathname;
-
-let dir: string;
-let db: TestDatabase | undefined;
-let env: NodeJS.ProcessEnv;
-
-beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'closeloop-cli-'));
-  // Limit counters of this file's own: other runs may share the machine's Redis.
-  env = { ...process.env, CLOSELOOP_DATA_DIR: dir, CLOSELOOP_DEMO: '0', DATABASE_URL: '', CLOSELOOP_RATE_LIMIT_PREFIX: `closeloop:test:${randomUUID()}` };
-  if (process.env.TEST_DATABASE_URL) {
-    db = await createTestDatabase();
-    env.DATABASE_URL = db.url;
-  }
-});
-afterAll(async () => {
-  await db?.destroy();
-  rmSync(dir, { recursive: true, force: true });
-});
-
-async function cli(...args: string[]): Promise<{ code: number; json: any; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run('node', [BIN, ...args], { env });
-    return { code: 0, json: stdout.trim().startsWith('{') ? JSON.parse(stdout) : stdout, stderr };
-  } catch (e: any) {
-    return { code: e.code, json: e.stdout?.trim().startsWith('{') ? JSON.parse(e.stdout) : e.stdout, stderr: e.stderr };
-  }
-}
+const world = cliWorld('cli');
+const cli = world.cli;
 
 /** `closeloop start` on this test's database; resolves with its port. */
 function startServer(extraEnv: NodeJS.ProcessEnv = {}) {
-  const child = spawn('node', [BIN, 'start'], { env: { ...env, PORT: '0', HOST: '127.0.0.1', ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn('node', [CLI_BIN, 'start'], { env: { ...world.env, PORT: '0', HOST: '127.0.0.1', ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
   const port = new Promise<number>((resolve, reject) => {
     let out = '';
     child.stdout.on('data', (d) => {

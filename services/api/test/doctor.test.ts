@@ -1,39 +1,11 @@
 // `closeloop doctor` and `closeloop holidays-import` as a real CLI process (issue 10, holiday coverage).
-import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '@closeloop/db/testing';
+import { describe, expect, it } from 'vitest';
+import { cliWorld } from './cli-helpers.ts';
 
-const run = promisify(execFile);
-const BIN = new URL('../bin/closeloop.mjs', import.meta.url).pathname;
-let dir: string;
-let db: TestDatabase | undefined;
-let env: NodeJS.ProcessEnv;
-
-beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'closeloop-doctor-'));
-  env = { ...process.env, CLOSELOOP_DATA_DIR: dir, CLOSELOOP_DEMO: '0', DATABASE_URL: '', CLOSELOOP_HOLIDAY_WARNING_DAYS: '' };
-  if (process.env.TEST_DATABASE_URL) {
-    db = await createTestDatabase();
-    env.DATABASE_URL = db.url;
-  }
-});
-afterAll(async () => {
-  await db?.destroy();
-  rmSync(dir, { recursive: true, force: true });
-});
-
-async function cli(...args: string[]): Promise<{ code: number; json: any }> {
-  try {
-    const { stdout } = await run('node', [BIN, ...args], { env });
-    return { code: 0, json: JSON.parse(stdout) };
-  } catch (e: any) {
-    return { code: e.code, json: e.stdout?.trim().startsWith('{') ? JSON.parse(e.stdout) : e.stdout };
-  }
-}
+const world = cliWorld('doctor', { CLOSELOOP_HOLIDAY_WARNING_DAYS: '' });
+const cli = world.cli;
 
 describe('closeloop doctor', { timeout: 300_000 }, () => {
   it('exits 1 listing a calendar whose holidays run out, 0 once the next years are imported', async () => {
@@ -45,7 +17,7 @@ describe('closeloop doctor', { timeout: 300_000 }, () => {
 
     // A test fixture (not real holidays): one listed day per year, this year and the next two.
     const year = new Date().getUTCFullYear();
-    const file = join(dir, 'fixture.json');
+    const file = join(world.dir, 'fixture.json');
     writeFileSync(file, JSON.stringify({ years: Object.fromEntries([year, year + 1, year + 2].map((y) => [y, { holidays: [{ from: `${y}-01-01`, to: `${y}-01-01` }], workingDays: [] }])) }));
     const imported = await cli('holidays-import', '--file', file, '--json');
     expect(imported.code).toBe(0);

@@ -5,6 +5,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, setup, SUBMIT, TRACK, type TestEnv } from './helpers.ts';
+import { createSchema, createYoga } from 'graphql-yoga';
 import { createDirectGraphQL, negotiateJson } from '../src/http/graphql.ts';
 import { prereadJsonBody } from '../src/http/body.ts';
 import { CorsPolicy } from '../src/limits/cors.ts';
@@ -24,7 +25,7 @@ beforeAll(async () => {
   const direct = createDirectGraphQL({
     yoga: env.app.yoga,
     endpoint: '/graphql',
-    cors: new CorsPolicy(env.handle.db, CROSS_ORIGINS),
+    cors: new CorsPolicy(env.handle.db, CROSS_ORIGINS).yoga,
     viewerOf: (authorization, channelKey) =>
       env.app.viewerOf(authorization, channelKey).catch(() => undefined),
   });
@@ -55,6 +56,7 @@ interface Case {
 
 const ANSWER_HEADERS = [
   'content-type', 'access-control-allow-origin', 'access-control-allow-credentials', 'access-control-expose-headers', 'vary',
+  'access-control-max-age', 'access-control-allow-methods', 'access-control-allow-headers',
   'x-content-type-options', 'cache-control', 'referrer-policy', 'retry-after',
 ];
 
@@ -103,6 +105,12 @@ describe('direct GraphQL over HTTP', () => {
       { name: 'cross-origin', body: { query: '{ __typename }' }, headers: { origin: 'https://www.example-bank.com' }, direct: true },
       { name: 'cross-origin error', body: { query: TRACK, variables: {} }, headers: { origin: 'https://www.example-bank.com' }, direct: true },
       { name: 'origin not allowed', body: { query: '{ __typename }' }, headers: { origin: 'https://evil.example' }, direct: true },
+      {
+        name: 'cross-origin, preflight-style headers',
+        body: { query: '{ __typename }' },
+        headers: { origin: 'https://www.example-bank.com', 'access-control-request-method': 'POST', 'access-control-request-headers': 'x-closeloop-channel' },
+        direct: true,
+      },
       // Handed to Yoga: it alone formats these.
       { name: 'validation error', body: { query: '{ nope }' }, direct: false },
       { name: 'syntax error', body: { query: '{ __typename ' }, direct: false },
@@ -183,5 +191,29 @@ describe('negotiateJson', () => {
     expect(negotiateJson('text/event-stream')).toBeNull();
     expect(negotiateJson('application/json; charset=latin1')).toBeNull();
     expect(negotiateJson('text/html, application/json;charset=utf-8')).toBe('application/json');
+  });
+
+  // Yoga does not export its Accept parsing, so the app's Yoga takes its JSON media type from
+  // negotiateJson too (useJsonNegotiation); this keeps negotiateJson equal to a stock Yoga's choice.
+  it('agrees with a stock Yoga, and the app answers as a stock Yoga does', async () => {
+    const stock = createYoga({ schema: createSchema({ typeDefs: 'type Query { a: Int }' }), logging: false });
+    const accepts = [
+      '', '*/*', 'application/json', 'APPLICATION/JSON', 'application/json; charset=UTF-8', 'application/json;charset=latin1',
+      'application/graphql-response+json', 'application/graphql-response+json;charset=utf-8, application/json;charset=latin1',
+      'application/json;q=0.5, application/graphql-response+json', 'application/*', '*/json', 'text/*', 'text/plain',
+      'text/event-stream', 'text/event-stream, application/json', 'application/json, text/event-stream', 'multipart/mixed',
+      'multipart/mixed, application/json', ' application/graphql-response+json , */* ', 'text/html, application/xhtml+xml, */*;q=0.8',
+    ];
+    for (const accept of accepts) {
+      const init = { method: 'POST', headers: { 'content-type': 'application/json', accept }, body: JSON.stringify({ query: '{ __typename }' }) };
+      const ofStock = await stock.fetch('http://localhost/graphql', init);
+      const ofApp = await env.app.yoga.fetch('http://localhost/graphql', init);
+      const [stockType, appType] = [ofStock.headers.get('content-type'), ofApp.headers.get('content-type')];
+      await Promise.all([ofStock.text(), ofApp.text()]);
+      const chosen = negotiateJson(accept);
+      const stockJson = /^application\/(graphql-response\+)?json/.test(stockType ?? '') ? stockType!.split(';')[0] : null;
+      expect({ accept, chosen }).toEqual({ accept, chosen: stockJson });
+      expect({ accept, status: ofApp.status, type: appType }).toEqual({ accept, status: ofStock.status, type: stockType });
+    }
   });
 });

@@ -70,6 +70,18 @@ export async function start(): Promise<Env> {
         if (m.type() === 'error' && /Content Security Policy|Refused to/.test(m.text())) problems.push(m.text());
       });
       (page as Page & { problems: string[] }).problems = problems;
+      // Every GraphQL document the page sends, over HTTP and WebSocket (see documentsOf).
+      const documents: string[] = [];
+      const record = (text: string | null | undefined) => {
+        try {
+          const body = JSON.parse(text ?? '');
+          const query = body.payload?.query ?? body.query;
+          if (typeof query === 'string') documents.push(query);
+        } catch {} // not JSON: not a GraphQL request
+      };
+      page.on('request', (r) => r.method() === 'POST' && new URL(r.url()).pathname === '/graphql' && record(r.postData()));
+      page.on('websocket', (ws) => ws.on('framesent', (f) => typeof f.payload === 'string' && record(f.payload)));
+      (page as Page & { documents: string[] }).documents = documents;
       return page;
     },
     async close() {
@@ -81,6 +93,8 @@ export async function start(): Promise<Env> {
 }
 
 export const problemsOf = (page: Page) => (page as Page & { problems: string[] }).problems;
+/** The GraphQL documents the page has sent so far, as their texts. */
+export const documentsOf = (page: Page) => (page as Page & { documents: string[] }).documents;
 
 /** The ticket id of a feedback, as staff see it. */
 export async function ticketOf(env: Env, trackingCode: string): Promise<string> {

@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { feedback, satisfactionRatings } from '@closeloop/db';
 import type { Page } from 'playwright-core';
-import { hasChromium, move, problemsOf, reply, start, ticketOf, type Env } from './harness.ts';
+import { trustedDocuments } from '@closeloop/sdk/trusted-documents';
+import { documentsOf, hasChromium, move, problemsOf, reply, start, ticketOf, type Env } from './harness.ts';
 
 const XSS = `<img src=x onerror="window.__xss=1"><script>window.__xss=2</script><b onclick=alert(1)>bold</b>`;
 
@@ -45,6 +46,9 @@ const status = (page: Page) => page.locator('cl-feedback-tracker [part=status]')
 describe.skipIf(!hasChromium)('live customer loop', () => {
   it('submits, follows staff changes live, shows user content as text, and stores the rating', async () => {
     const page = await env.newPage();
+    // Progress arrives over the WebSocket here (the SSE fallback has a test of its own below).
+    const overWs: string[] = [];
+    page.on('websocket', (ws) => ws.on('framereceived', (f) => typeof f.payload === 'string' && JSON.parse(f.payload).type === 'next' && overWs.push(f.payload)));
     const content = `${XSS} 网点排队太久，希望增加窗口。`;
     const code = await submitOnWebsite(page, content);
     expect(code).toMatch(/^FB-/);
@@ -79,6 +83,12 @@ describe.skipIf(!hasChromium)('live customer loop', () => {
     expect(ratings).toMatchObject([{ rating: 5, comment: '处理很快 <img src=x onerror="window.__xss=6">' }]);
     expect(await injected(page)).toEqual({ count: 0, xss: null });
     expect(problemsOf(page)).toEqual([]);
+    // The script's documents are compiled at build time: each text it sent is a trusted document's,
+    // byte for byte (the API runs only those for customers in production).
+    const trusted = new Map(trustedDocuments().map((d) => [d.body, d.name]));
+    expect(overWs.length).toBeGreaterThanOrEqual(4);
+    const sent = documentsOf(page);
+    expect(new Set(sent.map((d) => trusted.get(d) ?? d))).toEqual(new Set(['SubmitFeedback', 'TrackFeedback', 'FeedbackProgress', 'RateFeedback']));
   });
 
   it('falls back to SSE when WebSockets are blocked and still updates live', async () => {

@@ -1,25 +1,19 @@
-// The documents compiled at start: what the widget and the bench send (packages/sdk/src/operations.ts,
-// bench/lib/cases.ts), as the server receives them. Adding one: paste its text here and add a case for
-// it to test/compiled.test.ts; start-up fails if it does not compile (docs/performance.md).
+// The documents compiled at start: what the widget sends (packages/sdk/src/operations.ts, taken from the
+// SDK itself) and the bench's (bench/lib/cases.ts), as the server receives them. Adding one: add its text
+// here and a case for it to test/compiled.test.ts; start-up fails if it does not compile (docs/performance.md).
+import { trustedDocuments as sdkDocuments } from '@closeloop/sdk/trusted-documents';
+/** The widget's own documents, read from the SDK as the trusted documents are: a change there cannot leave a stale copy here. */
+const widget = (name: string) => {
+  const found = sdkDocuments().find((d) => new RegExp(`^query ${name}\\b`).test(d.body));
+  if (!found) throw new Error(`The SDK no longer sends ${name}: update compiled/documents.ts`);
+  return found.body;
+};
+
 export const COMPILED_DOCUMENTS: string[] = [
   // The widget's tracker (TrackFeedback with its FeedbackFields and EventFields fragments).
-  `query TrackFeedback($trackingCode: String!, $accessKey: String) {
-    trackFeedback(trackingCode: $trackingCode, accessKey: $accessKey) { ...FeedbackFields }
-  }
-  fragment FeedbackFields on Feedback {
-    trackingCode kind content status receivedAt expectedResolutionAt
-    rating { rating comment createdAt }
-    timeline { ...EventFields }
-  }
-  fragment EventFields on TimelineEvent {
-    id cursor position type toStatus body actorType actorName createdAt
-  }`,
+  widget('TrackFeedback'),
   // The widget's list of the signed-in customer's own feedback (MyFeedback).
-  `query MyFeedback($first: Int!) {
-    feedbacks(first: $first) {
-      edges { node { trackingCode kind content status receivedAt timeline { cursor } } }
-    }
-  }`,
+  widget('MyFeedback'),
   // The bench's staff queue.
   'query Queue($n: Int!) { tickets(first: $n) { edges { node { id status kind priority level receivedAt firstResponseDueAt resolutionDueAt customer { name tier { code } } assignee { name } } } pageInfo { hasNextPage endCursor } } }',
   // The bench's tracking request.

@@ -13,15 +13,25 @@ export interface Variant {
    * only of tickets in the caller's scope (department `dept` or assigned to `staff`, placeholders the root binds).
    */
   timeline: 'public' | 'all' | { dept: string; staff: string };
+  /**
+   * Placeholders of what a few fields compute in JavaScript on the schema path: the request's time (ms),
+   * the reopen and review windows (ms, ConversationService) and the signing marker (attachments.ts
+   * signUrls). Absent: those fields do not compile for this root.
+   */
+  request?: { now: string; reopen: string; review: string; marker: string };
+  /** Attachments compile only where the event's ticket needs no check of its own (not for department-scoped staff). */
+  attachments?: boolean;
 }
 
-interface Scope {
+export interface Scope {
   /** The SQL alias of the row the type reads. */
   a: string;
   variant: Variant;
   fragments: Record<string, FragmentDefinitionNode>;
   /** A fresh alias for a nested row. */
   alias(): string;
+  /** Every object type the selection reads (a root checks the type-level rules of callers it cannot scope in SQL). */
+  types: Set<string>;
 }
 
 type FieldSql = (s: Scope, selection: SelectionSetNode | undefined) => string | null;
@@ -36,9 +46,12 @@ const iso = (x: string) => `to_char(${x} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:
 /** A Relay global ID as @pothos/plugin-relay encodes it (standard base64 of `Type:id`, no line breaks). */
 const globalId = (type: string, x: string) => `translate(encode(convert_to('${type}:' || ${x}::text, 'UTF8'), 'base64'), E'\\n', '')`;
 
-/** The drizzle plugin's cursor for the queue's order (receivedAt, id): base64 of `DC:T:["D:<ms>","S:<id>"]`. */
+/** The drizzle plugin's cursor for the order (receivedAt, id) of the queue and the feedback list: base64 of `DC:T:["D:<ms>","S:<id>"]`. */
 const ticketCursor = (a: string) =>
   `translate(encode(convert_to('DC:T:["D:' || (extract(epoch from ${a}.received_at) * 1000)::bigint || '","S:' || ${a}.id || '"]', 'UTF8'), 'base64'), E'\\n', '')`;
+
+/** An instant in epoch milliseconds, as Date#getTime(). */
+const ms = (x: string) => `(extract(epoch from ${x}) * 1000)::bigint`;
 
 const leaf = (f: (a: string) => string): FieldSql => (s, sel) => (sel ? null : f(s.a));
 const column = (name: string) => leaf((a) => `${a}.${name}`);
@@ -81,6 +94,19 @@ const TYPES: Record<string, TypeDef> = {
           : ` and (${e}.visibility = 'PUBLIC' or t.department_id = ${tl.dept} or t.assignee_id = ${tl.staff})`;
       return `coalesce((select json_agg(${inner} order by ${e}.position) from timeline_events ${e} where ${e}.feedback_id = ${s.a}.id${visible}), '[]'::json)`;
     },
+    // ConversationService.canReply / reviewableUntil on the feedback's ticket `t`, at the request's time.
+    outcome: leaf(() => `t.outcome::text`),
+    canReply: (s, sel) => {
+      const r = s.variant.request;
+      return sel || !r ? null
+        : `(t.status <> 'CLOSED' and (t.status <> 'RESOLVED' or (t.resolved_at is not null and ${r.now}::bigint - ${ms('t.resolved_at')} <= ${r.reopen}::bigint)))`;
+    },
+    reviewableUntil: (s, sel) => {
+      const r = s.variant.request;
+      return sel || !r ? null
+        : `case when t.status in ('RESOLVED', 'CLOSED') and t.resolved_at is not null and coalesce(t.outcome::text, '') = '' and t.merged_into_id is null and t.review_requested_at is null`
+          + ` and ${ms('t.resolved_at')} + ${r.review}::bigint >= ${r.now}::bigint then ${iso(`(t.resolved_at + ${r.review}::bigint * interval '1 millisecond')`)} end`;
+    },
     rating: (s, sel) => {
       if (!sel) return null;
       const r = s.alias();
@@ -107,17 +133,42 @@ const TYPES: Record<string, TypeDef> = {
     // else (defaultDisplayName in the domain package: 客服 + 1000 + the id's first 8 hex digits mod 9000).
     actorName: (s, sel) => (sel ? null : s.variant.timeline !== 'public' ? `${s.a}.actor_name` : publicActorName(s.a)),
     createdAt: leaf((a) => iso(`${a}.created_at`)),
+    // schema/attachment.ts: the event's files, oldest first; visible as the event is.
+    attachments: (s, sel) => {
+      if (!sel || !s.variant.attachments || !s.variant.request) return null;
+      const x = s.alias();
+      const inner = objectSql('Attachment', sel, { ...s, a: x });
+      return inner && `coalesce((select json_agg(${inner} order by ${x}.created_at, ${x}.id) from attachments ${x} where ${x}.event_id = ${s.a}.id), '[]'::json)`;
+    },
   },
-  // feedbacks(first:) — rows `f` in the connection's order (schema/feedback.ts: receivedAt desc, then the
-  // drizzle plugin's tie-breaker, the primary key, in the same direction). Cursors and pageInfo are not compiled.
+  // Download links are signed in JavaScript (attachments.ts signedPath): the statement leaves a marker
+  // that only this process knows, followed by the id and the mode, which signUrls replaces.
+  Attachment: {
+    id: leaf((a) => globalId('Attachment', `${a}.id`)),
+    filename: column('filename'),
+    mediaType: column('media_type'),
+    size: column('size'),
+    createdAt: leaf((a) => iso(`${a}.created_at`)),
+    url: (s, sel) => (sel || !s.variant.request ? null : `${s.variant.request.marker}::text || ${s.a}.id || ':a'`),
+    inlineUrl: (s, sel) =>
+      sel || !s.variant.request ? null
+        : `case when ${s.a}.media_type in ('image/jpeg', 'image/png', 'image/webp') then ${s.variant.request.marker}::text || ${s.a}.id || ':i' end`,
+  },
+  // feedbacks(first:, after:) — rows `f` in the connection's order (schema/feedback.ts: receivedAt desc, then
+  // the drizzle plugin's tie-breaker, the primary key, in the same direction).
+  // Numbered `rn` with one row past the page, like the queue; the same cursor form and pageInfo.
   QueryFeedbacksConnection: {
     edges: (s, sel) => {
       const edge = sel ? objectSql('QueryFeedbacksConnectionEdge', sel, s) : null;
-      return edge && `coalesce(json_agg(${edge} order by ${s.a}.received_at desc, ${s.a}.id desc), '[]'::json)`;
+      return edge && `coalesce(json_agg(${edge} order by ${s.a}.rn) filter (where ${s.a}.rn <= $2::int), '[]'::json)`;
     },
+    pageInfo: sameRow('PageInfo'),
   },
-  QueryFeedbacksConnectionEdge: { node: sameRow('Feedback') },
-  // tickets(first:) — rows `t` numbered `rn` in the queue's order with one row past the page (roots.ts).
+  QueryFeedbacksConnectionEdge: {
+    cursor: leaf((a) => ticketCursor(a)),
+    node: sameRow('Feedback'),
+  },
+  // tickets(first:, after:) — rows `t` numbered `rn` in the queue's order with one row past the page (roots.ts).
   QueryTicketsConnection: {
     edges: (s, sel) => {
       const edge = sel ? objectSql('QueryTicketsConnectionEdge', sel, s) : null;
@@ -132,7 +183,8 @@ const TYPES: Record<string, TypeDef> = {
   // Aggregates over the page's rows, as the drizzle plugin's wrapConnectionResult computes them for `first`.
   PageInfo: {
     hasNextPage: leaf(() => `count(*) > $2::int`),
-    hasPreviousPage: leaf(() => `false`),
+    // The drizzle plugin answers true whenever `after` is given; the queue and the list bind the cursor's time at $13.
+    hasPreviousPage: leaf(() => `($13::bigint is not null)`),
     startCursor: leaf((a) => `(array_agg(${ticketCursor(a)} order by ${a}.rn) filter (where ${a}.rn <= $2::int))[1]`),
     endCursor: leaf((a) => `(array_agg(${ticketCursor(a)} order by ${a}.rn desc) filter (where ${a}.rn <= $2::int))[1]`),
   },
@@ -191,6 +243,7 @@ const TYPES: Record<string, TypeDef> = {
 function entries(type: string, sel: SelectionSetNode, s: Scope, out: Map<string, string>): boolean {
   const def = TYPES[type];
   if (!def) return false;
+  s.types.add(type);
   for (const node of sel.selections) {
     if (node.directives?.length) return false;
     if (node.kind === Kind.FIELD) {
@@ -223,5 +276,5 @@ export function objectSql(type: string, sel: SelectionSetNode, s: Scope): string
 /** A scope for a root's row `a`; nested rows get aliases a1, a2, … */
 export function rootScope(a: string, variant: Variant, fragments: Record<string, FragmentDefinitionNode>): Scope {
   let n = 0;
-  return { a, variant, fragments, alias: () => `${a}${++n}` };
+  return { a, variant, fragments, alias: () => `${a}${++n}`, types: new Set() };
 }

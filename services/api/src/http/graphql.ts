@@ -5,8 +5,11 @@ import { maskError } from '../unavailable.ts';
 import type { Context } from '../context.ts';
 import type { Viewer } from '../auth/identity.ts';
 import { log, type Logger } from '../log.ts';
-import { EXPOSED_HEADERS, type CorsPolicy } from '../limits/cors.ts';
-import { graphqlResponseHeaders } from '../limits/plugins.ts';
+import { graphqlResponseHeaders, type RequestFacts } from '../limits/plugins.ts';
+import { corsHeaders, withCors, type CorsOptionsFor } from './cors.ts';
+import { negotiateJson, type JsonType } from './negotiation.ts';
+
+export { negotiateJson };
 
 /**
  * The common case of GraphQL over HTTP — a small JSON POST of one query or mutation, answered as
@@ -17,42 +20,24 @@ import { graphqlResponseHeaders } from '../limits/plugins.ts';
  * README, Performance). What stays identical: parse and validation (with their caches and the
  * graphql-armor limits), the context, execution with every envelop plugin (error masking among
  * them), the status code and body for errors (Yoga's own `processRegularResult`), the media type
- * negotiated from Accept, the CORS allow-list and the security headers. Anything else — GET, batches, subscriptions,
+ * negotiated from Accept and the CORS headers (one implementation each, which Yoga uses too:
+ * http/negotiation.ts, http/cors.ts) and the security headers. Anything else — GET, batches, subscriptions,
  * extensions, unusual parameters, other media types, authentication failures — returns false before
  * anything has executed, and the caller hands the request to Yoga unchanged.
  */
 export interface DirectGraphQLOptions {
   yoga: YogaServerInstance<Record<string, unknown>, Context>;
   endpoint: string;
-  /** Which origins get CORS headers (Yoga's `cors` option uses the same policy); none without one. */
-  cors?: CorsPolicy;
+  /** The function given to Yoga as its `cors` option (CorsPolicy.yoga); no CORS headers without one. */
+  cors?: CorsOptionsFor;
   /** The viewer of a request; undefined when it cannot be resolved (Yoga then answers with the error). */
   viewerOf(authorization: string | undefined, channelKey: string | undefined, req?: IncomingMessage): Promise<Viewer | undefined>;
-  /** The body of a compiled document's answer (compiled/registry.ts), or undefined to execute it. */
-  compiled?(params: Params, viewer: Viewer): Promise<string | undefined>;
-}
-
-const JSON_TYPES = ['application/graphql-response+json', 'application/json'] as const;
-type JsonType = (typeof JSON_TYPES)[number];
-
-/** The regular-result media type Yoga would choose for this Accept header (its accept.ts), or null. */
-export function negotiateJson(accept: string | undefined): JsonType | null {
-  const requested: string[] = [];
-  for (const part of (accept || '*/*').replace(/\s/g, '').toLowerCase().split(',')) {
-    const [type, ...params] = part.split(';');
-    if ((params.find((p) => p.includes('charset=')) ?? 'charset=utf-8') !== 'charset=utf-8') continue;
-    requested.push(type!);
-  }
-  let chosen: JsonType | null = null;
-  // Yoga walks the list from the least preferred type and keeps the last match.
-  for (const wanted of requested.reverse()) {
-    const [pre, suf] = wanted.split('/');
-    for (const t of JSON_TYPES) {
-      const [tp, ts] = t.split('/');
-      if ((pre === '*' || pre === tp) && (suf === '*' || suf === ts)) chosen = t;
-    }
-  }
-  return chosen;
+  /**
+   * A compiled document's answer (compiled/registry.ts): its body, or a result (a limit's refusal) to
+   * answer as any other result; undefined to execute it. `req` carries the facts the response headers
+   * read (a partner's budget) and the caller's address.
+   */
+  compiled?(params: Params, viewer: Viewer, req: IncomingMessage & RequestFacts): Promise<string | ExecutionResult | undefined>;
 }
 
 export interface Params {
@@ -71,13 +56,6 @@ function plainParams(body: unknown): Params | null {
   if (body.variables != null && !isPlainObject(body.variables)) return null;
   if (body.operationName != null && typeof body.operationName !== 'string') return null;
   return body as unknown as Params;
-}
-
-/** Yoga's CORS answer for an allowed origin (CorsPolicy.yoga) on a simple, non-preflight request. */
-function corsHeaders(origin: string | undefined, allowed: boolean): Record<string, string> {
-  return origin && allowed
-    ? { 'Access-Control-Allow-Origin': origin, 'Access-Control-Allow-Credentials': 'true', 'Access-Control-Expose-Headers': EXPOSED_HEADERS.join(', ') }
-    : {};
 }
 
 export function createDirectGraphQL(o: DirectGraphQLOptions) {
@@ -111,11 +89,15 @@ export function createDirectGraphQL(o: DirectGraphQLOptions) {
     if (!viewer) return false;
     const reqLog = (req as { log?: Logger }).log ?? log;
     // A compiled document: the database's JSON bytes are the body, as for any result without errors.
-    const compiled = await o.compiled?.(params, viewer);
+    const compiled = await o.compiled?.(params, viewer, req);
+    if (compiled !== undefined && typeof compiled !== 'string') {
+      await send(res, withCors(await corsHeaders(o.cors, req), graphqlResponseHeaders(req)), type, compiled);
+      return true;
+    }
     if (compiled !== undefined) {
-      const allowedOrigin = o.cors ? await o.cors.allows(h.origin, h.host) : false;
+      const cors = await corsHeaders(o.cors, req);
       res.writeHead(200, {
-        'Content-Type': `${type}; charset=utf-8`, 'Content-Length': Buffer.byteLength(compiled), ...corsHeaders(h.origin, allowedOrigin), ...graphqlResponseHeaders(req),
+        'Content-Type': `${type}; charset=utf-8`, 'Content-Length': Buffer.byteLength(compiled), ...withCors(cors, graphqlResponseHeaders(req)),
       });
       res.end(compiled);
       return true;
@@ -131,8 +113,7 @@ export function createDirectGraphQL(o: DirectGraphQLOptions) {
     }
     const operation = getOperationAST(document, params.operationName);
     if (!operation || operation.operation === 'subscription') return false;
-    const origin = h.origin;
-    const allowed = o.cors ? await o.cors.allows(origin, h.host) : false;
+    const cors = await corsHeaders(o.cors, req);
     let result: ExecutionResult;
     try {
       const contextValue = await enveloped.contextFactory();
@@ -150,7 +131,7 @@ export function createDirectGraphQL(o: DirectGraphQLOptions) {
       if (error !== e) reqLog.error({ err: e }, 'unexpected error in a GraphQL request');
       result = { errors: [error as never] };
     }
-    await send(res, { ...corsHeaders(origin, allowed), ...graphqlResponseHeaders(req) }, type, result);
+    await send(res, withCors(cors, graphqlResponseHeaders(req)), type, result);
     return true;
   };
 }

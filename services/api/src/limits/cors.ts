@@ -53,8 +53,11 @@ export class CorsPolicy {
     return (await this.load()).has(o) || (await this.load(this.missReloadMs)).has(o);
   }
 
-  /** Yoga's `cors` option: the caller's origin when allowed (with credentials), else no CORS headers. */
-  yoga = async (request: Request) => {
+  /**
+   * Yoga's `cors` option: the caller's origin when allowed (with credentials), else no CORS headers.
+   * The fast path (http/graphql.ts) turns the same answer into headers with Yoga's own builder.
+   */
+  yoga = async (request: { headers: { get(name: string): string | null } }) => {
     const origin = request.headers.get('origin');
     if (!(await this.allows(origin, request.headers.get('host')))) return false as const;
     return { origin: [origin!], credentials: true, exposedHeaders: EXPOSED_HEADERS, maxAge: 600 };

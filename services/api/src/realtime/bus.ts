@@ -2,7 +2,6 @@
 // their data from the bus; the hub (hub.ts) reads committed rows from the database when the bell rings.
 // So the bus may lose, repeat or reorder rings without losing, repeating or reordering events.
 import { randomUUID } from 'node:crypto';
-import { createRedisEventTarget } from '@graphql-yoga/redis-event-target';
 import { Redis } from 'ioredis';
 import { log } from '../log.ts';
 
@@ -110,10 +109,10 @@ export function createMemoryBus(): EventBus {
 export const REDIS_TOPIC = 'closeloop:timeline';
 
 /**
- * Several processes: rings travel through Redis pub/sub (`@graphql-yoga/redis-event-target` over two
- * ioredis connections, one of them in subscriber mode). The local process is rung directly; its own
- * ring coming back from Redis is ignored. Pub/sub is at-most-once, so after a reconnect listeners are
- * told to resync, and the hub also polls (see hub.ts).
+ * Several processes: rings travel through Redis pub/sub over two ioredis connections, one of them in
+ * subscriber mode. The local process is rung directly; its own ring coming back from Redis is ignored.
+ * Pub/sub is at-most-once, so after a reconnect listeners are told to resync, and the hub also polls
+ * (see hub.ts).
  */
 export function createRedisBus(url: string, options: { topic?: string } = {}): EventBus {
   const topic = options.topic ?? REDIS_TOPIC;
@@ -129,17 +128,26 @@ export function createRedisBus(url: string, options: { topic?: string } = {}): E
   const watch = new RedisWatch(redisLocation(url));
   watch.watch(publishClient);
   watch.watch(subscribeClient);
-  type RingEvent = CustomEvent<{ seq: number; origin: string; recheck?: boolean }>;
-  const target = createRedisEventTarget<RingEvent>({ publishClient, subscribeClient });
+  // SUBSCRIBE waits in ioredis's offline queue until the first connection is up, and is rejected when
+  // the bus closes before that (a short-lived `closeloop sweep --once`, a start and stop with Redis
+  // down). Caught here: uncaught, that rejection ended the process (the Yoga Redis event target used
+  // before left exactly this promise uncaught). ioredis subscribes again by itself after a reconnect.
+  subscribeClient.subscribe(topic).catch(() => {});
   const listeners = new Set<(signal: BusSignal) => void>();
   const notify = (r: BusSignal) => {
     for (const l of listeners) l(r);
   };
-  target.addEventListener(topic, (event) => {
-    const detail = event.detail;
+  subscribeClient.on('message', (channel: string, message: string) => {
+    if (channel !== topic) return;
+    let detail: { seq?: unknown; origin?: unknown; recheck?: unknown } | null;
+    try {
+      detail = JSON.parse(message);
+    } catch {
+      return; // a ring is only a hint: one that cannot be read is dropped (the hub polls anyway)
+    }
     if (!detail || detail.origin === origin) return;
     if (detail.recheck === true) notify('recheck');
-    else if (Number.isFinite(detail.seq)) notify({ seq: detail.seq });
+    else if (typeof detail.seq === 'number' && Number.isFinite(detail.seq)) notify({ seq: detail.seq });
   });
   let readyOnce = false;
   subscribeClient.on('ready', () => {
@@ -172,17 +180,10 @@ export function createRedisBus(url: string, options: { topic?: string } = {}): E
     async close() {
       listeners.clear();
       // QUIT waits for a reply that an unreachable Redis never sends: then the connection is just dropped.
+      // Whatever is still queued then (the first SUBSCRIBE) is rejected by the drop, and caught above.
       await Promise.allSettled(
         [publishClient, subscribeClient].map(async (c) => {
-          // A short-lived process (`closeloop sweep --once`) may close before the first connection is up: the
-          // event target's queued SUBSCRIBE would then be rejected with nobody to catch it. Let it finish first.
-          if (c.status === 'connecting' || c.status === 'connect') {
-            await new Promise((r) => {
-              c.once('ready', r);
-              setTimeout(r, 1000).unref();
-            });
-          }
-          if (c.status === 'ready') await Promise.race([c.quit(), new Promise((r) => setTimeout(r, 1000).unref())]).catch(() => {});
+          if (c.status === 'ready') await Promise.race([c.quit().catch(() => {}), new Promise((r) => setTimeout(r, 1000).unref())]);
           c.disconnect();
         }),
       );

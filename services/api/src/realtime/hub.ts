@@ -7,9 +7,11 @@
 // whether or not the ring arrived. A ring only says "read now"; the poll timer covers lost rings.
 import { attachEventFacts } from '../policy/event-facts.ts';
 import { and, asc, eq, gt, inArray, lte, sql } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/pg-core';
 import { apiKeys, feedback, staff, tickets, timelineEvents, type Database } from '@closeloop/db';
 import type { FeedbackKind, TicketStatus } from '@closeloop/domain';
 import type { StaffRow } from '@closeloop/db';
+import type { FeedbackFacts } from '../policy/access.ts';
 import type { Viewer } from '../policy/viewer.ts';
 import type { TimelineRow } from '../services/events.ts';
 import type { BusSignal, EventBus } from './bus.ts';
@@ -18,7 +20,13 @@ import { log } from '../log.ts';
 /** A committed timeline row with what per-event authorization and filters need. */
 export interface HubEvent {
   row: TimelineRow;
-  /** The ticket's department and assignee when the hub read the row (normally just after the commit). */
+  /**
+   * Who may read the row: its feedback's owner and the feedback's ticket *now* (when the hub read the
+   * row), the facts the TimelineEvent rule decides on (policy/access.ts canReadEvent). For an event of
+   * feedback merged into another ticket since, that is the other ticket, not the row's.
+   */
+  facts: FeedbackFacts;
+  /** The row's ticket's department and assignee when the hub read the row (filters; normally just after the commit). */
   departmentId: string | null;
   assigneeId: string | null;
   collaboratorDepartmentIds: string[];
@@ -26,10 +34,6 @@ export interface HubEvent {
   /** The ticket's status as of this event (the latest status change at or before it). */
   status: TicketStatus;
   kind: FeedbackKind;
-  /** Owner of the feedback the row belongs to. */
-  customerId: string | null;
-  /** The feedback's ticket now: differs from the row's ticket once the feedback was merged elsewhere. */
-  feedbackTicketId: string;
 }
 
 export interface RealtimeSettings {
@@ -153,6 +157,9 @@ export class Stream {
   }
 }
 
+/** The ticket a row's feedback is on now: differs from the row's own ticket once the feedback was merged elsewhere. */
+export const feedbackTicket = alias(tickets, 'feedback_ticket');
+
 const eventColumns = {
   row: timelineEvents,
   departmentId: tickets.departmentId,
@@ -165,7 +172,12 @@ const eventColumns = {
     order by s.id desc limit 1), ${tickets.status})`,
   kind: tickets.kind,
   customerId: feedback.customerId,
-  feedbackTicketId: feedback.ticketId,
+  now: {
+    departmentId: feedbackTicket.departmentId,
+    assigneeId: feedbackTicket.assigneeId,
+    collaboratorDepartmentIds: feedbackTicket.collaboratorDepartmentIds,
+    collaboratorStaffIds: feedbackTicket.collaboratorStaffIds,
+  },
 };
 
 function sameRow(a: StaffRow, b: StaffRow): boolean {
@@ -270,20 +282,18 @@ export class RealtimeHub {
       .from(timelineEvents)
       .innerJoin(tickets, eq(tickets.id, timelineEvents.ticketId))
       .innerJoin(feedback, eq(feedback.id, timelineEvents.feedbackId))
+      .innerJoin(feedbackTicket, eq(feedbackTicket.id, feedback.ticketId))
       .where(where)
       .orderBy(asc(order === 'id' ? timelineEvents.id : timelineEvents.position))
       .limit(limit);
-    // The TimelineEvent type's rule reads these instead of querying per event and subscriber.
-    // Only when the row's ticket is still its feedback's: the rule reads the feedback's current ticket,
-    // so an event of since-merged feedback has its facts loaded instead (schema/visibility.ts).
-    for (const r of rows) {
-      if (r.feedbackTicketId !== r.row.ticketId) continue;
-      attachEventFacts(r.row, {
-        id: r.row.feedbackId, customerId: r.customerId,
-        ticket: { departmentId: r.departmentId, assigneeId: r.assigneeId, collaboratorDepartmentIds: r.collaboratorDepartmentIds, collaboratorStaffIds: r.collaboratorStaffIds },
-      });
-    }
-    return rows as HubEvent[];
+    return rows.map(({ customerId, now, ...r }) => {
+      const facts: FeedbackFacts = { id: r.row.feedbackId, customerId, ticket: now };
+      // The TimelineEvent type's rule reads these instead of querying per event and subscriber: the
+      // streams' own checks (subscriptions.ts) and the rule then decide on the same facts, so an event
+      // a stream accepts is never refused by the rule (FORBIDDEN) while its result is executed.
+      attachEventFacts(r.row, facts);
+      return { ...r, facts };
+    });
   }
 
   /**

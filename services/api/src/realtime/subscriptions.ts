@@ -8,7 +8,7 @@ import type { Context, DirectDelivery, LiveTransport } from '../context.ts';
 import type { Viewer } from '../policy/viewer.ts';
 import type { TimelineRow } from '../services/events.ts';
 import { canListTickets, canReadEvent, canReadFeedback, departmentScope, mayEverSeeInternal } from '../policy/access.ts';
-import { StreamEnd, type HubEvent, type RealtimeHub, type Stream, type StreamOptions } from './hub.ts';
+import { feedbackTicket, StreamEnd, type HubEvent, type RealtimeHub, type Stream, type StreamOptions } from './hub.ts';
 import { operationKey, sharedPayloadJson } from './shared-execution.ts';
 import { log, type Logger } from '../log.ts';
 
@@ -240,11 +240,6 @@ function source(ctx: Context, stream: Stream, replay: Replay | null): AsyncItera
   return new DirectIterator(ctx.realtime, stream, replay, sender);
 }
 
-const factsOf = (ev: HubEvent) => ({
-  id: ev.row.feedbackId, customerId: ev.customerId,
-  ticket: { departmentId: ev.departmentId, assigneeId: ev.assigneeId, collaboratorDepartmentIds: ev.collaboratorDepartmentIds, collaboratorStaffIds: ev.collaboratorStaffIds },
-});
-
 /** `feedbackProgress` per event: this feedback only, PUBLIC only, and the caller may still read it. */
 class ProgressOptions implements StreamOptions {
   constructor(
@@ -258,7 +253,7 @@ class ProgressOptions implements StreamOptions {
     return (
       ev.row.feedbackId === this.feedbackId &&
       ev.row.visibility === 'PUBLIC' &&
-      (this.granted || canReadFeedback(v, NO_GRANTS, factsOf(ev)))
+      (this.granted || canReadFeedback(v, NO_GRANTS, ev.facts))
     );
   }
 
@@ -325,10 +320,12 @@ export async function ticketEvents(
   if (filter.departmentId) conditions.push(eq(tickets.departmentId, filter.departmentId));
   const dept = departmentScope(viewer);
   if (dept && viewer.kind === 'STAFF') {
-    // Their department, their own tickets and what they were consulted on (canReadTicket).
+    // Their department, their own tickets and what they were consulted on (canReadTicket), judged on
+    // the ticket each event's feedback is on now, as `accept` and the TimelineEvent rule judge it.
+    const t = feedbackTicket;
     conditions.push(or(
-      eq(tickets.departmentId, dept), eq(tickets.assigneeId, viewer.staff.id),
-      arrayContains(tickets.collaboratorStaffIds, [viewer.staff.id]), arrayContains(tickets.collaboratorDepartmentIds, [dept]),
+      eq(t.departmentId, dept), eq(t.assigneeId, viewer.staff.id),
+      arrayContains(t.collaboratorStaffIds, [viewer.staff.id]), arrayContains(t.collaboratorDepartmentIds, [dept]),
     ));
   }
   if (filter.assigneeId) conditions.push(eq(tickets.assigneeId, filter.assigneeId));
@@ -359,7 +356,7 @@ class QueueOptions implements StreamOptions {
   accept(ev: HubEvent, v: Viewer): boolean {
     return (
       // The TimelineEvent rule (access.ts) on the facts the hub read with the row.
-      canReadEvent(v, NO_GRANTS, ev.row.visibility, factsOf(ev)) &&
+      canReadEvent(v, NO_GRANTS, ev.row.visibility, ev.facts) &&
       (!this.departmentId || ev.departmentId === this.departmentId) &&
       (!this.assigneeId || ev.assigneeId === this.assigneeId) &&
       (!this.status || this.status.has(ev.status)) &&

@@ -55,8 +55,8 @@ export interface ActionResult {
 const IDEMPOTENCY_KEY = /^[A-Za-z0-9_.:-]{8,128}$/;
 
 export class ConversationService {
-  private readonly reopenWindowMs: number;
-  private readonly reviewWindowMs: number;
+  readonly reopenWindowMs: number;
+  readonly reviewWindowMs: number;
 
   constructor(
     private readonly db: Database,
