@@ -1,4 +1,4 @@
-// `npm run bench [-- --quick] [--only compiled,normal,submit,Track,…] [--cpu-prof] [--skip fanout,widget,memory]`
+// `npm run bench [-- --quick] [--only compiled,normal,submit,Track,…] [--cpu-prof] [--skip fanout,widget,memory,search]`
 // Creates its own PostgreSQL database, generates seeded data, measures, prints one table, writes
 // bench/results/latest.json, drops the database. Bounded in time; see README, Performance.
 import { randomBytes } from 'node:crypto';
@@ -12,6 +12,7 @@ import { runIdleMemory, type MemoryResult } from './lib/memory.ts';
 import { countStatements } from './lib/statements.ts';
 import { runFanout, stopFanout } from './lib/fanout.ts';
 import { runWidget, type WidgetResult } from './lib/widget.ts';
+import { runSearch, type SearchResult } from './lib/search.ts';
 import { environment, printReport, type BenchReport } from './lib/report.ts';
 import { log } from './lib/progress.ts';
 import { BENCH_DIR, killAll, pinning } from './lib/procs.ts';
@@ -100,8 +101,11 @@ try {
   rmSync(fx.pairsFile, { force: true });
   rmSync(compiled.replayFile, { force: true });
 
-  // Other measurements of the same database slot in here, each a phase with its own --skip name and a
-  // field of the report (e.g. search figures from bench/search.ts), before the database is dropped.
+  // Staff search on the same data (1M feedback in a full run, the quick set with --quick).
+  log('staff search');
+  const search: SearchResult = skip.has('search')
+    ? { status: 'skipped', note: '--skip search' }
+    : await runSearch(db.url, secretKey, { runs: quick ? 20 : 50, seed }).catch((e) => ({ status: 'unavailable' as const, note: (e as Error).message }));
 
   const widget: WidgetResult = skip.has('widget')
     ? { status: 'skipped', note: '--skip widget' }
@@ -121,6 +125,7 @@ try {
     plans: statements.plans,
     fanout: { status: 'unavailable', note: 'not run (the run stopped before it)' },
     widget,
+    search,
   };
   save();
   // Our database is no longer needed; the fan-out script creates and drops its own.

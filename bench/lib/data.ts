@@ -47,6 +47,20 @@ function trackingCodeSql(seed: number): string {
   return `'FB-' || ${[0, 1, 2, 3].map(digit).join(' || ')} || '-' || ${[4, 5, 6, 7].map(digit).join(' || ')}`;
 }
 
+/**
+ * Content of row i: English, or (every third row) Chinese, so staff search is measured on CJK text too
+ * (bench/lib/search.ts asks for CJK_TERMS). Each term is in a known share of the rows.
+ */
+// The two-character term last: on 1M rows it outlasts the server's execution timeout (docs/performance.md).
+export const CJK_TERMS = ['无人接听', '年费重复扣收', '人民路支行', '吞卡'];
+function contentSql(seed: number): string {
+  const branch = h('i', seed + 13, 500);
+  return `(case ${h('i', seed + 15, 6)}
+    when 0 then '第 ' || i || ' 号反馈：人民路支行 ' || ${branch} || ' 号 ATM 吞卡，客服电话一直无人接听。'
+    when 3 then '第 ' || i || ' 号反馈：信用卡年费重复扣收，' || ${branch} || ' 号网点的柜员无法解释。'
+    else 'Generated feedback number ' || i || ': the ATM on branch ' || ${branch} || ' kept the card and the hotline did not answer.' end)`;
+}
+
 /** Number of timeline events of row i; every sixth position is an INTERNAL note. */
 const eventsOf = (seed: number) => `(case when i % ${LONG_EVERY} = 0 then 120 when i % ${TRACKED_EVERY} = 0 then 24 else 1 + ${h('i', seed + 5, 6)} end)`;
 
@@ -132,7 +146,7 @@ export async function seedData(url: string, size: DataSize, seed: number): Promi
         insert into feedback (id, tracking_code, kind, channel, customer_id, ticket_id, content, category, tags,
                               contact_name, contact_email, received_at, last_position)
         select ${uuidOf('feedback', seed, 'i')}, ${trackingCodeSql(seed)}, t.kind, t.channel, t.customer_id, t.id,
-               'Generated feedback number ' || i || ': the ATM on branch ' || ${h('i', seed + 13, 500)} || ' kept the card and the hotline did not answer.',
+               ${contentSql(seed)},
                (array['atm','card','loan','app','branch','fees'])[1 + ${h('i', seed + 14, 6)}], array['bench'],
                (case when t.customer_id is null then 'Anonymous ' || i end), null, t.received_at, ${eventsOf(seed)}
         from generate_series(${lo}, ${hi}) i join tickets t on t.id = ${uuidOf('ticket', seed, 'i')}`);

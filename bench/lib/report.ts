@@ -7,6 +7,7 @@ import type { StatementRow } from './statements.ts';
 import type { PlanRow } from './plans.ts';
 import { fanoutLines, type FanoutResult } from './fanout.ts';
 import type { WidgetResult } from './widget.ts';
+import { searchLines, type SearchResult } from './search.ts';
 import { ROOT } from './procs.ts';
 
 export interface BenchReport {
@@ -26,6 +27,8 @@ export interface BenchReport {
   plans: PlanRow[];
   fanout: FanoutResult;
   widget: WidgetResult;
+  /** Staff search latency (searchTickets); absent in reports written before it was measured. */
+  search?: SearchResult;
 }
 
 function sh(cmd: string): string | null {
@@ -116,7 +119,10 @@ export function printReport(r: BenchReport): void {
     out.push(`   long tasks     ${w.longTasks.toFixed(1)} per load, ${f0(w.longTaskMs)} ms in total`);
   }
   out.push('');
-  out.push('5. Idle memory of the embedded default (npm start: PGlite, demo data)');
+  out.push('5. Staff search (searchTickets, one request at a time, supervisor; npm run bench:search)');
+  if (r.search) out.push(...searchLines(r.search));
+  out.push('');
+  out.push('6. Idle memory of the embedded default (npm start: PGlite, demo data)');
   for (const line of memoryLines(r.memory)) out.push(`   ${line}`);
   out.push('');
   out.push(...targetLines(r));

@@ -64,7 +64,8 @@ function expire() {
   for (const l of expiredListeners) l();
 }
 
-const SESSION_CODES = new Set(['UNAUTHENTICATED', 'TOKEN_EXPIRED']);
+// SESSION_REVOKED: signed out everywhere by an admin (revokeStaffSessions), deactivated, or password reset.
+const SESSION_CODES = new Set(['UNAUTHENTICATED', 'TOKEN_EXPIRED', 'SESSION_REVOKED']);
 
 /** Runs one query or mutation as the signed-in staff member; `data` on success. */
 export async function gql<T = any>(query: string, variables: Record<string, unknown> = {}): Promise<T> {

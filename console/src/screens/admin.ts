@@ -1,5 +1,7 @@
-// Administration: reply templates (managed here), the directory and the workflow configuration, and
-// routing rules with a try-out against a sample feedback. Admins and supervisors only (the API checks).
+// Administration: reply templates, channels and API keys (here); staff, departments and tiers
+// (admin-directory.ts); calendars, SLA policies and routing rules (admin-workflow.ts), each loaded when
+// first opened. Admins and supervisors see it; each section shows controls only to the roles the API lets
+// change it (the API checks again).
 import { LitElement, html, css, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { gql, failure, type Me } from '../api.ts';
@@ -12,14 +14,17 @@ const LABEL: Record<string, string> = {
 };
 const QUERIES: Record<string, string> = {
   templates: `{ replyTemplates { id name locale body } }`,
-  routing: `{ routingRules { id name position enabled isDefault level priority department { name } match { kinds categories keywords tiers channels } } }`,
-  staff: `{ staffMembers { id name email role level active mustChangePassword department { name } } departments { id name } }`,
   channels: `{ channelApps { id name kind publishableKey active realm hasSigningSecret previousSecretExpiresAt } }`,
   apikeys: `{ apiKeys { id name prefix scopes createdAt expiresAt lastUsedAt revokedAt } }`,
-  departments: `{ departments { id code name calendar { name } } }`,
-  tiers: `{ tiers { id code name rank dedicatedManager } }`,
-  calendars: `{ businessCalendars { id code name timeZone isDefault holidays workingDays } }`,
-  sla: `{ slaPolicies { id kind tierCode category firstResponseMinutes resolutionMinutes } }`,
+};
+/** Sections with their own element, loaded when first opened (admin-directory.ts, admin-workflow.ts). */
+const LAZY: Record<string, { tag: string; load: () => Promise<unknown> }> = {
+  staff: { tag: 'cl-admin-staff', load: () => import('./admin-directory.ts') },
+  departments: { tag: 'cl-admin-departments', load: () => import('./admin-directory.ts') },
+  tiers: { tag: 'cl-admin-tiers', load: () => import('./admin-directory.ts') },
+  calendars: { tag: 'cl-admin-calendars', load: () => import('./admin-workflow.ts') },
+  sla: { tag: 'cl-admin-sla', load: () => import('./admin-workflow.ts') },
+  routing: { tag: 'cl-admin-routing', load: () => import('./admin-workflow.ts') },
 };
 const result = `__typename ... on Error { code message } ... on ValidationError { fieldErrors { path message } }`;
 
@@ -39,7 +44,6 @@ export class AdminScreen extends LitElement {
   @property() section = 'templates';
   @state() private data: any = null;
   @state() private message = '';
-  @state() private test: { rule: { name: string } | null } | null = null;
   /** A secret shown once (initial password, signing secret, API key): never stored by the console. */
   @state() private secret = '';
 
@@ -49,6 +53,14 @@ export class AdminScreen extends LitElement {
 
   private async load() {
     this.data = null;
+    this.secret = '';
+    this.message = '';
+    const lazy = LAZY[this.section];
+    if (lazy) {
+      await lazy.load();
+      this.data = { lazy: true };
+      return;
+    }
     this.data = await gql(QUERIES[this.section] ?? QUERIES.templates!).catch((e) => ({ error: (e as Error).message }));
   }
 
@@ -74,16 +86,13 @@ export class AdminScreen extends LitElement {
 
   private renderSection() {
     const d = this.data;
+    const lazy = LAZY[this.section];
+    // One element per section, created by name so each is built only when its module has loaded.
+    if (lazy) return this.renderLazy(lazy.tag);
     switch (this.section) {
       case 'templates': return this.renderTemplates(d.replyTemplates);
-      case 'routing': return this.renderRouting(d.routingRules);
-      case 'staff': return this.renderStaff(d.staffMembers, d.departments);
       case 'channels': return this.renderChannels(d.channelApps);
       case 'apikeys': return this.renderApiKeys(d.apiKeys);
-      case 'departments': return this.table(['code', 'name', 'calendars'], d.departments.map((x: any) => [x.code, x.name, x.calendar?.name ?? '—']));
-      case 'tiers': return this.table(['code', 'name', 'rank', 'accountManager'], d.tiers.map((x: any) => [x.code, x.name, String(x.rank), x.dedicatedManager ? '✔' : '—']));
-      case 'calendars': return this.table(['code', 'name', 'timeZone', 'holidays', 'workingDays'], d.businessCalendars.map((x: any) => [x.code, x.name, x.timeZone, x.holidays.join(' '), x.workingDays.join(' ')]));
-      case 'sla': return this.table(['kind', 'tier', 'category', 'firstResponse', 'resolution'], d.slaPolicies.map((x: any) => [t(x.kind), x.tierCode ?? '*', x.category ?? '*', `${x.firstResponseMinutes} min`, `${x.resolutionMinutes} min`]));
       default: return nothing;
     }
   }
@@ -93,30 +102,6 @@ export class AdminScreen extends LitElement {
       e.preventDefault();
       fn(new FormData(e.target as HTMLFormElement));
     };
-  }
-
-  private renderStaff(list: any[], departments: Array<{ id: string; name: string }>) {
-    const create = this.form((f) => this.mutate(
-      `mutation($input: CreateStaffInput!) { createStaff(input: $input) { ${result} ... on StaffInitialPasswordPayload { initialPassword } } }`,
-      { email: String(f.get('email')), name: String(f.get('name')) || null, role: String(f.get('role')), departmentId: String(f.get('department')) || null },
-      (r) => r.initialPassword,
-    ));
-    return html`
-      <form class="card stack" @submit=${create} aria-labelledby="new-staff">
-        <h2 id="new-staff">${t('create')}</h2>
-        <div class="row">
-          <label>${t('email')}<input name="email" type="email" required /></label>
-          <label>${t('name')}<input name="name" /></label>
-          <label>${t('role')}<select name="role">${['AGENT', 'SENIOR', 'EXPERT', 'SUPERVISOR', 'ADMIN', 'AUDITOR'].map((r) => html`<option>${r}</option>`)}</select></label>
-          <label>${t('department')}<select name="department"><option value="">—</option>${departments.map((d) => html`<option value=${d.id}>${d.name}</option>`)}</select></label>
-        </div>
-        <sl-button type="submit" variant="primary">${t('create')}</sl-button>
-      </form>
-      <table><thead><tr>${['name', 'email', 'role', 'level', 'department', 'active'].map((h) => html`<th scope="col">${t(h)}</th>`)}<th scope="col"><span class="visually-hidden">${t('action')}</span></th></tr></thead>
-        <tbody>${list.map((m) => html`<tr><td>${m.name}</td><td>${m.email}</td><td>${m.role}</td><td>${m.level}</td><td>${m.department?.name ?? '—'}</td>
-          <td>${m.active ? '✔' : '✘'}${m.mustChangePassword ? html` <span class="muted">(${t('oneTimePassword')})</span>` : nothing}</td>
-          <td>${m.active && m.id !== this.me.id ? html`<sl-button size="small" variant="danger" outline
-            @click=${() => this.mutate(`mutation($input: DeactivateStaffInput!) { deactivateStaff(input: $input) { ${result} } }`, { id: m.id })}>${t('deactivate')}</sl-button>` : nothing}</td></tr>`)}</tbody></table>`;
   }
 
   private renderChannels(list: any[]) {
@@ -152,9 +137,16 @@ export class AdminScreen extends LitElement {
       <tbody>${list.map((x) => html`<tr>${cells(x).map((c) => html`<td>${c}</td>`)}<td class="row">${actions(x)}</td></tr>`)}</tbody></table>`;
   }
 
-  private table(headers: string[], rows: string[][]) {
-    return html`<table><thead><tr>${headers.map((h) => html`<th scope="col">${t(h)}</th>`)}</tr></thead>
-      <tbody>${rows.map((r) => html`<tr>${r.map((c) => html`<td>${c}</td>`)}</tr>`)}</tbody></table>`;
+  private renderLazy(tag: string) {
+    const me = this.me;
+    switch (tag) {
+      case 'cl-admin-staff': return html`<cl-admin-staff .me=${me}></cl-admin-staff>`;
+      case 'cl-admin-departments': return html`<cl-admin-departments .me=${me}></cl-admin-departments>`;
+      case 'cl-admin-tiers': return html`<cl-admin-tiers .me=${me}></cl-admin-tiers>`;
+      case 'cl-admin-calendars': return html`<cl-admin-calendars .me=${me}></cl-admin-calendars>`;
+      case 'cl-admin-sla': return html`<cl-admin-sla .me=${me}></cl-admin-sla>`;
+      default: return html`<cl-admin-routing .me=${me}></cl-admin-routing>`;
+    }
   }
 
   private renderTemplates(list: Array<{ id: string; name: string; locale: string; body: string }>) {
@@ -176,34 +168,5 @@ export class AdminScreen extends LitElement {
       <table><thead><tr><th scope="col">${t('name')}</th><th scope="col">${t('locale')}</th><th scope="col">${t('body')}</th><th scope="col"><span class="visually-hidden">${t('delete')}</span></th></tr></thead>
         <tbody>${list.map((x) => html`<tr><td>${x.name}</td><td>${x.locale}</td><td>${x.body}</td>
           <td><sl-button size="small" variant="danger" outline @click=${() => this.mutate(`mutation($input: DeleteByIdInput!) { deleteReplyTemplate(input: $input) { ${result} } }`, { id: x.id })}>${t('delete')}</sl-button></td></tr>`)}</tbody></table>`;
-  }
-
-  private renderRouting(rules: any[]) {
-    const tryIt = async (e: Event) => {
-      e.preventDefault();
-      const f = new FormData(e.target as HTMLFormElement);
-      const keywords = String(f.get('keywords') ?? '').split(/[,，]/).map((x) => x.trim()).filter(Boolean);
-      const d = await gql(`query($sample: RoutingSampleInput!, $match: RoutingMatchInput) { testRouting(sample: $sample, match: $match) { draftMatches rule { name } } }`, {
-        sample: { kind: f.get('kind'), content: String(f.get('content')), category: String(f.get('category') ?? '') || null, tierCode: String(f.get('tier') ?? '') || null },
-        match: keywords.length ? { keywords } : null,
-      });
-      this.test = d.testRouting;
-    };
-    return html`
-      <form class="card stack" @submit=${tryIt} aria-labelledby="try-title">
-        <h2 id="try-title">${t('testRule')}</h2>
-        <div class="row">
-          <label>${t('kind')}<select name="kind">${['COMPLAINT', 'SUGGESTION', 'PRAISE', 'INQUIRY'].map((k) => html`<option value=${k}>${t(k)}</option>`)}</select></label>
-          <label>${t('category')}<input name="category" /></label>
-          <label>${t('tier')}<select name="tier"><option value="">—</option>${['PRIVATE_BANKING', 'VIP', 'STANDARD'].map((k) => html`<option>${k}</option>`)}</select></label>
-          <label>Keywords (draft rule)<input name="keywords" /></label>
-        </div>
-        <label>${t('sampleContent')}<textarea name="content" required></textarea></label>
-        <sl-button type="submit">${t('testRule')}</sl-button>
-        ${this.test ? html`<p role="status" data-testid="routing-result">${t('matchesRule')}: <strong>${this.test.rule?.name ?? '—'}</strong>
-          ${(this.test as any).draftMatches != null ? html` · draft: ${(this.test as any).draftMatches ? '✔' : '✘'}` : nothing}</p>` : nothing}
-      </form>
-      ${this.table(['#', 'name', 'department', 'level', 'priority', 'active'],
-        rules.map((r) => [String(r.position), r.name, r.department.name, r.level, t(r.priority), r.enabled ? '✔' : '✘']))}`;
   }
 }

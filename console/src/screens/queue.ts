@@ -13,11 +13,12 @@ const OPEN = ['SUBMITTED', 'ACKNOWLEDGED', 'IN_PROGRESS', 'AWAITING_CUSTOMER'];
 const STATUSES = [...OPEN, 'RESOLVED', 'CLOSED'];
 const KINDS = ['COMPLAINT', 'SUGGESTION', 'PRAISE', 'INQUIRY'];
 const CHANNELS = ['WEB', 'APP', 'MINI_PROGRAM', 'BRANCH', 'PHONE', 'EMAIL', 'SOCIAL', 'SELF_SERVICE_TERMINAL', 'PARTNER'];
-const PAGE = 100;
+const SLA_STATES = ['ON_TRACK', 'AT_RISK', 'PAUSED', 'BREACHED', 'MET'];
+const PAGE = 100; // the API's largest page
 
 interface Filter {
   status?: string[]; kind?: string[]; channel?: string[]; tier?: string[]; departmentId?: string | null;
-  assigneeId?: string | null; unassigned?: boolean | null; slaBreached?: boolean | null;
+  assigneeId?: string | null; unassigned?: boolean | null; slaBreached?: boolean | null; slaState?: string[];
 }
 interface SavedView { id: string; name: string; count: number; orderBy: string; filter: Filter }
 
@@ -25,7 +26,7 @@ const QUEUE = `query($first: Int!, $after: String, $filter: TicketFilter, $order
   tickets(first: $first, after: $after, filter: $filter, orderBy: $orderBy) { pageInfo { hasNextPage endCursor } edges { node { ${TICKET_ROW} } } } }`;
 const SEARCH = `query($q: String!, $first: Int!, $after: String, $filter: TicketFilter) {
   searchTickets(query: $q, first: $first, after: $after, filter: $filter) { pageInfo { hasNextPage endCursor } edges { node { ${TICKET_ROW} } } } }`;
-const REFERENCE = `{ departments { id code name } tiers { code name } savedViews { id name count orderBy filter { status kind channel tier departmentId assigneeId unassigned slaBreached } } }`;
+const REFERENCE = `{ departments { id code name } tiers { code name } savedViews { id name count orderBy filter { status kind channel tier departmentId assigneeId unassigned slaBreached slaState } } }`;
 const ASSIGN = `mutation($input: AssignTicketInput!) { assignTicket(input: $input) { __typename ... on TicketPayload { ticket { ${TICKET_ROW} } } ... on Error { code message } } }`;
 const BULK_ASSIGN = `mutation($input: BulkAssignTicketsInput!) { bulkAssignTickets(input: $input) { __typename ... on BulkAssignTicketsPayload { tickets { ${TICKET_ROW} } } ... on Error { code message } } }`;
 const MERGE = `mutation($input: MergeTicketsInput!) { mergeTickets(input: $input) { __typename ... on Error { code message } ... on ValidationError { fieldErrors { path message } } } }`;
@@ -40,6 +41,7 @@ function matches(f: Filter, r: TicketRow, me: Me): boolean {
   if (f.departmentId && r.department?.id !== f.departmentId) return false;
   if (f.assigneeId && r.assignee?.id !== (f.assigneeId === 'me' ? me.id : f.assigneeId)) return false;
   if (f.unassigned && r.assignee) return false;
+  if (f.slaState?.length && !f.slaState.includes(r.slaState ?? '')) return false;
   if (f.slaBreached != null && f.slaBreached !== Boolean(r.resolutionBreachedAt || r.firstResponseBreachedAt)) return false;
   return true;
 }
@@ -320,6 +322,8 @@ export class Queue extends LitElement {
           }}>
             <option value="">${t('anyone')}</option><option value="me" ?selected=${f.assigneeId === 'me'}>${t('me')}</option>
             <option value="none" ?selected=${Boolean(f.unassigned)}>${t('unassigned')}</option></select></label>
+          <label>${t('slaState')}<select multiple data-testid="sla-filter" @change=${(e: Event) => this.setFilter({ slaState: this.multi(e) })}>
+            ${SLA_STATES.map((s) => html`<option value=${s} ?selected=${f.slaState?.includes(s)}>${t(s)}</option>`)}</select></label>
           <label class="row"><input type="checkbox" .checked=${Boolean(f.slaBreached)}
             @change=${(e: Event) => this.setFilter({ slaBreached: (e.target as HTMLInputElement).checked ? true : null })} />${t('breachedOnly')}</label>
         </fieldset>

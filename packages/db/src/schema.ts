@@ -198,6 +198,8 @@ export const tickets = pgTable('tickets', {
   index('tickets_open_assignee_idx').on(t.assigneeId).where(sql`${t.status} not in ('RESOLVED', 'CLOSED')`),
   index('tickets_customer_idx').on(t.customerId),
   index('tickets_received_idx').on(t.receivedAt, t.id),
+  // The queue's "due soonest" order (schema/ticket.ts, DUE_SOONEST): the same expression, so a page is an index walk.
+  index('tickets_due_idx').on(sql`coalesce(${t.resolutionDueAt}, 'infinity'::timestamptz)`, t.id),
   index('tickets_collab_departments_idx').using('gin', t.collaboratorDepartmentIds),
   index('tickets_collab_staff_idx').using('gin', t.collaboratorStaffIds),
 ]);

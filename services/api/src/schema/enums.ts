@@ -16,3 +16,7 @@ export const VisibilityEnum = builder.enumType('Visibility', { values: VISIBILIT
 export const TimelineEventTypeEnum = builder.enumType('TimelineEventType', { values: TIMELINE_EVENT_TYPES });
 export const ActorTypeEnum = builder.enumType('ActorType', { values: ['CUSTOMER', 'ANONYMOUS', 'STAFF', 'PARTNER', 'SYSTEM'] as const });
 export const ViewerKindEnum = builder.enumType('ViewerKind', { values: ['ANONYMOUS', 'CUSTOMER', 'STAFF', 'PARTNER'] as const });
+export const SlaStateEnum = builder.enumType('SlaState', {
+  values: ['ON_TRACK', 'AT_RISK', 'BREACHED', 'MET', 'PAUSED'] as const,
+  description: 'AT_RISK from 80 % of a target; BREACHED strictly after the due time; PAUSED while awaiting the customer.',
+});

@@ -17,10 +17,9 @@ import { pausesOf, toBusinessCalendar, type StoredPause } from '../services/sla.
 import type { Context } from '../context.ts';
 import './workflow.ts';
 
-export const SlaStateEnum = builder.enumType('SlaState', {
-  values: ['ON_TRACK', 'AT_RISK', 'BREACHED', 'MET', 'PAUSED'] as const,
-  description: 'AT_RISK from 80 % of a target; BREACHED strictly after the due time; PAUSED while awaiting the customer.',
-});
+// Defined with the other enums: the ticket filter takes it too (TicketFilter.slaState).
+export { SlaStateEnum } from './enums.ts';
+import { SlaStateEnum } from './enums.ts';
 
 interface SlaView {
   sla: SlaResult; targets: { firstResponseMinutes: number; resolutionMinutes: number }; paused: boolean;

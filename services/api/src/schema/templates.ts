@@ -5,7 +5,7 @@ import { auditLog, savedViews, tickets } from '@closeloop/db';
 import type { StaffRole } from '@closeloop/domain';
 import { builder } from './builder.ts';
 import { canReadTicket } from '../policy/access.ts';
-import { ChannelEnum, FeedbackKindEnum, TicketStatusEnum } from './enums.ts';
+import { ChannelEnum, FeedbackKindEnum, SlaStateEnum, TicketStatusEnum } from './enums.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../policy/errors.ts';
 import { argId, inputId } from './ids.ts';
 import { TicketFilter, TicketOrder, ticketWhere, type TicketFilterShape } from './ticket.ts';
@@ -41,6 +41,8 @@ const SavedFilterRef = builder.objectRef<TicketFilterShape>('SavedTicketFilter')
     assigneeId: t.id({ nullable: true, resolve: (f) => f.assigneeId ?? null }),
     unassigned: t.boolean({ nullable: true, resolve: (f) => f.unassigned ?? null }),
     slaBreached: t.boolean({ nullable: true, resolve: (f) => f.slaBreached ?? null }),
+    slaState: t.field({ type: [SlaStateEnum], nullable: true, resolve: (f) => f.slaState ?? null }),
+    followUpRequired: t.boolean({ nullable: true, resolve: (f) => f.followUpRequired ?? null }),
   }),
 });
 

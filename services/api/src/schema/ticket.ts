@@ -2,7 +2,8 @@ import { sql } from 'drizzle-orm';
 import type { Channel, FeedbackKind, TicketStatus } from '@closeloop/domain';
 import { builder } from './builder.ts';
 import { NO_DEPARTMENT, canListTickets, canReadTicket, departmentScope, ticketScopeWhere } from '../policy/access.ts';
-import { ChannelEnum, EscalationLevelEnum, FeedbackKindEnum, PriorityEnum, TicketStatusEnum, VisibilityEnum } from './enums.ts';
+import { ChannelEnum, EscalationLevelEnum, FeedbackKindEnum, PriorityEnum, SlaStateEnum, TicketStatusEnum, VisibilityEnum } from './enums.ts';
+import { slaStateIn, type SlaStateName } from '../services/sla-state-sql.ts';
 import { ForbiddenError, InvalidTransitionError, NotFoundError, ValidationError } from '../policy/errors.ts';
 import { argId, checkPage, inputId } from './ids.ts';
 import type { Context } from '../context.ts';
@@ -68,6 +69,10 @@ export const TicketFilter = builder.inputType('TicketFilter', {
     unassigned: t.boolean(),
     slaBreached: t.boolean({ description: 'true: tickets that breached a first-response or resolution target; false: those that did not.' }),
     followUpRequired: t.boolean({ description: "true: the supervisor's follow-up queue (ratings of 1–2)." }),
+    slaState: t.field({
+      type: [SlaStateEnum],
+      description: "Tickets whose overall SLA state (Ticket.slaState) is one of these now, e.g. [AT_RISK] for those due soon; tickets without an SLA never match.",
+    }),
   }),
 });
 
@@ -82,7 +87,7 @@ export const TicketOrder = builder.enumType('TicketOrder', {
 export interface TicketFilterShape {
   status?: TicketStatus[] | null; kind?: FeedbackKind[] | null; channel?: Channel[] | null; tier?: string[] | null;
   departmentId?: string | null; assigneeId?: string | null; unassigned?: boolean | null; slaBreached?: boolean | null;
-  followUpRequired?: boolean | null;
+  followUpRequired?: boolean | null; slaState?: SlaStateName[] | null;
 }
 
 export function ticketWhere(ctx: Context, f: TicketFilterShape | null | undefined) {
@@ -103,13 +108,20 @@ export function ticketWhere(ctx: Context, f: TicketFilterShape | null | undefine
   if (f?.assigneeId) where.assigneeId = argId(f.assigneeId, 'Staff', 'filter.assigneeId');
   else if (f?.unassigned) where.assigneeId = { isNull: true };
   if (f?.followUpRequired != null) where.followUpRequired = f.followUpRequired;
+  const and: unknown[] = [];
+  if (f?.slaState?.length) {
+    const states = f.slaState;
+    const now = new Date();
+    and.push({ RAW: (tk: Record<string, unknown>) => slaStateIn(tk, states, now) });
+  }
   if (f?.slaBreached != null) {
-    where.AND = [
+    and.push(
       f.slaBreached
         ? { OR: [{ firstResponseBreachedAt: { isNotNull: true } }, { resolutionBreachedAt: { isNotNull: true } }] }
         : { firstResponseBreachedAt: { isNull: true }, resolutionBreachedAt: { isNull: true } },
-    ];
+    );
   }
+  if (and.length) where.AND = and;
   return where;
 }
 
@@ -126,13 +138,14 @@ builder.queryFields((t) => ({
       checkPage(args);
       const where = ticketWhere(ctx, args.filter) as never;
       if (args.orderBy === 'DUE_SOONEST') {
-        // Fixed-width UTC text sorts like the instant and round-trips exactly through the cursor.
+        // The same expression as the tickets_due_idx index, so the first page is read in index order and
+        // stops after `first` rows instead of sorting every open ticket (10,000 in the console's test:
+        // formatting each due time as text to sort it cost more than the rest of the request). Tickets
+        // without a due time sort last ('infinity').
         return ctx.db.query.tickets.findMany(
           query({
             where,
-            extras: {
-              dueKey: (t) => sql<string>`to_char(coalesce(${t.resolutionDueAt}, '9999-12-31T00:00:00Z'::timestamptz) at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US')`,
-            },
+            extras: { dueKey: (t) => sql<string>`coalesce(${t.resolutionDueAt}, 'infinity'::timestamptz)` },
             orderBy: { dueKey: 'asc' },
           }),
         );

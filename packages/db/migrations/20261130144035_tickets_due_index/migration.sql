@@ -1,0 +1,1 @@
+CREATE INDEX "tickets_due_idx" ON "tickets" (coalesce("resolution_due_at", 'infinity'::timestamptz),"id");
