@@ -69,8 +69,9 @@ export class AdminScreen extends LitElement {
     const res = Object.values(d)[0] as any;
     const err = failure(res);
     this.message = err ?? t('saved');
-    this.secret = !err && secretOf ? secretOf(res) : '';
+    // After the reload, which clears the secret of the section it leaves.
     if (!err) await this.load();
+    this.secret = !err && secretOf ? secretOf(res) : '';
   }
 
   render() {

@@ -318,6 +318,8 @@ describe.skipIf(!hasChromium)('operations console', () => {
   });
 
   it('filters the queue by SLA state (due soon, paused, breached, …)', async () => {
+    // Tickets in every state: spread over six days, some paused awaiting the customer (demo-volume.ts).
+    await seedDemoVolume(env.handle.db, 150);
     const page = await env.newPage({ width: 1440, height: 900 });
     await signIn(page, 'supervisor@demo.closeloop.dev');
     await page.locator('cl-queue .item').first().waitFor();
@@ -366,7 +368,9 @@ describe.skipIf(!hasChromium)('operations console', () => {
     }
     const scrollMs = Date.now() - t1;
     expect(await count()).toBe(`${open} tickets`);
-    // The last ticket is in the page, and only what is around it.
+    // The last ticket is in the page, and only what is around it (the last page came after the last
+    // scroll, so scroll once more to its new end).
+    await page.locator('cl-queue lit-virtualizer').evaluate((el) => el.scrollTo(0, el.scrollHeight));
     await page.locator(`cl-queue .item#row-${open - 1}`).waitFor();
     expect(await inDom()).toBeLessThan(60);
     const figures = { openTickets: open, firstRowMs, scrollToEndMs: scrollMs, pages, at: new Date().toISOString() };
