@@ -206,6 +206,18 @@ describe.skipIf(!hasChromium)('operations console', () => {
     await page.goto(`/console#/ticket/${encodeURIComponent(ticketId)}`);
     await page.locator('cl-ticket .error').waitFor();
     expect(await page.locator('cl-ticket [data-testid=timeline]').count()).toBe(0);
+    // Consulted as a collaborator, the credit department sees the ticket and its timeline; removed, no longer.
+    const { departments } = await env.gql(`{ departments { id code } }`);
+    const i = { ticketId, departmentId: departments.find((d: { code: string }) => d.code === 'CREDIT').id };
+    const added = await env.gql(`mutation($i: TicketCollaboratorInput!) { addTicketCollaborator(input: $i) { __typename } }`, { i });
+    expect(added.addTicketCollaborator.__typename).toBe('TicketPayload');
+    await page.reload();
+    await page.locator('cl-ticket [data-testid=timeline]').waitFor();
+    const removed = await env.gql(`mutation($i: TicketCollaboratorInput!) { removeTicketCollaborator(input: $i) { __typename } }`, { i });
+    expect(removed.removeTicketCollaborator.__typename).toBe('TicketPayload');
+    await page.reload();
+    await page.locator('cl-ticket .error').waitFor();
+    expect(await page.locator('cl-ticket [data-testid=timeline]').count()).toBe(0);
   });
 
   it('administration: axe-clean, routing rules tried on a sample feedback', async () => {
