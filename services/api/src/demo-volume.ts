@@ -3,7 +3,7 @@
 // hand, some incidents with several customers merged. `npm start` on an empty database only; tests do
 // not use it. Bulk inserts in one transaction: a second or two, not one request per ticket.
 import { randomUUID, randomBytes } from 'node:crypto';
-import { sql } from 'drizzle-orm';
+import { eq, like, sql } from 'drizzle-orm';
 import { customers, departments, feedback, slaPolicies, staff, tickets, tiers, timelineEvents, type Database, type Tx } from '@closeloop/db';
 import {
   effectiveTargets, makeTrackingCode, nextLevel, resolvePolicy, routeFeedback,
@@ -93,6 +93,11 @@ async function seedBatch(tx: Tx, r: ReturnType<typeof rng>, now: number, known: 
 
     const tierOf = (i: number) => tierRows.find((t) => t.code === (i % 10 === 0 ? 'PRIVATE_BANKING' : i % 4 === 0 ? 'VIP' : 'STANDARD'))!;
     const managers = staffRows.filter((s) => s.role !== 'AGENT');
+    // A second call (another npm start's seed, a test adding more) reuses the demo customers already there.
+    if (known.length === 0) {
+      known = (await tx.select({ id: customers.id, tierCode: tiers.code }).from(customers).innerJoin(tiers, eq(tiers.id, customers.tierId))
+        .where(like(customers.externalId, 'demo-crm-%')));
+    }
     const fresh = known.length === 0 ? Array.from({ length: 120 }, (_, i) => {
       const tier = tierOf(i);
       return {
