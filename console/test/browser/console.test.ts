@@ -5,7 +5,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { artifactPath, axe, hasChromium, problemsOf, start, ticketOf, type Env } from '../../../web-components/test/browser/harness.ts';
+import { artifactPath, axe, hasChromium, move, problemsOf, start, ticketOf, type Env } from '../../../web-components/test/browser/harness.ts';
 import { seedDemoVolume } from '../../../services/api/src/demo-volume.ts';
 
 const PASSWORD = 'closeloop-demo';
@@ -330,8 +330,17 @@ describe.skipIf(!hasChromium)('operations console', () => {
   });
 
   it('filters the queue by SLA state (due soon, paused, breached, …)', async () => {
-    // Tickets in every state: spread over six days, some paused awaiting the customer (demo-volume.ts).
-    await seedDemoVolume(env.handle.db, 150);
+    // A ticket in each state the test picks: past its deadline, paused awaiting the customer, on track.
+    const submit = async (content: string, receivedAt: Date) => {
+      const d = await env.gql(`mutation($i: SubmitFeedbackInput!) { submitFeedback(input: $i) { ... on SubmitFeedbackPayload { trackingCode } } }`,
+        { i: { channel: 'PHONE', kind: 'COMPLAINT', content, receivedAt: receivedAt.toISOString() } });
+      return ticketOf(env, d.submitFeedback.trackingCode);
+    };
+    await submit('三周前的投诉，一直没有回复。', new Date(Date.now() - 40 * 86_400_000));
+    await submit('今天的投诉：手机银行无法登录。', new Date());
+    const paused = await submit('请问信用卡年费为何重复扣收？', new Date());
+    for (const status of ['ACKNOWLEDGED', 'IN_PROGRESS']) await move(env, paused, status);
+    await move(env, paused, 'AWAITING_CUSTOMER', '请告诉我们扣款日期。');
     const page = await env.newPage({ width: 1440, height: 900 });
     await signIn(page, 'supervisor@demo.closeloop.dev');
     await page.locator('cl-queue .item').first().waitFor();
