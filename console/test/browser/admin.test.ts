@@ -54,7 +54,12 @@ describe.skipIf(!hasChromium)('console administration', () => {
     await open(admin, 'departments', 'cl-admin-departments');
     const row = admin.locator('cl-admin-departments tr[data-code=PRODUCT] form');
     await row.locator('input[name=name]').fill('产品与渠道部 Product and channels');
-    await row.locator('select[name=calendar]').selectOption({ label: 'Hong Kong' });
+    // The calendar list may arrive after the form has rendered and re-render the select: choose until it holds.
+    const calendar = row.locator('select[name=calendar]');
+    await expect.poll(async () => {
+      await calendar.selectOption({ label: 'Hong Kong' });
+      return calendar.evaluate((s: HTMLSelectElement) => s.selectedOptions[0]?.textContent?.trim());
+    }).toBe('Hong Kong');
     await row.locator('sl-button[type=submit]').click();
     await saved(admin, 'cl-admin-departments');
     const d = await env.gql(`{ departments { code name calendar { code } } }`);
