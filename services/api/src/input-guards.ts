@@ -21,7 +21,7 @@ function nulPath(value: unknown, path: Array<string | number>): Array<string | n
 }
 
 /** Whether any string inside a value holds a NUL character; allocates nothing (the common answer is no). */
-function holdsNul(value: unknown): boolean {
+export function holdsNul(value: unknown): boolean {
   if (typeof value === 'string') return value.includes('\u0000');
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) if (holdsNul(value[i])) return true;

@@ -12,6 +12,7 @@ import type { TrustedDocuments } from '../limits/trusted-documents.ts';
 import { rateLimitedResult, type RequestFacts } from '../limits/plugins.ts';
 import { ROOTS, type RootRun, type RunContext } from './roots.ts';
 import { fieldErrorResult } from './errors.ts';
+import { holdsNul } from '../input-guards.ts';
 
 interface Entry {
   operationName: string | null;
@@ -120,7 +121,7 @@ export function createCompiledDocuments(o: CompiledOptions): CompiledDocuments {
       // The password-change gate refuses everything but a few mutations for such staff: the schema answers.
       if (viewer.kind === 'STAFF' && viewer.staff.mustChangePassword) return undefined;
       // NUL characters in variables are refused by the input guards (input-guards.ts): the schema answers.
-      if (params.variables && JSON.stringify(params.variables).includes('\\u0000')) return undefined;
+      if (holdsNul(params.variables)) return undefined;
       const limits = request?.limits ?? null;
       const address = request?.address ?? 'unknown';
       const accessCheck = async (code: string) => limits?.accessCheck(viewer, address, code);
