@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ROOT, track } from './procs.ts';
+import { ROOT, stopChild, track } from './procs.ts';
 import { log } from './progress.ts';
 
 export const IDLE_RSS_TARGET_MIB = 400;
@@ -76,13 +76,7 @@ async function once(dataDir: string, start: 'fresh' | 'warm', idleMs: number): P
       loadavg: loadavg().map((x) => Math.round(x * 100) / 100),
     };
   } finally {
-    if (child.exitCode === null) {
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
-      const t = setTimeout(() => child.kill('SIGKILL'), 15_000);
-      await exited;
-      clearTimeout(t);
-    }
+    await stopChild(child, 15_000);
   }
 }
 

@@ -23,6 +23,15 @@ export function track(child: ChildProcess): void {
   live.add(child);
   child.once('exit', () => live.delete(child));
 }
+/** SIGTERM, then SIGKILL after `graceMs`; resolves once the child has exited (at once if it already has). */
+export async function stopChild(child: ChildProcess, graceMs: number): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  const t = setTimeout(() => child.kill('SIGKILL'), graceMs);
+  await exited;
+  clearTimeout(t);
+}
 /** Kills what is still running (on error or Ctrl-C), each child by its own pid. */
 export function killAll(): void {
   for (const c of live) if (c.exitCode === null) c.kill('SIGKILL');
@@ -59,12 +68,7 @@ export async function startServer(mode: 'graphql' | 'raw', env: Record<string, s
   return {
     port,
     async stop() {
-      if (child.exitCode !== null) return;
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
-      const t = setTimeout(() => child.kill('SIGKILL'), 8000);
-      await exited;
-      clearTimeout(t);
+      await stopChild(child, 8000);
       live.delete(child);
     },
   };

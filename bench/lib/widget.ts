@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import { log } from './progress.ts';
-import { ROOT, track } from './procs.ts';
+import { ROOT, stopChild, track } from './procs.ts';
 
 export type WidgetResult =
   | {
@@ -66,13 +66,7 @@ async function startApi(url: string, secretKey: Buffer) {
   return {
     port,
     async stop() {
-      if (child.exitCode === null) {
-        const exited = new Promise((r) => child.once('exit', r));
-        child.kill('SIGTERM');
-        const t = setTimeout(() => child.kill('SIGKILL'), 12_000);
-        await exited;
-        clearTimeout(t);
-      }
+      await stopChild(child, 12_000);
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
