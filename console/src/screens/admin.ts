@@ -7,6 +7,7 @@ import { customElement, property, state } from 'lit/decorators.js';
 import { gql, failure, type Me } from '../api.ts';
 import { LOCALES, t } from '../i18n.ts';
 import { shared } from '../styles.ts';
+import { RESULT as result } from './admin-base.ts';
 
 const SECTIONS = ['templates', 'routing', 'staff', 'channels', 'apikeys', 'departments', 'tiers', 'calendars', 'sla'] as const;
 const LABEL: Record<string, string> = {
@@ -26,7 +27,6 @@ const LAZY: Record<string, { tag: string; load: () => Promise<unknown> }> = {
   sla: { tag: 'cl-admin-sla', load: () => import('./admin-workflow.ts') },
   routing: { tag: 'cl-admin-routing', load: () => import('./admin-workflow.ts') },
 };
-const result = `__typename ... on Error { code message } ... on ValidationError { fieldErrors { path message } }`;
 
 @customElement('cl-admin')
 export class AdminScreen extends LitElement {
