@@ -306,7 +306,12 @@ describe('connection limits', () => {
     const reasons: string[] = [];
     const stream = hub.open({ feedbackId: 'f', viewer: { kind: 'ANONYMOUS', channel: null }, accept: () => true, onSlowConsumer: (r) => reasons.push(r) });
     const ev = (id: number) => ({ row: { id, feedbackId: 'f' } }) as unknown as HubEvent;
-    for (let i = 1; i <= 5; i++) stream.offer(ev(i));
+    // One read bringing more than the queue holds is not slowness: nothing has waited yet.
+    for (let i = 1; i <= 5; i++) stream.offer(ev(i), 1);
+    expect(reasons).toEqual([]);
+    expect(await stream.next()).toMatchObject({ row: { id: 1 } });
+    // Four events still wait when the next read comes: more than 3, so the stream is dropped.
+    stream.offer(ev(6), 2);
     expect(reasons).toHaveLength(1);
     expect(reasons[0]).toMatch(/slow consumer/);
     const last = await stream.next();

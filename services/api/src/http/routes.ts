@@ -15,10 +15,13 @@ export const pathOf = (req: IncomingMessage) => (req.url ?? '/').split('?')[0]!;
  */
 export function requestListener(routes: Route[], fallback: (req: IncomingMessage, res: ServerResponse) => Promise<void>) {
   let draining = false;
-  let inFlight = 0;
   let whenIdle: (() => void) | null = null;
-  const requestDone = () => {
-    if (--inFlight === 0) whenIdle?.();
+  // Responses in flight: at drain those not yet started are told `connection: close`, so a client
+  // does not send its next request on a kept-alive socket the shutdown is about to close (a reset).
+  const inFlight = new Set<ServerResponse>();
+  const requestDone = (res: ServerResponse) => {
+    inFlight.delete(res);
+    if (inFlight.size === 0) whenIdle?.();
   };
 
   async function listener(req: IncomingMessage, res: ServerResponse) {
@@ -26,8 +29,8 @@ export function requestListener(routes: Route[], fallback: (req: IncomingMessage
       res.writeHead(503, { 'content-type': 'application/json', connection: 'close', 'retry-after': '1' }).end('{"status":"shutting down"}');
       return;
     }
-    inFlight++;
-    res.once('close', requestDone);
+    inFlight.add(res);
+    res.once('close', () => requestDone(res));
     const reqId = requestId(req.headers['x-request-id']);
     const reqLog = log.child({ reqId });
     (req as { log?: Logger }).log = reqLog;
@@ -52,9 +55,10 @@ export function requestListener(routes: Route[], fallback: (req: IncomingMessage
     listener,
     drain() {
       draining = true;
+      for (const res of inFlight) if (!res.headersSent) res.setHeader('connection', 'close');
     },
     idle(): Promise<void> {
-      return inFlight === 0 ? Promise.resolve() : new Promise<void>((r) => (whenIdle = r));
+      return inFlight.size === 0 ? Promise.resolve() : new Promise<void>((r) => (whenIdle = r));
     },
   };
 }

@@ -83,6 +83,9 @@ export class Stream {
   /** Set by attach(): events go straight to the transport instead of the queue. */
   private sink: StreamSink | null = null;
   private whenEnded: { promise: Promise<StreamEnd>; resolve: (end: StreamEnd) => void } | null = null;
+  /** The hub batch last offered, and how many events earlier batches had left waiting then. */
+  private batch = -1;
+  private carried = 0;
   ended: StreamEnd | null = null;
 
   constructor(private readonly hub: RealtimeHub, readonly options: StreamOptions) {}
@@ -106,8 +109,13 @@ export class Stream {
     return this.whenEnded.promise;
   }
 
-  /** Called by the hub for every new row this stream might want. */
-  offer(ev: HubEvent): void {
+  /**
+   * Called by the hub for every new row this stream might want; `batch` numbers the hub's reads. A
+   * consumer is slow when events of earlier batches are still waiting, not because one read brought
+   * many at once (a status change on a large incident is one event per linked feedback): the queue
+   * holds at most `maxQueue` + one batch.
+   */
+  offer(ev: HubEvent, batch: number): void {
     if (this.ended) return;
     const viewer = this.hub.streamViewer(this.options.viewer);
     if (viewer instanceof StreamEnd) {
@@ -119,7 +127,11 @@ export class Stream {
       this.sink.deliver(ev);
       return;
     }
-    if (this.queue.length >= this.hub.settings.maxQueue) {
+    if (batch !== this.batch) {
+      this.batch = batch;
+      this.carried = this.queue.length;
+    }
+    if (this.carried >= this.hub.settings.maxQueue) {
       const reason = `slow consumer: more than ${this.hub.settings.maxQueue} events waiting`;
       this.end(new StreamEnd('SLOW_CONSUMER', `Dropped as a slow consumer (more than ${this.hub.settings.maxQueue} events waiting); resume with your last cursor`));
       this.options.onSlowConsumer?.(reason);
@@ -196,6 +208,7 @@ export class RealtimeHub {
   private readonly byFeedback = new Map<string, Set<Stream>>();
   private readonly firehose = new Set<Stream>();
   private count = 0;
+  private batches = 0;
   private reading = false;
   private again = false;
   private timers: NodeJS.Timeout[] = [];
@@ -316,10 +329,11 @@ export class RealtimeHub {
   }
 
   private dispatch(events: HubEvent[]): void {
+    const batch = ++this.batches;
     for (const ev of events) {
       const forFeedback = this.byFeedback.get(ev.row.feedbackId);
-      if (forFeedback) for (const s of forFeedback) s.offer(ev);
-      for (const s of this.firehose) s.offer(ev);
+      if (forFeedback) for (const s of forFeedback) s.offer(ev, batch);
+      for (const s of this.firehose) s.offer(ev, batch);
     }
   }
 
