@@ -99,6 +99,8 @@ export class Queue extends LitElement {
   @query('lit-virtualizer') private list!: LitVirtualizer;
   @query('#search') private searchInput!: HTMLInputElement;
   private next: string | null = null;
+  /** The last row index the list showed (rangeChanged). */
+  private lastShown = -1;
   private generation = 0;
   private stops: Array<() => void> = [];
 
@@ -169,9 +171,14 @@ export class Queue extends LitElement {
       const seen = new Set(this.rows.map((r) => r.id));
       this.rows = [...this.rows, ...page.rows.filter((r) => !seen.has(r.id))];
       this.next = page.next;
+    } catch (e) {
+      if (gen === this.generation) this.message = (e as Error).message;
+      return;
     } finally {
-      this.loading = false;
+      if (gen === this.generation) this.loading = false;
     }
+    // Scrolled to the end while this page was loading: the range may not change again, so go on.
+    if (this.lastShown > this.rows.length - 30) void this.more();
   }
 
   /** A live event: the ticket as it is now enters, changes in place, or leaves the list. */
@@ -355,7 +362,10 @@ export class Queue extends LitElement {
           aria-activedescendant=${this.rows[this.selected] ? `row-${this.selected}` : nothing}
           .items=${this.rows}
           .renderItem=${(r: TicketRow, i: number) => this.renderRow(r, i)}
-          @rangeChanged=${(e: { last: number }) => e.last > this.rows.length - 30 && void this.more()}></lit-virtualizer>
+          @rangeChanged=${(e: { last: number }) => {
+            this.lastShown = e.last;
+            if (e.last > this.rows.length - 30) void this.more();
+          }}></lit-virtualizer>
       </section>
     `;
   }

@@ -26,6 +26,8 @@ export interface Env {
   staffToken: string;
   gql<T = any>(query: string, variables?: Record<string, unknown>, token?: string): Promise<T>;
   newPage(options?: { width?: number; height?: number }): Promise<Page>;
+  /** Closes every page opened so far (their live subscriptions end with them). */
+  closePages(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -83,6 +85,9 @@ export async function start(): Promise<Env> {
       page.on('websocket', (ws) => ws.on('framesent', (f) => typeof f.payload === 'string' && record(f.payload)));
       (page as Page & { documents: string[] }).documents = documents;
       return page;
+    },
+    async closePages() {
+      for (const page of pages.splice(0)) await page.context().close();
     },
     async close() {
       await browser.close().catch(() => {});
