@@ -64,21 +64,37 @@ export abstract class AdminSection extends LitElement {
 
   /** Runs a mutation with `{ input }`; the payload on success (and reloads), null on a typed error. */
   protected async mutate(query: string, input: Record<string, unknown>, secretOf?: (r: any) => string): Promise<any | null> {
-    let res: any;
+    const [res] = await this.mutateAll([[query, input]]);
+    this.secret = res && secretOf ? secretOf(res) : '';
+    return res ?? null;
+  }
+
+  /**
+   * Several mutations as one save, in order: stops at the first refusal (shown); "Saved." and one
+   * reload only once every step has committed. The payloads, or [] after a refusal.
+   */
+  protected async mutateAll(steps: Array<[string, Record<string, unknown>]>): Promise<any[]> {
     this.message = '';
-    try {
-      const d = await gql(query, { input });
-      res = Object.values(d)[0];
-    } catch (e) {
-      this.message = (e as Error).message;
-      return null;
+    const done: any[] = [];
+    for (const [query, input] of steps) {
+      let res: any;
+      try {
+        res = Object.values(await gql(query, { input }))[0];
+      } catch (e) {
+        this.message = (e as Error).message;
+        return [];
+      }
+      const err = failure(res);
+      if (err) {
+        this.message = err;
+        if (done.length) await this.load();
+        return [];
+      }
+      done.push(res);
     }
-    const err = failure(res);
-    this.message = err ?? t('saved');
-    this.secret = !err && secretOf ? secretOf(res) : '';
-    if (err) return null;
+    this.message = t('saved');
     await this.load();
-    return res;
+    return done;
   }
 
   protected submit(fn: (f: FormData, form: HTMLFormElement) => void) {

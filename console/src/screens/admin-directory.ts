@@ -17,12 +17,13 @@ export class AdminDepartments extends AdminSection {
 
   protected renderBody(d: any) {
     const edit = (dep: any) => this.submit(async (f) => {
-      const ok = await this.mutate(`mutation($input: UpdateDepartmentInput!) { updateDepartment(input: $input) { ${RESULT} } }`,
-        { id: dep.id, code: str(f, 'code'), name: str(f, 'name') });
       const cal = nullable(f, 'calendar');
-      if (ok && cal !== (dep.calendar?.id ?? null)) {
-        await this.mutate(`mutation($input: SetDepartmentCalendarInput!) { setDepartmentCalendar(input: $input) { ${RESULT} } }`, { departmentId: dep.id, calendarId: cal });
-      }
+      await this.mutateAll([
+        [`mutation($input: UpdateDepartmentInput!) { updateDepartment(input: $input) { ${RESULT} } }`, { id: dep.id, code: str(f, 'code'), name: str(f, 'name') }],
+        ...(cal !== (dep.calendar?.id ?? null)
+          ? [[`mutation($input: SetDepartmentCalendarInput!) { setDepartmentCalendar(input: $input) { ${RESULT} } }`, { departmentId: dep.id, calendarId: cal }] as [string, Record<string, unknown>]]
+          : []),
+      ]);
     });
     const create = this.submit((f) => this.mutate(`mutation($input: CreateDepartmentInput!) { createDepartment(input: $input) { ${RESULT} } }`,
       { code: str(f, 'code'), name: str(f, 'name') }));

@@ -140,7 +140,7 @@ export class AdminRouting extends AdminSection {
     const b = rules[i + by]!;
     const update = `mutation($input: UpdateRoutingRuleInput!) { updateRoutingRule(input: $input) { ${RESULT} } }`;
     const [pa, pb] = a.position === b.position ? [b.position + by, a.position] : [b.position, a.position];
-    if (await this.mutate(update, { id: a.id, position: pa })) await this.mutate(update, { id: b.id, position: pb });
+    await this.mutateAll([[update, { id: a.id, position: pa }], [update, { id: b.id, position: pb }]]);
   }
 
   private summary(r: Rule) {

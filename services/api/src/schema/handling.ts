@@ -1,13 +1,14 @@
 // The console's handling features (issue 13): staff search, re-classification, collaborators, bulk
 // assignment and merging, and the allowed next states of a ticket.
-import { eq, inArray, sql } from 'drizzle-orm';
-import { departments, feedback, staff, tickets } from '@closeloop/db';
-import { TRACKING_CODE_PATTERN, allowedTransitions, normalizeTrackingCode, routeFeedback, ruleMatches, type TicketStatus } from '@closeloop/domain';
+import { inArray } from 'drizzle-orm';
+import { departments, staff, tickets } from '@closeloop/db';
+import { allowedTransitions, routeFeedback, ruleMatches, type TicketStatus } from '@closeloop/domain';
 import { builder } from './builder.ts';
 import { canWriteTicket, partnerHas } from '../policy/access.ts';
 import { ChannelEnum, FeedbackKindEnum, TicketStatusEnum } from './enums.ts';
 import { RoutingMatchInput } from './workflow.ts';
 import { loadRules } from '../services/routing.ts';
+import { planSearch } from '../services/search.ts';
 import { ForbiddenError, NotFoundError, ValidationError } from '../policy/errors.ts';
 import { checkPage, inputId } from './ids.ts';
 import { TicketFilter, TicketPayload, TicketRef, ticketErrors, ticketWhere, writeScopes } from './ticket.ts';
@@ -58,22 +59,10 @@ builder.queryFields((t) => ({
       checkPage(args);
       const q = args.query.trim();
       if (!q || [...q].length > MAX_QUERY) throw new ValidationError([{ path: ['query'], code: 'INVALID', message: `query must be 1–${MAX_QUERY} characters` }]);
-      const like = `%${q.replace(/[%_\\]/g, (m) => `\\${m}`)}%`;
-      const code = normalizeTrackingCode(q);
-      // A whole tracking code (with or without "FB-") names one feedback: the unique index answers it,
-      // without scanning content and customers for the code as a substring (npm run bench:search).
-      const whole = TRACKING_CODE_PATTERN.test(code) ? code : TRACKING_CODE_PATTERN.test(`FB-${code}`) ? `FB-${code}` : null;
-      const [exact] = whole ? await ctx.db.select({ ticketId: feedback.ticketId }).from(feedback).where(eq(feedback.trackingCode, whole)).limit(1) : [];
-      // Each condition in a branch of its own, so each is read through its own trigram index: with the
-      // four customer columns OR-ed together the planner preferred a sequential scan of every customer
-      // (100,000 in the bench; npm run bench:search, docs/performance.md, Staff search).
-      const matches = exact ? sql`select ${exact.ticketId}::uuid` : sql`select f.ticket_id from feedback f where f.tracking_code = ${code} or f.tracking_code ilike ${like} or f.content ilike ${like}
-        union select f.ticket_id from feedback f where f.customer_id in (
-          select c.id from customers c where c.name ilike ${like} union select c.id from customers c where c.phone ilike ${like}
-          union select c.id from customers c where c.email ilike ${like} union select c.id from customers c where c.external_id ilike ${like})`;
+      const { match } = await planSearch(ctx.db, q);
       return ctx.db.query.tickets.findMany(
         query({
-          where: { AND: [ticketWhere(ctx, args.filter), { RAW: (tk: typeof tickets) => sql`${tk.id} in (${matches})` }] } as never,
+          where: { AND: [ticketWhere(ctx, args.filter), { RAW: (tk: typeof tickets) => match(tk.id) }] } as never,
           orderBy: { receivedAt: 'desc' },
         }),
       );

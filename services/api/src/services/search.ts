@@ -1,0 +1,65 @@
+// Staff search (searchTickets): which tickets a text matches. Tracking code, feedback content and the
+// customer's name, phone, e-mail and external id, as case-insensitive substrings (trigram indexes).
+//
+// Two ways to find them, chosen per text by one bounded probe, because no single plan is fast for
+// both rare and common texts on a million feedback (npm run bench:search, docs/performance.md):
+// - a rare text (at most `cap` matching rows): its rows come from the trigram indexes, and the
+//   tickets are then read by id and sorted;
+// - a common text (more than `cap` rows, e.g. a two-character Chinese term in one row in six, which
+//   has no trigram at all): the tickets are walked newest first and each is checked, which finds a
+//   page after a few hundred tickets instead of collecting and sorting every match.
+import { sql, type Column, type SQL } from 'drizzle-orm';
+import type { Database } from '@closeloop/db';
+import { feedback } from '@closeloop/db';
+import { TRACKING_CODE_PATTERN, normalizeTrackingCode } from '@closeloop/domain';
+
+/** Matching rows the probe reads before a text counts as common. */
+export const SEARCH_CANDIDATES = 5000;
+
+/** A condition on a ticket id column: the ticket matches the text. */
+export type TicketMatch = (ticketId: Column | SQL) => SQL;
+
+export interface SearchPlan {
+  /** `exact`: a whole tracking code; `few`: the matching tickets, by id; `recent`: checked per ticket. */
+  way: 'exact' | 'few' | 'recent';
+  match: TicketMatch;
+}
+
+/** LIKE's wildcards in the text stay literal. */
+const likeOf = (text: string) => `%${text.replace(/[%_\\]/g, (m) => `\\${m}`)}%`;
+
+const rowsOf = <T>(r: unknown): T[] => (r as { rows: T[] }).rows;
+
+export async function planSearch(db: Database, text: string, cap = SEARCH_CANDIDATES): Promise<SearchPlan> {
+  const like = likeOf(text);
+  const code = normalizeTrackingCode(text);
+  // A whole tracking code (with or without "FB-") names one feedback: the unique index answers it.
+  const whole = TRACKING_CODE_PATTERN.test(code) ? code : TRACKING_CODE_PATTERN.test(`FB-${code}`) ? `FB-${code}` : null;
+  if (whole) {
+    const [exact] = await db.select({ ticketId: feedback.ticketId }).from(feedback).where(sql`${feedback.trackingCode} = ${whole}`).limit(1);
+    if (exact) return { way: 'exact', match: (id) => sql`${id} = ${exact.ticketId}::uuid` };
+  }
+  // Each customer column in a branch of its own, so each is read through its own trigram index (OR-ed
+  // together, the planner scanned every customer).
+  const customers = sql`select c.id from customers c where c.name ilike ${like} union select c.id from customers c where c.phone ilike ${like}
+    union select c.id from customers c where c.email ilike ${like} union select c.id from customers c where c.external_id ilike ${like}`;
+  // UNION ALL under a LIMIT streams: the probe stops at cap + 1 rows, however common the text.
+  const probe = rowsOf<{ ticket_id: string }>(await db.execute(sql`select ticket_id from (
+      select f.ticket_id from feedback f where f.tracking_code = ${code} or f.tracking_code ilike ${like}
+      union all select f.ticket_id from feedback f where f.content ilike ${like}
+      union all select f.ticket_id from feedback f where f.customer_id in (${customers})) m limit ${cap + 1}`));
+  if (probe.length <= cap) {
+    const ids = [...new Set(probe.map((r) => r.ticket_id))];
+    if (!ids.length) return { way: 'few', match: () => sql`false` };
+    // One array parameter (ids are the database's own uuids), not one parameter per id.
+    const array = `{${ids.join(',')}}`;
+    return { way: 'few', match: (id) => sql`${id} = any(${array}::uuid[])` };
+  }
+  // OFFSET 0 keeps the EXISTS a per-ticket check: pulled up into a semi-join, the planner would read
+  // every matching feedback before the first ticket.
+  return {
+    way: 'recent',
+    match: (id) => sql`exists (select 1 from feedback f where f.ticket_id = ${id}
+      and (f.tracking_code = ${code} or f.tracking_code ilike ${like} or f.content ilike ${like} or f.customer_id in (${customers})) offset 0)`,
+  };
+}
