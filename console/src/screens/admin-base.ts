@@ -19,6 +19,18 @@ export const ROLES = ['AGENT', 'SENIOR', 'EXPERT', 'SUPERVISOR', 'ADMIN', 'AUDIT
 export const list = (v: FormDataEntryValue | null) => String(v ?? '').split(/[,，]/).map((x) => x.trim()).filter(Boolean);
 /** Dates separated by spaces, commas or new lines. */
 export const dates = (v: FormDataEntryValue | null) => String(v ?? '').split(/[\s,，]+/).map((x) => x.trim()).filter(Boolean);
+/** "09:00-12:00, 13:30-17:30" as intervals; null when a part is not a time span. Empty: none. */
+export function intervalsOf(v: FormDataEntryValue | null): Array<{ start: string; end: string }> | null {
+  const parts = String(v ?? '').replace(/\s*[-–~—]\s*/g, '-').split(/[\s,，;；、]+/).filter(Boolean);
+  const out: Array<{ start: string; end: string }> = [];
+  for (const part of parts) {
+    const m = /^(\d{1,2}:\d{2})-(\d{1,2}:\d{2})$/.exec(part);
+    if (!m) return null;
+    out.push({ start: m[1]!.padStart(5, '0'), end: m[2]!.padStart(5, '0') });
+  }
+  return out;
+}
+export const spansOf = (intervals: Array<{ start: string; end: string }>) => intervals.map((i) => `${i.start}-${i.end}`).join(', ');
 export const str = (f: FormData, name: string) => String(f.get(name) ?? '').trim();
 export const nullable = (f: FormData, name: string) => str(f, name) || null;
 
@@ -31,6 +43,8 @@ export abstract class AdminSection extends LitElement {
     input.narrow { width: 5rem; }
     td input, td select { font-size: var(--sl-font-size-small); padding: 0.25rem 0.4rem; }
     fieldset { border: 1px solid var(--sl-color-neutral-200); border-radius: 4px; padding: 0.5rem; }
+    fieldset.week { display: grid; grid-template-columns: repeat(auto-fill, minmax(11rem, 1fr)); gap: 0.4rem 0.8rem; }
+    fieldset.week legend { padding: 0 0.3rem; }
     .checks { display: flex; flex-wrap: wrap; gap: 0.2rem 0.8rem; }
     .checks label { display: flex; gap: 0.3rem; align-items: center; }
     ol.rules { list-style: none; padding: 0; margin: 0; display: grid; gap: 0.4rem; }

@@ -5,25 +5,37 @@ import { html, nothing } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
 import { gql } from '../api.ts';
 import { t } from '../i18n.ts';
-import { AdminSection, CHANNELS, KINDS, LEVELS, PRIORITIES, RESULT, dates, list, nullable, str } from './admin-base.ts';
+import { AdminSection, CHANNELS, KINDS, LEVELS, PRIORITIES, RESULT, dates, intervalsOf, list, nullable, spansOf, str } from './admin-base.ts';
 
-/** A new calendar's week until edited through the API: Monday to Friday, 09:00–12:00 and 13:00–18:00. */
+/** A new calendar's week until edited: Monday to Friday, 09:00–12:00 and 13:00–18:00. */
 const OFFICE_HOURS = [1, 2, 3, 4, 5].map((weekday) => ({ weekday, intervals: [{ start: '09:00', end: '12:00' }, { start: '13:00', end: '18:00' }] }));
+const WEEKDAYS = [1, 2, 3, 4, 5, 6, 7];
 const WORKFLOW_EDITORS: AdminSection['editors'] = ['ADMIN', 'SUPERVISOR'];
 
 @customElement('cl-admin-calendars')
 export class AdminCalendars extends AdminSection {
-  protected readonly query = `{ businessCalendars { id code name timeZone isDefault holidays workingDays holidaysCoveredUntil weeklyHours { weekday intervals { start end } } } }`;
+  protected readonly query = `{ businessCalendars { id code name timeZone isDefault holidays workingDays holidaysCoveredUntil weeklyHours { weekday intervals { start end } } makeupHours { start end } } }`;
   protected editors = WORKFLOW_EDITORS;
 
   protected renderBody(d: any) {
-    const save = (c: any) => this.submit((f) => this.mutate(`mutation($input: UpdateBusinessCalendarInput!) { updateBusinessCalendar(input: $input) { ${RESULT} } }`, {
-      id: c.id, name: str(f, 'name'), timeZone: str(f, 'timeZone'), isDefault: f.get('isDefault') === 'on' || c.isDefault,
-      holidays: [...new Set(dates(f.get('holidays')))].sort(), workingDays: [...new Set(dates(f.get('workingDays')))].sort(),
-    }));
+    const save = (c: any) => this.submit((f) => {
+      // The week and the make-up days' hours, as typed: refused here when a part is not a time span
+      // (the API refuses overlaps and empty spans with its own message).
+      const week = WEEKDAYS.map((weekday) => ({ weekday, intervals: intervalsOf(f.get(`hours-${weekday}`)) }));
+      const makeup = intervalsOf(f.get('makeupHours'));
+      if (week.some((w) => w.intervals === null) || makeup === null) {
+        this.message = t('badHours');
+        return;
+      }
+      void this.mutate(`mutation($input: UpdateBusinessCalendarInput!) { updateBusinessCalendar(input: $input) { ${RESULT} } }`, {
+        id: c.id, name: str(f, 'name'), timeZone: str(f, 'timeZone'), isDefault: f.get('isDefault') === 'on' || c.isDefault,
+        holidays: [...new Set(dates(f.get('holidays')))].sort(), workingDays: [...new Set(dates(f.get('workingDays')))].sort(),
+        weeklyHours: week.filter((w) => w.intervals!.length), makeupHours: makeup.length ? makeup : null,
+      });
+    });
     const create = this.submit((f) => this.mutate(`mutation($input: CreateBusinessCalendarInput!) { createBusinessCalendar(input: $input) { ${RESULT} } }`,
       { code: str(f, 'code'), name: str(f, 'name'), timeZone: nullable(f, 'timeZone'), weeklyHours: OFFICE_HOURS }));
-    const hours = (c: any) => c.weeklyHours.map((w: any) => `${w.weekday}: ${w.intervals.map((i: any) => `${i.start}–${i.end}`).join(', ')}`).join(' · ');
+    const dayHours = (c: any, weekday: number) => spansOf(c.weeklyHours.find((w: any) => w.weekday === weekday)?.intervals ?? []);
     return html`
       ${this.canEdit ? html`<form class="card stack" @submit=${create} aria-labelledby="new-cal">
         <h2 id="new-cal">${t('create')}</h2>
@@ -33,7 +45,11 @@ export class AdminCalendars extends AdminSection {
       ${d.businessCalendars.map((c: any) => html`
         <form class="card stack" data-calendar=${c.code} @submit=${save(c)} aria-labelledby="cal-${c.id}">
           <h2 id="cal-${c.id}">${c.name} <span class="muted">${c.code}${c.isDefault ? ` · ${t('isDefault')}` : ''}</span></h2>
-          <p class="muted">${t('weeklyHours')}: ${hours(c)}${c.holidaysCoveredUntil ? ` · ≤ ${c.holidaysCoveredUntil}` : ''}</p>
+          ${c.holidaysCoveredUntil ? html`<p class="muted">${t('holidays')} ≤ ${c.holidaysCoveredUntil}</p>` : nothing}
+          <fieldset class="week" data-testid="weekly-hours"><legend>${t('weeklyHours')} <span class="muted">(${t('hoursHint')})</span></legend>
+            ${WEEKDAYS.map((w) => html`<label>${t(`weekday${w}`)}<input name="hours-${w}" .value=${dayHours(c, w)} ?disabled=${!this.canEdit} /></label>`)}
+            <label>${t('makeupHours')}<input name="makeupHours" .value=${spansOf(c.makeupHours ?? [])} placeholder=${t('weekday1')} ?disabled=${!this.canEdit} /></label>
+          </fieldset>
           <div class="row"><label>${t('name')}<input name="name" .value=${c.name} required ?disabled=${!this.canEdit} /></label>
             <label>${t('timeZone')}<input name="timeZone" .value=${c.timeZone} required ?disabled=${!this.canEdit} /></label>
             <label class="row"><input type="checkbox" name="isDefault" ?checked=${c.isDefault} ?disabled=${!this.canEdit || c.isDefault} />${t('isDefault')}</label></div>

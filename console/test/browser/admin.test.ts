@@ -103,6 +103,42 @@ describe.skipIf(!hasChromium)('console administration', () => {
     expect((await env.gql(`{ businessCalendars { code holidays } }`)).businessCalendars.find((x: any) => x.code === 'HK').holidays).toEqual(['2027-01-01', '2027-02-08']);
   });
 
+  it('edits a calendar\'s working week and its make-up days\' hours; a malformed or backwards span is refused', async () => {
+    // A fresh form: the previous test left its refused date typed in.
+    await admin.reload();
+    await open(admin, 'calendars', 'cl-admin-calendars');
+    const hk = admin.locator('cl-admin-calendars form[data-calendar=HK]');
+    const week = hk.locator('[data-testid=weekly-hours]');
+    expect(await week.locator('input[name=hours-1]').inputValue()).toBe('09:00-18:00');
+    await week.locator('input[name=hours-5]').fill('9:00 – 12:00, 13:00-16:00');
+    await week.locator('input[name=hours-6]').fill('09:30-12:30');
+    await week.locator('input[name=makeupHours]').fill('10:00-15:00');
+    await hk.locator('sl-button[type=submit]').click();
+    await saved(admin, 'cl-admin-calendars');
+    const read = async () => (await env.gql(`{ businessCalendars { code weeklyHours { weekday intervals { start end } } makeupHours { start end } } }`)).businessCalendars.find((x: any) => x.code === 'HK');
+    const stored = await read();
+    expect(stored.weeklyHours.find((w: any) => w.weekday === 5).intervals).toEqual([{ start: '09:00', end: '12:00' }, { start: '13:00', end: '16:00' }]);
+    expect(stored.weeklyHours.find((w: any) => w.weekday === 6).intervals).toEqual([{ start: '09:30', end: '12:30' }]);
+    expect(stored.weeklyHours.find((w: any) => w.weekday === 7).intervals).toEqual([]);
+    expect(stored.makeupHours).toEqual([{ start: '10:00', end: '15:00' }]);
+    expect(await week.locator('input[name=hours-5]').inputValue()).toBe('09:00-12:00, 13:00-16:00');
+    const message = () => admin.locator('cl-admin-calendars [data-testid=admin-message]').textContent();
+    // Not a time span: refused in the form. Backwards: refused by the API with its message. Nothing changes.
+    await week.locator('input[name=hours-6]').fill('9 to 12');
+    await hk.locator('sl-button[type=submit]').click();
+    await expect.poll(message).toMatch(/09:00-12:00/);
+    await week.locator('input[name=hours-6]').fill('12:00-09:00');
+    await hk.locator('sl-button[type=submit]').click();
+    await expect.poll(message).not.toMatch(/^(Saved\.|Working hours must be written.*)$/);
+    expect(await read()).toEqual(stored);
+    // Emptied, the make-up days go back to Monday's hours.
+    await week.locator('input[name=hours-6]').fill('09:30-12:30');
+    await week.locator('input[name=makeupHours]').fill('');
+    await hk.locator('sl-button[type=submit]').click();
+    await saved(admin, 'cl-admin-calendars');
+    expect((await read()).makeupHours).toBeNull();
+  });
+
   it('sets and removes an SLA policy', async () => {
     await open(admin, 'sla', 'cl-admin-sla');
     const form = admin.locator('cl-admin-sla [data-testid=sla-form]');

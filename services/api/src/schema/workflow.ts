@@ -168,7 +168,7 @@ const calendarFields = (t: any) => ({
   weeklyHours: t.field({ type: [WeekdayHoursInput], description: 'Weekdays not listed have no working time.' }),
   holidays: t.stringList(),
   workingDays: t.stringList({ description: 'Make-up working days.' }),
-  makeupHours: t.field({ type: [IntervalInput] }),
+  makeupHours: t.field({ type: [IntervalInput], description: "Hours worked on make-up days; null = Monday's hours (omitted on update: unchanged)." }),
   holidayYears: t.intList({ description: 'Years whose public holidays and make-up days are fully listed (coverage; docs/workflow.md). Unset: the years the dates mention.' }),
   isDefault: t.boolean(),
 });

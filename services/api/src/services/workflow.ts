@@ -99,12 +99,14 @@ export class WorkflowService {
           [prior] = await tx.select().from(businessCalendars).where(eq(businessCalendars.id, id)).for('update');
           if (!prior) throw new NotFoundError('No such calendar');
         }
+        const makeup = input.makeupHours === undefined ? prior?.makeupHours : input.makeupHours;
         const cal: BusinessCalendar = {
           timeZone: input.timeZone ?? prior?.timeZone ?? DEFAULT_TIME_ZONE,
           weeklyHours: input.weeklyHours ? weeklyRecord(input.weeklyHours) : (prior?.weeklyHours as BusinessCalendar['weeklyHours']) ?? weeklyRecord([]),
           holidays: [...new Set(input.holidays ?? prior?.holidays ?? [])].sort(),
           workingDays: [...new Set(input.workingDays ?? prior?.workingDays ?? [])].sort(),
-          ...((input.makeupHours ?? prior?.makeupHours) ? { makeupHours: (input.makeupHours ?? prior?.makeupHours) as WorkingInterval[] } : {}),
+          // Omitted keeps the stored hours; null goes back to Monday's.
+          ...(makeup ? { makeupHours: makeup as WorkingInterval[] } : {}),
           holidayYears: input.holidayYears ?? prior?.holidayYears ?? null,
         };
         // Validate what was sent as given, so list indexes in error paths match the input.
