@@ -9,7 +9,7 @@
 //   has no trigram at all): the tickets are walked newest first and each is checked, which finds a
 //   page after a few hundred tickets instead of collecting and sorting every match.
 import { sql, type Column, type SQL } from 'drizzle-orm';
-import type { Database } from '@closeloop/db';
+import type { Database, Tx } from '@closeloop/db';
 import { feedback } from '@closeloop/db';
 import { TRACKING_CODE_PATTERN, normalizeTrackingCode } from '@closeloop/domain';
 
@@ -30,9 +30,20 @@ const likeOf = (text: string) => `%${text.replace(/[%_\\]/g, (m) => `\\${m}`)}%`
 
 const rowsOf = <T>(r: unknown): T[] => (r as { rows: T[] }).rows;
 
-export async function planSearch(db: Database, text: string, cap = SEARCH_CANDIDATES): Promise<SearchPlan> {
+/**
+ * Which columns a text can be a substring of, by their alphabets: a tracking code is letters, digits
+ * and "-"; a phone number is digits with spaces, +, (, ) and - (a text without a digit is not looked
+ * for in phones); an e-mail address has no spaces. Each column left out is a scan saved, which
+ * matters for texts no trigram index can narrow (two characters).
+ */
+export function searchedColumns(text: string) {
+  return { trackingCode: /^[0-9a-z-]+$/i.test(text), phone: /^[0-9 ()+-]+$/.test(text) && /[0-9]/.test(text), email: !/\s/.test(text) };
+}
+
+export async function planSearch(db: Database | Tx, text: string, cap = SEARCH_CANDIDATES): Promise<SearchPlan> {
   const like = likeOf(text);
   const code = normalizeTrackingCode(text);
+  const cols = searchedColumns(text);
   // A whole tracking code (with or without "FB-") names one feedback: the unique index answers it.
   const whole = TRACKING_CODE_PATTERN.test(code) ? code : TRACKING_CODE_PATTERN.test(`FB-${code}`) ? `FB-${code}` : null;
   if (whole) {
@@ -41,12 +52,16 @@ export async function planSearch(db: Database, text: string, cap = SEARCH_CANDID
   }
   // Each customer column in a branch of its own, so each is read through its own trigram index (OR-ed
   // together, the planner scanned every customer).
-  const customers = sql`select c.id from customers c where c.name ilike ${like} union select c.id from customers c where c.phone ilike ${like}
-    union select c.id from customers c where c.email ilike ${like} union select c.id from customers c where c.external_id ilike ${like}`;
+  const customers = sql.join([
+    sql`select c.id from customers c where c.name ilike ${like}`,
+    sql`select c.id from customers c where c.external_id ilike ${like}`,
+    ...(cols.phone ? [sql`select c.id from customers c where c.phone ilike ${like}`] : []),
+    ...(cols.email ? [sql`select c.id from customers c where c.email ilike ${like}`] : []),
+  ], sql` union `);
+  const byCode = cols.trackingCode ? sql`f.tracking_code = ${code} or f.tracking_code ilike ${like}` : sql`false`;
   // UNION ALL under a LIMIT streams: the probe stops at cap + 1 rows, however common the text.
   const probe = rowsOf<{ ticket_id: string }>(await db.execute(sql`select ticket_id from (
-      select f.ticket_id from feedback f where f.tracking_code = ${code} or f.tracking_code ilike ${like}
-      union all select f.ticket_id from feedback f where f.content ilike ${like}
+      ${cols.trackingCode ? sql`select f.ticket_id from feedback f where ${byCode} union all ` : sql``}select f.ticket_id from feedback f where f.content ilike ${like}
       union all select f.ticket_id from feedback f where f.customer_id in (${customers})) m limit ${cap + 1}`));
   if (probe.length <= cap) {
     const ids = [...new Set(probe.map((r) => r.ticket_id))];
@@ -60,6 +75,6 @@ export async function planSearch(db: Database, text: string, cap = SEARCH_CANDID
   return {
     way: 'recent',
     match: (id) => sql`exists (select 1 from feedback f where f.ticket_id = ${id}
-      and (f.tracking_code = ${code} or f.tracking_code ilike ${like} or f.content ilike ${like} or f.customer_id in (${customers})) offset 0)`,
+      and (${byCode} or f.content ilike ${like} or f.customer_id in (${customers})) offset 0)`,
   };
 }
