@@ -42,6 +42,8 @@ export async function runSearch(url: string, secretKey: Buffer, o: { runs: numbe
       { kind: 'phone', label: 'last 8 digits', values: cs.map((r) => r.phone.replace(/\D/g, '').slice(-8)) },
       { kind: 'name', label: '"Customer 12345"', values: cs.map((r) => r.name) },
       { kind: 'content (CJK)', label: '"第 123456 号反馈" (one ticket)', values: rare.map((r) => r.term) },
+      // A two-character text in no row (a customer's given name, say): no trigram, and nothing stops a scan early.
+      { kind: 'content (CJK)', label: '"王芳" (2 characters, in no row)', values: ['王芳'] },
       ...CJK_TERMS.map((term) => ({ kind: 'content (CJK)', label: `"${term}" (${[...term].length} characters)`, values: [term] })),
     ];
     const rows: SearchRow[] = [];

@@ -100,6 +100,8 @@ export const customers = pgTable('customers', {
   index('customers_phone_trgm_idx').using('gin', t.phone.op('gin_trgm_ops')),
   index('customers_email_trgm_idx').using('gin', t.email.op('gin_trgm_ops')),
   index('customers_external_id_trgm_idx').using('gin', t.externalId.op('gin_trgm_ops')),
+  // Two-character names (no trigram): closeloop_bigrams (migration search_bigrams, services/search.ts).
+  index('customers_name_bigram_idx').using('gin', sql`closeloop_bigrams(${t.name})`),
 ]);
 
 export const channelApps = pgTable('channel_apps', {
@@ -240,6 +242,8 @@ export const feedback = pgTable('feedback', {
   // Staff search (substring, CJK included): trigram indexes serve ILIKE '%…%' (pg_trgm, also in PGlite).
   index('feedback_content_trgm_idx').using('gin', t.content.op('gin_trgm_ops')),
   index('feedback_tracking_code_trgm_idx').using('gin', t.trackingCode.op('gin_trgm_ops')),
+  // Two-character texts have no trigram: their bigrams (migration search_bigrams, services/search.ts).
+  index('feedback_content_bigram_idx').using('gin', sql`closeloop_bigrams(${t.content})`),
 ]);
 
 export const timelineEvents = pgTable('timeline_events', {

@@ -52,7 +52,7 @@ builder.queryFields((t) => ({
     type: 'tickets',
     description:
       'Staff search over tickets the caller may read: tracking code, customer name, phone, e-mail or external id, and feedback content ' +
-      '(substring, case-insensitive, Chinese included; trigram indexes). Newest first.',
+      '(substring, case-insensitive, Chinese included; trigram and bigram indexes). Newest first.',
     authScopes: (_root, _args, ctx) => ctx.viewer.kind === 'STAFF' || partnerHas(ctx.viewer, 'tickets:read') || partnerHas(ctx.viewer, 'tickets:write'),
     args: { query: t.arg.string({ required: true }), filter: t.arg({ type: TicketFilter }) },
     resolve: async (query, _root, args, ctx) => {

@@ -5,9 +5,10 @@
 // both rare and common texts on a million feedback (npm run bench:search, docs/performance.md):
 // - a rare text (at most `cap` matching rows): its rows come from the trigram indexes, and the
 //   tickets are then read by id and sorted;
-// - a common text (more than `cap` rows, e.g. a two-character Chinese term in one row in six, which
-//   has no trigram at all): the tickets are walked newest first and each is checked, which finds a
-//   page after a few hundred tickets instead of collecting and sorting every match.
+// - a common text (more than `cap` rows, e.g. a Chinese term in one row in six): the tickets are
+//   walked newest first and each is checked, which finds a page after a few hundred tickets instead
+//   of collecting and sorting every match.
+// Two-character texts have no trigram; a bigram index on content and names serves them.
 import { sql, type Column, type SQL } from 'drizzle-orm';
 import type { Database, Tx } from '@closeloop/db';
 import { feedback } from '@closeloop/db';
@@ -52,8 +53,12 @@ export async function planSearch(db: Database | Tx, text: string, cap = SEARCH_C
   }
   // Each customer column in a branch of its own, so each is read through its own trigram index (OR-ed
   // together, the planner scanned every customer).
+  // Two characters have no trigram: their bigram index narrows them instead (migration search_bigrams).
+  const short = [...text].length === 2;
+  const inContent = short ? sql`(closeloop_bigrams(f.content) @> array[lower(${text})] and f.content ilike ${like})` : sql`f.content ilike ${like}`;
+  const inName = short ? sql`(closeloop_bigrams(c.name) @> array[lower(${text})] and c.name ilike ${like})` : sql`c.name ilike ${like}`;
   const customers = sql.join([
-    sql`select c.id from customers c where c.name ilike ${like}`,
+    sql`select c.id from customers c where ${inName}`,
     sql`select c.id from customers c where c.external_id ilike ${like}`,
     ...(cols.phone ? [sql`select c.id from customers c where c.phone ilike ${like}`] : []),
     ...(cols.email ? [sql`select c.id from customers c where c.email ilike ${like}`] : []),
@@ -61,7 +66,7 @@ export async function planSearch(db: Database | Tx, text: string, cap = SEARCH_C
   const byCode = cols.trackingCode ? sql`f.tracking_code = ${code} or f.tracking_code ilike ${like}` : sql`false`;
   // UNION ALL under a LIMIT streams: the probe stops at cap + 1 rows, however common the text.
   const probe = rowsOf<{ ticket_id: string }>(await db.execute(sql`select ticket_id from (
-      ${cols.trackingCode ? sql`select f.ticket_id from feedback f where ${byCode} union all ` : sql``}select f.ticket_id from feedback f where f.content ilike ${like}
+      ${cols.trackingCode ? sql`select f.ticket_id from feedback f where ${byCode} union all ` : sql``}select f.ticket_id from feedback f where ${inContent}
       union all select f.ticket_id from feedback f where f.customer_id in (${customers})) m limit ${cap + 1}`));
   if (probe.length <= cap) {
     const ids = [...new Set(probe.map((r) => r.ticket_id))];

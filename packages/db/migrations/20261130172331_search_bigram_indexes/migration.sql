@@ -1,0 +1,2 @@
+CREATE INDEX "customers_name_bigram_idx" ON "customers" USING gin (closeloop_bigrams("name"));--> statement-breakpoint
+CREATE INDEX "feedback_content_bigram_idx" ON "feedback" USING gin (closeloop_bigrams("content"));
