@@ -8,6 +8,7 @@ import { countdown, formatTime, locale, t } from '../i18n.ts';
 import { onTick, onTicketEvent } from '../live.ts';
 import { shared } from '../styles.ts';
 import './ticket-actions.ts';
+import './customer-card.ts';
 
 const TICKET = `query($id: ID!) {
   node(id: $id) { ... on Ticket {
@@ -194,7 +195,8 @@ export class TicketScreen extends LitElement {
       </div>
       <div class="side">
         ${this.renderSla(tk)}
-        ${this.renderCustomer(tk)}
+        <cl-customer-card .ticket=${tk} .ref=${this.ref} .me=${this.me}
+          @changed=${(e: CustomEvent<string>) => ((this.message = e.detail), void this.load())}></cl-customer-card>
         <section class="card stack" aria-labelledby="collab-title">
           <h2 id="collab-title">${t('collaborators')}</h2>
           <ul>${tk.collaborators.map((c) => html`<li>${c.department?.name ?? c.staff?.name}</li>`)}</ul>
@@ -245,22 +247,6 @@ export class TicketScreen extends LitElement {
         ${line(t('resolution'), s.resolutionDueAt, s.resolutionState, tk.status === 'RESOLVED' || tk.status === 'CLOSED')}
         ${s.paused ? html`<dt>${t('paused')}</dt><dd>${t('AWAITING_CUSTOMER')}</dd>` : nothing}
       </dl>` : html`<p class="muted">${t('noSla')}</p>`}
-    </section>`;
-  }
-
-  private renderCustomer(tk: TicketView) {
-    const c = tk.customer;
-    const contact = tk.feedback[0]?.contact;
-    return html`<section class="card stack" aria-labelledby="customer-title" data-testid="customer">
-      <h2 id="customer-title">${t('customer')}</h2>
-      <dl>
-        <dt>${t('name')}</dt><dd>${c?.name ?? contact?.name ?? '—'}</dd>
-        <dt>${t('tier')}</dt><dd>${c?.tier?.name ?? '—'}</dd>
-        <dt>${t('accountManager')}</dt><dd>${c?.accountManager?.name ?? '—'}</dd>
-        <dt>☎</dt><dd>${c?.phone ?? contact?.phone ?? '—'}</dd>
-        <dt>@</dt><dd>${c?.email ?? contact?.email ?? '—'}</dd>
-      </dl>
-      ${c ? html`<h3>${t('history')}</h3><ul>${c.feedback.edges.map(({ node: f }) => html`<li><span class="code">${f.trackingCode}</span> ${t(f.kind)} · ${t(f.status)}</li>`)}</ul>` : nothing}
     </section>`;
   }
 }

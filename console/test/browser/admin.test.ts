@@ -2,6 +2,7 @@
 // make-up days), SLA policies, routing rules (ordered, first match wins, a draft tried on a sample before
 // it can be saved) and staff (edit, reset password, sign out everywhere); axe on each; what a
 // supervisor and an agent see of them. Each change is checked through the API as well.
+import { generateKeyPairSync } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { artifactPath, axe, hasChromium, problemsOf, start, type Env } from '../../../web-components/test/browser/harness.ts';
@@ -225,6 +226,87 @@ describe.skipIf(!hasChromium)('console administration', () => {
     await agent.locator('cl-console [data-testid=sign-in]').click();
     await agent.locator('cl-password-form').waitFor();
     expect(await violations(admin)).toEqual([]);
+  });
+
+  it('creates a channel with its allowed origins, registers and removes a public key, and refuses a malformed origin', async () => {
+    await open(admin, 'channels', 'cl-admin-channels');
+    const create = admin.locator('cl-admin-channels form', { has: admin.locator('select[name=kind]') });
+    await create.locator('input[name=name]').fill('Branch kiosk');
+    await create.locator('select[name=kind]').selectOption('SELF_SERVICE_TERMINAL');
+    await create.locator('textarea[name=allowedOrigins]').fill('https://kiosk.bank.example');
+    await create.locator('sl-button[type=submit]').click();
+    // The signing secret, once.
+    await admin.locator('cl-admin-channels [data-testid=secret] code').waitFor();
+    const read = async () => (await env.gql(`{ channelApps { name kind publishableKey allowedOrigins publicKeyJwk active } }`)).channelApps.find((c: any) => c.name === 'Branch kiosk');
+    const ch = await read();
+    expect(ch).toMatchObject({ kind: 'SELF_SERVICE_TERMINAL', allowedOrigins: ['https://kiosk.bank.example'], publicKeyJwk: null, active: true });
+
+    const form = admin.locator(`cl-admin-channels form[data-channel="${ch.publishableKey}"]`);
+    const two = ['https://kiosk.bank.example', 'https://kiosk2.bank.example'];
+    await form.locator('textarea[name=allowedOrigins]').fill(two.join('\n'));
+    await form.locator('textarea[name=publicKeyJwk]').fill(JSON.stringify(generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ format: 'jwk' })));
+    await form.locator('sl-button[type=submit]').click();
+    await saved(admin, 'cl-admin-channels');
+    const keyed = await read();
+    expect(keyed.allowedOrigins).toEqual(two);
+    expect(JSON.parse(keyed.publicKeyJwk)).toMatchObject({ kty: 'EC', crv: 'P-256' });
+    await expect.poll(() => form.locator('textarea[name=publicKeyJwk]').inputValue()).toBe('');
+
+    // Not an origin: the API's message in place, nothing changed.
+    await form.locator('textarea[name=allowedOrigins]').fill('not an origin');
+    await form.locator('sl-button[type=submit]').click();
+    await expect.poll(() => admin.locator('cl-admin-channels [data-testid=admin-message]').textContent()).not.toBe('Saved.');
+    expect(await read()).toEqual(keyed);
+
+    await form.locator('textarea[name=allowedOrigins]').fill(two[0]!);
+    await form.locator('input[name=removePublicKey]').check();
+    await form.locator('sl-button[type=submit]').click();
+    await saved(admin, 'cl-admin-channels');
+    expect(await read()).toMatchObject({ allowedOrigins: [two[0]], publicKeyJwk: null });
+    expect(await violations(admin)).toEqual([]);
+  });
+
+  it('creates a partner API key with scopes and an expiry, shown once, and revokes it', async () => {
+    await open(admin, 'apikeys', 'cl-admin-apikeys');
+    const create = admin.locator('cl-admin-apikeys form');
+    await create.locator('input[name=name]').fill('CRM sync');
+    await create.locator('input[name=scope][value="customers:write"]').check();
+    await create.locator('input[name=expiresAt]').fill('2027-06-30T18:00');
+    await create.locator('sl-button[type=submit]').click();
+    const key = (await admin.locator('cl-admin-apikeys [data-testid=secret] code').textContent())!.trim();
+    // API keys are an admin's to read.
+    const token = (await env.gql(`mutation($i: LoginInput!) { login(input: $i) { ... on LoginPayload { token } } }`, { i: { email: ADMIN, password: PASSWORD } })).login.token;
+    const keys = async () => (await env.gql(`{ apiKeys { name prefix scopes expiresAt revokedAt } }`, {}, token)).apiKeys.filter((k: any) => k.name === 'CRM sync');
+    const [made] = await keys();
+    expect(made).toMatchObject({ scopes: ['customers:write'], revokedAt: null });
+    expect(key).toContain(`${made.prefix}_`);
+    // The picker's local time (the browser's zone is the machine's), as an instant.
+    expect(Math.abs(Date.parse(made.expiresAt) - Date.parse('2027-06-30T18:00'))).toBeLessThan(24 * 3600_000);
+    await admin.locator(`cl-admin-apikeys tr[data-key="${made.prefix}"] sl-button`, { hasText: 'Revoke' }).click();
+    await expect.poll(async () => (await keys())[0].revokedAt).not.toBeNull();
+    expect(await violations(admin)).toEqual([]);
+  });
+
+  it('sets a customer\'s tier and dedicated account manager from the ticket, and removes the manager', async () => {
+    const q = await env.gql(`{ tickets(first: 50) { edges { node { id customer { id tier { code } accountManager { id } } } } } }`);
+    const tk = q.tickets.edges.map((e: any) => e.node).find((n: any) => n.customer && n.customer.tier?.code !== 'VIP');
+    const customer = async () => (await env.gql(`query($id: ID!) { node(id: $id) { ... on Customer { tier { code } accountManager { name } } } }`, { id: tk.customer.id })).node;
+    await admin.goto(`/console#/ticket/${encodeURIComponent(tk.id)}`);
+    const card = admin.locator('cl-customer-card');
+    await card.locator('[data-testid=set-tier] select').selectOption('VIP');
+    await card.locator('[data-testid=set-tier] sl-button').click();
+    await expect.poll(async () => (await customer()).tier.code).toBe('VIP');
+    await expect.poll(() => card.locator('[data-testid=customer-tier]').textContent()).not.toBe('—');
+    const name = (await card.locator('[data-testid=set-manager] select option').nth(1).textContent())!.trim();
+    await card.locator('[data-testid=set-manager] select').selectOption({ label: name });
+    await card.locator('[data-testid=set-manager] sl-button').click();
+    await expect.poll(async () => (await customer()).accountManager?.name).toBe(name);
+    await expect.poll(() => card.locator('[data-testid=customer-manager]').textContent()).toBe(name);
+    await card.locator('[data-testid=set-manager] select').selectOption('');
+    await card.locator('[data-testid=set-manager] sl-button').click();
+    await expect.poll(async () => (await customer()).accountManager).toBeNull();
+    expect(await violations(admin)).toEqual([]);
+    expect(problemsOf(admin)).toEqual([]);
   });
 
   it('shows a supervisor the directory without controls they may not use, and an agent no administration', async () => {
