@@ -271,6 +271,9 @@ export const timelineEvents = pgTable('timeline_events', {
   unique('timeline_feedback_position_uq').on(t.feedbackId, t.position),
   uniqueIndex('timeline_idempotency_idx').on(t.idempotencyKey),
   index('timeline_ticket_idx').on(t.ticketId, t.id),
+  // A ticket's status as of an event (realtime/hub.ts, the last status change at or before it): one
+  // probe here, instead of walking back over every note of a large incident (O(n²) per hub read).
+  index('timeline_ticket_status_idx').on(t.ticketId, t.id).where(sql`${t.toStatus} is not null`),
 ]);
 
 // Append-only, hash-chained: each row's hash covers the previous row's hash.

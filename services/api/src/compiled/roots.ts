@@ -180,9 +180,12 @@ const tickets: Root = (op, field, fragments, schema) => {
     statement(`select ${json}::text as json from (select q.*, row_number() over (order by q.received_at desc, q.id desc) as rn from ${from} q ${ORDER}) t`);
   const all = page(`(select * from tickets where ${FILTER} ${ORDER})`);
   // The department's queue, what is assigned to the caller and what they or their department were
-  // consulted on (collaborators, GIN indexes), each read along its own index, then merged.
+  // consulted on (collaborators, GIN indexes), each read along its own index, then merged. The
+  // consulted tickets are fenced (OFFSET 0) so they are read through the GIN indexes and then sorted:
+  // a prepared statement's generic plan otherwise walked every ticket newest first looking for them,
+  // and there are usually none (an agent's queue took 160 ms on 1M tickets, docs/performance.md).
   const scoped = page(`((select * from tickets where department_id = $1::uuid and ${FILTER} ${ORDER}) union (select * from tickets where assignee_id = $3::uuid and ${FILTER} ${ORDER})`
-    + ` union (select * from tickets where (collaborator_staff_ids @> array[$3::uuid] or collaborator_department_ids @> array[$1::uuid]) and ${FILTER} ${ORDER}))`);
+    + ` union (select * from (select * from tickets where collaborator_staff_ids @> array[$3::uuid] or collaborator_department_ids @> array[$1::uuid] offset 0) consulted where ${FILTER} ${ORDER}))`);
   return (ctx, variables) => {
     const v = ctx.viewer;
     const n = first.value(variables) as number | null | undefined;

@@ -1,0 +1,1 @@
+CREATE INDEX "timeline_ticket_status_idx" ON "timeline_events" ("ticket_id","id") WHERE "to_status" is not null;
