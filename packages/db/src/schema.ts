@@ -100,8 +100,10 @@ export const customers = pgTable('customers', {
   index('customers_phone_trgm_idx').using('gin', t.phone.op('gin_trgm_ops')),
   index('customers_email_trgm_idx').using('gin', t.email.op('gin_trgm_ops')),
   index('customers_external_id_trgm_idx').using('gin', t.externalId.op('gin_trgm_ops')),
-  // Two-character names (no trigram): closeloop_bigrams (migration search_bigrams, services/search.ts).
+  // Two-character texts (no trigram): closeloop_bigrams (migration search_bigrams, services/search.ts).
   index('customers_name_bigram_idx').using('gin', sql`closeloop_bigrams(${t.name})`),
+  index('customers_email_bigram_idx').using('gin', sql`closeloop_bigrams(${t.email})`),
+  index('customers_external_id_bigram_idx').using('gin', sql`closeloop_bigrams(${t.externalId})`),
 ]);
 
 export const channelApps = pgTable('channel_apps', {

@@ -51,17 +51,21 @@ export async function planSearch(db: Database | Tx, text: string, cap = SEARCH_C
     const [exact] = await db.select({ ticketId: feedback.ticketId }).from(feedback).where(sql`${feedback.trackingCode} = ${whole}`).limit(1);
     if (exact) return { way: 'exact', match: (id) => sql`${id} = ${exact.ticketId}::uuid` };
   }
-  // Each customer column in a branch of its own, so each is read through its own trigram index (OR-ed
-  // together, the planner scanned every customer).
-  // Two characters have no trigram: their bigram index narrows them instead (migration search_bigrams).
+  // Two characters have no trigram: bigram indexes narrow them instead (migration search_bigrams) on
+  // content, names, e-mails and external ids; phones have none (two digits are in most of them).
   const short = [...text].length === 2;
   const inContent = short ? sql`(closeloop_bigrams(f.content) @> array[lower(${text})] and f.content ilike ${like})` : sql`f.content ilike ${like}`;
-  const inName = short ? sql`(closeloop_bigrams(c.name) @> array[lower(${text})] and c.name ilike ${like})` : sql`c.name ilike ${like}`;
+  const inCustomer = (column: 'name' | 'external_id' | 'email' | 'phone') => {
+    const col = sql.raw(`c.${column}`);
+    return short && column !== 'phone' ? sql`(closeloop_bigrams(${col}) @> array[lower(${text})] and ${col} ilike ${like})` : sql`${col} ilike ${like}`;
+  };
+  // Each customer column in a branch of its own, so each is read through its own index (OR-ed together,
+  // the planner scanned every customer).
   const customers = sql.join([
-    sql`select c.id from customers c where ${inName}`,
-    sql`select c.id from customers c where c.external_id ilike ${like}`,
-    ...(cols.phone ? [sql`select c.id from customers c where c.phone ilike ${like}`] : []),
-    ...(cols.email ? [sql`select c.id from customers c where c.email ilike ${like}`] : []),
+    sql`select c.id from customers c where ${inCustomer('name')}`,
+    sql`select c.id from customers c where ${inCustomer('external_id')}`,
+    ...(cols.phone ? [sql`select c.id from customers c where ${inCustomer('phone')}`] : []),
+    ...(cols.email ? [sql`select c.id from customers c where ${inCustomer('email')}`] : []),
   ], sql` union `);
   const byCode = cols.trackingCode ? sql`f.tracking_code = ${code} or f.tracking_code ilike ${like}` : sql`false`;
   // UNION ALL under a LIMIT streams: the probe stops at cap + 1 rows, however common the text.

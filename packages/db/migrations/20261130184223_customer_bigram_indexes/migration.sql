@@ -1,0 +1,2 @@
+CREATE INDEX "customers_email_bigram_idx" ON "customers" USING gin (closeloop_bigrams("email"));--> statement-breakpoint
+CREATE INDEX "customers_external_id_bigram_idx" ON "customers" USING gin (closeloop_bigrams("external_id"));
