@@ -102,6 +102,23 @@ export function failure(result: TypedError): string | null {
   return result.fieldErrors?.[0]?.message ?? result.message ?? result.code;
 }
 
+/** The selection every mutation result is read with: its type, and a typed error's code and messages. */
+export const RESULT = `__typename ... on Error { code message } ... on ValidationError { fieldErrors { path message } }`;
+
+/**
+ * Runs a mutation with `{ input }`: its payload, or the message of its typed error or of the request's
+ * failure (network, session). The one place the console reads a mutation's outcome.
+ */
+export async function mutate(query: string, input: Record<string, unknown>): Promise<{ payload: any; error: null } | { payload: null; error: string }> {
+  try {
+    const payload = Object.values(await gql<Record<string, any>>(query, { input }))[0];
+    const error = failure(payload);
+    return error ? { payload: null, error } : { payload, error: null };
+  } catch (e) {
+    return { payload: null, error: (e as Error).message };
+  }
+}
+
 let transport: ReturnType<typeof wsTransport> | null = null;
 
 function live() {

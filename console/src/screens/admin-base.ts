@@ -3,11 +3,12 @@
 // here (the API checks again; the console only hides what would be refused).
 import { LitElement, html, css, nothing, type TemplateResult } from 'lit';
 import { property, state } from 'lit/decorators.js';
-import { gql, failure, type Me } from '../api.ts';
+import { RESULT, gql, mutate, type Me } from '../api.ts';
 import { t } from '../i18n.ts';
 import { shared } from '../styles.ts';
 
-export const RESULT = `__typename ... on Error { code message } ... on ValidationError { fieldErrors { path message } }`;
+/** The sections import the result selection from here with the rest of their helpers. */
+export { RESULT };
 
 export const KINDS = ['COMPLAINT', 'SUGGESTION', 'PRAISE', 'INQUIRY'];
 export const CHANNELS = ['WEB', 'APP', 'MINI_PROGRAM', 'BRANCH', 'PHONE', 'EMAIL', 'SOCIAL', 'SELF_SERVICE_TERMINAL', 'PARTNER'];
@@ -91,20 +92,13 @@ export abstract class AdminSection extends LitElement {
     this.message = '';
     const done: any[] = [];
     for (const [query, input] of steps) {
-      let res: any;
-      try {
-        res = Object.values(await gql(query, { input }))[0];
-      } catch (e) {
-        this.message = (e as Error).message;
-        return [];
-      }
-      const err = failure(res);
-      if (err) {
-        this.message = err;
+      const { payload, error } = await mutate(query, input);
+      if (error) {
+        this.message = error;
         if (done.length) await this.load();
         return [];
       }
-      done.push(res);
+      done.push(payload);
     }
     this.message = t('saved');
     await this.load();

@@ -3,12 +3,10 @@
 // (setAccountManager), to whom routing then gives the customer's tickets.
 import { LitElement, html, css, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
-import { gql, failure, type Me } from '../api.ts';
+import { RESULT, gql, mutate, type Me } from '../api.ts';
 import { t } from '../i18n.ts';
 import { shared } from '../styles.ts';
 import type { Reference, TicketView } from './ticket.ts';
-
-const RESULT = `__typename ... on Error { code message } ... on ValidationError { fieldErrors { path message } }`;
 
 /**
  * @fires changed - after a change was saved; `detail` is the message to show.
@@ -35,14 +33,9 @@ export class CustomerCard extends LitElement {
 
   private async change(query: string, input: Record<string, unknown>) {
     this.message = '';
-    try {
-      const res = Object.values(await gql(query, { input }))[0] as any;
-      const err = failure(res);
-      this.message = err ?? '';
-      if (!err) this.dispatchEvent(new CustomEvent('changed', { detail: t('saved'), bubbles: true, composed: true }));
-    } catch (e) {
-      this.message = (e as Error).message;
-    }
+    const { error } = await mutate(query, input);
+    this.message = error ?? '';
+    if (!error) this.dispatchEvent(new CustomEvent('changed', { detail: t('saved'), bubbles: true, composed: true }));
   }
 
   render() {

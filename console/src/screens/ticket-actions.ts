@@ -2,12 +2,11 @@
 // collaborators). Each control is one mutation; the result's typed error is shown as it is.
 import { LitElement, html, css, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
-import { gql, failure, type Me } from '../api.ts';
+import { RESULT as result, gql, mutate, type Me } from '../api.ts';
 import { t } from '../i18n.ts';
 import { shared } from '../styles.ts';
 import type { Reference, TicketView } from './ticket.ts';
 
-const result = `__typename ... on Error { code message } ... on ValidationError { fieldErrors { path message } }`;
 const M = {
   transition: `mutation($input: TransitionTicketInput!) { transitionTicket(input: $input) { ${result} } }`,
   assign: `mutation($input: AssignTicketInput!) { assignTicket(input: $input) { ${result} } }`,
@@ -38,14 +37,9 @@ export class TicketActions extends LitElement {
 
   private async run(name: keyof typeof M, input: Record<string, unknown>, done: string) {
     this.error = '';
-    try {
-      const d = await gql(M[name], { input });
-      const err = failure(Object.values(d)[0] as never);
-      if (err) this.error = err;
-      else this.dispatchEvent(new CustomEvent('changed', { detail: done }));
-    } catch (e) {
-      this.error = (e as Error).message;
-    }
+    const { error } = await mutate(M[name], input);
+    if (error) this.error = error;
+    else this.dispatchEvent(new CustomEvent('changed', { detail: done }));
   }
 
   private value(form: EventTarget | null, name: string): string {
