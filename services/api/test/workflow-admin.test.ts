@@ -60,6 +60,12 @@ describe('business calendars', () => {
     const due = await env.gql('query($id: ID!) { node(id: $id) { ... on BusinessCalendar { addBusinessMinutes(from: "2026-10-23T15:00:00Z", minutes: 120) } } }', { id: ok.data.createBusinessCalendar.id }, bearer(admin));
     expect(due.data.node.addBusinessMinutes).toBe('2026-10-26T10:00:00.000Z');
     expect((await create({ code: 'LONDON', weeklyHours: [{ weekday: 1, intervals: [{ start: '09:00', end: '17:00' }] }] })).data.createBusinessCalendar.__typename).toBe('ConflictError');
+    // Make-up days' hours: omitted on update keeps them, null goes back to Monday's.
+    const update = async (input: Record<string, unknown>) => (await env.gql(`mutation($i: UpdateBusinessCalendarInput!) { updateBusinessCalendar(input: $i) { ... on BusinessCalendar { makeupHours { start end } } ... on Error { code } } }`,
+      { i: { id: ok.data.createBusinessCalendar.id, ...input } }, bearer(admin))).data.updateBusinessCalendar;
+    expect(await update({ makeupHours: [{ start: '10:00', end: '15:00' }] })).toEqual({ makeupHours: [{ start: '10:00', end: '15:00' }] });
+    expect(await update({ name: 'London' })).toEqual({ makeupHours: [{ start: '10:00', end: '15:00' }] });
+    expect(await update({ makeupHours: null })).toEqual({ makeupHours: null });
     const agent = await env.gql(`mutation($i: CreateBusinessCalendarInput!) { createBusinessCalendar(input: $i) { ${CAL} } }`, { i: { code: 'X' } }, bearer((await env.staffToken('AGENT')).token));
     expect(agent.data.createBusinessCalendar.__typename).toBe('ForbiddenError');
   });
