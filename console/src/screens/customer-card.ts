@@ -3,7 +3,7 @@
 // (setAccountManager), to whom routing then gives the customer's tickets.
 import { LitElement, html, css, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
-import { RESULT, gql, mutate, type Me } from '../api.ts';
+import { RESULT, mutate, type Me } from '../api.ts';
 import { t } from '../i18n.ts';
 import { shared } from '../styles.ts';
 import type { Reference, TicketView } from './ticket.ts';
@@ -22,14 +22,7 @@ export class CustomerCard extends LitElement {
   @property({ attribute: false }) ticket!: TicketView;
   @property({ attribute: false }) ref!: Reference;
   @property({ attribute: false }) me!: Me;
-  /** Tier codes and names, read when the card may change the tier. */
-  @state() private tiers: Array<{ code: string; name: string }> = [];
   @state() private message = '';
-
-  connectedCallback(): void {
-    super.connectedCallback();
-    if (this.me?.role === 'ADMIN' || this.me?.role === 'SUPERVISOR') void gql(`{ tiers { code name } }`).then((d) => (this.tiers = d.tiers)).catch(() => {});
-  }
 
   private async change(query: string, input: Record<string, unknown>) {
     this.message = '';
@@ -63,8 +56,8 @@ export class CustomerCard extends LitElement {
         <dt>☎</dt><dd>${c?.phone ?? contact?.phone ?? '—'}</dd>
         <dt>@</dt><dd>${c?.email ?? contact?.email ?? '—'}</dd>
       </dl>
-      ${mayManage && this.tiers.length ? html`<form @submit=${setTier} data-testid="set-tier">
-        <label>${t('tier')}<select name="tierCode">${this.tiers.map((x) => html`<option value=${x.code} ?selected=${x.code === c.tier?.code}>${x.name}</option>`)}</select></label>
+      ${mayManage && this.ref.tiers.length ? html`<form @submit=${setTier} data-testid="set-tier">
+        <label>${t('tier')}<select name="tierCode">${this.ref.tiers.map((x) => html`<option value=${x.code} ?selected=${x.code === c.tier?.code}>${x.name}</option>`)}</select></label>
         <sl-button size="small" type="submit">${t('setTier')}</sl-button></form>` : nothing}
       ${mayManage ? html`<form @submit=${setManager} data-testid="set-manager">
         <label>${t('accountManager')}<select name="staffId"><option value="">${t('noManager')}</option>

@@ -25,6 +25,7 @@ const TICKET = `query($id: ID!) {
   staffMembers { id name role active department { code } }
   departments { id code name }
   replyTemplates { id name locale }
+  tiers { code name }
 }`;
 const NOTE = `mutation($input: AddTicketNoteInput!) { addTicketNote(input: $input) { __typename ... on Error { code message } ... on ValidationError { fieldErrors { path message } } } }`;
 const RENDER = `query($templateId: ID!, $ticketId: ID!) { renderReplyTemplate(templateId: $templateId, ticketId: $ticketId) }`;
@@ -51,6 +52,7 @@ export interface Reference {
   staffMembers: Array<{ id: string; name: string; role: string; active: boolean; department: { code: string } | null }>;
   departments: Array<{ id: string; code: string; name: string }>;
   replyTemplates: Array<{ id: string; name: string; locale: string }>;
+  tiers: Array<{ code: string; name: string }>;
 }
 
 @customElement('cl-ticket')
@@ -112,7 +114,7 @@ export class TicketScreen extends LitElement {
     try {
       const d = await gql(TICKET, { id: this.ticketId });
       this.ticket = d.node;
-      this.ref = { staffMembers: d.staffMembers, departments: d.departments, replyTemplates: d.replyTemplates };
+      this.ref = { staffMembers: d.staffMembers, departments: d.departments, replyTemplates: d.replyTemplates, tiers: d.tiers };
       if (!d.node) this.error = 'Not found';
       else if (!this.ticket!.viewerCanChange) this.visibility = 'INTERNAL';
     } catch (e) {
