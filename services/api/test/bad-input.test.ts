@@ -89,6 +89,12 @@ describe('pagination', () => {
     ['an out-of-range Int', `{ feedbacks(first: 99999999999) { edges { node { id } } } }`],
     ['a garbage cursor', `{ feedbacks(first: 2, after: "not-a-cursor") { edges { node { id } } } }`],
     ['a cursor of another shape', `{ tickets(first: 2, after: "${Buffer.from('DC:{"x":1}').toString('base64')}") { edges { node { id } } } }`],
+    ['a cursor whose id is no UUID', `{ tickets(first: 2, after: "${Buffer.from('DC:T:["D:1700000000000","S:not-a-uuid"]').toString('base64')}") { edges { node { id } } } }`],
+    ['a cursor with a date out of range', `{ feedbacks(first: 2, after: "${Buffer.from('DC:T:["D:99999999999999999","S:00000000-0000-0000-0000-000000000000"]').toString('base64')}") { edges { node { id } } } }`],
+    ['a cursor with a number for its instant', `{ customers(first: 2, after: "${Buffer.from('DC:N:5').toString('base64')}") { edges { node { id } } } }`],
+    ['a due-order cursor with no instant', `{ tickets(first: 2, orderBy: DUE_SOONEST, after: "${Buffer.from('DC:T:["S:soon","S:00000000-0000-0000-0000-000000000000"]').toString('base64')}") { edges { node { id } } } }`],
+    ['a search cursor whose id is no UUID', `{ searchTickets(query: "card", first: 2, after: "${Buffer.from('DC:T:["D:1","S:x"]').toString('base64')}") { edges { node { id } } } }`],
+    ['a nested cursor whose id is no UUID', `{ customers(first: 5) { edges { node { feedback(first: 2, after: "${Buffer.from('DC:T:["D:1700000000000","S:not-a-uuid"]').toString('base64')}") { edges { node { id } } } } } } }`],
     ['first and last together', `{ tickets(first: 2, last: 2) { edges { node { id } } } }`],
   ])('%s is a field error with a path, never an internal one', async (_name, doc) => {
     const r = await env.gql(doc, {}, staff);

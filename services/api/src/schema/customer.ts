@@ -56,7 +56,10 @@ export const CustomerRef = builder.drizzleNode('customers', {
     feedback: t.relatedConnection('feedback', {
       description: "This customer's feedback, newest first.",
       // Scoped like the feedbacks list, so an agent never meets another department's items here.
-      query: (_args, ctx) => ({ where: feedbackWhere(ctx, null) as never, orderBy: { receivedAt: 'desc' as const } }),
+      query: (args, ctx) => {
+        checkPage(args);
+        return { where: feedbackWhere(ctx, null) as never, orderBy: { receivedAt: 'desc' as const } };
+      },
     }, {
       // Counted here rather than by the drizzle plugin, whose count statement is malformed with
       // drizzle 1.0 rc.5; the same visibility as the page (feedbackWhere).
