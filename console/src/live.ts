@@ -1,11 +1,8 @@
 // One live stream of ticket events for the whole console; screens listen for what concerns them.
 
-/** What every screen needs of a live event: the event and the ticket as it is now. */
-export const TICKET_ROW = `id status kind channel priority level receivedAt resolutionDueAt firstResponseDueAt firstRespondedAt
-  slaState resolutionBreachedAt firstResponseBreachedAt updatedAt
-  department { id code name } assignee { id name }
-  customer { id name tier { code name } }
-  feedback { trackingCode content }`;
+import { TICKET_ROW } from './documents.ts';
+
+export { TICKET_ROW };
 
 export const EVENT_FIELDS = `sequence type visibility actorType actorName body createdAt toStatus
   feedback { trackingCode ticket { ${TICKET_ROW} } }`;

@@ -6,6 +6,7 @@ import '@lit-labs/virtualizer';
 import type { LitVirtualizer } from '@lit-labs/virtualizer';
 import { gql, failure, type Me } from '../api.ts';
 import { countdown, formatTime, t } from '../i18n.ts';
+import { QUEUE } from '../documents.ts';
 import { TICKET_ROW, onTick, onTicketEvent, type TicketRow } from '../live.ts';
 import { shared } from '../styles.ts';
 
@@ -22,8 +23,6 @@ interface Filter {
 }
 interface SavedView { id: string; name: string; count: number; orderBy: string; filter: Filter }
 
-const QUEUE = `query($first: Int!, $after: String, $filter: TicketFilter, $orderBy: TicketOrder) {
-  tickets(first: $first, after: $after, filter: $filter, orderBy: $orderBy) { pageInfo { hasNextPage endCursor } edges { node { ${TICKET_ROW} } } } }`;
 const SEARCH = `query($q: String!, $first: Int!, $after: String, $filter: TicketFilter) {
   searchTickets(query: $q, first: $first, after: $after, filter: $filter) { pageInfo { hasNextPage endCursor } edges { node { ${TICKET_ROW} } } } }`;
 const REFERENCE = `{ departments { id code name } tiers { code name } savedViews { id name count orderBy filter { status kind channel tier departmentId assigneeId unassigned slaBreached slaState } } }`;

@@ -1,7 +1,9 @@
 // The documents compiled at start: what the widget sends (packages/sdk/src/operations.ts, taken from the
-// SDK itself) and the bench's (bench/lib/cases.ts), as the server receives them. Adding one: add its text
+// SDK itself), the console's queue (console/src/documents.ts) and the bench's (bench/lib/cases.ts), as the
+// server receives them. Adding one: add its text
 // here and a case for it to test/compiled.test.ts; start-up fails if it does not compile (docs/performance.md).
 import { trustedDocuments as sdkDocuments } from '@closeloop/sdk/trusted-documents';
+import { QUEUE as CONSOLE_QUEUE } from '@closeloop/console/documents';
 /** The widget's own documents, read from the SDK as the trusted documents are: a change there cannot leave a stale copy here. */
 const widget = (name: string) => {
   const found = sdkDocuments().find((d) => new RegExp(`^query ${name}\\b`).test(d.body));
@@ -14,6 +16,8 @@ export const COMPILED_DOCUMENTS: string[] = [
   widget('TrackFeedback'),
   // The widget's list of the signed-in customer's own feedback (MyFeedback).
   widget('MyFeedback'),
+  // The console's queue: any order, filter and cursor, with the SLA state and the linked feedback.
+  CONSOLE_QUEUE,
   // The bench's staff queue.
   'query Queue($n: Int!) { tickets(first: $n) { edges { node { id status kind priority level receivedAt firstResponseDueAt resolutionDueAt customer { name tier { code } } assignee { name } } } pageInfo { hasNextPage endCursor } } }',
   // The bench's tracking request.

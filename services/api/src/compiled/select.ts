@@ -5,6 +5,7 @@
 // argument, a directive, an abstract fragment) does not compile: the document then runs through the
 // schema. The differential tests (test/compiled.test.ts) hold these mappings to the schema's answers.
 import { Kind, type FragmentDefinitionNode, type SelectionSetNode } from 'graphql';
+import { slaStateSqlText } from '../services/sla-state-sql.ts';
 
 /** What a field expression may depend on besides its row: fixed per prepared statement. */
 export interface Variant {
@@ -21,7 +22,11 @@ export interface Variant {
   request?: { now: string; reopen: string; review: string; marker: string };
   /** Attachments compile only where the event's ticket needs no check of its own (not for department-scoped staff). */
   attachments?: boolean;
+  /** The queue's order (tickets orderBy), which its cursors encode; newest first when absent. */
+  order?: TicketOrder;
 }
+
+export type TicketOrder = 'RECEIVED_DESC' | 'RECEIVED_ASC' | 'DUE_SOONEST';
 
 export interface Scope {
   /** The SQL alias of the row the type reads. */
@@ -46,9 +51,19 @@ const iso = (x: string) => `to_char(${x} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:
 /** A Relay global ID as @pothos/plugin-relay encodes it (standard base64 of `Type:id`, no line breaks). */
 const globalId = (type: string, x: string) => `translate(encode(convert_to('${type}:' || ${x}::text, 'UTF8'), 'base64'), E'\\n', '')`;
 
-/** The drizzle plugin's cursor for the order (receivedAt, id) of the queue and the feedback list: base64 of `DC:T:["D:<ms>","S:<id>"]`. */
-const ticketCursor = (a: string) =>
-  `translate(encode(convert_to('DC:T:["D:' || (extract(epoch from ${a}.received_at) * 1000)::bigint || '","S:' || ${a}.id || '"]', 'UTF8'), 'base64'), E'\\n', '')`;
+/** base64 of a cursor's text, as the drizzle plugin encodes it (standard base64, no line breaks). */
+const base64 = (text: string) => `translate(encode(convert_to(${text}, 'UTF8'), 'base64'), E'\\n', '')`;
+/**
+ * The drizzle plugin's cursor for the queue's order and the feedback list: base64 of
+ * `DC:T:["D:<ms>","S:<id>"]` for (receivedAt, id); for DUE_SOONEST (schema/ticket.ts, the extra
+ * `dueKey`), the due key as the driver reads it, PostgreSQL's own text of the timestamptz (`S:`).
+ */
+const ticketCursor = (a: string, order: TicketOrder = 'RECEIVED_DESC') =>
+  order === 'DUE_SOONEST'
+    ? base64(`'DC:T:["S:' || ${dueKey(a)}::text || '","S:' || ${a}.id || '"]'`)
+    : base64(`'DC:T:["D:' || (extract(epoch from ${a}.received_at) * 1000)::bigint || '","S:' || ${a}.id || '"]'`);
+/** The DUE_SOONEST sort key (the tickets_due_idx expression): tickets without a due time last. */
+export const dueKey = (a: string) => `coalesce(${a}.resolution_due_at, 'infinity'::timestamptz)`;
 
 /** An instant in epoch milliseconds, as Date#getTime(). */
 const ms = (x: string) => `(extract(epoch from ${x}) * 1000)::bigint`;
@@ -183,16 +198,16 @@ const TYPES: Record<string, TypeDef> = {
     pageInfo: sameRow('PageInfo'),
   },
   QueryTicketsConnectionEdge: {
-    cursor: leaf((a) => ticketCursor(a)),
+    cursor: (s, sel) => (sel ? null : ticketCursor(s.a, s.variant.order)),
     node: sameRow('Ticket'),
   },
   // Aggregates over the page's rows, as the drizzle plugin's wrapConnectionResult computes them for `first`.
   PageInfo: {
     hasNextPage: leaf(() => `count(*) > $2::int`),
-    // The drizzle plugin answers true whenever `after` is given; the queue and the list bind the cursor's time at $13.
-    hasPreviousPage: leaf(() => `($13::bigint is not null)`),
-    startCursor: leaf((a) => `(array_agg(${ticketCursor(a)} order by ${a}.rn) filter (where ${a}.rn <= $2::int))[1]`),
-    endCursor: leaf((a) => `(array_agg(${ticketCursor(a)} order by ${a}.rn desc) filter (where ${a}.rn <= $2::int))[1]`),
+    // The drizzle plugin answers true whenever `after` is given; the queue and the list bind the cursor's id at $14.
+    hasPreviousPage: leaf(() => `($14::uuid is not null)`),
+    startCursor: (s, sel) => (sel ? null : `(array_agg(${ticketCursor(s.a, s.variant.order)} order by ${s.a}.rn) filter (where ${s.a}.rn <= $2::int))[1]`),
+    endCursor: (s, sel) => (sel ? null : `(array_agg(${ticketCursor(s.a, s.variant.order)} order by ${s.a}.rn desc) filter (where ${s.a}.rn <= $2::int))[1]`),
   },
   Ticket: {
     id: leaf((a) => globalId('Ticket', `${a}.id`)),
@@ -208,6 +223,24 @@ const TYPES: Record<string, TypeDef> = {
     resolvedAt: leaf((a) => iso(`${a}.resolved_at`)),
     closedAt: leaf((a) => iso(`${a}.closed_at`)),
     updatedAt: leaf((a) => iso(`${a}.updated_at`)),
+    outcome: column('outcome'),
+    followUpRequired: column('follow_up_required'),
+    reviewRequestedAt: leaf((a) => iso(`${a}.review_requested_at`)),
+    // schema/sla.ts: the stored warn and breach times; the overall state as the queue's filter reads it
+    // (services/sla-state-sql.ts mirrors computeSla, test/sla-state-filter.test.ts), at the request's time.
+    firstResponseWarnAt: leaf((a) => iso(`${a}.first_response_warn_at`)),
+    resolutionWarnAt: leaf((a) => iso(`${a}.resolution_warn_at`)),
+    firstResponseBreachedAt: leaf((a) => iso(`${a}.first_response_breached_at`)),
+    resolutionBreachedAt: leaf((a) => iso(`${a}.resolution_breached_at`)),
+    slaState: (s, sel) => (sel || !s.variant.request ? null : slaStateSqlText(s.a, `(timestamptz 'epoch' + ${s.variant.request.now}::bigint * interval '1 millisecond')`)),
+    // Every linked feedback, oldest first (the relation's orderBy; the id only breaks ties). Feedback fields
+    // read their ticket as `t`: only from the queue's own rows.
+    feedback: (s, sel) => {
+      if (!sel || s.a !== 't') return null;
+      const f = s.alias();
+      const inner = objectSql('Feedback', sel, { ...s, a: f });
+      return inner && `coalesce((select json_agg(${inner} order by ${f}.received_at, ${f}.id) from feedback ${f} where ${f}.ticket_id = ${s.a}.id), '[]'::json)`;
+    },
     customer: related('Customer', 'customers', 'customer_id'),
     assignee: related('Staff', 'staff', 'assignee_id'),
     department: related('Department', 'departments', 'department_id'),

@@ -1,0 +1,163 @@
+// tickets(first:, after:, filter:, orderBy:) for staff and partners (schema/ticket.ts, ticketWhere and the
+// resolver's orders): department-bound roles see their department's tickets, those assigned to them and
+// those they or their department were consulted on. One statement per order and scope, prepared at start.
+// Parameters: $1 the caller's department scope, $2 the page size (select.ts reads it), $3 the caller,
+// $4…$12 and $16 the filter's parts (null when not asked for), $13–$15 the cursor, $17… the request's values.
+import { Kind, getVariableValues, type VariableNode } from 'graphql';
+import type { Viewer } from '../auth/identity.ts';
+import { NO_DEPARTMENT, canListTickets, canReadCustomer, canReadDepartment, canReadStaff, canReadTicket, departmentScope, partnerReadsFeedback } from '../policy/access.ts';
+import { MAX_PAGE, argId } from '../schema/ids.ts';
+import { slaStateSqlText, SLA_STATES } from '../services/sla-state-sql.ts';
+import { dueKey, objectSql, rootScope, type TicketOrder } from './select.ts';
+import { argument } from './args.ts';
+import { keysetPosition, requestAt, requestParams, statement, type Root, type Statement } from './statement.ts';
+
+const ORDERS: TicketOrder[] = ['RECEIVED_DESC', 'RECEIVED_ASC', 'DUE_SOONEST'];
+
+/** The order's sort (over a row alias, '' for unqualified columns) and the rows past a cursor, as the drizzle plugin's keyset filter. */
+function ordering(order: TicketOrder) {
+  switch (order) {
+    case 'RECEIVED_DESC': return {
+      by: (a: string) => `${a}received_at desc, ${a}id desc`,
+      after: `($13::bigint is null or (received_at, id) < (timestamptz 'epoch' + $13::bigint * interval '1 millisecond', $14::uuid))`,
+    };
+    case 'RECEIVED_ASC': return {
+      by: (a: string) => `${a}received_at asc, ${a}id asc`,
+      after: `($13::bigint is null or (received_at, id) > (timestamptz 'epoch' + $13::bigint * interval '1 millisecond', $14::uuid))`,
+    };
+    case 'DUE_SOONEST': return {
+      by: (a: string) => `${dueKey(a ? a.slice(0, -1) : 'tickets')} asc, ${a}id asc`,
+      after: `($15::timestamptz is null or (${dueKey('tickets')}, id) > ($15::timestamptz, $14::uuid))`,
+    };
+  }
+}
+
+/** The filter over the table (or subquery) aliased `a`; each part is true when its parameter is null. */
+function filterSql(a: string, order: TicketOrder, now: string) {
+  const inList = (col: string, n: number) => `($${n}::text is null or ${col}::text in (select json_array_elements_text($${n}::text::json)))`;
+  return [
+    inList('status', 4), inList('kind', 5), inList('channel', 6),
+    `($7::text is null or exists (select 1 from customers fc join tiers ft on ft.id = fc.tier_id where fc.id = ${a}.customer_id and ft.code in (select json_array_elements_text($7::text::json))))`,
+    `($8::uuid is null or department_id = $8::uuid)`,
+    `($9::uuid is null or assignee_id = $9::uuid)`,
+    `($10::boolean is not true or assignee_id is null)`,
+    `($11::boolean is null or $11::boolean = (first_response_breached_at is not null or resolution_breached_at is not null))`,
+    `($12::boolean is null or follow_up_required = $12::boolean)`,
+    // slaState: services/sla-state-sql.ts, as ticketWhere's RAW filter, at the request's time.
+    `($16::text is null or ${slaStateSqlText(a, `(timestamptz 'epoch' + ${now}::bigint * interval '1 millisecond')`)} in (select json_array_elements_text($16::text::json)))`,
+    ordering(order).after.replaceAll('tickets', a),
+  ].join(' and ');
+}
+
+/** The two statements of an order: every ticket, and a department-bound caller's scope. */
+function statements(json: string, order: TicketOrder, now: string): { all: Statement; scoped: Statement } {
+  const o = ordering(order);
+  const limit = `order by ${o.by('')} limit $2::int + 1`;
+  const page = (from: string) =>
+    statement(`select ${json}::text as json from (select q.*, row_number() over (order by ${o.by('q.')}) as rn from ${from} q order by ${o.by('q.')} limit $2::int + 1) t`);
+  // The department's queue, what is assigned to the caller and what they or their department were
+  // consulted on (collaborators, GIN indexes), each read along its own index, then merged. The
+  // consulted tickets are fenced (OFFSET 0) so they are read through the GIN indexes and then sorted:
+  // a prepared statement's generic plan otherwise walked every ticket newest first looking for them,
+  // and there are usually none (an agent's queue took 160 ms on 1M tickets, docs/performance.md).
+  return {
+    all: page(`(select * from tickets where ${filterSql('tickets', order, now)} ${limit})`),
+    scoped: page(`((select * from tickets where department_id = $1::uuid and ${filterSql('tickets', order, now)} ${limit})`
+      + ` union (select * from tickets where assignee_id = $3::uuid and ${filterSql('tickets', order, now)} ${limit})`
+      + ` union (select * from (select * from tickets where collaborator_staff_ids @> array[$3::uuid] or collaborator_department_ids @> array[$1::uuid] offset 0) consulted`
+      + ` where ${filterSql('consulted', order, now)} ${limit.replaceAll('tickets', 'consulted')}))`),
+  };
+}
+
+export const tickets: Root = (op, field, fragments, schema) => {
+  const first = argument(op, field, 'first', 'Int');
+  const after = argument(op, field, 'after', 'String');
+  const filterArg = field.arguments!.find((a) => a.name.value === 'filter');
+  const orderArg = field.arguments!.find((a) => a.name.value === 'orderBy');
+  // A filter is taken as a variable (coerced by graphql-js itself) or not at all; an order as a variable or a literal.
+  if (filterArg && filterArg.value.kind !== Kind.VARIABLE) return null;
+  if (orderArg && orderArg.value.kind !== Kind.VARIABLE && orderArg.value.kind !== Kind.ENUM) return null;
+  const given = 1 + (filterArg ? 1 : 0) + (orderArg ? 1 : 0) + (after?.absent ? 0 : 1);
+  if (!first || first.absent || !after || field.arguments!.length !== given || !field.selectionSet) return null;
+  const request = requestAt(17);
+  const byOrder = new Map<TicketOrder, { all: Statement; scoped: Statement }>();
+  let types: string[] = [];
+  for (const order of ORDERS) {
+    const scope = rootScope('t', { timeline: 'all', request, order }, fragments);
+    const json = objectSql('QueryTicketsConnection', field.selectionSet, scope);
+    if (!json) return null;
+    types = [...scope.types];
+    byOrder.set(order, statements(json, order, request.now));
+  }
+  const literalOrder = orderArg?.value.kind === Kind.ENUM ? (orderArg.value.value as TicketOrder) : null;
+  return (ctx, variables) => {
+    const v = ctx.viewer;
+    const n = first.value(variables) as number | null | undefined;
+    if (n == null || n < 1 || n > MAX_PAGE || (v.kind !== 'STAFF' && v.kind !== 'PARTNER')) return undefined;
+    // A partner lists every ticket (tickets:read); each object type it reads has its own scope (access.ts).
+    // When one is missing the schema answers, with its per-field errors.
+    if (v.kind === 'PARTNER' && !(canListTickets(v) && types.every((t) => partnerReadsType(v, t)))) return undefined;
+    let f: TicketFilterShape | null = null;
+    let order: TicketOrder | null = literalOrder;
+    if (filterArg || (orderArg && !literalOrder)) {
+      const coerced = getVariableValues(schema, op.variableDefinitions ?? [], variables);
+      if (coerced.errors) return undefined;
+      if (filterArg) f = (coerced.coerced[(filterArg.value as VariableNode).name.value] ?? null) as TicketFilterShape | null;
+      // Absent or null: the resolver's default (its null order reads newest first too).
+      if (orderArg && !literalOrder) order = (coerced.coerced[(orderArg.value as VariableNode).name.value] ?? null) as TicketOrder | null;
+      // A filter field added to the schema after this was written (any key not applied below): the schema answers.
+      if (f && Object.entries(f).some(([k, value]) => value != null && !FILTER_KEYS.has(k))) return undefined;
+    }
+    order ??= 'RECEIVED_DESC';
+    const run = byOrder.get(order);
+    if (!run) return undefined;
+    const cursor = after.value(variables);
+    // Only a cursor this queue issued, in its canonical form; anything else (and its error) is the schema's.
+    const position = cursor ? keysetPosition(cursor as string, order === 'DUE_SOONEST' ? 'due' : 'received') : null;
+    if (cursor === undefined || (cursor && !position)) return undefined;
+    const list = (l: readonly string[] | null | undefined) => (l?.length ? JSON.stringify(l) : null);
+    const dept = departmentScope(v);
+    let department: string | null = null;
+    let assignee: string | null = null;
+    try {
+      if (f?.departmentId) {
+        const wanted = argId(f.departmentId, 'Department', 'filter.departmentId');
+        // An agent asking for another department gets nothing rather than an error (ticketWhere).
+        department = dept === null || dept === wanted ? wanted : NO_DEPARTMENT;
+      }
+      if (f?.assigneeId) assignee = argId(f.assigneeId, 'Staff', 'filter.assigneeId');
+    } catch {
+      return undefined; // a malformed ID: the schema answers with its error
+    }
+    // An empty slaState list filters nothing (ticketWhere); states it does not know match nothing (slaStateIn).
+    const states = f?.slaState?.length ? JSON.stringify(f.slaState.filter((s) => (SLA_STATES as readonly string[]).includes(s))) : null;
+    const params = [dept, n, v.kind === 'STAFF' ? v.staff.id : null, list(f?.status), list(f?.kind), list(f?.channel), list(f?.tier),
+      department, assignee, !assignee && f?.unassigned ? true : null, f?.slaBreached ?? null, f?.followUpRequired ?? null,
+      position?.ms ?? null, position?.id ?? null, position?.due ?? null, states, ...requestParams(ctx.services)];
+    // A department asked for replaces the caller's own scope, as in ticketWhere.
+    const st = dept === null || department !== null ? run.all : run.scoped;
+    return async () => (await st<{ json: string }>(ctx.db, params))[0]!.json;
+  };
+};
+
+/** The type-level rule (runScopesOnType) of each object type the queue compiles, for a partner. */
+function partnerReadsType(v: Viewer, type: string): boolean {
+  switch (type) {
+    case 'Ticket': return canReadTicket(v, { departmentId: null, assigneeId: null });
+    case 'Customer': return canReadCustomer(v, { id: '' });
+    case 'Staff': return canReadStaff(v);
+    case 'Department': return canReadDepartment(v);
+    case 'Feedback': return partnerReadsFeedback(v);
+    // Connections, edges, page info and tiers carry no rule of their own.
+    default: return ['QueryTicketsConnection', 'QueryTicketsConnectionEdge', 'PageInfo', 'Tier'].includes(type);
+  }
+}
+
+/** The TicketFilter fields the statement applies; a set value of any other leaves the request to the schema. */
+const FILTER_KEYS = new Set(['status', 'kind', 'channel', 'tier', 'departmentId', 'assigneeId', 'unassigned', 'slaBreached', 'followUpRequired', 'slaState']);
+
+interface TicketFilterShape {
+  status?: string[] | null; kind?: string[] | null; channel?: string[] | null; tier?: string[] | null;
+  departmentId?: string | null; assigneeId?: string | null; unassigned?: boolean | null; slaBreached?: boolean | null; followUpRequired?: boolean | null;
+  slaState?: string[] | null;
+}
