@@ -115,6 +115,8 @@ beforeAll(async () => {
   const channel = { 'x-closeloop-channel': env.channel.publishableKey };
   const supervisor = await env.staffToken('SUPERVISOR');
   const agentOut = await env.staffToken('AGENT', 'CREDIT');
+  // Consulted on the first ticket (a collaborator): reads it and its INTERNAL notes like its handlers.
+  const consulted = await env.staffToken('AGENT', 'CREDIT');
   Object.assign(callers, {
     nobody: {},
     anonymous: channel,
@@ -122,6 +124,7 @@ beforeAll(async () => {
     customerB: { ...channel, ...bearer(await env.customerToken('cust-b', { name: 'Bob' })) },
     agentIn: bearer((await env.staffToken('AGENT', 'CUSTOMER_SERVICE')).token),
     agentOut: bearer(agentOut.token),
+    agentConsulted: bearer(consulted.token),
     supervisor: bearer(supervisor.token),
     auditor: bearer((await env.staffToken('AUDITOR')).token),
     partnerFeedback: bearer(await env.apiKey(['feedback:read'])),
@@ -189,6 +192,14 @@ beforeAll(async () => {
       for (const f of files) attachments.push(await upload(ticketId, f as 'png' | 'pdf', bearer(supervisor.token)));
       const r = await env.gql(`mutation($i: AddTicketNoteInput!) { addTicketNote(input: $i) { __typename } }`, { i: { ticketId, ...n, attachments } }, bearer(supervisor.token));
       expect(r.data.addTicketNote.__typename).toBe('TicketPayload');
+    }
+    if (pool.length === 1) {
+      const c = await env.gql(`mutation($i: TicketCollaboratorInput!) { addTicketCollaborator(input: $i) { __typename } }`,
+        { i: { ticketId, staffId: gid('Staff', consulted.id) } }, bearer(supervisor.token));
+      expect(c.data.addTicketCollaborator.__typename, JSON.stringify(c)).toBe('TicketPayload');
+      const n = await env.gql(`mutation($i: AddTicketNoteInput!) { addTicketNote(input: $i) { __typename } }`,
+        { i: { ticketId, body: 'Asked the card centre', visibility: 'INTERNAL' } }, bearer(supervisor.token));
+      expect(n.data.addTicketNote.__typename).toBe('TicketPayload');
     }
     if (pool.length === 2) {
       // Routed to another department's agent (a customer's account manager): they see it, their colleagues do not.
@@ -328,7 +339,7 @@ describe('compiled documents', () => {
         if (res.compiled) compiled++;
         // What should have been compiled was: only wrong operation names and wrongly typed keys fall back.
         // Department-scoped staff read attachments through the schema (the rule reads each event's ticket).
-        const scopedFiles = doc.includes('attachments') && (r.caller === 'agentIn' || r.caller === 'agentOut');
+        const scopedFiles = doc.includes('attachments') && ['agentIn', 'agentOut', 'agentConsulted'].includes(r.caller);
         if (r.operationName !== 'Other' && typeof key !== 'number' && !String(key).includes('\u0000')) expect(res.compiled).toBe(!scopedFiles);
       }),
       { numRuns: 150, seed: Number(process.env.FC_SEED ?? 15) },
@@ -378,7 +389,7 @@ describe('compiled documents', () => {
           // Partners: when they may read every object type the document selects (tickets:write implies tickets:read).
           const scopes: Record<string, string[]> = { partnerQueue: ['Customer', 'Staff', 'Feedback'], partnerWriterCustomers: ['Customer', 'Feedback'], partnerTickets: ['Feedback'], partnerWriter: ['Feedback'] };
           const needs = [doc.includes('customer {') && 'Customer', doc.includes('assignee {') && 'Staff', /feedback \{/.test(doc) && 'Feedback'].filter(Boolean) as string[];
-          const reader = ['agentIn', 'agentOut', 'supervisor', 'auditor'].includes(r.caller) || (r.caller in scopes && needs.every((t) => scopes[r.caller]!.includes(t)));
+          const reader = ['agentIn', 'agentOut', 'agentConsulted', 'supervisor', 'auditor'].includes(r.caller) || (r.caller in scopes && needs.every((t) => scopes[r.caller]!.includes(t)));
           // Filters the schema refuses (unknown enum values, malformed IDs) are left to it.
           const fl = (f && r.filter) || {};
           const badFilter = (fl.status as string[] | undefined)?.includes('NOPE') || fl.departmentId === 'not-an-id' || String(fl.assigneeId).startsWith(gid('Department', '').slice(0, 12));

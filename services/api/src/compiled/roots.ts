@@ -13,7 +13,10 @@ import { tickets } from './tickets.ts';
 
 export type { Root, RootRun, RunContext } from './statement.ts';
 
-interface TrackRow { id: string; customer_id: string | null; department_id: string | null; assignee_id: string | null; json: string }
+interface TrackRow {
+  id: string; customer_id: string | null; department_id: string | null; assignee_id: string | null;
+  collaborator_department_ids: string[]; collaborator_staff_ids: string[]; json: string;
+}
 
 /** trackFeedback(trackingCode:, accessKey:) — schema/feedback.ts. */
 const trackFeedback: Root = (op, field, fragments) => {
@@ -24,7 +27,8 @@ const trackFeedback: Root = (op, field, fragments) => {
   const statements = perVariant((variant) => {
     const json = objectSql('Feedback', sel, rootScope('f', variant, fragments));
     // The columns beside the JSON are what canReadFeedback reads (the Feedback type's own selection).
-    return json && `select f.id, f.customer_id, t.department_id, t.assignee_id, ${json}::text as json from feedback f join tickets t on t.id = f.ticket_id where f.tracking_code = $1 limit 1`;
+    return json && `select f.id, f.customer_id, t.department_id, t.assignee_id, t.collaborator_department_ids, t.collaborator_staff_ids, ${json}::text as json`
+      + ` from feedback f join tickets t on t.id = f.ticket_id where f.tracking_code = $1 limit 1`;
   });
   if (!statements) return null;
   return (ctx, variables) => {
@@ -40,7 +44,8 @@ const trackFeedback: Root = (op, field, fragments) => {
       const [row] = await run<TrackRow>(ctx.db, [normalized, ...scopeParams(ctx.viewer), ...requestParams(ctx.services)]);
       if (!row) return 'null';
       if (accessKey && ctx.services.feedback.verifyAccessKey(row.id, accessKey as string)) return signUrls(row.json, ctx.services);
-      const f = { id: row.id, customerId: row.customer_id, ticket: { departmentId: row.department_id, assigneeId: row.assignee_id } };
+      const ticket = { departmentId: row.department_id, assigneeId: row.assignee_id, collaboratorDepartmentIds: row.collaborator_department_ids, collaboratorStaffIds: row.collaborator_staff_ids };
+      const f = { id: row.id, customerId: row.customer_id, ticket };
       return canReadFeedback(ctx.viewer, new Set(), f) ? signUrls(row.json, ctx.services) : 'null';
     };
   };

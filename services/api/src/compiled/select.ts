@@ -11,7 +11,8 @@ import { slaStateSqlText } from '../services/sla-state-sql.ts';
 export interface Variant {
   /**
    * Which timeline events the caller sees (feedback.ts timelineWhere): PUBLIC only, all, or INTERNAL ones
-   * only of tickets in the caller's scope (department `dept` or assigned to `staff`, placeholders the root binds).
+   * only of tickets in the caller's scope (access.ts ticketScopeWhere: department `dept`, assigned to or
+   * consulted `staff`, or the department consulted; placeholders the root binds).
    */
   timeline: 'public' | 'all' | { dept: string; staff: string };
   /**
@@ -106,7 +107,8 @@ const TYPES: Record<string, TypeDef> = {
       const tl = s.variant.timeline;
       const visible =
         tl === 'all' ? '' : tl === 'public' ? ` and ${e}.visibility = 'PUBLIC'`
-          : ` and (${e}.visibility = 'PUBLIC' or t.department_id = ${tl.dept} or t.assignee_id = ${tl.staff})`;
+          : ` and (${e}.visibility = 'PUBLIC' or t.department_id = ${tl.dept} or t.assignee_id = ${tl.staff}`
+            + ` or t.collaborator_staff_ids @> array[${tl.staff}] or t.collaborator_department_ids @> array[${tl.dept}])`;
       return `coalesce((select json_agg(${inner} order by ${e}.position) from timeline_events ${e} where ${e}.feedback_id = ${s.a}.id${visible}), '[]'::json)`;
     },
     // ConversationService.canReply / reviewableUntil on the feedback's ticket `t`, at the request's time.
