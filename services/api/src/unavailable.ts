@@ -2,6 +2,7 @@
 // once with SERVICE_UNAVAILABLE, which tells the client to retry (with its idempotency key for writes).
 import { GraphQLError } from 'graphql';
 import { maskError as yogaMaskError, type MaskError } from 'graphql-yoga';
+import { PothosValidationError } from '@pothos/core';
 
 /** PostgreSQL's admin/crash shutdown and "cannot connect now", and the socket errors of a lost server. */
 const CONNECTION_CODES = new Set(['57P01', '57P02', '57P03', 'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH']);
@@ -30,6 +31,17 @@ export function unavailableError(error: unknown, overHttp = true): GraphQLError 
   return new GraphQLError(UNAVAILABLE_MESSAGE, { nodes: g?.nodes, path: g?.path, extensions: { code: 'SERVICE_UNAVAILABLE', ...http } });
 }
 
-/** Yoga's masking, except that a lost connection gets SERVICE_UNAVAILABLE instead of INTERNAL_SERVER_ERROR. */
-export const maskError: MaskError = (error, message, isDev) =>
-  isDatabaseUnavailable(error) ? unavailableError(error) : yogaMaskError(error, message, isDev);
+/**
+ * Yoga's masking, except that a lost connection gets SERVICE_UNAVAILABLE instead of INTERNAL_SERVER_ERROR,
+ * and Pothos's refusals of malformed input (a global ID that decodes to nothing) get BAD_USER_INPUT, the
+ * code every other input error carries.
+ */
+export const maskError: MaskError = (error, message, isDev) => {
+  if (isDatabaseUnavailable(error)) return unavailableError(error);
+  const masked = yogaMaskError(error, message, isDev);
+  const original = error instanceof GraphQLError ? (error.originalError ?? error) : error;
+  if (masked instanceof GraphQLError && masked.extensions.code === undefined && original instanceof PothosValidationError) {
+    return new GraphQLError(masked.message, { nodes: masked.nodes, source: masked.source, positions: masked.positions, path: masked.path, originalError: masked.originalError, extensions: { ...masked.extensions, code: 'BAD_USER_INPUT' } });
+  }
+  return masked;
+};

@@ -104,6 +104,19 @@ describe('pagination', () => {
     expect(r.errors![0].path ?? r.errors![0].locations ?? r.errors![0].message.match(/cost limit/i)).toBeTruthy();
   });
 
+  it('node(id:) of nothing is null, and an ID of no object is BAD_USER_INPUT, never an internal error', async () => {
+    const g = (t: string, id: string) => Buffer.from(`${t}:${id}`).toString('base64');
+    const missing = await env.gql(`query($id: ID!) { node(id: $id) { id } }`, { id: g('Ticket', '00000000-0000-4000-8000-000000000000') }, staff);
+    expect(missing).toMatchObject({ data: { node: null } });
+    expect(missing.errors).toBeUndefined();
+    for (const id of [g('Ticket', 'nope'), g('Feedback', '42'), g('TimelineEvent', 'x'), g('Nope', 'x'), 'garbage']) {
+      const r = await env.gql(`query($id: ID!) { node(id: $id) { id } }`, { id }, staff);
+      noInternal(r);
+      expect(r.errors?.[0]?.extensions?.code, `${id}: ${JSON.stringify(r)}`).toBe('BAD_USER_INPUT');
+      expect(r.data).toEqual({ node: null });
+    }
+  });
+
   it('a page past the end is empty, not an error', async () => {
     const first = await env.gql(`{ feedbacks(first: 100) { edges { cursor } pageInfo { hasNextPage endCursor } } }`, {}, staff);
     const r = await env.gql(`query($a: String) { feedbacks(first: 5, after: $a) { edges { cursor } pageInfo { hasNextPage } } }`, { a: first.data.feedbacks.pageInfo.endCursor }, staff);

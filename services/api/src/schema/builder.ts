@@ -4,11 +4,14 @@ import ErrorsPlugin from '@pothos/plugin-errors';
 import RelayPlugin from '@pothos/plugin-relay';
 import DrizzlePlugin from '@pothos/plugin-drizzle';
 import { getTableConfig } from 'drizzle-orm/pg-core';
+import { GraphQLError } from 'graphql';
 import { relations, type Database } from '@closeloop/db';
 import type { ApiScope, StaffRole } from '@closeloop/domain';
 import type { Context } from '../context.ts';
 import { ForbiddenError } from '../policy/errors.ts';
 import { canReadWorkflow, isStaffWriter, partnerHas } from '../policy/access.ts';
+
+const UUID_KEY = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface SchemaTypes {
   Context: Context;
@@ -47,7 +50,22 @@ export const builder = new SchemaBuilder<SchemaTypes>({
   relay: {
     clientMutationId: 'omit',
     cursorType: 'String',
-    nodeQueryOptions: { nullable: true },
+    nodeQueryOptions: {
+      nullable: true,
+      // A well-formed ID of nothing is null, as Relay expects; a key of the wrong form is the caller's
+      // error. Both reached the database before (a failed query, "Model … not found"): internal errors.
+      resolve: async (_root, { id }, _ctx, _info, resolveNode) => {
+        if (!(id.typename === 'TimelineEvent' ? /^\d{1,18}$/ : UUID_KEY).test(id.id)) {
+          throw new GraphQLError('id is not the ID of an object', { extensions: { code: 'BAD_USER_INPUT', argument: 'id' } });
+        }
+        try {
+          return await resolveNode(id);
+        } catch (e) {
+          if (e instanceof Error && /^Model \S+\(.*\) not found$/.test(e.message)) return null;
+          throw e;
+        }
+      },
+    },
     nodesQueryOptions: false,
   },
   errors: { defaultTypes: [] },
