@@ -29,6 +29,30 @@ const run = (query: string, input: Record<string, unknown>) => env.gql(query, { 
 const NOTE = `mutation($input: AddTicketNoteInput!) { addTicketNote(input: $input) { __typename } }`;
 const COLLAB = (op: string) => `mutation($input: TicketCollaboratorInput!) { ${op}(input: $input) { __typename } }`;
 
+describe('collaborators on feedbackProgress', () => {
+  it('let a consulted agent follow the feedback of the ticket, as trackFeedback lets them read it', async () => {
+    const agent = await env.staffToken('AGENT', 'CREDIT');
+    const r = await env.gql(SUBMIT, { input: { kind: 'COMPLAINT', channel: 'PHONE', content: '网点排队太久了，柜员态度不好（第二次）。' } }, bearer(supervisor));
+    const code = r.data.submitFeedback.trackingCode as string;
+    const t = await env.gql(`query($c: String!) { trackFeedback(trackingCode: $c) { ticket { id department { code } } } }`, { c: code }, bearer(supervisor));
+    expect(t.data.trackFeedback.ticket.department.code).toBe('CUSTOMER_SERVICE');
+    const PROGRESS = `subscription($c: String!) { feedbackProgress(trackingCode: $c, after: "0") { cursor type } }`;
+    const client = wsClient(wsUrl, { authorization: `Bearer ${agent.token}` });
+    // Not consulted: no such feedback for them.
+    const before = collect(client, PROGRESS, { c: code }, 'feedbackProgress');
+    await waitFor(() => before.received.errors.length > 0, 5000, 'refusal');
+    expect(before.received.errors[0]!.extensions?.code).toBe('NOT_FOUND');
+    await run(COLLAB('addTicketCollaborator'), { ticketId: t.data.trackFeedback.ticket.id, staffId: Buffer.from(`Staff:${agent.id}`).toString('base64') });
+    const read = await env.gql(`query($c: String!) { trackFeedback(trackingCode: $c) { trackingCode } }`, { c: code }, bearer(agent.token));
+    expect(read.data.trackFeedback.trackingCode).toBe(code);
+    const after = collect(client, PROGRESS, { c: code }, 'feedbackProgress');
+    await waitFor(() => after.received.events.length > 0 || after.received.errors.length > 0, 5000, 'the replay');
+    expect(after.received.errors).toEqual([]);
+    expect(after.received.events[0]).toMatchObject({ cursor: '1', type: 'SUBMITTED' });
+    await client.dispose();
+  });
+});
+
 describe('collaborators on ticketEvents', () => {
   it('deliver a consulted department the ticket\'s events only while it is a collaborator', async () => {
     const credit = (await env.handle.db.select().from(departments).where(eq(departments.code, 'CREDIT')))[0]!;

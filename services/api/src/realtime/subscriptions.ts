@@ -277,14 +277,18 @@ export async function feedbackProgress(ctx: Context, args: FeedbackProgressArgs)
   await ctx.limits?.accessCheck(viewer, ctx.clientAddress, args.trackingCode);
   const code = normalizeTrackingCode(args.trackingCode);
   const [f] = code.length > 32 ? [] : await ctx.db
-    .select({ id: feedback.id, customerId: feedback.customerId, departmentId: tickets.departmentId, assigneeId: tickets.assigneeId })
+    .select({
+      id: feedback.id, customerId: feedback.customerId,
+      ticket: { departmentId: tickets.departmentId, assigneeId: tickets.assigneeId, collaboratorDepartmentIds: tickets.collaboratorDepartmentIds, collaboratorStaffIds: tickets.collaboratorStaffIds },
+    })
     .from(feedback)
     .innerJoin(tickets, eq(tickets.id, feedback.ticketId))
     .where(eq(feedback.trackingCode, code))
     .limit(1);
   const granted = Boolean(f && args.accessKey && ctx.services.feedback.verifyAccessKey(f.id, args.accessKey));
   // One answer for "no such code" and "not yours": a guessed code reveals nothing.
-  if (!f || !(granted || canReadFeedback(viewer, NO_GRANTS, { id: f.id, customerId: f.customerId, ticket: { departmentId: f.departmentId, assigneeId: f.assigneeId } }))) {
+  // The ticket's collaborators too: a consulted agent follows its feedback as they read it (canReadTicket).
+  if (!f || !(granted || canReadFeedback(viewer, NO_GRANTS, f))) {
     throw userError('No feedback with this tracking code that you may follow (check the code and the access key)', 'NOT_FOUND');
   }
   const feedbackId = f.id;
