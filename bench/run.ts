@@ -1,4 +1,4 @@
-// `npm run bench [-- --quick] [--only compiled,normal,submit,Track,…] [--cpu-prof] [--skip fanout,widget,memory,search]`
+// `npm run bench [-- --quick] [--only compiled,normal,submit,Track,…] [--cpu-prof] [--skip fanout,widget,memory,search,replay]`
 // Creates its own PostgreSQL database, generates seeded data, measures, prints one table, writes
 // bench/results/latest.json, drops the database. Bounded in time; see README, Performance.
 import { randomBytes } from 'node:crypto';
@@ -13,6 +13,7 @@ import { countStatements } from './lib/statements.ts';
 import { runFanout, stopFanout } from './lib/fanout.ts';
 import { runWidget, type WidgetResult } from './lib/widget.ts';
 import { runSearch, type SearchResult } from './lib/search.ts';
+import { runReplay, type ReplayResult } from './lib/replay.ts';
 import { environment, printReport, type BenchReport } from './lib/report.ts';
 import { log } from './lib/progress.ts';
 import { BENCH_DIR, killAll, pinning } from './lib/procs.ts';
@@ -101,6 +102,10 @@ try {
   rmSync(fx.pairsFile, { force: true });
   rmSync(compiled.replayFile, { force: true });
 
+  // The compiled feedbackProgress replay, side by side with executing each replayed event.
+  log('compiled replay');
+  const replay: ReplayResult = skip.has('replay') ? { status: 'skipped', note: '--skip replay' } : await runReplay(db.url, secretKey, fx, quick ? 5 : 15);
+
   // Staff search on the same data (1M feedback in a full run, the quick set with --quick).
   log('staff search');
   const search: SearchResult = skip.has('search')
@@ -126,6 +131,7 @@ try {
     fanout: { status: 'unavailable', note: 'not run (the run stopped before it)' },
     widget,
     search,
+    replay,
   };
   save();
   // Our database is no longer needed; the fan-out script creates and drops its own.

@@ -70,6 +70,8 @@ export interface Fixtures {
   customerToken: string;
   agentToken: string;
   pairsFile: string;
+  /** A ticket of the agent's department (global ID), with a feedback of 24 events. */
+  ticketId: string;
   /** Tracking code and access key of feedback with 1, 20 and 100 PUBLIC events. */
   byLength: Record<1 | 20 | 100, [string, string]>;
 }
@@ -104,7 +106,12 @@ export async function makeFixtures(url: string, secretKey: Buffer, seed: number)
     if (viewer.kind !== 'CUSTOMER') throw new Error('the bench customer did not sign in');
     await sql`update feedback set customer_id = ${viewer.customer.id}
       where id in (select id from feedback where last_position = 24 order by md5(id::text || 'own' || ${String(seed)}) limit 30)`;
-    return { channelKey: channel.publishableKey, signingSecret, customerToken, agentToken: agent.token, pairsFile, byLength: { 1: await one(1), 20: await one(24), 100: await one(120) } };
+    // A ticket of the agent's department with a 24-event feedback: the console's ticket document reads it.
+    const [ticket] = await sql<{ id: string }[]>`select t.id from tickets t join feedback f on f.ticket_id = t.id join departments d on d.id = t.department_id
+      where d.code = 'CUSTOMER_SERVICE' and f.last_position = 24 limit 1`;
+    if (!ticket) throw new Error('no ticket of the agent\'s department in the generated data');
+    const ticketId = Buffer.from(`Ticket:${ticket.id}`).toString('base64');
+    return { channelKey: channel.publishableKey, signingSecret, customerToken, agentToken: agent.token, pairsFile, ticketId, byLength: { 1: await one(1), 20: await one(24), 100: await one(120) } };
   } finally {
     await sql.end();
     await handle.close();

@@ -22,12 +22,18 @@ interface RootFixture {
   caller: string;
   headers: (fx: Fixtures) => Record<string, string>;
   /** The value of each argument; `pairs` marks the tracking code and access key drawn per request. */
-  args: Record<string, unknown | { pair: 0 | 1 }>;
+  args: Record<string, unknown | { pair: 0 | 1 }> | ((fx: Fixtures) => Record<string, unknown>);
 }
 const ROOT_FIXTURES: Record<string, RootFixture> = {
   trackFeedback: { caller: 'anonymous + access key', headers: () => ({}), args: { trackingCode: { pair: 0 }, accessKey: { pair: 1 } } },
   feedbacks: { caller: 'customer', headers: (fx) => ({ authorization: `Bearer ${fx.customerToken}`, 'x-closeloop-channel': fx.channelKey }), args: { first: 20 } },
-  tickets: { caller: 'agent', headers: (fx) => ({ authorization: `Bearer ${fx.agentToken}` }), args: { first: 50 } },
+  // The console's default view (open tickets, due soonest) where the document takes those arguments.
+  tickets: {
+    caller: 'agent', headers: (fx) => ({ authorization: `Bearer ${fx.agentToken}` }),
+    args: { first: 50, orderBy: 'DUE_SOONEST', filter: { status: ['SUBMITTED', 'ACKNOWLEDGED', 'IN_PROGRESS', 'AWAITING_CUSTOMER'] } },
+  },
+  // A ticket of the agent's department with its timeline (the console's ticket screen).
+  node: { caller: 'agent', headers: (fx) => ({ authorization: `Bearer ${fx.agentToken}` }), args: (fx) => ({ id: fx.ticketId }) },
 };
 const isPair = (v: unknown): v is { pair: 0 | 1 } => typeof v === 'object' && v !== null && 'pair' in v;
 
@@ -50,8 +56,9 @@ function requestFor(text: string, fx: Fixtures): { op: OperationDefinitionNode; 
   if (!fixture) return `no bench fixture for the root field ${field.name.value} (bench/lib/compiled.ts ROOT_FIXTURES)`;
   const vars: Record<string, unknown> = {};
   const pairNames: [string, string] = ['', ''];
+  const args = typeof fixture.args === 'function' ? fixture.args(fx) : fixture.args;
   for (const arg of field.arguments ?? []) {
-    const value = fixture.args[arg.name.value];
+    const value = args[arg.name.value];
     if (value === undefined) continue; // optional arguments the fixture leaves out (a filter)
     if (arg.value.kind !== Kind.VARIABLE) return `argument ${arg.name.value} is a literal`;
     if (isPair(value)) pairNames[value.pair] = arg.value.name.value;

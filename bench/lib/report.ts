@@ -8,6 +8,7 @@ import type { PlanRow } from './plans.ts';
 import { fanoutLines, type FanoutResult } from './fanout.ts';
 import type { WidgetResult } from './widget.ts';
 import { searchLines, type SearchResult } from './search.ts';
+import type { ReplayResult } from './replay.ts';
 import { ROOT } from './procs.ts';
 
 export interface BenchReport {
@@ -29,6 +30,8 @@ export interface BenchReport {
   widget: WidgetResult;
   /** Staff search latency (searchTickets); absent in reports written before it was measured. */
   search?: SearchResult;
+  /** The compiled feedbackProgress replay against executing each replayed event; absent in older reports. */
+  replay?: ReplayResult;
 }
 
 function sh(cmd: string): string | null {
@@ -88,6 +91,13 @@ export function printReport(r: BenchReport): void {
     out.push(`   ${label.padEnd(47)} ${conc} │ ${''.padStart(39)} │ ${f0(fl.rps).padStart(13)} ${f1(fl.p50Ms).padStart(7)} ${f1(fl.p99Ms).padStart(7)} ${f0(fl.cpuMicros).padStart(7)} │ ${note}, load ${f1(fl.load1)}`);
   floorLine('GraphQL floor: { __typename }', r.floor.direct, 'the fixed cost of a GraphQL request');
   floorLine("  same, through Yoga's handler", r.floor.yoga, 'without the direct JSON path (http-graphql.ts)');
+  const rp = r.replay;
+  if (rp) {
+    out.push('   compiled replay: feedbackProgress from cursor 0 over WebSocket, compiled vs each event executed (two servers of one process, in turn)');
+    out.push(rp.status === 'measured'
+      ? `   ${`${rp.events} events, median of ${rp.rounds}`.padEnd(47)}      │ compiled ${f1(rp.compiled!.medianMs)} ms (${f1(rp.compiled!.cpuMs)} ms CPU) │ executed ${f1(rp.executed!.medianMs)} ms (${f1(rp.executed!.cpuMs)} ms CPU) │ ${f1(rp.speedup!)}× faster, load ${f1(rp.load1!)}`
+      : `   ${rp.status}: ${rp.note ?? ''}`);
+  }
   out.push('');
   out.push('2. SQL statements per request (must not grow with the list)');
   for (const c of r.compiled.filter((x) => x.statements !== undefined)) out.push(`   ${c.label.padEnd(58)} GraphQL ${c.statements} (caller + compiled statement)`);

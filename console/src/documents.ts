@@ -9,5 +9,20 @@ export const TICKET_ROW = `id status kind channel priority level receivedAt reso
   feedback { trackingCode content }`;
 
 /** The queue: one page in the chosen order, filtered. */
-export const QUEUE = `query($first: Int!, $after: String, $filter: TicketFilter, $orderBy: TicketOrder) {
+export const QUEUE = `query ConsoleQueue($first: Int!, $after: String, $filter: TicketFilter, $orderBy: TicketOrder) {
   tickets(first: $first, after: $after, filter: $filter, orderBy: $orderBy) { pageInfo { hasNextPage endCursor } edges { node { ${TICKET_ROW} } } } }`;
+
+/**
+ * The ticket screen's ticket: its handling, its feedback and its whole timeline (what grows with the
+ * ticket), compiled by the API. The screen reads the rest beside it (ticket.ts PANEL): SLA figures,
+ * collaborators, contact details (masked or audited) and the reference lists.
+ */
+export const TICKET = `query ConsoleTicket($id: ID!) {
+  node(id: $id) { ... on Ticket {
+    id status kind channel priority level receivedAt resolutionDueAt firstResponseDueAt firstRespondedAt viewerCanChange allowedTransitions
+    department { id code name } assignee { id name }
+    customer { id name externalId tier { code name } accountManager { id name } }
+    feedback { id trackingCode kind content category tags receivedAt contact { name } }
+    timeline { id type visibility actorType actorName body createdAt toStatus feedback { trackingCode } attachments { id filename size url thumbnailUrl } }
+  } }
+}`;

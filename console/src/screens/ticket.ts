@@ -7,20 +7,19 @@ import { gql, failure, type Me } from '../api.ts';
 import { countdown, formatTime, locale, t } from '../i18n.ts';
 import { onTick, onTicketEvent } from '../live.ts';
 import { shared } from '../styles.ts';
+import { TICKET } from '../documents.ts';
 import './ticket-actions.ts';
 import './customer-card.ts';
 
-const TICKET = `query($id: ID!) {
+/** What the ticket screen reads beside the compiled TICKET document (documents.ts), merged into one view. */
+const PANEL = `query ConsoleTicketPanel($id: ID!) {
   node(id: $id) { ... on Ticket {
-    id status kind channel priority level receivedAt resolutionDueAt firstResponseDueAt firstRespondedAt viewerCanChange allowedTransitions
-    department { id code name } assignee { id name } mergedInto { id }
+    id mergedInto { id }
     sla { state firstResponseState resolutionState firstResponseDueAt resolutionDueAt firstResponseWarnAt resolutionWarnAt paused targets { firstResponseMinutes resolutionMinutes } }
     slaPauses { from to }
     collaborators { department { id code name } staff { id name } }
-    customer { id name phone email externalId tier { code name } accountManager { id name }
-      feedback(first: 10) { edges { node { trackingCode kind status receivedAt } } } }
-    feedback { id trackingCode kind content category tags receivedAt contact { name phone email } }
-    timeline { id type visibility actorType actorName body createdAt toStatus feedback { trackingCode } attachments { id filename size url thumbnailUrl } }
+    customer { id phone email feedback(first: 10) { edges { node { trackingCode kind status receivedAt } } } }
+    feedback { id contact { phone email } }
   } }
   staffMembers { id name role active department { code } }
   departments { id code name }
@@ -53,6 +52,16 @@ export interface Reference {
   departments: Array<{ id: string; code: string; name: string }>;
   replyTemplates: Array<{ id: string; name: string; locale: string }>;
   tiers: Array<{ code: string; name: string }>;
+}
+
+/** The ticket from its two documents: contact details and the customer's other feedback join by id. */
+function merged(core: any, panel: any): TicketView {
+  const contacts = new Map<string, TicketView['feedback'][number]['contact']>(panel.feedback.map((f: any) => [f.id, f.contact]));
+  return {
+    ...core, ...panel,
+    customer: core.customer && { ...core.customer, ...panel.customer },
+    feedback: core.feedback.map((f: any) => ({ ...f, contact: { ...f.contact, ...contacts.get(f.id) } })),
+  };
 }
 
 @customElement('cl-ticket')
@@ -112,10 +121,10 @@ export class TicketScreen extends LitElement {
 
   async load() {
     try {
-      const d = await gql(TICKET, { id: this.ticketId });
-      this.ticket = d.node;
+      const [core, d] = await Promise.all([gql(TICKET, { id: this.ticketId }), gql(PANEL, { id: this.ticketId })]);
+      this.ticket = core.node && d.node ? merged(core.node, d.node) : null;
       this.ref = { staffMembers: d.staffMembers, departments: d.departments, replyTemplates: d.replyTemplates, tiers: d.tiers };
-      if (!d.node) this.error = 'Not found';
+      if (!this.ticket) this.error = 'Not found';
       else if (!this.ticket!.viewerCanChange) this.visibility = 'INTERNAL';
     } catch (e) {
       this.error = (e as Error).message;

@@ -204,6 +204,10 @@ export const tickets = pgTable('tickets', {
   index('tickets_received_idx').on(t.receivedAt, t.id),
   // The queue's "due soonest" order (schema/ticket.ts, DUE_SOONEST): the same expression, so a page is an index walk.
   index('tickets_due_idx').on(sql`coalesce(${t.resolutionDueAt}, 'infinity'::timestamptz)`, t.id),
+  // The console's default view, open tickets due soonest (all, or a department's): resolved tickets hold the
+  // earliest due times, so the walk above passed every one of them first (230 ms on 1M tickets).
+  index('tickets_open_due_idx').on(sql`coalesce(${t.resolutionDueAt}, 'infinity'::timestamptz)`, t.id).where(sql`${t.status} not in ('RESOLVED', 'CLOSED')`),
+  index('tickets_department_open_due_idx').on(t.departmentId, sql`coalesce(${t.resolutionDueAt}, 'infinity'::timestamptz)`, t.id).where(sql`${t.status} not in ('RESOLVED', 'CLOSED')`),
   index('tickets_collab_departments_idx').using('gin', t.collaboratorDepartmentIds),
   index('tickets_collab_staff_idx').using('gin', t.collaboratorStaffIds),
 ]);

@@ -1,4 +1,5 @@
 import type { DocumentNode, ExecutionResult } from 'graphql';
+import type { SQL } from 'drizzle-orm';
 import type { Database } from '@closeloop/db';
 import type { Identity, Viewer } from './auth/identity.ts';
 import type { Services } from './services/index.ts';
@@ -25,6 +26,19 @@ export interface Context {
   clientAddress: string;
   /** Aborted when the operation passes its execution timeout (plugins/execution-timeout.ts). */
   signal?: AbortSignal;
+  /** Subscription documents whose replayed events are built by the database (compiled/replays.ts); absent: executed. */
+  replays?: CompiledReplays;
+}
+
+/** A subscription's replay payloads built in SQL: each event's `next` payload read beside the event. */
+export interface CompiledReplays {
+  /** For a WebSocket operation's document, the column holding each event's JSON and how it becomes the payload; null: execute. */
+  payload(document: DocumentNode, operationName: string | null | undefined, viewer: Viewer): ReplayPayload | null;
+}
+export interface ReplayPayload {
+  column: SQL;
+  /** The `next` payload (`{"data":{…}}`) from the column's text. */
+  finish(json: string): string;
 }
 
 export interface LiveTransport {

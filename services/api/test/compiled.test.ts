@@ -9,7 +9,8 @@ import type { AddressInfo } from 'node:net';
 import fc from 'fast-check';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, FIXED_DATES, setup, SUBMIT, type TestEnv } from './helpers.ts';
-import { businessCalendars } from '@closeloop/db';
+import { businessCalendars, departments, tickets } from '@closeloop/db';
+import { eq } from 'drizzle-orm';
 import { computeSla } from '@closeloop/domain';
 import { toBusinessCalendar } from '../src/services/sla.ts';
 import { log } from '../src/log.ts';
@@ -61,10 +62,22 @@ const ORDERED = `query Ordered($n: Int!, $after: String, $o: TicketOrder, $f: Ti
       outcome followUpRequired reviewRequestedAt feedback { trackingCode content status expectedResolutionAt } } } }
 }`;
 const DUE_LITERAL = `query Due($n: Int!) { tickets(orderBy: DUE_SOONEST, first: $n) { edges { cursor node { id slaState } } pageInfo { endCursor } } }`;
+/** A ticket through node(id:), with every field the compiled path maps for it. */
+const TICKET_ALL = `query TicketAll($id: ID!) {
+  node(id: $id) { __typename id ... on Ticket {
+    status outcome followUpRequired slaState viewerCanChange allowedTransitions resolvedAt closedAt
+    customer { name accountManager { name role } } department { code }
+    feedback { trackingCode status expectedResolutionAt canReply reviewableUntil timeline { id visibility actorName attachments { id url inlineUrl thumbnailUrl } } }
+    timeline { id cursor sequence type visibility actorType actorName body createdAt
+      feedback { trackingCode status outcome timeline { id visibility } }
+      attachments { __typename id filename mediaType size createdAt url inlineUrl thumbnailUrl } }
+  } }
+}`;
 const LIST_PAGED = `query Mine($n: Int!, $after: String) {
   feedbacks(first: $n, after: $after) { pageInfo { hasNextPage hasPreviousPage startCursor endCursor } edges { cursor node { trackingCode receivedAt } } }
 }`;
-const DOCUMENTS = [...COMPILED_DOCUMENTS, EVERYTHING, FILES, LITERAL, LIST, QUEUE, FILTERED, PAGED, LIST_PAGED, ORDERED, DUE_LITERAL];
+const DOCUMENTS = [...COMPILED_DOCUMENTS, EVERYTHING, FILES, LITERAL, LIST, QUEUE, FILTERED, PAGED, LIST_PAGED, ORDERED, DUE_LITERAL, TICKET_ALL];
+const NODES = DOCUMENTS.filter((d) => d.includes('node(id: $id)'));
 const QUEUES = DOCUMENTS.filter((d) => d.includes('tickets(') && d !== PAGED);
 const TRACKING = DOCUMENTS.filter((d) => d.includes('trackFeedback'));
 const LISTS = DOCUMENTS.filter((d) => d.includes('feedbacks(') && d !== LIST_PAGED);
@@ -257,6 +270,10 @@ async function slaFixtures(headers: Record<string, string>) {
     }
   }
   const into = await submit('The branch closed early twice', 2 * 86_400_000);
+  // The incident is handled by another department: the merged-away ticket keeps events whose feedback
+  // its own department's agents may no longer read.
+  const [credit] = await env.handle.db.select().from(departments).where(eq(departments.code, 'CREDIT'));
+  await env.handle.db.update(tickets).set({ departmentId: credit!.id }).where(eq(tickets.id, Buffer.from(into.id, 'base64').toString().split(':')[1]!));
   const r = await env.gql(`mutation($i: MergeTicketsInput!) { mergeTickets(input: $i) { __typename } }`,
     { i: { ticketId: into.id, sourceTicketIds: [(await submit('Closed early again today', 3_600_000)).id] } }, headers);
   expect(r.data.mergeTickets.__typename, JSON.stringify(r)).not.toMatch(/Error/);
@@ -529,6 +546,39 @@ describe('compiled documents', () => {
     expect(env.queries).toHaveLength(1);
     expect(env.queries[0]).toMatch(/^select f\.id, .* json_build_object\(/);
   });
+
+  it('read a ticket through node(id:) as the schema does, for every caller and id', async () => {
+    const all = await env.gql(`{ tickets(first: 100) { edges { node { id department { code } assignee { id } } } } }`, {}, callers.supervisor!);
+    const ids: string[] = all.data.tickets.edges.map((e: { node: { id: string } }) => e.node.id);
+    expect(ids.length).toBeGreaterThan(10);
+    const feedbackId = (await env.gql(`{ feedbacks(first: 1) { edges { node { id } } } }`, {}, callers.supervisor!)).data.feedbacks.edges[0].node.id;
+    const idArb = fc.oneof(
+      { weight: 6, arbitrary: fc.constantFrom(...ids) },
+      { weight: 1, arbitrary: fc.constantFrom(feedbackId, gid('Ticket', '00000000-0000-4000-8000-000000000000'), gid('Ticket', 'nope'), 'garbage', '', 42) },
+    );
+    let compiled = 0;
+    let scopedSeen = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.record({ doc: fc.nat({ max: NODES.length - 1 }), caller: fc.constantFrom(...Object.keys(callers)), id: idArb }), async (r) => {
+        const res = await both({ query: NODES[r.doc]!, variables: { id: r.id } }, callers[r.caller]!);
+        if (res.compiled) {
+          compiled++;
+          if (['agentIn', 'agentOut', 'agentConsulted'].includes(r.caller)) scopedSeen++;
+        }
+        // Compiled exactly when the caller reads that ticket (staff of its scope, partners with the scopes).
+        const readable = res.body.data?.node != null && !res.body.errors;
+        if (typeof r.id === 'string' && ids.includes(r.id) && !r.caller.startsWith('partner')) expect(res.compiled).toBe(readable && r.caller !== 'nobody');
+        if (!ids.includes(r.id as string)) expect(res.compiled).toBe(false);
+      }),
+      { numRuns: 200, seed: Number(process.env.FC_SEED ?? 15) },
+    );
+    expect(compiled).toBeGreaterThan(40);
+    expect(scopedSeen).toBeGreaterThan(5);
+    // Every ticket for each department-bound agent, so that the merged-away ticket's hidden events are met.
+    for (const caller of ['agentIn', 'agentOut', 'agentConsulted', 'partnerQueue', 'auditor']) {
+      for (const id of ids) await both({ query: TICKET_ALL, variables: { id } }, callers[caller]!);
+    }
+  }, 180_000);
 
   it('keep INTERNAL events from customers and anonymous submitters, and show them to staff', async () => {
     const all = await env.gql(`{ __typename }`);

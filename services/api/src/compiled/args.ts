@@ -11,20 +11,23 @@ export interface ArgValue {
 
 const INT_MAX = 2 ** 31 - 1;
 
-function accepts(scalar: 'String' | 'Int', v: unknown): boolean {
-  return scalar === 'String' ? typeof v === 'string' : Number.isInteger(v) && Math.abs(v as number) <= INT_MAX;
+type Scalar = 'String' | 'Int' | 'ID';
+
+/** Values taken as they are: an ID given as a number (which graphql-js turns into text) is left to the schema. */
+function accepts(scalar: Scalar, v: unknown): boolean {
+  return scalar === 'Int' ? Number.isInteger(v) && Math.abs(v as number) <= INT_MAX : typeof v === 'string';
 }
 
 const named = (t: TypeNode): { name: string; nonNull: boolean } | null =>
   t.kind === Kind.NON_NULL_TYPE ? (t.type.kind === Kind.NAMED_TYPE ? { name: t.type.name.value, nonNull: true } : null) : t.kind === Kind.NAMED_TYPE ? { name: t.name.value, nonNull: false } : null;
 
-/** The argument `name` of a String or Int type; null when its form is not one compiled documents take. */
-export function argument(op: OperationDefinitionNode, field: FieldNode, name: string, scalar: 'String' | 'Int'): ArgValue | null {
+/** The argument `name` of a String, Int or ID type; null when its form is not one compiled documents take. */
+export function argument(op: OperationDefinitionNode, field: FieldNode, name: string, scalar: Scalar): ArgValue | null {
   const node = field.arguments?.find((a) => a.name.value === name);
   if (!node) return { absent: true, value: () => null };
   const v = node.value;
   if (v.kind === Kind.NULL) return { absent: false, value: () => null };
-  if (v.kind === Kind.STRING && scalar === 'String') return { absent: false, value: () => v.value };
+  if (v.kind === Kind.STRING && scalar !== 'Int') return { absent: false, value: () => v.value };
   if (v.kind === Kind.INT && scalar === 'Int') {
     const n = Number(v.value);
     return accepts('Int', n) ? { absent: false, value: () => n } : null;

@@ -12,6 +12,7 @@ import type { TrustedDocuments } from '../limits/trusted-documents.ts';
 import { rateLimitedResult, type RequestFacts } from '../limits/plugins.ts';
 import { ROOTS, type RootRun, type RunContext } from './roots.ts';
 import { fieldErrorResult } from './errors.ts';
+import { AnswerBySchema } from './statement.ts';
 import { holdsNul } from '../input-guards.ts';
 
 interface Entry {
@@ -143,6 +144,7 @@ export function createCompiledDocuments(o: CompiledOptions): CompiledDocuments {
       } catch (e) {
         // Thrown by the root field's resolver on the schema path: the field is null with its error.
         if (e instanceof RateLimitedError) return fieldErrorResult(params, entry.key, e);
+        if (e instanceof AnswerBySchema) return undefined;
         // The schema path runs the request again and reports whatever went wrong the usual way (an
         // access check already counted is then counted twice: only when the database fails).
         log.warn({ err: e }, 'compiled document failed; answered through the schema');

@@ -10,6 +10,7 @@ import { objectSql, rootScope } from './select.ts';
 import { argument } from './args.ts';
 import { type Root, keysetPosition, perVariant, requestAt, requestParams, scopeParams, signUrls, variantOf } from './statement.ts';
 import { tickets } from './tickets.ts';
+import { node } from './nodes.ts';
 
 export type { Root, RootRun, RunContext } from './statement.ts';
 
@@ -84,4 +85,4 @@ const feedbacks: Root = (op, field, fragments) => {
   };
 };
 
-export const ROOTS: Record<string, Root> = { trackFeedback, feedbacks, tickets };
+export const ROOTS: Record<string, Root> = { trackFeedback, feedbacks, tickets, node };

@@ -5,6 +5,7 @@
 // argument, a directive, an abstract fragment) does not compile: the document then runs through the
 // schema. The differential tests (test/compiled.test.ts) hold these mappings to the schema's answers.
 import { Kind, type FragmentDefinitionNode, type SelectionSetNode } from 'graphql';
+import { TICKET_STATUSES, allowedTransitions } from '@closeloop/domain';
 import { slaStateSqlText } from '../services/sla-state-sql.ts';
 
 /** What a field expression may depend on besides its row: fixed per prepared statement. */
@@ -25,6 +26,17 @@ export interface Variant {
   attachments?: boolean;
   /** The queue's order (tickets orderBy), which its cursors encode; newest first when absent. */
   order?: TicketOrder;
+  /**
+   * The caller's ticket scope (access.ts ticketScopeWhere), null for every ticket: Ticket.timeline keeps
+   * the events whose feedback is now on a ticket in it. Absent: Ticket.timeline does not compile.
+   */
+  scope?: { dept: string; staff: string } | null;
+  /**
+   * What canWriteTicket needs, for viewerCanChange and allowedTransitions: whether the caller may write
+   * at all (partners with tickets:write, staff but auditors), and its department scope (null: every
+   * department) and id. Absent: those fields do not compile.
+   */
+  write?: { may: string; dept: string; staff: string };
 }
 
 export type TicketOrder = 'RECEIVED_DESC' | 'RECEIVED_ASC' | 'DUE_SOONEST';
@@ -32,6 +44,8 @@ export type TicketOrder = 'RECEIVED_DESC' | 'RECEIVED_ASC' | 'DUE_SOONEST';
 export interface Scope {
   /** The SQL alias of the row the type reads. */
   a: string;
+  /** The alias of the ticket row a Feedback reads its status, due time and handling from (its own ticket). */
+  ticket: string;
   variant: Variant;
   fragments: Record<string, FragmentDefinitionNode>;
   /** A fresh alias for a nested row. */
@@ -46,6 +60,17 @@ type TypeDef = Record<string, FieldSql>;
 const publicActorName = (a: string) =>
   `case when ${a}.actor_type = 'STAFF' then coalesce(${a}.actor_display_name, case when ${a}.actor_id is not null then '客服 ' || ` +
   `(1000 + ('x' || lpad(substr(regexp_replace(${a}.actor_id::text, '[^0-9a-fA-F]', '', 'g'), 1, 8), 16, '0'))::bit(64)::bigint % 9000)::text end) end`;
+
+/** access.ts ticketScopeWhere over the ticket row `t`: the department, assigned to or consulted the caller, or the department consulted. */
+const inScope = (t: string, sc: { dept: string; staff: string }) =>
+  `(${t}.department_id = ${sc.dept} or ${t}.assignee_id = ${sc.staff} or ${t}.collaborator_staff_ids @> array[${sc.staff}] or ${t}.collaborator_department_ids @> array[${sc.dept}])`;
+
+/** canWriteTicket over the ticket row `t`: a writer, and handling it (every department, its department, or its assignee). */
+const mayWrite = (t: string, w: { may: string; dept: string; staff: string }) =>
+  `(${w.may}::boolean and (${w.dept}::uuid is null or ${t}.department_id = ${w.dept}::uuid or ${t}.assignee_id = ${w.staff}::uuid))`;
+/** The domain's allowed transitions of each status, as JSON arrays (built from the domain's own table). */
+const TRANSITIONS = (t: string) =>
+  `(case ${t}.status::text ${TICKET_STATUSES.map((st) => `when '${st}' then '${JSON.stringify(allowedTransitions(st))}'::json`).join(' ')} end)`;
 
 /** An instant as DateTime serializes it: `Date#toISOString()` (columns hold milliseconds). */
 const iso = (x: string) => `to_char(${x} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
@@ -89,40 +114,39 @@ const TYPES: Record<string, TypeDef> = {
     trackingCode: column('tracking_code'),
     kind: column('kind'),
     channel: column('channel'),
-    // The ticket row is joined as `t` by every root that yields a Feedback (its status is the ticket's).
-    status: leaf(() => `t.status`),
+    // Its ticket's row, joined by whatever yields the Feedback (Scope.ticket): its status is the ticket's.
+    status: (s, sel) => (sel ? null : `${s.ticket}.status`),
     content: column('content'),
     category: column('category'),
     tags: column('tags'),
     receivedAt: leaf((a) => iso(`${a}.received_at`)),
-    expectedResolutionAt: leaf(() => iso(`t.resolution_due_at`)),
+    expectedResolutionAt: (s, sel) => (sel ? null : iso(`${s.ticket}.resolution_due_at`)),
     contact: sameRow('Contact'),
     timeline: (s, sel) => {
       if (!sel) return null;
       const e = s.alias();
       const inner = objectSql('TimelineEvent', sel, { ...s, a: e });
       if (!inner) return null;
-      // The TimelineEvent rule (access.ts canReadEvent) for events of a feedback the caller reads; the
-      // feedback's ticket is the row `t` of every root that yields a Feedback.
+      // The TimelineEvent rule (access.ts canReadEvent) for events of a feedback the caller reads, on the
+      // feedback's own ticket (Scope.ticket).
       const tl = s.variant.timeline;
-      const visible =
-        tl === 'all' ? '' : tl === 'public' ? ` and ${e}.visibility = 'PUBLIC'`
-          : ` and (${e}.visibility = 'PUBLIC' or t.department_id = ${tl.dept} or t.assignee_id = ${tl.staff}`
-            + ` or t.collaborator_staff_ids @> array[${tl.staff}] or t.collaborator_department_ids @> array[${tl.dept}])`;
+      const visible = tl === 'all' ? '' : tl === 'public' ? ` and ${e}.visibility = 'PUBLIC'` : ` and (${e}.visibility = 'PUBLIC' or ${inScope(s.ticket, tl)})`;
       return `coalesce((select json_agg(${inner} order by ${e}.position) from timeline_events ${e} where ${e}.feedback_id = ${s.a}.id${visible}), '[]'::json)`;
     },
     // ConversationService.canReply / reviewableUntil on the feedback's ticket `t`, at the request's time.
-    outcome: leaf(() => `t.outcome::text`),
+    outcome: (s, sel) => (sel ? null : `${s.ticket}.outcome::text`),
     canReply: (s, sel) => {
       const r = s.variant.request;
+      const t = s.ticket;
       return sel || !r ? null
-        : `(t.status <> 'CLOSED' and (t.status <> 'RESOLVED' or (t.resolved_at is not null and ${r.now}::bigint - ${ms('t.resolved_at')} <= ${r.reopen}::bigint)))`;
+        : `(${t}.status <> 'CLOSED' and (${t}.status <> 'RESOLVED' or (${t}.resolved_at is not null and ${r.now}::bigint - ${ms(`${t}.resolved_at`)} <= ${r.reopen}::bigint)))`;
     },
     reviewableUntil: (s, sel) => {
       const r = s.variant.request;
+      const t = s.ticket;
       return sel || !r ? null
-        : `case when t.status in ('RESOLVED', 'CLOSED') and t.resolved_at is not null and coalesce(t.outcome::text, '') = '' and t.merged_into_id is null and t.review_requested_at is null`
-          + ` and ${ms('t.resolved_at')} + ${r.review}::bigint >= ${r.now}::bigint then ${iso(`(t.resolved_at + ${r.review}::bigint * interval '1 millisecond')`)} end`;
+        : `case when ${t}.status in ('RESOLVED', 'CLOSED') and ${t}.resolved_at is not null and coalesce(${t}.outcome::text, '') = '' and ${t}.merged_into_id is null and ${t}.review_requested_at is null`
+          + ` and ${ms(`${t}.resolved_at`)} + ${r.review}::bigint >= ${r.now}::bigint then ${iso(`(${t}.resolved_at + ${r.review}::bigint * interval '1 millisecond')`)} end`;
     },
     rating: (s, sel) => {
       if (!sel) return null;
@@ -150,6 +174,15 @@ const TYPES: Record<string, TypeDef> = {
     // else (defaultDisplayName in the domain package: 客服 + 1000 + the id's first 8 hex digits mod 9000).
     actorName: (s, sel) => (sel ? null : s.variant.timeline !== 'public' ? `${s.a}.actor_name` : publicActorName(s.a)),
     createdAt: leaf((a) => iso(`${a}.created_at`)),
+    // The event's feedback, read with its own ticket: visible whenever the event is (the roots that
+    // yield events only yield those of feedback the caller reads).
+    feedback: (s, sel) => {
+      if (!sel) return null;
+      const f = s.alias();
+      const tk = s.alias();
+      const inner = objectSql('Feedback', sel, { ...s, a: f, ticket: tk });
+      return inner && `(select ${inner} from feedback ${f} join tickets ${tk} on ${tk}.id = ${f}.ticket_id where ${f}.id = ${s.a}.feedback_id)`;
+    },
     // schema/attachment.ts: the event's files, oldest first; visible as the event is.
     attachments: (s, sel) => {
       if (!sel || !s.variant.attachments || !s.variant.request) return null;
@@ -235,14 +268,29 @@ const TYPES: Record<string, TypeDef> = {
     firstResponseBreachedAt: leaf((a) => iso(`${a}.first_response_breached_at`)),
     resolutionBreachedAt: leaf((a) => iso(`${a}.resolution_breached_at`)),
     slaState: (s, sel) => (sel || !s.variant.request ? null : slaStateSqlText(s.a, `(timestamptz 'epoch' + ${s.variant.request.now}::bigint * interval '1 millisecond')`)),
-    // Every linked feedback, oldest first (the relation's orderBy; the id only breaks ties). Feedback fields
-    // read their ticket as `t`: only from the queue's own rows.
+    // Every linked feedback, oldest first (the relation's orderBy; the id only breaks ties).
     feedback: (s, sel) => {
-      if (!sel || s.a !== 't') return null;
+      if (!sel) return null;
       const f = s.alias();
-      const inner = objectSql('Feedback', sel, { ...s, a: f });
+      const inner = objectSql('Feedback', sel, { ...s, a: f, ticket: s.a });
       return inner && `coalesce((select json_agg(${inner} order by ${f}.received_at, ${f}.id) from feedback ${f} where ${f}.ticket_id = ${s.a}.id), '[]'::json)`;
     },
+    // schema/ticket.ts: the events recorded on this ticket, in commit order, leaving out those whose
+    // feedback has since moved (a merge) to a ticket out of the caller's scope.
+    timeline: (s, sel) => {
+      const scope = s.variant.scope;
+      if (!sel || scope === undefined) return null;
+      const e = s.alias();
+      const inner = objectSql('TimelineEvent', sel, { ...s, a: e });
+      if (!inner) return null;
+      const fx = s.alias();
+      const tx = s.alias();
+      const visible = scope === null ? '' : ` and exists (select 1 from feedback ${fx} join tickets ${tx} on ${tx}.id = ${fx}.ticket_id where ${fx}.id = ${e}.feedback_id and ${inScope(tx, scope)})`;
+      return `coalesce((select json_agg(${inner} order by ${e}.id) from timeline_events ${e} where ${e}.ticket_id = ${s.a}.id${visible}), '[]'::json)`;
+    },
+    // schema/handling.ts: canWriteTicket, and the domain's transitions from the ticket's status.
+    viewerCanChange: (s, sel) => (sel || !s.variant.write ? null : mayWrite(s.a, s.variant.write)),
+    allowedTransitions: (s, sel) => (sel || !s.variant.write ? null : `case when ${mayWrite(s.a, s.variant.write)} then ${TRANSITIONS(s.a)} else '[]'::json end`),
     customer: related('Customer', 'customers', 'customer_id'),
     assignee: related('Staff', 'staff', 'assignee_id'),
     department: related('Department', 'departments', 'department_id'),
@@ -253,6 +301,7 @@ const TYPES: Record<string, TypeDef> = {
     externalId: column('external_id'),
     name: column('name'),
     tier: related('Tier', 'tiers', 'tier_id'),
+    accountManager: related('Staff', 'staff', 'account_manager_id'),
   },
   Tier: {
     id: leaf((a) => globalId('Tier', `${a}.id`)),
@@ -317,5 +366,5 @@ export function objectSql(type: string, sel: SelectionSetNode, s: Scope): string
 /** A scope for a root's row `a`; nested rows get aliases a1, a2, … */
 export function rootScope(a: string, variant: Variant, fragments: Record<string, FragmentDefinitionNode>): Scope {
   let n = 0;
-  return { a, variant, fragments, alias: () => `${a}${++n}`, types: new Set() };
+  return { a, ticket: 't', variant, fragments, alias: () => `${a}${++n}`, types: new Set() };
 }

@@ -1,7 +1,7 @@
 // What the compiled roots share: running a fixed statement text, the request's values a few fields
 // compute in JavaScript on the schema path (time, windows, signed links), and the keyset cursors.
 import { randomBytes } from 'node:crypto';
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import type { FieldNode, FragmentDefinitionNode, GraphQLSchema, OperationDefinitionNode } from 'graphql';
 import type { Database } from '@closeloop/db';
 import type { Viewer } from '../auth/identity.ts';
@@ -29,6 +29,17 @@ export type RootRun = (ctx: RunContext, variables: Record<string, unknown>) => (
 
 export type Root = (op: OperationDefinitionNode, field: FieldNode, fragments: Record<string, FragmentDefinitionNode>, schema: GraphQLSchema) => RootRun | null;
 
+
+/**
+ * Thrown by a root's work when what it read is for the schema to answer (an object the caller may not
+ * read, whose error the schema reports): the request runs through the schema, with nothing counted.
+ */
+export class AnswerBySchema extends Error {}
+
+/** A text with `$n` placeholders as a drizzle SQL chunk with those parameters bound. */
+export function sqlWith(text: string, params: unknown[]): SQL {
+  return sql.join(text.split(/\$(\d+)/).map((p, i) => (i % 2 === 0 ? sql.raw(p) : sql`${params[Number(p) - 1]}`)));
+}
 
 /** Runs a fixed statement text with `$n` placeholders; the client prepares it and binds the parameters. */
 export function statement(text: string) {

@@ -49,10 +49,21 @@ function filterSql(a: string, order: TicketOrder, now: string) {
   ].join(' and ');
 }
 
-/** The two statements of an order: every ticket, and a department-bound caller's scope. */
-function statements(json: string, order: TicketOrder, now: string): { all: Statement; scoped: Statement } {
+/** Statuses of open tickets: a status filter within them is also written as the partial indexes' predicate. */
+const OPEN = new Set(['SUBMITTED', 'ACKNOWLEDGED', 'IN_PROGRESS', 'AWAITING_CUSTOMER']);
+const OPEN_ONLY = `status not in ('RESOLVED', 'CLOSED') and `;
+
+interface Pair { all: Statement; scoped: Statement }
+
+/**
+ * The two statements of an order: every ticket, and a department-bound caller's scope. `open`: the filter
+ * keeps open tickets only, said in the words of the partial indexes (tickets_open_due_idx and the
+ * department's), which a parameterised status list cannot prove to the planner.
+ */
+function statements(json: string, order: TicketOrder, now: string, open: boolean): Pair {
   const o = ordering(order);
   const limit = `order by ${o.by('')} limit $2::int + 1`;
+  const only = open ? OPEN_ONLY : '';
   const page = (from: string) =>
     statement(`select ${json}::text as json from (select q.*, row_number() over (order by ${o.by('q.')}) as rn from ${from} q order by ${o.by('q.')} limit $2::int + 1) t`);
   // The department's queue, what is assigned to the caller and what they or their department were
@@ -61,11 +72,11 @@ function statements(json: string, order: TicketOrder, now: string): { all: State
   // a prepared statement's generic plan otherwise walked every ticket newest first looking for them,
   // and there are usually none (an agent's queue took 160 ms on 1M tickets, docs/performance.md).
   return {
-    all: page(`(select * from tickets where ${filterSql('tickets', order, now)} ${limit})`),
-    scoped: page(`((select * from tickets where department_id = $1::uuid and ${filterSql('tickets', order, now)} ${limit})`
-      + ` union (select * from tickets where assignee_id = $3::uuid and ${filterSql('tickets', order, now)} ${limit})`
+    all: page(`(select * from tickets where ${only}${filterSql('tickets', order, now)} ${limit})`),
+    scoped: page(`((select * from tickets where department_id = $1::uuid and ${only}${filterSql('tickets', order, now)} ${limit})`
+      + ` union (select * from tickets where assignee_id = $3::uuid and ${only}${filterSql('tickets', order, now)} ${limit})`
       + ` union (select * from (select * from tickets where collaborator_staff_ids @> array[$3::uuid] or collaborator_department_ids @> array[$1::uuid] offset 0) consulted`
-      + ` where ${filterSql('consulted', order, now)} ${limit.replaceAll('tickets', 'consulted')}))`),
+      + ` where ${only}${filterSql('consulted', order, now)} ${limit.replaceAll('tickets', 'consulted')}))`),
   };
 }
 
@@ -80,14 +91,14 @@ export const tickets: Root = (op, field, fragments, schema) => {
   const given = 1 + (filterArg ? 1 : 0) + (orderArg ? 1 : 0) + (after?.absent ? 0 : 1);
   if (!first || first.absent || !after || field.arguments!.length !== given || !field.selectionSet) return null;
   const request = requestAt(17);
-  const byOrder = new Map<TicketOrder, { all: Statement; scoped: Statement }>();
+  const byOrder = new Map<TicketOrder, { any: Pair; open: Pair }>();
   let types: string[] = [];
   for (const order of ORDERS) {
     const scope = rootScope('t', { timeline: 'all', request, order }, fragments);
     const json = objectSql('QueryTicketsConnection', field.selectionSet, scope);
     if (!json) return null;
     types = [...scope.types];
-    byOrder.set(order, statements(json, order, request.now));
+    byOrder.set(order, { any: statements(json, order, request.now, false), open: statements(json, order, request.now, true) });
   }
   const literalOrder = orderArg?.value.kind === Kind.ENUM ? (orderArg.value.value as TicketOrder) : null;
   return (ctx, variables) => {
@@ -134,20 +145,23 @@ export const tickets: Root = (op, field, fragments, schema) => {
     const params = [dept, n, v.kind === 'STAFF' ? v.staff.id : null, list(f?.status), list(f?.kind), list(f?.channel), list(f?.tier),
       department, assignee, !assignee && f?.unassigned ? true : null, f?.slaBreached ?? null, f?.followUpRequired ?? null,
       position?.ms ?? null, position?.id ?? null, position?.due ?? null, states, ...requestParams(ctx.services)];
+    const pair = f?.status?.length && f.status.every((st) => OPEN.has(st)) ? run.open : run.any;
     // A department asked for replaces the caller's own scope, as in ticketWhere.
-    const st = dept === null || department !== null ? run.all : run.scoped;
+    const st = dept === null || department !== null ? pair.all : pair.scoped;
     return async () => (await st<{ json: string }>(ctx.db, params))[0]!.json;
   };
 };
 
-/** The type-level rule (runScopesOnType) of each object type the queue compiles, for a partner. */
-function partnerReadsType(v: Viewer, type: string): boolean {
+/** The type-level rule (runScopesOnType) of each object type a ticket document compiles, for a partner. */
+export function partnerReadsType(v: Viewer, type: string): boolean {
   switch (type) {
     case 'Ticket': return canReadTicket(v, { departmentId: null, assigneeId: null });
     case 'Customer': return canReadCustomer(v, { id: '' });
     case 'Staff': return canReadStaff(v);
     case 'Department': return canReadDepartment(v);
     case 'Feedback': return partnerReadsFeedback(v);
+    // canReadEvent: the feedback, and the ticket for INTERNAL events (attachments are visible as their event).
+    case 'TimelineEvent': case 'Attachment': return partnerReadsFeedback(v) && canReadTicket(v, { departmentId: null, assigneeId: null });
     // Connections, edges, page info and tiers carry no rule of their own.
     default: return ['QueryTicketsConnection', 'QueryTicketsConnectionEdge', 'PageInfo', 'Tier'].includes(type);
   }

@@ -10,7 +10,8 @@ import { createMemoryBus, type EventBus } from '../realtime/bus.ts';
 import { RealtimeHub, type RealtimeSettings } from '../realtime/hub.ts';
 import { schema } from '../schema/index.ts';
 import { createCompiledDocuments } from '../compiled/registry.ts';
-import { COMPILED_DOCUMENTS } from '../compiled/documents.ts';
+import { COMPILED_DOCUMENTS, COMPILED_REPLAYS } from '../compiled/documents.ts';
+import { createCompiledReplays } from '../compiled/replays.ts';
 import { AbuseLimits, type AbuseLimitOptions } from '../limits/abuse.ts';
 import { capConnections, clientAddress, DEFAULT_TRANSPORT, serverOptions, type TransportSettings } from '../limits/transport.ts';
 import { CorsPolicy } from '../limits/cors.ts';
@@ -123,7 +124,10 @@ export function createApp(options: AppOptions): App {
 
   const yoga = buildYoga(
     { production, bodyLimitBytes: transport.bodyLimitBytes, cors, limits, trusted, executionTimeoutMs: options.executionTimeoutMs },
-    contextFactory({ db, identity, services, realtime, limits, viewerOf, trustedProxies: transport.trustedProxies }),
+    contextFactory({
+      db, identity, services, realtime, limits, viewerOf, trustedProxies: transport.trustedProxies,
+      replays: options.compiled === false ? undefined : createCompiledReplays({ schema, services, documents: COMPILED_REPLAYS }),
+    }),
   );
   const direct = createDirectGraphQL({
     yoga,

@@ -7,7 +7,7 @@ import { maxTokensPlugin } from '@escape.tech/graphql-armor-max-tokens';
 import { costLimitPlugin } from '@escape.tech/graphql-armor-cost-limit';
 import type { Database } from '@closeloop/db';
 import { schema } from '../schema/index.ts';
-import type { Context } from '../context.ts';
+import type { CompiledReplays, Context } from '../context.ts';
 import type { Identity, Viewer } from '../auth/identity.ts';
 import type { Services } from '../services/index.ts';
 import type { RealtimeHub } from '../realtime/hub.ts';
@@ -46,6 +46,7 @@ export interface ContextParts {
   limits: AbuseLimits | null;
   viewerOf: ViewerOf;
   trustedProxies: number;
+  replays?: CompiledReplays;
 }
 
 // Refusals are reported as validation errors (answered 400 / 200 like any invalid document), never thrown.
@@ -108,7 +109,7 @@ export function contextFactory(p: ContextParts) {
     const address = wsAddress ?? clientAddress(req, p.trustedProxies);
     return {
       db: p.db, viewer, identity: p.identity, services: p.services, grants: new Set(), realtime: p.realtime,
-      transport: live, limits: p.limits, clientAddress: address, log: opLog,
+      transport: live, limits: p.limits, clientAddress: address, log: opLog, replays: p.replays,
     };
   };
 }

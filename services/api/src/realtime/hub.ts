@@ -6,7 +6,7 @@
 // returns every new committed event exactly once, in order, whichever process committed it and
 // whether or not the ring arrived. A ring only says "read now"; the poll timer covers lost rings.
 import { attachEventFacts } from '../policy/event-facts.ts';
-import { and, asc, eq, gt, inArray, lte, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, lte, sql, type SQL } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import { apiKeys, feedback, staff, tickets, timelineEvents, type Database } from '@closeloop/db';
 import type { FeedbackKind, TicketStatus } from '@closeloop/domain';
@@ -31,6 +31,8 @@ export interface HubEvent {
   assigneeId: string | null;
   collaboratorDepartmentIds: string[];
   collaboratorStaffIds: string[];
+  /** The event's subscription payload built by the database, when a replay asked for it (CompiledReplays). */
+  payload?: string;
   /** The ticket's status as of this event (the latest status change at or before it). */
   status: TicketStatus;
   kind: FeedbackKind;
@@ -289,9 +291,9 @@ export class RealtimeHub {
   }
 
   /** Committed rows matching `where`, in id order, with the ticket and feedback columns filters need. */
-  async fetch(where: ReturnType<typeof and>, limit: number, order: 'id' | 'position' = 'id'): Promise<HubEvent[]> {
+  async fetch(where: ReturnType<typeof and>, limit: number, order: 'id' | 'position' = 'id', payload?: SQL): Promise<HubEvent[]> {
     const rows = await this.db
-      .select(eventColumns)
+      .select(payload ? { ...eventColumns, payload: sql<string>`(${payload})::text` } : eventColumns)
       .from(timelineEvents)
       .innerJoin(tickets, eq(tickets.id, timelineEvents.ticketId))
       .innerJoin(feedback, eq(feedback.id, timelineEvents.feedbackId))
@@ -313,7 +315,7 @@ export class RealtimeHub {
    * Replays committed rows of one stream's past, page by page: `where` selects them, `floor` is the
    * largest id committed when the stream registered (rows above it come live).
    */
-  async *replay(where: ReturnType<typeof and>, floor: number, order: 'id' | 'position'): AsyncGenerator<HubEvent> {
+  async *replay(where: ReturnType<typeof and>, floor: number, order: 'id' | 'position', payload?: SQL): AsyncGenerator<HubEvent> {
     const cursorColumn = order === 'id' ? timelineEvents.id : timelineEvents.position;
     let last: number | null = null;
     for (;;) {
@@ -321,6 +323,7 @@ export class RealtimeHub {
         and(where, lte(timelineEvents.id, floor), last === null ? undefined : gt(cursorColumn, last)),
         this.settings.batchSize,
         order,
+        payload,
       );
       for (const ev of page) yield ev;
       if (page.length < this.settings.batchSize) return;

@@ -37,11 +37,15 @@ async function currentViewer(ctx: Context): Promise<Viewer> {
 // subscription then costs its fields, not a set of closures and their scopes (and the API runs through
 // tsx, whose keepNames gives every named closure its own property array, ≈ 250 bytes each).
 
-type Replay = (floor: number) => AsyncGenerator<HubEvent>;
+interface Replay {
+  rows(floor: number): AsyncGenerator<HubEvent>;
+  /** Turns an event's payload built by the database into the `next` payload (compiled replays, WebSocket only). */
+  finish?: (json: string) => string;
+}
 const DONE: IteratorResult<StreamItem> = { done: true, value: undefined };
 
-/** The rows of a replay that this stream may receive, checked with the viewer as the hub knows it now. */
-async function* acceptedRows(hub: RealtimeHub, stream: Stream, rows: AsyncGenerator<HubEvent>): AsyncGenerator<TimelineRow> {
+/** The events of a replay that this stream may receive, checked with the viewer as the hub knows it now. */
+async function* accepted(hub: RealtimeHub, stream: Stream, rows: AsyncGenerator<HubEvent>): AsyncGenerator<HubEvent> {
   const { accept, viewer } = stream.options;
   for await (const ev of rows) {
     if (stream.ended) return;
@@ -50,7 +54,7 @@ async function* acceptedRows(hub: RealtimeHub, stream: Stream, rows: AsyncGenera
       stream.end(v);
       return;
     }
-    if (accept.call(stream.options, ev, v)) yield ev.row;
+    if (accept.call(stream.options, ev, v)) yield ev;
   }
 }
 
@@ -81,7 +85,11 @@ class DirectSender {
 
   send(row: TimelineRow): void {
     const direct = this.direct;
-    const json = sharedPayloadJson(row, this.key, () => direct.execute(row));
+    this.sendJson(sharedPayloadJson(row, this.key, () => direct.execute(row)));
+  }
+
+  /** A `next` payload, in order behind any still being executed. */
+  sendJson(json: string | Promise<string>): void {
     if (this.pending === 0 && typeof json === 'string') {
       this.write(json);
       return;
@@ -165,7 +173,13 @@ class DirectIterator implements AsyncIterableIterator<StreamItem> {
     const replay = this.replay;
     // Its scope (the replay's SQL condition) is not kept for the subscription's lifetime.
     this.replay = null;
-    if (replay) for await (const row of acceptedRows(this.hub, this.stream, replay(floor))) this.sender.send(row);
+    if (replay) {
+      for await (const ev of accepted(this.hub, this.stream, replay.rows(floor))) {
+        // Built by the database with the event (compiled replays), else executed like a live event.
+        if (ev.payload !== undefined && replay.finish) this.sender.sendJson(replay.finish(ev.payload));
+        else this.sender.send(ev.row);
+      }
+    }
     this.sender.floor = floor;
     this.stream.attach(this.sender);
   }
@@ -202,7 +216,7 @@ function pump(hub: RealtimeHub, stream: Stream, replay: Replay | null): AsyncIte
   async function* run(): AsyncGenerator<StreamItem> {
     try {
       const floor = await hub.maxId();
-      if (replay) yield* acceptedRows(hub, stream, replay(floor));
+      if (replay) for await (const ev of accepted(hub, stream, replay.rows(floor))) yield ev.row;
       for (;;) {
         const next = await stream.next();
         if (next instanceof StreamEnd) {
@@ -296,7 +310,11 @@ export async function feedbackProgress(ctx: Context, args: FeedbackProgressArgs)
   if (granted) ctx.grants.add(feedbackId);
   const stream = hub.open(new ProgressOptions(feedbackId, viewer, granted, ctx.transport));
   const where = and(eq(timelineEvents.feedbackId, feedbackId), eq(timelineEvents.visibility, 'PUBLIC'), gt(timelineEvents.position, after ?? 0));
-  return source(ctx, stream, after === null ? null : (floor) => hub.replay(where, floor, 'position'));
+  if (after === null) return source(ctx, stream, null);
+  // Over WebSocket, a known document's replayed payloads are built by the database with the rows.
+  const direct = ctx.transport?.direct;
+  const compiled = direct ? ctx.replays?.payload(direct.document, direct.operationName, viewer) : null;
+  return source(ctx, stream, { rows: (floor) => hub.replay(where, floor, 'position', compiled?.column), finish: compiled?.finish });
 }
 
 export interface TicketEventsFilter {
@@ -334,7 +352,7 @@ export async function ticketEvents(
   }
   if (filter.assigneeId) conditions.push(eq(tickets.assigneeId, filter.assigneeId));
   if (!mayEverSeeInternal(viewer)) conditions.push(eq(timelineEvents.visibility, 'PUBLIC'));
-  return source(ctx, stream, after === null ? null : (floor) => hub.replay(and(...conditions), floor, 'id'));
+  return source(ctx, stream, after === null ? null : { rows: (floor) => hub.replay(and(...conditions), floor, 'id') });
 }
 
 /**

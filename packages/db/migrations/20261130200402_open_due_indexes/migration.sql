@@ -1,0 +1,2 @@
+CREATE INDEX "tickets_open_due_idx" ON "tickets" (coalesce("resolution_due_at", 'infinity'::timestamptz),"id") WHERE "status" not in ('RESOLVED', 'CLOSED');--> statement-breakpoint
+CREATE INDEX "tickets_department_open_due_idx" ON "tickets" ("department_id",coalesce("resolution_due_at", 'infinity'::timestamptz),"id") WHERE "status" not in ('RESOLVED', 'CLOSED');
