@@ -1,8 +1,8 @@
 // node(id:) for a Ticket — the ticket with its timeline, feedback, customer and handling (schema/ticket.ts,
 // the relay plugin's node field): one statement per caller scope. The ticket's own rule (canReadTicket) is
 // applied in the server to the columns returned beside the JSON, as the type's authScopes does; an id of
-// another type, a ticket that does not exist or one the caller may not read is left to the schema, which
-// answers with its own null or error. Parameters: $1 the ticket, $2 the caller's department scope, $3 the
+// another type or of a ticket the caller may not read is left to the schema, which answers with its
+// error; an id of no ticket is null, as on the schema path. Parameters: $1 the ticket, $2 the caller's department scope, $3 the
 // caller, $4…$7 the request's values, $8 whether the caller may write at all.
 import { Kind } from 'graphql';
 import { decodeGlobalID } from '@pothos/plugin-relay';
@@ -57,8 +57,10 @@ export const node: Root = (op, field, fragments) => {
     const may = v.kind === 'PARTNER' ? partnerHas(v, 'tickets:write') : isStaffWriter(v);
     return async () => {
       const [row] = await run<NodeRow>(ctx.db, [ticketId, dept, v.kind === 'STAFF' ? v.staff.id : null, ...requestParams(ctx.services), may]);
-      const facts = row && { departmentId: row.department_id, assigneeId: row.assignee_id, collaboratorDepartmentIds: row.collaborator_department_ids, collaboratorStaffIds: row.collaborator_staff_ids };
-      if (!facts || !canReadTicket(v, facts)) throw new AnswerBySchema();
+      // No such ticket: null, as the schema's node field answers it (nothing to hide: any ID may be of nothing).
+      if (!row) return 'null';
+      const facts = { departmentId: row.department_id, assigneeId: row.assignee_id, collaboratorDepartmentIds: row.collaborator_department_ids, collaboratorStaffIds: row.collaborator_staff_ids };
+      if (!canReadTicket(v, facts)) throw new AnswerBySchema();
       return signUrls(row.json, ctx.services);
     };
   };
