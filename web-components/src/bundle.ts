@@ -19,6 +19,7 @@ function loadRest(): void {
   Promise.all([loadElements(), loadSdk()]).catch((e) => console.error('closeloop: could not load the elements', e));
 }
 
-if (typeof document !== 'undefined' && document.querySelector(LATER)) loadRest();
-else if (typeof requestIdleCallback === 'function') requestIdleCallback(loadRest, { timeout: 2000 });
+// (A browser script: Safari before 18 has no requestIdleCallback.)
+if (document.querySelector(LATER)) loadRest();
+else if ('requestIdleCallback' in self) requestIdleCallback(loadRest, { timeout: 2000 });
 else setTimeout(loadRest, 200);

@@ -14,7 +14,7 @@ export const styles = [
     .timeline { list-style: none; margin: 0; padding: 0; border-inline-start: 2px solid var(--cl-track, #dadce0); }
     .timeline li { position: relative; padding: 0 0 1em 1em; }
     .timeline li::before {
-      content: ''; position: absolute; inset-inline-start: -7px; top: 0.45em; width: 12px; height: 12px; border-radius: 50%;
+      content: ''; position: absolute; inset-inline-start: -7px; top: 0.45em; width: 12px; height: 12px; border-radius: 50%; box-sizing: border-box;
       background: var(--cl-bg, #fff); border: 2px solid var(--cl-primary, #0b57d0);
     }
     .head { display: flex; flex-wrap: wrap; gap: 0.5em; align-items: baseline; justify-content: space-between; }

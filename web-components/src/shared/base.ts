@@ -29,6 +29,15 @@ export class ClElement extends LitElement {
 
   private onConfigure = () => this.configured();
 
+  /**
+   * The first render waits for a task of its own: defining the element (in the script's evaluation) and
+   * rendering it would otherwise run as one long task. Later updates run as Lit schedules them.
+   */
+  protected override scheduleUpdate(): ReturnType<LitElement['scheduleUpdate']> {
+    if (this.hasUpdated) return super.scheduleUpdate();
+    return new Promise((resolve) => setTimeout(resolve)).then(() => super.scheduleUpdate());
+  }
+
   /** Called after configure() changed the page-wide client; elements that fetch override it. */
   protected configured(): void {
     this.requestUpdate();

@@ -12,6 +12,12 @@ export type Client = Pick<
   readonly transport: string;
 };
 
+const REQUESTS = [
+  'submitFeedback', 'trackFeedback', 'myFeedback', 'rateFeedback', 'exchangePortalTicket',
+  'replyToFeedback', 'withdrawFeedback', 'requestReview', 'uploadAttachment',
+] as const;
+type Request = (typeof REQUESTS)[number];
+
 type Sdk = typeof import('./sdk.ts');
 let sdk: Promise<Sdk> | undefined;
 let loaded: Sdk | undefined;
@@ -60,21 +66,12 @@ export function lazyClient(options: CloseloopOptions): Client {
         throw e;
       },
     ));
-  return {
+  const c = {
     url: options.url,
     signedIn: Boolean(options.getToken),
     get transport() {
       return ready?.transport ?? 'loading';
     },
-    submitFeedback: async (...a) => (await client()).submitFeedback(...a),
-    trackFeedback: async (...a) => (await client()).trackFeedback(...a),
-    myFeedback: async (...a) => (await client()).myFeedback(...a),
-    rateFeedback: async (...a) => (await client()).rateFeedback(...a),
-    exchangePortalTicket: async (...a) => (await client()).exchangePortalTicket(...a),
-    replyToFeedback: async (...a) => (await client()).replyToFeedback(...a),
-    withdrawFeedback: async (...a) => (await client()).withdrawFeedback(...a),
-    requestReview: async (...a) => (await client()).requestReview(...a),
-    uploadAttachment: async (...a) => (await client()).uploadAttachment(...a),
     watchProgress(variables, handlers: ProgressHandlers) {
       let stop: (() => void) | undefined;
       let stopped = false;
@@ -92,5 +89,8 @@ export function lazyClient(options: CloseloopOptions): Client {
     close() {
       void real?.then((c) => c.close());
     },
-  };
+  } as Client;
+  // Each request method waits for the code, then calls the real client's.
+  for (const m of REQUESTS) (c as Record<Request, unknown>)[m] = async (...a: unknown[]) => ((await client())[m] as (...a: unknown[]) => unknown)(...a);
+  return c;
 }

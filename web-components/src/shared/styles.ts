@@ -12,13 +12,18 @@ export const base = css`
     max-width: 100%;
     color: var(--cl-text, #1f1f1f);
     background: var(--cl-bg, #fff);
-    font: var(--cl-font-size, 16px) / 1.5 var(--cl-font-family, system-ui, -apple-system, 'PingFang SC', 'Microsoft YaHei', sans-serif);
+    /* Names the Chinese UI font of macOS/iOS, Windows and Linux: with none of the stack installed, every
+       Chinese character goes through the browser's per-character font fallback (most of the first layout). */
+    font: var(--cl-font-size, 16px) / 1.5 var(--cl-font-family, system-ui, -apple-system, 'PingFang SC', 'Microsoft YaHei', 'Noto Sans CJK SC', sans-serif);
   }
   :host([hidden]) { display: none; }
-  *, *::before, *::after { box-sizing: inherit; }
+  /* No ::before/::after here: matching them makes the browser compute both pseudo-elements of every element. */
+  * { box-sizing: inherit; }
   h2 { font-size: 1.25em; margin: 0 0 0.75em; }
   p { margin: 0.5em 0; }
-  .muted { color: var(--cl-muted, #5f6368); font-size: 0.875em; }
+  /* One weight and one size for the body text: each other weight or size of a font is another font file
+     or strike the browser looks up before the first layout (bold Chinese is a second file of its own). */
+  .muted { color: var(--cl-muted, #5f6368); }
   .sr { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
   .text { white-space: pre-wrap; overflow-wrap: anywhere; }
   button, input, select, textarea { font: inherit; color: inherit; }
@@ -39,10 +44,10 @@ export const base = css`
   .error { color: var(--cl-danger, #b3261e); font-size: 0.875em; margin: 0.25em 0 0; }
   .banner { padding: 0.75em 1em; border-radius: var(--cl-radius, 8px); background: var(--cl-warn-bg, #fff4e5); color: var(--cl-warn, #6b3e00); margin-bottom: 1em; }
   .field { margin: 0 0 1em; }
-  label, legend { display: block; font-weight: 600; margin-bottom: 0.25em; }
+  label, legend { display: block; margin-bottom: 0.25em; }
   fieldset { border: 0; margin: 0 0 1em; padding: 0; min-width: 0; }
   .chips { display: flex; flex-wrap: wrap; gap: 0.5em; }
-  .chips label { font-weight: 400; margin: 0; }
+  .chips label { margin: 0; }
   .chips input { position: absolute; opacity: 0; width: 1px; height: 1px; }
   .chips span {
     display: inline-flex; align-items: center; min-height: 44px; min-width: 44px; padding: 0 1em; cursor: pointer;
