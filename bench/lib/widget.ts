@@ -1,10 +1,14 @@
 // The widget as a customer's browser gets it: whatever /sdk/closeloop.js the real API process serves
 // (`closeloop start`, production mode) and the files it loads later, their gzip and brotli sizes, and
 // the time until <cl-feedback-form> has rendered on an otherwise empty host page in headless Chromium
-// with 4× CPU throttling, plus the long tasks seen until then. The same page without the widget,
-// loaded in turn with it, gives the floor: what the browser takes for any page on this machine.
+// with 4× CPU throttling, plus the long tasks seen until then. The host page is the markup
+// docs/embedding.md recommends (a modulepreload hint in <head>, the script tag, the element). The same
+// page without the widget, loaded in turn with it, gives the floor: what the browser takes for any page
+// on this machine. With `against` (the dist/ folder of another build, e.g. a copy taken before a change),
+// that build's files are served beside the API's from a third origin with the same headers, and its page
+// is loaded in the same rotation: a side-by-side comparison on the same machine.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -12,6 +16,9 @@ import { join } from 'node:path';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import { log } from './progress.ts';
 import { ROOT, stopChild, track } from './procs.ts';
+
+/** First renders of one build's page: median, each run, and its long tasks per load. */
+export interface WidgetLoads { firstRenderMs: number; firstRenderRuns: number[]; longTasks: number; longTaskMs: number; longestTaskMs: number }
 
 export type WidgetResult =
   | {
@@ -27,6 +34,10 @@ export type WidgetResult =
       /** The same host page without the widget: first frame, median, and each run. */
       floorMs: number; floorRuns: number[];
       runs: number; tag: string; longTasks: number; longTaskMs: number;
+      /** The longest task until first render, median over the loads (0: none over 50 ms). */
+      longestTaskMs: number;
+      /** The build given as `against`, measured in the same rotation. */
+      against?: WidgetLoads & { dir: string; first: { bytes: number; gzip: number } };
     }
   | { status: 'skipped' | 'unavailable' | 'failed'; note: string };
 
@@ -72,36 +83,64 @@ async function startApi(url: string, secretKey: Buffer) {
   };
 }
 
+// First render, on both pages: a requestAnimationFrame callback runs before that frame's style, layout
+// and paint, so the time is taken in the task after it (a message posted from the callback), once the
+// frame holding the form has been laid out and painted. The form counts as rendered when its shadow root
+// holds the form with its text box and submit button and the element takes up room on the page.
+const AFTER_FRAME = 'await new Promise((r) => requestAnimationFrame(() => { const c = new MessageChannel(); c.port1.onmessage = () => r(); c.port2.postMessage(0); }));';
+
 /** The host page without the widget: its first frame is the floor under any first render here. */
 const emptyPage = `<!doctype html>
 <html><head><meta charset="utf-8"><title>host</title></head><body>
 <script type="module">
-  await new Promise((r) => requestAnimationFrame(() => r()));
-  window.__firstRender = { at: performance.now(), scriptLoaded: null, files: 0, content: 1 };
+  ${AFTER_FRAME}
+  console.log('first-render ' + JSON.stringify({ at: performance.now(), scriptLoaded: null, files: 0, content: 1, tasks: [] }));
 </script>
 </body></html>`;
 
-const hostPage = (api: string, channelKey: string) => `<!doctype html>
-<html><head><meta charset="utf-8"><title>host</title></head><body>
-<${TAG} channel-key="${channelKey}" endpoint="${api}/graphql"></${TAG}>
+/** The embedding docs' markup (docs/embedding.md, "Official website"): the script from `sdk`, the API at `api`. */
+const hostPage = (sdk: string, api: string, channelKey: string) => `<!doctype html>
+<html><head><meta charset="utf-8"><title>host</title>
+<link rel="modulepreload" href="${sdk}/sdk/closeloop.js">
 <script>
   window.__longTasks = [];
   new PerformanceObserver((l) => { for (const e of l.getEntries()) window.__longTasks.push(e.duration); }).observe({ type: 'longtask', buffered: true });
 </script>
-<script type="module" src="${api}/sdk/closeloop.js"></script>
+</head><body>
+<script type="module" src="${sdk}/sdk/closeloop.js"></script>
+<${TAG} channel-key="${channelKey}" endpoint="${api}/graphql"></${TAG}>
 <script type="module">
-  // First render: the element is defined, Lit has rendered its shadow DOM, and a frame has been produced.
   await customElements.whenDefined('${TAG}');
   const el = document.querySelector('${TAG}');
   await el.updateComplete;
-  await new Promise((r) => requestAnimationFrame(() => r()));
-  const files = performance.getEntriesByType('resource').filter((e) => e.name.startsWith('${api}/sdk/'));
+  ${AFTER_FRAME}
+  const files = performance.getEntriesByType('resource').filter((e) => e.name.startsWith('${sdk}/sdk/'));
   const script = files.find((e) => e.name.endsWith('/sdk/closeloop.js'));
-  window.__firstRender = { at: performance.now(), scriptLoaded: script ? script.responseEnd : null, files: files.length, content: el.shadowRoot ? el.shadowRoot.querySelectorAll('*').length : 0 };
+  const root = el.shadowRoot;
+  const usable = Boolean(root && root.querySelector('form textarea') && root.querySelector('form button[type=submit]') && el.getBoundingClientRect().height > 0);
+  const at = performance.now();
+  console.log('first-render ' + JSON.stringify({ at, scriptLoaded: script ? script.responseEnd : null, files: files.length, content: usable ? root.querySelectorAll('*').length : 0, tasks: window.__longTasks }));
 </script>
 </body></html>`;
 
-export async function runWidget(o: { url: string; secretKey: Buffer; channelKey: string; runs: number }): Promise<WidgetResult> {
+/** Serves another build's dist/ as the API serves /sdk/: gzip, CORS, the same cache headers. */
+function serveDist(dir: string) {
+  const cache = new Map<string, Buffer>();
+  return createServer((req, res) => {
+    const name = (req.url ?? '').split('?')[0]!.replace(/^\/sdk\//, '');
+    const path = join(dir, name);
+    if (!/^[\w.-]+\.js$/.test(name) || !existsSync(path)) return void res.writeHead(404).end();
+    let body = cache.get(name);
+    if (!body) cache.set(name, (body = gzipSync(readFileSync(path), { level: 9 })));
+    res.writeHead(200, {
+      'content-type': 'text/javascript; charset=utf-8', 'content-encoding': 'gzip', vary: 'accept-encoding',
+      'access-control-allow-origin': '*', 'timing-allow-origin': '*', 'x-content-type-options': 'nosniff',
+      'cache-control': name === 'closeloop.js' ? 'public, max-age=300' : 'public, max-age=31536000, immutable',
+    }).end(body);
+  });
+}
+
+export async function runWidget(o: { url: string; secretKey: Buffer; channelKey: string; runs: number; against?: string }): Promise<WidgetResult> {
   log('widget: starting the API (closeloop start, production) for /sdk/closeloop.js');
   let api: Awaited<ReturnType<typeof startApi>>;
   try {
@@ -110,6 +149,7 @@ export async function runWidget(o: { url: string; secretKey: Buffer; channelKey:
     return { status: 'failed', note: (e as Error).message };
   }
   const host = createServer();
+  const other = serveDist(o.against ?? '.');
   try {
     const origin = `http://127.0.0.1:${api.port}`;
     const sizes = async (name: string) => {
@@ -136,9 +176,20 @@ export async function runWidget(o: { url: string; secretKey: Buffer; channelKey:
     if (!existsSync(CHROMIUM)) {
       return { status: 'unavailable', note: `sizes: ${bytes} B, ${gzip} B gzip, ${brotli} B brotli in ${files.length} files; no Chromium at ${CHROMIUM} (apt-get install -y chromium)` };
     }
+    // The other build, if any, from an origin of its own (its elements talk to the same API).
+    let otherHtml = '';
+    let otherFirst = { bytes: 0, gzip: 0 };
+    if (o.against) {
+      const code = readFileSync(join(o.against, 'closeloop.js'));
+      otherFirst = { bytes: code.length, gzip: gzipSync(code, { level: 9 }).length };
+      await new Promise<void>((r) => other.listen(0, '127.0.0.1', () => r()));
+      otherHtml = hostPage(`http://127.0.0.1:${(other.address() as AddressInfo).port}`, origin, o.channelKey);
+    }
     // The host page comes from another origin, as on a bank's own website.
-    const html = hostPage(origin, o.channelKey);
-    host.on('request', (req, r) => r.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(req.url === '/empty' ? emptyPage : html));
+    const html = hostPage(origin, origin, o.channelKey);
+    host.on('request', (req, r) =>
+      r.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(req.url === '/empty' ? emptyPage : req.url === '/against' ? otherHtml : html),
+    );
     await new Promise<void>((r) => host.listen(0, '127.0.0.1', () => r()));
     const page = `http://127.0.0.1:${(host.address() as AddressInfo).port}/`;
     const { chromium } = await import('playwright-core');
@@ -146,12 +197,11 @@ export async function runWidget(o: { url: string; secretKey: Buffer; channelKey:
       executablePath: CHROMIUM,
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
     });
-    const times: number[] = [];
     const loaded: number[] = [];
     const before: number[] = [];
     const floor: number[] = [];
-    let longTasks = 0;
-    let longTaskMs = 0;
+    const mine = { times: [] as number[], tasks: [] as number[][] };
+    const theirs = { times: [] as number[], tasks: [] as number[][] };
     const load = async (url: string) => {
       // A fresh context each time: nothing cached, as for a first visit.
       const context = await browser.newContext();
@@ -159,43 +209,62 @@ export async function runWidget(o: { url: string; secretKey: Buffer; channelKey:
         const tab = await context.newPage();
         const cdp = await context.newCDPSession(tab);
         await cdp.send('Emulation.setCPUThrottlingRate', { rate: 4 });
-        await tab.goto(url, { waitUntil: 'load', timeout: 60_000 });
-        const r = await tab.waitForFunction(() => (window as unknown as { __firstRender?: unknown }).__firstRender, undefined, { timeout: 60_000 });
-        const first = (await r.jsonValue()) as { at: number; scriptLoaded: number | null; files: number; content: number };
-        const tasks = (await tab.evaluate(() => (window as unknown as { __longTasks?: number[] }).__longTasks ?? [])) as number[];
-        return { ...first, tasks };
+        // The page reports through the console: waiting with waitForFunction would have Playwright evaluate
+        // its own script in the page (tens of ms under throttling) while the widget is still rendering.
+        const reported = tab.waitForEvent('console', { predicate: (m) => m.text().startsWith('first-render '), timeout: 60_000 });
+        await tab.goto(url, { waitUntil: 'commit', timeout: 60_000 });
+        const first = JSON.parse((await reported).text().slice('first-render '.length)) as {
+          at: number; scriptLoaded: number | null; files: number; content: number; tasks: number[];
+        };
+        return first;
       } finally {
         await context.close();
       }
     };
     try {
-      // The page with the widget and the same page without it, in turn, so both see the same machine.
+      // The page with the widget and the same page without it (and the other build's page), in turn, so
+      // all see the same machine; the order alternates, so that no page always follows the same one.
       for (let i = 0; i < o.runs + 1; i++) {
-        const first = await load(page);
-        const empty = await load(`${page}empty`);
-        if (first.content === 0) throw new Error(`<${TAG}> rendered nothing`);
+        const order = o.against ? ['', 'empty', 'against'] : ['', 'empty'];
+        if (i % 2) order.reverse();
+        const got: Record<string, Awaited<ReturnType<typeof load>>> = {};
+        for (const p of order) got[p] = await load(`${page}${p}`);
+        for (const p of order) if (got[p]!.content === 0) throw new Error(`<${TAG}> rendered nothing${p ? ` (${p})` : ''}`);
         if (i === 0) continue; // the first run warms Chromium itself, not the page
-        times.push(first.at);
+        const first = got['']!;
+        mine.times.push(first.at);
+        mine.tasks.push(first.tasks);
         loaded.push(first.scriptLoaded ?? NaN);
         before.push(first.files);
-        longTasks += first.tasks.length;
-        longTaskMs += first.tasks.reduce((a, b) => a + b, 0);
-        floor.push(empty.at);
+        floor.push(got.empty!.at);
+        if (got.against) {
+          theirs.times.push(got.against.at);
+          theirs.tasks.push(got.against.tasks);
+        }
       }
     } finally {
       await browser.close();
     }
     const mid = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+    const loads = (r: { times: number[]; tasks: number[][] }): WidgetLoads => ({
+      firstRenderMs: mid(r.times),
+      firstRenderRuns: r.times.map((t) => Math.round(t)),
+      longTasks: r.tasks.reduce((n, x) => n + x.length, 0) / r.tasks.length,
+      longTaskMs: r.tasks.reduce((n, x) => n + x.reduce((a, b) => a + b, 0), 0) / r.tasks.length,
+      longestTaskMs: mid(r.tasks.map((x) => Math.max(0, ...x))),
+    });
     return {
       status: 'ok', bytes, gzip, brotli, files, first: { bytes: entry.bytes, gzip: entry.gzip, brotli: entry.brotli },
-      firstRenderMs: mid(times), scriptLoadedMs: mid(loaded), firstRenderRuns: times.map((t) => Math.round(t)), filesBeforeRender: mid(before),
+      ...loads(mine), scriptLoadedMs: mid(loaded), filesBeforeRender: mid(before),
       floorMs: mid(floor), floorRuns: floor.map((t) => Math.round(t)),
-      runs: times.length, tag: TAG, longTasks: longTasks / times.length, longTaskMs: longTaskMs / times.length,
+      runs: mine.times.length, tag: TAG,
+      ...(o.against ? { against: { dir: o.against, first: otherFirst, ...loads(theirs) } } : {}),
     };
   } catch (e) {
     return { status: 'failed', note: (e as Error).message.split('\n')[0]! };
   } finally {
     host.close();
+    if (other.listening) other.close();
     await api.stop();
   }
 }
