@@ -124,7 +124,7 @@ export function printReport(r: BenchReport): void {
     const kb = (n: number) => (n / 1024).toFixed(1);
     out.push(`   size           ${kb(w.bytes)} KB raw, ${kb(w.gzip)} KB gzip, ${kb(w.brotli)} KB brotli in ${w.files.length} files   target ≤ 30 KB gzip ${pass(w.gzip <= 30 * 1024)}`);
     out.push(`                  first render needs closeloop.js alone: ${kb(w.first.bytes)} KB raw, ${kb(w.first.gzip)} KB gzip, ${kb(w.first.brotli)} KB brotli (${w.filesBeforeRender} /sdk/ file(s) fetched before render)`);
-    out.push(`   first render   ${f0(w.firstRenderMs)} ms from navigation (median of ${w.runs} cold loads, 4× CPU throttling, <${w.tag}> on an empty page)   target ≤ 100 ms ${pass(w.firstRenderMs <= 100)}`);
+    out.push(`   first render   ${f0(w.firstRenderMs)} ms from navigation (median of ${w.runs} cold loads, 4× CPU throttling, <${w.tag}> on an empty page): ${f0(w.firstRenderMs - w.floorMs)} ms over the empty page   target ≤ +100 ms ${pass(w.firstRenderMs - w.floorMs <= 100)}`);
     out.push(`                  of which the script had arrived at ${f0(w.scriptLoadedMs)} ms; the same page without the widget: ${f0(w.floorMs)} ms`);
     out.push(`   long tasks     ${w.longTasks.toFixed(1)} per load, ${f0(w.longTaskMs)} ms in total`);
   }
@@ -159,7 +159,8 @@ function targetLines(r: BenchReport): string[] {
   for (const m of r.memory.runs ?? []) rows.push([`idle RSS, ${m.start} start < ${IDLE_RSS_TARGET_MIB} MiB`, m.rssMiB < IDLE_RSS_TARGET_MIB, `${m.rssMiB.toFixed(0)} MiB`]);
   if (r.widget.status === 'ok') {
     rows.push(['widget ≤ 30 KB gzip', r.widget.gzip <= 30 * 1024, `${(r.widget.gzip / 1024).toFixed(1)} KB`]);
-    rows.push(['widget first render ≤ 100 ms', r.widget.firstRenderMs <= 100, `${f0(r.widget.firstRenderMs)} ms`]);
+    // The issue's target: at most 100 ms over the same page without the widget, measured in turn with it.
+    rows.push(['widget first render ≤ 100 ms over the empty page', r.widget.firstRenderMs - r.widget.floorMs <= 100, `+${f0(r.widget.firstRenderMs - r.widget.floorMs)} ms (${f0(r.widget.firstRenderMs)} against ${f0(r.widget.floorMs)} ms)`]);
   }
   const missed = rows.filter((x) => x[1] === false);
   const lines = [`Targets: ${rows.length - missed.length} of ${rows.length} met${missed.length ? '; shortfall:' : ''}`];
