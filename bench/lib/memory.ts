@@ -1,10 +1,12 @@
 // Idle memory of the embedded default: `closeloop start` as `npm start` runs it (development mode,
 // PGlite, demo data), first on a fresh data folder (initialisation, migrations, demo seed, bundle
-// builds), then again on the same folder (warm). The figure is the process's resident set as the
-// operating system counts it (VmRSS) once the process has been idle; a breakdown after a full
-// collection (heap, external, WebAssembly and other native memory) comes from CLOSELOOP_TRACE_MEMORY.
+// builds), then again on the same folder (warm). The figure is the resident set as the operating
+// system counts it (VmRSS) once the server has been idle: the server's own plus that of every process
+// it keeps alive under it (tsx's esbuild service in development, a bundler left running); a breakdown
+// after a full collection (heap, external, WebAssembly and other native memory) comes from
+// CLOSELOOP_TRACE_MEMORY.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT, stopChild, track } from './procs.ts';
@@ -16,8 +18,10 @@ export interface IdleMemory {
   start: 'fresh' | 'warm';
   /** Seconds from spawn to the banner. */
   startSeconds: number;
-  /** VmRSS after the idle wait, MiB. */
+  /** VmRSS after the idle wait, MiB: the server and the processes under it. */
   rssMiB: number;
+  /** Of which the processes under the server (esbuild services), MiB. */
+  childrenMiB: number;
   /** The same after a full collection, and its parts (process.memoryUsage()), MiB. */
   afterGc: { rssMiB: number; heapUsedMiB: number; externalMiB: number } | null;
   loadavg: number[];
@@ -32,6 +36,38 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 function vmRss(pid: number): number {
   const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m ? Number(m[1]) * 1024 : NaN;
+}
+
+/** The processes under `pid`, at any depth (their parent's pid is field 4 of /proc/<pid>/stat). */
+function descendants(pid: number): number[] {
+  const parentOf = new Map<number, number>();
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      parentOf.set(Number(name), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+    } catch {
+      // exited meanwhile
+    }
+  }
+  const found: number[] = [];
+  for (let queue = [pid]; queue.length; ) {
+    const p = queue.shift()!;
+    for (const [child, parent] of parentOf) if (parent === p) (found.push(child), queue.push(child));
+  }
+  return found;
+}
+
+function childrenRss(pid: number): number {
+  let sum = 0;
+  for (const c of descendants(pid)) {
+    try {
+      sum += vmRss(c) || 0;
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return sum;
 }
 
 async function once(dataDir: string, start: 'fresh' | 'warm', idleMs: number): Promise<IdleMemory> {
@@ -66,12 +102,13 @@ async function once(dataDir: string, start: 'fresh' | 'warm', idleMs: number): P
     // Idle: the background bundle builds finish and nothing else runs; RSS as the system counts it.
     await sleep(idleMs);
     const rss = vmRss(child.pid!);
+    const children = childrenRss(child.pid!);
     const before = out.length;
     child.kill('SIGUSR2');
     for (let i = 0; i < 100 && !/memory-trace/.test(out.slice(before)); i++) await sleep(50);
     const m = /memory-trace (\d+) (\d+) (\d+)/.exec(out.slice(before));
     return {
-      start, startSeconds: Math.round(startSeconds * 10) / 10, rssMiB: mib(rss),
+      start, startSeconds: Math.round(startSeconds * 10) / 10, rssMiB: mib(rss + children), childrenMiB: mib(children),
       afterGc: m ? { rssMiB: mib(Number(m[1])), heapUsedMiB: mib(Number(m[2])), externalMiB: mib(Number(m[3])) } : null,
       loadavg: loadavg().map((x) => Math.round(x * 100) / 100),
     };
@@ -87,7 +124,7 @@ export async function runIdleMemory(quick: boolean): Promise<MemoryResult> {
   try {
     for (const start of ['fresh', 'warm'] as const) {
       const r = await once(dataDir, start, quick ? 8_000 : 15_000);
-      log(`  idle memory, ${start} start: ${r.rssMiB} MiB RSS (after a full GC ${r.afterGc?.rssMiB ?? '–'} MiB, heap ${r.afterGc?.heapUsedMiB ?? '–'}, external ${r.afterGc?.externalMiB ?? '–'}); started in ${r.startSeconds} s`);
+      log(`  idle memory, ${start} start: ${r.rssMiB} MiB RSS (${r.childrenMiB} of it in processes under the server; after a full GC ${r.afterGc?.rssMiB ?? '–'} MiB, heap ${r.afterGc?.heapUsedMiB ?? '–'}, external ${r.afterGc?.externalMiB ?? '–'}); started in ${r.startSeconds} s`);
       runs.push(r);
     }
     return { status: 'ok', runs };
@@ -104,8 +141,8 @@ export function memoryLines(r: MemoryResult): string[] {
   for (const m of r.runs ?? []) {
     const ok = m.rssMiB < IDLE_RSS_TARGET_MIB ? ' ok ' : 'MISS';
     lines.push(
-      `${`${m.start} start`.padEnd(12)} ${m.rssMiB.toFixed(0).padStart(5)} MiB RSS idle  ${ok} (< ${IDLE_RSS_TARGET_MIB} MiB)` +
-        `   after a full GC ${m.afterGc ? `${m.afterGc.rssMiB.toFixed(0)} MiB: JS heap ${m.afterGc.heapUsedMiB.toFixed(0)}, buffers ${m.afterGc.externalMiB.toFixed(0)}, the rest native (PGlite's WebAssembly memory, code)` : '–'}` +
+      `${`${m.start} start`.padEnd(12)} ${m.rssMiB.toFixed(0).padStart(5)} MiB RSS idle  ${ok} (< ${IDLE_RSS_TARGET_MIB} MiB; ${(m.childrenMiB ?? 0).toFixed(0)} of it in processes under the server)` +
+        `   after a full GC ${m.afterGc ? `${m.afterGc.rssMiB.toFixed(0)} MiB: JS heap ${m.afterGc.heapUsedMiB.toFixed(0)}, external ${m.afterGc.externalMiB.toFixed(0)} (PGlite's WebAssembly memory, 128 MiB of it allocated and not all resident, and buffers), the rest native (malloc, code)` : '–'}` +
         `   started in ${m.startSeconds} s   load ${m.loadavg[0]}`,
     );
   }

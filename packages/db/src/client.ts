@@ -1,4 +1,6 @@
+import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync, rmSync, existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
@@ -65,6 +67,43 @@ export function isAlive(pid: number): boolean {
 // (128 MB) ends up resident once enough pages have been read. 32 MB holds the embedded default's hot
 // data (docs/performance.md, Memory); the operating system's page cache keeps the rest of the folder.
 const PGLITE_SETTINGS = ['-c', 'shared_buffers=32MB'];
+
+/**
+ * A new folder's initdb and migrations, in a short-lived node process of its own. That is PGlite's
+ * heaviest work, and the process that does it keeps ≈ 150 MB of native memory for good: glibc's malloc
+ * arenas (of the main thread and of the threads that compiled the WebAssembly) keep what was freed
+ * resident, on top of the WebAssembly memory a closed instance does release. The server then opens an
+ * initialised, migrated folder as on every later start, and its own migrate() finds nothing to do
+ * (docs/performance.md, Memory of the embedded default).
+ */
+async function initialiseInChildProcess(location: string): Promise<void> {
+  const require = createRequire(import.meta.url);
+  const paths = [
+    require.resolve('@electric-sql/pglite'), require.resolve('@electric-sql/pglite/contrib/pg_trgm'),
+    require.resolve('drizzle-orm/pglite'), require.resolve('drizzle-orm/pglite/migrator'),
+  ];
+  // Plain CommonJS with resolved paths: no loader (tsx) needed, and the release build runs it too.
+  const script = `const [pglite, trgm, driver, migrator, location, settings, migrationsFolder] = process.argv.slice(1);
+(async () => {
+  const { PGlite } = require(pglite);
+  const db = await PGlite.create(location, { extensions: { pg_trgm: require(trgm).pg_trgm }, startParams: [...PGlite.defaultStartParams, ...JSON.parse(settings)] });
+  try {
+    await require(migrator).migrate(require(driver).drizzle({ client: db }), { migrationsFolder });
+  } finally {
+    await db.close();
+  }
+})().catch((e) => { process.stderr.write(String((e && e.stack) || e)); process.exit(1); });`;
+  // NODE_OPTIONS is the server's (an inspector port, a loader): the child needs none of it.
+  const { NODE_OPTIONS: _, ...env } = process.env;
+  const child = spawn(process.execPath, ['-e', script, ...paths, location, JSON.stringify(PGLITE_SETTINGS), migrationsFolder], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr!.on('data', (c: Buffer) => (stderr = (stderr + c.toString()).slice(-2000)));
+  const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((done, fail) => {
+    child.once('error', fail);
+    child.once('exit', (c, s) => done([c, s]));
+  });
+  if (code !== 0) throw new Error(`initialising the embedded database in ${location} failed (${signal ?? `exit code ${code}`}): ${stderr.trim() || 'no message'}`);
+}
 
 /** One process per PGlite folder: a second opener would corrupt it, so it is refused. */
 function lockDataDir(dir: string): () => void {
@@ -159,9 +198,8 @@ export async function createDatabase(options: DatabaseOptions = {}): Promise<Dat
     const location = inMemory ? dataDir : resolve(dataDir);
     // pg_trgm: the trigram indexes of staff search (migration pg_trgm creates the extension).
     const open = () => PGlite.create(location, { extensions: { pg_trgm }, startParams: [...PGlite.defaultStartParams, ...PGLITE_SETTINGS] });
-    // A new folder is initialised (initdb) by the first instance, which keeps that work's memory
-    // (≈ 350 MB resident) for its lifetime: close it and serve from a second one.
-    if (!inMemory && !existsSync(join(location, 'PG_VERSION'))) await (await open()).close();
+    // A new folder is initialised and migrated in a process of its own (see initialiseInChildProcess).
+    if (!inMemory && !existsSync(join(location, 'PG_VERSION'))) await initialiseInChildProcess(location);
     client = await open();
   } catch (e) {
     unlock();

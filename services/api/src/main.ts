@@ -1,4 +1,5 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { createDatabase, DataDirInUseError } from '@closeloop/db';
 import { ConfigError, ensureDataDir, type Config } from './config.ts';
@@ -16,6 +17,16 @@ import { Redis } from 'ioredis';
 import { loadTrustedDocuments } from './limits/trusted-documents.ts';
 import { seedDemoOrigins } from './seed.ts';
 import { coverageFindings } from './services/holidays.ts';
+
+/** Stops esbuild's service process if a bundle build started it (development only; a later build starts another). */
+function stopBundler(): void {
+  try {
+    const require = createRequire(import.meta.url);
+    (require.cache[require.resolve('esbuild')]?.exports as { stop?: () => Promise<void> } | undefined)?.stop?.().catch(() => {});
+  } catch {
+    // esbuild is not installed (a release install): nothing was built here.
+  }
+}
 
 /** `npm start`: migrate, seed (demo data on an empty database outside production), serve. */
 export async function start(config: Config): Promise<void> {
@@ -73,9 +84,13 @@ export async function start(config: Config): Promise<void> {
   } else {
     await seedBase(handle.db);
   }
-  // Builds the browser bundle in the background if it is missing or stale; /sdk/ requests wait for it.
-  loadBundle().catch((err) => log.error({ err }, 'could not build /sdk/closeloop.js'));
-  loadConsole().catch((err) => log.error({ err }, 'could not build /console'));
+  // Builds the browser bundles in the background if they are missing or stale; /sdk/ and /console
+  // requests wait for them. esbuild's service process stays alive after a build (≈ 30–50 MB), waiting
+  // for more: none comes, so it is stopped once both are done.
+  void Promise.all([
+    loadBundle().catch((err) => log.error({ err }, 'could not build /sdk/closeloop.js')),
+    loadConsole().catch((err) => log.error({ err }, 'could not build /console')),
+  ]).then(stopBundler);
   let port: number;
   try {
     port = await app.listen(config.port, config.host);
