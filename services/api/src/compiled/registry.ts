@@ -3,7 +3,7 @@
 // is one of them is answered with the database's bytes; any other request, and any request whose
 // variables the schema would refuse, runs through the schema as before (http-graphql.ts).
 import { log } from '../log.ts';
-import { Kind, parse, print, validate, type DocumentNode, type ExecutionResult, type FragmentDefinitionNode, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
+import { parse, print, validate, type DocumentNode, type ExecutionResult, type GraphQLSchema } from 'graphql';
 import { costLimitRule } from '@escape.tech/graphql-armor-cost-limit';
 import type { Viewer } from '../auth/identity.ts';
 import { RateLimitedError } from '../policy/errors.ts';
@@ -12,7 +12,7 @@ import type { TrustedDocuments } from '../limits/trusted-documents.ts';
 import { rateLimitedResult, type RequestFacts } from '../limits/plugins.ts';
 import { ROOTS, type RootRun, type RunContext } from './roots.ts';
 import { fieldErrorResult } from './errors.ts';
-import { AnswerBySchema } from './statement.ts';
+import { AnswerBySchema, singleRoot } from './statement.ts';
 import { holdsNul } from '../input-guards.ts';
 
 interface Entry {
@@ -64,20 +64,14 @@ const MAX_TEXTS = 1000;
 const MAX_TEXT_LENGTH = 20_000;
 
 function compile(schema: GraphQLSchema, document: DocumentNode, trusted: TrustedDocuments | null): Entry | string {
-  const errors = validate(schema, document);
-  if (errors.length) return errors.map((e) => e.message).join('; ');
-  const ops = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
-  const fragments: Record<string, FragmentDefinitionNode> = {};
-  for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments[d.name.value] = d;
-  const op = ops[0];
-  if (ops.length !== 1 || op!.operation !== 'query' || op!.directives?.length) return 'one query operation only';
-  const [field, ...rest] = op!.selectionSet.selections;
-  if (rest.length || field?.kind !== Kind.FIELD || field.directives?.length) return 'one root field only';
+  const found = singleRoot(schema, document, 'query');
+  if (typeof found === 'string') return found;
+  const { op, field, fragments } = found;
   const root = ROOTS[field.name.value];
-  const run = root?.(op!, field, fragments, schema);
+  const run = root?.(op, field, fragments, schema);
   if (!run) return `${field.name.value}: this selection is not compiled`;
   const key = field.alias?.value ?? field.name.value;
-  return { operationName: op!.name?.value ?? null, head: `{"data":{"${key}":`, key, run, cost: costOf(schema, document), trusted: trusted === null || trusted.has(document) };
+  return { operationName: op.name?.value ?? null, head: `{"data":{"${key}":`, key, run, cost: costOf(schema, document), trusted: trusted === null || trusted.has(document) };
 }
 
 export interface CompiledOptions extends Omit<RunContext, 'viewer' | 'accessCheck'> {

@@ -2,12 +2,12 @@
 // widget's FeedbackProgress), the hub reads each replayed event's `next` payload beside the event, as
 // select.ts's TimelineEvent expression, and the WebSocket sender writes it as it is; every row still
 // passes the stream's own check first (realtime/subscriptions.ts), and live events are executed as before.
-import { Kind, parse, print, validate, type DocumentNode, type FragmentDefinitionNode, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
+import { parse, print, type DocumentNode, type GraphQLSchema } from 'graphql';
 import type { CompiledReplays, ReplayPayload } from '../context.ts';
 import type { Services } from '../services/index.ts';
 import { mayEverSeeInternal } from '../policy/access.ts';
 import { objectSql, rootScope, type Variant } from './select.ts';
-import { requestAt, requestParams, signUrls, sqlWith } from './statement.ts';
+import { requestAt, requestParams, signUrls, singleRoot, sqlWith } from './statement.ts';
 
 interface Entry {
   operationName: string | null;
@@ -25,18 +25,13 @@ const VARIANTS: Variant[] = [
 const EVENT_ROOTS = new Set(['feedbackProgress']);
 
 function compile(schema: GraphQLSchema, document: DocumentNode): Entry | string {
-  const errors = validate(schema, document);
-  if (errors.length) return errors.map((e) => e.message).join('; ');
-  const ops = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
-  const fragments: Record<string, FragmentDefinitionNode> = {};
-  for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments[d.name.value] = d;
-  const op = ops[0];
-  if (ops.length !== 1 || op!.operation !== 'subscription' || op!.directives?.length) return 'one subscription operation only';
-  const field = op!.selectionSet.selections[0];
-  if (field?.kind !== Kind.FIELD || field.directives?.length || !EVENT_ROOTS.has(field.name.value) || !field.selectionSet) return `${field?.kind === Kind.FIELD ? field.name.value : '?'}: not compiled`;
+  const found = singleRoot(schema, document, 'subscription');
+  if (typeof found === 'string') return found;
+  const { op, field, fragments } = found;
+  if (!EVENT_ROOTS.has(field.name.value) || !field.selectionSet) return `${field.name.value}: not compiled`;
   const texts = VARIANTS.map((v) => objectSql('TimelineEvent', field.selectionSet!, rootScope('timeline_events', v, fragments)));
   if (texts.includes(null)) return `${field.name.value}: this selection is not compiled`;
-  return { operationName: op!.name?.value ?? null, key: field.alias?.value ?? field.name.value, texts: texts as [string, string] };
+  return { operationName: op.name?.value ?? null, key: field.alias?.value ?? field.name.value, texts: texts as [string, string] };
 }
 
 export function createCompiledReplays(o: { schema: GraphQLSchema; services: Services; documents: string[] }): CompiledReplays {

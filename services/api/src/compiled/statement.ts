@@ -2,7 +2,7 @@
 // compute in JavaScript on the schema path (time, windows, signed links), and the keyset cursors.
 import { randomBytes } from 'node:crypto';
 import { sql, type SQL } from 'drizzle-orm';
-import type { FieldNode, FragmentDefinitionNode, GraphQLSchema, OperationDefinitionNode } from 'graphql';
+import { Kind, validate, type DocumentNode, type FieldNode, type FragmentDefinitionNode, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
 import type { Database } from '@closeloop/db';
 import type { Viewer } from '../auth/identity.ts';
 import type { Services } from '../services/index.ts';
@@ -105,4 +105,19 @@ export function keysetPosition(cursor: string, by: 'received' | 'due' = 'receive
   const m = (by === 'due' ? DUE : RECEIVED).exec(text);
   if (!m) return null;
   return by === 'due' ? { ms: null, due: m[1]!, id: m[2]! } : { ms: Number(m[1]), due: null, id: m[2]! };
+}
+
+/** A compiled document's one operation (of the kind asked for) with its one root field and its fragments, or why not. */
+export function singleRoot(schema: GraphQLSchema, document: DocumentNode, kind: 'query' | 'subscription'):
+  { op: OperationDefinitionNode; field: FieldNode; fragments: Record<string, FragmentDefinitionNode> } | string {
+  const errors = validate(schema, document);
+  if (errors.length) return errors.map((e) => e.message).join('; ');
+  const ops = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
+  const fragments: Record<string, FragmentDefinitionNode> = {};
+  for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments[d.name.value] = d;
+  const op = ops[0];
+  if (ops.length !== 1 || op!.operation !== kind || op!.directives?.length) return `one ${kind} operation only`;
+  const [field, ...rest] = op!.selectionSet.selections;
+  if (rest.length || field?.kind !== Kind.FIELD || field.directives?.length) return 'one root field only';
+  return { op: op!, field, fragments };
 }
