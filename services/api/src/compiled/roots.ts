@@ -6,7 +6,7 @@
 import { normalizeTrackingCode } from '@closeloop/domain';
 import { canReadFeedback } from '../policy/access.ts';
 import { MAX_PAGE } from '../schema/ids.ts';
-import { objectSql, rootScope } from './select.ts';
+import { fromMs, objectSql, rootScope } from './select.ts';
 import { argument } from './args.ts';
 import { type Root, keysetPosition, perVariant, requestAt, requestParams, scopeParams, signUrls, variantOf } from './statement.ts';
 import { tickets } from './tickets.ts';
@@ -66,7 +66,7 @@ const feedbacks: Root = (op, field, fragments) => {
     const json = objectSql('QueryFeedbacksConnection', sel, rootScope('f', variant, fragments));
     // after: at $13 and $14 as in the queue (select.ts PageInfo reads $13).
     return json && `select ${json}::text as json from (select q.*, row_number() over (${ORDER}) as rn from (select * from feedback where customer_id = $1`
-      + ` and ($13::bigint is null or (received_at, id) < (timestamptz 'epoch' + $13::bigint * interval '1 millisecond', $14::uuid)) ${ORDER} limit $2::int + 1) q) f join tickets t on t.id = f.ticket_id`;
+      + ` and ($13::bigint is null or (received_at, id) < (${fromMs('$13')}, $14::uuid)) ${ORDER} limit $2::int + 1) q) f join tickets t on t.id = f.ticket_id`;
   }, [{ timeline: 'public', request: requestAt(3), attachments: true }]);
   if (!statements) return null;
   return (ctx, variables) => {

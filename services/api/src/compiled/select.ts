@@ -87,15 +87,19 @@ const base64 = (text: string) => `translate(encode(convert_to(${text}, 'UTF8'), 
 const ticketCursor = (a: string, order: TicketOrder = 'RECEIVED_DESC') =>
   order === 'DUE_SOONEST'
     ? base64(`'DC:T:["S:' || ${dueKey(a)}::text || '","S:' || ${a}.id || '"]'`)
-    : base64(`'DC:T:["D:' || (extract(epoch from ${a}.received_at) * 1000)::bigint || '","S:' || ${a}.id || '"]'`);
+    : base64(`'DC:T:["D:' || ${ms(`${a}.received_at`)} || '","S:' || ${a}.id || '"]'`);
 /** The DUE_SOONEST sort key (the tickets_due_idx expression): tickets without a due time last. */
 export const dueKey = (a: string) => `coalesce(${a}.resolution_due_at, 'infinity'::timestamptz)`;
 
+/** A timestamptz from epoch milliseconds (a parameter, e.g. the request's time). */
+export const fromMs = (ms: string) => `(timestamptz 'epoch' + ${ms}::bigint * interval '1 millisecond')`;
 /** An instant in epoch milliseconds, as Date#getTime(). */
 const ms = (x: string) => `(extract(epoch from ${x}) * 1000)::bigint`;
 
 const leaf = (f: (a: string) => string): FieldSql => (s, sel) => (sel ? null : f(s.a));
 const column = (name: string) => leaf((a) => `${a}.${name}`);
+/** A timestamptz column as DateTime. */
+const instant = (name: string) => leaf((a) => iso(`${a}.${name}`));
 
 /** Objects read from the same row (e.g. Contact from the feedback's columns). */
 const sameRow = (type: string): FieldSql => (s, sel) => (sel ? objectSql(type, sel, s) : null);
@@ -119,7 +123,7 @@ const TYPES: Record<string, TypeDef> = {
     content: column('content'),
     category: column('category'),
     tags: column('tags'),
-    receivedAt: leaf((a) => iso(`${a}.received_at`)),
+    receivedAt: instant('received_at'),
     expectedResolutionAt: (s, sel) => (sel ? null : iso(`${s.ticket}.resolution_due_at`)),
     contact: sameRow('Contact'),
     timeline: (s, sel) => {
@@ -173,7 +177,7 @@ const TYPES: Record<string, TypeDef> = {
     // As schema/timeline.ts: who acted for readers of internal events; a staff display name for everyone
     // else (defaultDisplayName in the domain package: 客服 + 1000 + the id's first 8 hex digits mod 9000).
     actorName: (s, sel) => (sel ? null : s.variant.timeline !== 'public' ? `${s.a}.actor_name` : publicActorName(s.a)),
-    createdAt: leaf((a) => iso(`${a}.created_at`)),
+    createdAt: instant('created_at'),
     // The event's feedback, read with its own ticket: visible whenever the event is (the roots that
     // yield events only yield those of feedback the caller reads).
     feedback: (s, sel) => {
@@ -198,7 +202,7 @@ const TYPES: Record<string, TypeDef> = {
     filename: column('filename'),
     mediaType: column('media_type'),
     size: column('size'),
-    createdAt: leaf((a) => iso(`${a}.created_at`)),
+    createdAt: instant('created_at'),
     url: (s, sel) => (sel || !s.variant.request ? null : `${s.variant.request.marker}::text || ${s.a}.id || ':a'`),
     inlineUrl: (s, sel) =>
       sel || !s.variant.request ? null
@@ -251,23 +255,23 @@ const TYPES: Record<string, TypeDef> = {
     channel: column('channel'),
     priority: column('priority'),
     level: column('level'),
-    receivedAt: leaf((a) => iso(`${a}.received_at`)),
-    firstResponseDueAt: leaf((a) => iso(`${a}.first_response_due_at`)),
-    resolutionDueAt: leaf((a) => iso(`${a}.resolution_due_at`)),
-    firstRespondedAt: leaf((a) => iso(`${a}.first_responded_at`)),
-    resolvedAt: leaf((a) => iso(`${a}.resolved_at`)),
-    closedAt: leaf((a) => iso(`${a}.closed_at`)),
-    updatedAt: leaf((a) => iso(`${a}.updated_at`)),
+    receivedAt: instant('received_at'),
+    firstResponseDueAt: instant('first_response_due_at'),
+    resolutionDueAt: instant('resolution_due_at'),
+    firstRespondedAt: instant('first_responded_at'),
+    resolvedAt: instant('resolved_at'),
+    closedAt: instant('closed_at'),
+    updatedAt: instant('updated_at'),
     outcome: column('outcome'),
     followUpRequired: column('follow_up_required'),
-    reviewRequestedAt: leaf((a) => iso(`${a}.review_requested_at`)),
+    reviewRequestedAt: instant('review_requested_at'),
     // schema/sla.ts: the stored warn and breach times; the overall state as the queue's filter reads it
     // (services/sla-state-sql.ts mirrors computeSla, test/sla-state-filter.test.ts), at the request's time.
-    firstResponseWarnAt: leaf((a) => iso(`${a}.first_response_warn_at`)),
-    resolutionWarnAt: leaf((a) => iso(`${a}.resolution_warn_at`)),
-    firstResponseBreachedAt: leaf((a) => iso(`${a}.first_response_breached_at`)),
-    resolutionBreachedAt: leaf((a) => iso(`${a}.resolution_breached_at`)),
-    slaState: (s, sel) => (sel || !s.variant.request ? null : slaStateSqlText(s.a, `(timestamptz 'epoch' + ${s.variant.request.now}::bigint * interval '1 millisecond')`)),
+    firstResponseWarnAt: instant('first_response_warn_at'),
+    resolutionWarnAt: instant('resolution_warn_at'),
+    firstResponseBreachedAt: instant('first_response_breached_at'),
+    resolutionBreachedAt: instant('resolution_breached_at'),
+    slaState: (s, sel) => (sel || !s.variant.request ? null : slaStateSqlText(s.a, fromMs(s.variant.request.now))),
     // Every linked feedback, oldest first (the relation's orderBy; the id only breaks ties).
     feedback: (s, sel) => {
       if (!sel) return null;
@@ -325,7 +329,7 @@ const TYPES: Record<string, TypeDef> = {
   SatisfactionRating: {
     rating: column('rating'),
     comment: column('comment'),
-    createdAt: leaf((a) => iso(`${a}.created_at`)),
+    createdAt: instant('created_at'),
   },
 };
 

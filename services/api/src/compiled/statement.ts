@@ -36,17 +36,20 @@ export type Root = (op: OperationDefinitionNode, field: FieldNode, fragments: Re
  */
 export class AnswerBySchema extends Error {}
 
+/** A text with `$n` placeholders (split once with `splitPlaceholders`) as a drizzle SQL chunk with those parameters bound. */
+const bind = (parts: string[], params: unknown[]): SQL => sql.join(parts.map((p, i) => (i % 2 === 0 ? sql.raw(p) : sql`${params[Number(p) - 1]}`)));
+const splitPlaceholders = (text: string) => text.split(/\$(\d+)/);
+
 /** A text with `$n` placeholders as a drizzle SQL chunk with those parameters bound. */
 export function sqlWith(text: string, params: unknown[]): SQL {
-  return sql.join(text.split(/\$(\d+)/).map((p, i) => (i % 2 === 0 ? sql.raw(p) : sql`${params[Number(p) - 1]}`)));
+  return bind(splitPlaceholders(text), params);
 }
 
 /** Runs a fixed statement text with `$n` placeholders; the client prepares it and binds the parameters. */
 export function statement(text: string) {
-  const parts = text.split(/\$(\d+)/);
+  const parts = splitPlaceholders(text);
   return async <T>(db: Database, params: unknown[]): Promise<T[]> => {
-    const query = sql.join(parts.map((p, i) => (i % 2 === 0 ? sql.raw(p) : sql`${params[Number(p) - 1]}`)));
-    const res = (await db.execute(query)) as unknown as T[] | { rows: T[] };
+    const res = (await db.execute(bind(parts, params))) as unknown as T[] | { rows: T[] };
     return Array.isArray(res) ? res : res.rows;
   };
 }

@@ -8,26 +8,27 @@ import type { Viewer } from '../auth/identity.ts';
 import { NO_DEPARTMENT, canListTickets, canReadCustomer, canReadDepartment, canReadStaff, canReadTicket, departmentScope, partnerReadsFeedback } from '../policy/access.ts';
 import { MAX_PAGE, argId } from '../schema/ids.ts';
 import { slaStateSqlText, SLA_STATES } from '../services/sla-state-sql.ts';
-import { dueKey, objectSql, rootScope, type TicketOrder } from './select.ts';
+import { dueKey, fromMs, objectSql, rootScope, type TicketOrder } from './select.ts';
 import { argument } from './args.ts';
 import { keysetPosition, requestAt, requestParams, statement, type Root, type Statement } from './statement.ts';
 
 const ORDERS: TicketOrder[] = ['RECEIVED_DESC', 'RECEIVED_ASC', 'DUE_SOONEST'];
 
-/** The order's sort (over a row alias, '' for unqualified columns) and the rows past a cursor, as the drizzle plugin's keyset filter. */
+/** The order's sort over the rows aliased `a` ('' for unqualified columns) and, over the table aliased `t`, the rows past a cursor (the drizzle plugin's keyset filter). */
 function ordering(order: TicketOrder) {
+  const q = (a: string) => (a ? `${a}.` : '');
   switch (order) {
     case 'RECEIVED_DESC': return {
-      by: (a: string) => `${a}received_at desc, ${a}id desc`,
-      after: `($13::bigint is null or (received_at, id) < (timestamptz 'epoch' + $13::bigint * interval '1 millisecond', $14::uuid))`,
+      by: (a: string) => `${q(a)}received_at desc, ${q(a)}id desc`,
+      after: (t: string) => `($13::bigint is null or (${t}.received_at, ${t}.id) < (${fromMs('$13')}, $14::uuid))`,
     };
     case 'RECEIVED_ASC': return {
-      by: (a: string) => `${a}received_at asc, ${a}id asc`,
-      after: `($13::bigint is null or (received_at, id) > (timestamptz 'epoch' + $13::bigint * interval '1 millisecond', $14::uuid))`,
+      by: (a: string) => `${q(a)}received_at asc, ${q(a)}id asc`,
+      after: (t: string) => `($13::bigint is null or (${t}.received_at, ${t}.id) > (${fromMs('$13')}, $14::uuid))`,
     };
     case 'DUE_SOONEST': return {
-      by: (a: string) => `${dueKey(a ? a.slice(0, -1) : 'tickets')} asc, ${a}id asc`,
-      after: `($15::timestamptz is null or (${dueKey('tickets')}, id) > ($15::timestamptz, $14::uuid))`,
+      by: (a: string) => `${dueKey(a || 'tickets')} asc, ${q(a)}id asc`,
+      after: (t: string) => `($15::timestamptz is null or (${dueKey(t)}, ${t}.id) > ($15::timestamptz, $14::uuid))`,
     };
   }
 }
@@ -44,8 +45,8 @@ function filterSql(a: string, order: TicketOrder, now: string) {
     `($11::boolean is null or $11::boolean = (first_response_breached_at is not null or resolution_breached_at is not null))`,
     `($12::boolean is null or follow_up_required = $12::boolean)`,
     // slaState: services/sla-state-sql.ts, as ticketWhere's RAW filter, at the request's time.
-    `($16::text is null or ${slaStateSqlText(a, `(timestamptz 'epoch' + ${now}::bigint * interval '1 millisecond')`)} in (select json_array_elements_text($16::text::json)))`,
-    ordering(order).after.replaceAll('tickets', a),
+    `($16::text is null or ${slaStateSqlText(a, fromMs(now))} in (select json_array_elements_text($16::text::json)))`,
+    ordering(order).after(a),
   ].join(' and ');
 }
 
@@ -62,21 +63,21 @@ interface Pair { all: Statement; scoped: Statement }
  */
 function statements(json: string, order: TicketOrder, now: string, open: boolean): Pair {
   const o = ordering(order);
-  const limit = `order by ${o.by('')} limit $2::int + 1`;
+  const limit = (a: string) => `order by ${o.by(a)} limit $2::int + 1`;
   const only = open ? OPEN_ONLY : '';
   const page = (from: string) =>
-    statement(`select ${json}::text as json from (select q.*, row_number() over (order by ${o.by('q.')}) as rn from ${from} q order by ${o.by('q.')} limit $2::int + 1) t`);
+    statement(`select ${json}::text as json from (select q.*, row_number() over (order by ${o.by('q')}) as rn from ${from} q ${limit('q')}) t`);
   // The department's queue, what is assigned to the caller and what they or their department were
   // consulted on (collaborators, GIN indexes), each read along its own index, then merged. The
   // consulted tickets are fenced (OFFSET 0) so they are read through the GIN indexes and then sorted:
   // a prepared statement's generic plan otherwise walked every ticket newest first looking for them,
   // and there are usually none (an agent's queue took 160 ms on 1M tickets, docs/performance.md).
   return {
-    all: page(`(select * from tickets where ${only}${filterSql('tickets', order, now)} ${limit})`),
-    scoped: page(`((select * from tickets where department_id = $1::uuid and ${only}${filterSql('tickets', order, now)} ${limit})`
-      + ` union (select * from tickets where assignee_id = $3::uuid and ${only}${filterSql('tickets', order, now)} ${limit})`
+    all: page(`(select * from tickets where ${only}${filterSql('tickets', order, now)} ${limit('')})`),
+    scoped: page(`((select * from tickets where department_id = $1::uuid and ${only}${filterSql('tickets', order, now)} ${limit('')})`
+      + ` union (select * from tickets where assignee_id = $3::uuid and ${only}${filterSql('tickets', order, now)} ${limit('')})`
       + ` union (select * from (select * from tickets where collaborator_staff_ids @> array[$3::uuid] or collaborator_department_ids @> array[$1::uuid] offset 0) consulted`
-      + ` where ${only}${filterSql('consulted', order, now)} ${limit.replaceAll('tickets', 'consulted')}))`),
+      + ` where ${only}${filterSql('consulted', order, now)} ${limit('consulted')}))`),
   };
 }
 
